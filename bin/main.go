@@ -1,0 +1,96 @@
+// Command bin is the gatehouse CDK app: it reads the environment selected by the `env` context key
+// from the `environments` context object, validates it, builds that environment's stage and
+// applies cdk-nag's AwsSolutions checks. It is the only code that reads context.
+//
+// Any error (bad configuration, bad construct props, a CDK error) is printed as plain lines on
+// stderr and the process exits 1, with no Go panic trace or jsii stack and no cloud assembly
+// written.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gatehouse-cdk/gatehouse/config"
+	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+	"github.com/gatehouse-cdk/gatehouse/stacks"
+)
+
+func main() {
+	os.Exit(run(os.Stderr))
+}
+
+func run(stderr io.Writer) (code int) {
+	defer closeRuntime()
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintln(stderr, describe(r))
+			code = 1
+		}
+	}()
+	var props *awscdk.AppProps
+	if os.Getenv("CDK_OUTDIR") == "" {
+		// Run without the CDK CLI (e.g. `go run ./bin`): apply cdk.json's context (feature flags
+		// and environments) ourselves and write to cdk.out, as the CLI would.
+		props = &awscdk.AppProps{Context: cdkJSONContext(), Outdir: jsii.String("cdk.out")}
+	}
+	app := awscdk.NewApp(props)
+	env, err := config.FromContext(app.Node().TryGetContext(jsii.String("env")), app.Node().TryGetContext(jsii.String("environments")))
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	stacks.NewEnvironmentStage(app, env)
+	stacks.ApplyChecks(app)
+	app.Synth(nil)
+	return 0
+}
+
+func cdkJSONContext() *map[string]any {
+	var file struct {
+		Context map[string]any `json:"context"`
+	}
+	if raw, err := os.ReadFile("cdk.json"); err == nil {
+		_ = json.Unmarshal(raw, &file) // unreadable: config reports the missing environments
+	}
+	return &file.Context
+}
+
+// describe turns a recovered panic into plain message lines: our validation errors as they are,
+// anything else (a jsii/CDK error) as its first line, without the JavaScript stack.
+func describe(r any) string {
+	var verr *validate.Error
+	if err, ok := r.(error); ok {
+		if errors.As(err, &verr) {
+			return verr.Error()
+		}
+		return "error: " + firstLine(err.Error())
+	}
+	return "error: " + firstLine(fmt.Sprint(r))
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// closeRuntime stops the jsii kernel (and removes its temporary directory). jsii-runtime-go waits
+// for the Node child twice, concurrently, and the loser prints "Runtime process exited abnormally:
+// waitid: no child processes" although nothing failed; everything we print is out by now, so
+// stderr is silenced for the rest of the process.
+func closeRuntime() {
+	if devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
+		os.Stderr = devNull
+	}
+	jsii.Close()
+}

@@ -1,0 +1,280 @@
+// Package config reads and validates gatehouse's per-environment configuration: the `environments`
+// object of cdk.json's context, of which the `env` context key selects one entry (default "dev").
+//
+// Decoding is strict: an unknown field (usually a typo) is an error, not silently ignored, and every
+// problem is reported at once, one line each, naming the environment, the field, the bad value and
+// what is allowed. Nothing here creates constructs, so the app can validate everything first.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+)
+
+// DefaultEnv is the environment used when the `env` context key is absent.
+const DefaultEnv = "dev"
+
+// Environment is one entry of `environments`, with defaults applied. Field names are the JSON keys
+// users write; keep them stable.
+type Environment struct {
+	// Name is the key of the entry in `environments` (not a JSON field).
+	Name string `json:"-"`
+	// Account is the 12-digit AWS account to deploy to. Empty: the CLI's default account.
+	Account string `json:"account"`
+	// Region is the AWS region to deploy to. Default "ap-southeast-1".
+	Region string `json:"region"`
+	// AllowedOrigins are the web app origins allowed by the upload bucket's CORS rule. Required.
+	AllowedOrigins []string `json:"allowedOrigins"`
+	// AllowGuests lets the identity pool hand out unauthenticated (guest) identities. Default false.
+	AllowGuests bool `json:"allowGuests"`
+	// SelfSignUp lets visitors create their own accounts. Default true.
+	SelfSignUp bool `json:"selfSignUp"`
+	// FeaturePlan is the Cognito feature plan: "essentials" or "plus" (threat protection enforced).
+	// Default "plus".
+	FeaturePlan string `json:"featurePlan"`
+	// MFA is "off", "optional" or "required" (TOTP). Default "required".
+	MFA string `json:"mfa"`
+	// AccessTokenValidityMinutes is the access token lifetime, 5..1440. Default 60.
+	AccessTokenValidityMinutes int `json:"accessTokenValidityMinutes"`
+	// IDTokenValidityMinutes is the ID token lifetime, 5..1440. Default 60.
+	IDTokenValidityMinutes int `json:"idTokenValidityMinutes"`
+	// RefreshTokenValidityDays is the refresh token lifetime, 1..3650. Default 30.
+	RefreshTokenValidityDays int `json:"refreshTokenValidityDays"`
+	// Groups are user pool groups, each with its own identity-pool role. Default none.
+	Groups []Group `json:"groups"`
+	// UploadEncryption is "s3" (S3-managed keys) or "kms" (a customer managed key with rotation).
+	// Default "s3".
+	UploadEncryption string `json:"uploadEncryption"`
+	// NoncurrentVersionExpirationDays: overwritten or deleted upload versions are kept this long,
+	// 1..3650. Default 30.
+	NoncurrentVersionExpirationDays int `json:"noncurrentVersionExpirationDays"`
+	// AccessLogExpirationDays: server access logs are kept this long, 1..3650. Default 365.
+	AccessLogExpirationDays int `json:"accessLogExpirationDays"`
+	// CorsMaxAgeSeconds: how long browsers may cache a CORS preflight, 0..86400. Default 3000.
+	CorsMaxAgeSeconds int `json:"corsMaxAgeSeconds"`
+}
+
+// Group is a user pool group.
+type Group struct {
+	// Name of the group: a letter, then letters, digits, '_' or '-' (at most 128).
+	Name string `json:"name"`
+	// Precedence decides which group's role a user in several groups gets (lower wins); unique.
+	Precedence int `json:"precedence"`
+}
+
+// Defaults returns an Environment with every default applied and no origins.
+func Defaults(name string) Environment {
+	return Environment{
+		Name:                            name,
+		Region:                          "ap-southeast-1",
+		SelfSignUp:                      true,
+		FeaturePlan:                     "plus",
+		MFA:                             "required",
+		AccessTokenValidityMinutes:      60,
+		IDTokenValidityMinutes:          60,
+		RefreshTokenValidityDays:        30,
+		UploadEncryption:                "s3",
+		NoncurrentVersionExpirationDays: 30,
+		AccessLogExpirationDays:         365,
+		CorsMaxAgeSeconds:               3000,
+	}
+}
+
+// Scope names where configuration problems come from, in error messages.
+const Scope = "cdk.json context"
+
+// FromContext selects and validates one environment. envName and environments are the values
+// of the `env` and `environments` context keys as the CDK returns them (nil when absent).
+func FromContext(envName, environments any) (Environment, error) {
+	ps := validate.NewProblems(Scope)
+	name := DefaultEnv
+	switch v := envName.(type) {
+	case nil:
+	case string:
+		name = v
+	default:
+		ps.Add("env", v, "must be the name of an entry of `environments`, e.g. -c env=prod")
+		return Environment{}, ps.Err()
+	}
+	raw, err := json.Marshal(environments)
+	if err != nil || environments == nil {
+		ps.Add("environments", nil, "is missing: cdk.json's context must hold an `environments` object (see README)")
+		return Environment{}, ps.Err()
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &all); err != nil {
+		ps.Add("environments", compact(raw), "must be an object of environment names to settings")
+		return Environment{}, ps.Err()
+	}
+	entry, ok := all[name]
+	if !ok {
+		ps.Add("env", name, "is not an entry of `environments`; have "+strings.Join(sortedKeys(all), ", "))
+		return Environment{}, ps.Err()
+	}
+	return Parse(name, entry)
+}
+
+// Parse decodes and validates the settings of the environment called name.
+func Parse(name string, raw []byte) (Environment, error) {
+	ps := validate.NewProblems(Scope)
+	env := Defaults(name)
+	// A field that fails to decode keeps its (valid) default, so values are checked either way
+	// and every problem is reported in one run.
+	decodeObject(ps, "environments."+name, raw, reflect.ValueOf(&env).Elem())
+	env.check(ps, "environments."+name)
+	if err := ps.Err(); err != nil {
+		return Environment{}, err
+	}
+	return env, nil
+}
+
+func (e *Environment) check(ps *validate.Problems, at string) {
+	if e.Account != "" && !validate.Account(e.Account) {
+		ps.Add(at+".account", e.Account, validate.AccountRule+", or left out for the CLI's default account")
+	}
+	if !validate.Region(e.Region) {
+		ps.Add(at+".region", e.Region, validate.RegionRule)
+	}
+	validate.Origins(ps, at+".allowedOrigins", e.AllowedOrigins)
+	validate.OneOf(ps, at+".featurePlan", e.FeaturePlan, "essentials", "plus")
+	validate.OneOf(ps, at+".mfa", e.MFA, "off", "optional", "required")
+	validate.IntRange(ps, at+".accessTokenValidityMinutes", e.AccessTokenValidityMinutes, 5, 1440, "minutes")
+	validate.IntRange(ps, at+".idTokenValidityMinutes", e.IDTokenValidityMinutes, 5, 1440, "minutes")
+	validate.IntRange(ps, at+".refreshTokenValidityDays", e.RefreshTokenValidityDays, 1, 3650, "days")
+	validate.OneOf(ps, at+".uploadEncryption", e.UploadEncryption, "s3", "kms")
+	validate.IntRange(ps, at+".noncurrentVersionExpirationDays", e.NoncurrentVersionExpirationDays, 1, 3650, "days")
+	validate.IntRange(ps, at+".accessLogExpirationDays", e.AccessLogExpirationDays, 1, 3650, "days")
+	validate.IntRange(ps, at+".corsMaxAgeSeconds", e.CorsMaxAgeSeconds, 0, 86400, "seconds")
+	var names []string
+	var precedences []int
+	for _, g := range e.Groups {
+		names, precedences = append(names, g.Name), append(precedences, g.Precedence)
+	}
+	validate.Groups(ps, at+".groups", names, precedences, "name", "precedence")
+}
+
+// decodeObject decodes a JSON object into the struct v field by field, so every unknown field and
+// every wrongly typed value is reported, not just the first.
+func decodeObject(ps *validate.Problems, at string, raw []byte, v reflect.Value) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
+		ps.Add(at, compact(raw), "must be an object")
+		return
+	}
+	byName := map[string]reflect.Value{}
+	var known []string
+	for i := 0; i < v.NumField(); i++ {
+		tag := strings.Split(v.Type().Field(i).Tag.Get("json"), ",")[0]
+		if tag != "" && tag != "-" {
+			byName[tag] = v.Field(i)
+			known = append(known, tag)
+		}
+	}
+	for _, key := range sortedKeys(fields) {
+		value := fields[key]
+		f, ok := byName[key]
+		if !ok {
+			ps.Add(at+"."+key, compact(value), "unknown field"+suggest(key, known)+"; allowed: "+strings.Join(known, ", "))
+			continue
+		}
+		decodeValue(ps, at+"."+key, value, f)
+	}
+}
+
+func decodeValue(ps *validate.Problems, at string, raw json.RawMessage, f reflect.Value) {
+	if string(bytes.TrimSpace(raw)) == "null" {
+		ps.Add(at, validate.Raw("null"), "must not be null; leave the field out to get its default")
+		return
+	}
+	if f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Struct {
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			ps.Add(at, compact(raw), "must be a list of objects")
+			return
+		}
+		out := reflect.MakeSlice(f.Type(), len(items), len(items))
+		for i, item := range items {
+			decodeObject(ps, fmt.Sprintf("%s[%d]", at, i), item, out.Index(i))
+		}
+		f.Set(out)
+		return
+	}
+	target := reflect.New(f.Type())
+	if err := json.Unmarshal(raw, target.Interface()); err != nil {
+		ps.Add(at, compact(raw), "must be "+kindName(f.Type()))
+		return
+	}
+	f.Set(target.Elem())
+}
+
+func kindName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int:
+		return "a whole number"
+	case reflect.Slice:
+		return "a list of " + strings.TrimPrefix(kindName(t.Elem()), "a ") + "s"
+	}
+	return t.String()
+}
+
+func compact(raw []byte) validate.Raw {
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return validate.Raw(raw)
+	}
+	return validate.Raw(b.String())
+}
+
+// suggest names the known field closest to a misspelt key.
+func suggest(key string, known []string) string {
+	best, bestDist := "", 3
+	for _, k := range known {
+		if d := distance(strings.ToLower(key), strings.ToLower(k)); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// distance is the Levenshtein edit distance.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

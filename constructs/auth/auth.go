@@ -1,0 +1,306 @@
+// Package auth builds sign-in for a Next.js web app: a Cognito user pool with email sign-in, a
+// public web client for Amplify JS / Amplify UI's withAuthenticator, and an identity pool that
+// exchanges user pool tokens for AWS credentials of an authenticated (or optional guest) role.
+//
+// Why each default is safe:
+//   - Passwords need at least 12 characters with upper and lower case, a digit and a symbol.
+//   - MFA is TOTP only (no SMS: no SIM-swap exposure, no SMS role); required by default.
+//   - Account recovery is by verified email only; a changed email takes effect only once verified
+//     (keepOriginal), so a hijacked session cannot silently redirect recovery mail.
+//   - The Plus plan is the default and enforces threat protection (compromised credentials,
+//     adaptive authentication); Essentials is allowed for cost, as a deliberate choice.
+//   - The user pool has deletion protection and is retained if its stack is deleted.
+//   - The web client has no secret (it runs in browsers), allows only SRP and refresh-token
+//     sign-in (no plain-password flow), hides whether a user exists, revokes tokens on sign-out
+//     and has OAuth/hosted UI off, so no redirect URL can leak a code or token.
+//   - The identity pool uses the enhanced flow only; its roles are assumable only through
+//     cognito-identity.amazonaws.com with aud = this pool and amr = authenticated (or
+//     unauthenticated for the guest role). Guests are off by default; when off, the pool refuses
+//     unauthenticated identities, so the (policy-less) guest role cannot be obtained.
+//   - Groups get roles of their own with the same trust; the pool takes the role from the token
+//     (cognito:preferred_role) and falls back to the authenticated role for users in no group.
+package auth
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognitoidentitypool"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+)
+
+// FeaturePlan is the Cognito user pool feature plan.
+type FeaturePlan string
+
+// Feature plans.
+const (
+	Essentials FeaturePlan = "essentials"
+	Plus       FeaturePlan = "plus"
+)
+
+// MFA is the multi-factor requirement (TOTP).
+type MFA string
+
+// MFA settings.
+const (
+	MFAOff      MFA = "off"
+	MFAOptional MFA = "optional"
+	MFARequired MFA = "required"
+)
+
+// Group is a user pool group with its own identity-pool role.
+type Group struct {
+	// Name of the group.
+	Name string
+	// Precedence: a user in several groups gets the role of the lowest; must be unique.
+	Precedence int
+}
+
+// UserAuthProps configure NewUserAuth. The zero value (or nil) gives every default.
+type UserAuthProps struct {
+	// DisableSelfSignUp stops visitors from creating accounts (admins create them). Default false.
+	DisableSelfSignUp bool
+	// FeaturePlan: Plus (default) enforces threat protection; Essentials costs less.
+	FeaturePlan FeaturePlan
+	// MFA: required (default), optional or off. TOTP only.
+	MFA MFA
+	// AllowGuests lets the identity pool give unauthenticated identities the guest role.
+	// Default false.
+	AllowGuests bool
+	// AccessTokenValidityMinutes, 5..1440. Default 60.
+	AccessTokenValidityMinutes int
+	// IDTokenValidityMinutes, 5..1440. Default 60.
+	IDTokenValidityMinutes int
+	// RefreshTokenValidityDays, 1..3650. Default 30.
+	RefreshTokenValidityDays int
+	// Groups to create, each with a role. Default none.
+	Groups []Group
+}
+
+// PropsScope names UserAuthProps in error messages.
+const PropsScope = "auth.UserAuthProps"
+
+// UserAuth is the user pool, its web client, the identity pool and the identity-pool roles.
+type UserAuth struct {
+	constructs.Construct
+	userPool     awscognito.UserPool
+	client       awscognito.UserPoolClient
+	identityPool awscognitoidentitypool.IdentityPool
+	groupRoles   map[string]awsiam.Role
+	allowGuests  bool
+}
+
+// NewUserAuth validates props and builds sign-in. Invalid props panic with a *validate.Error
+// listing every problem.
+func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *UserAuth {
+	p := withDefaults(props)
+	if err := p.validate(); err != nil {
+		panic(err)
+	}
+	a := &UserAuth{groupRoles: map[string]awsiam.Role{}, allowGuests: p.AllowGuests}
+	constructs.NewConstruct_Override(a, scope, id)
+
+	mfa := map[MFA]awscognito.Mfa{MFAOff: awscognito.Mfa_OFF, MFAOptional: awscognito.Mfa_OPTIONAL, MFARequired: awscognito.Mfa_REQUIRED}[p.MFA]
+	poolProps := &awscognito.UserPoolProps{
+		SignInAliases:       &awscognito.SignInAliases{Email: jsii.Bool(true)},
+		SignInCaseSensitive: jsii.Bool(false),
+		AutoVerify:          &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
+		KeepOriginal:        &awscognito.KeepOriginalAttrs{Email: jsii.Bool(true)},
+		StandardAttributes: &awscognito.StandardAttributes{
+			Email: &awscognito.StandardAttribute{Required: jsii.Bool(true), Mutable: jsii.Bool(true)},
+		},
+		SelfSignUpEnabled: jsii.Bool(!p.DisableSelfSignUp),
+		PasswordPolicy: &awscognito.PasswordPolicy{
+			MinLength:            jsii.Number(12),
+			RequireLowercase:     jsii.Bool(true),
+			RequireUppercase:     jsii.Bool(true),
+			RequireDigits:        jsii.Bool(true),
+			RequireSymbols:       jsii.Bool(true),
+			TempPasswordValidity: awscdk.Duration_Days(jsii.Number(3)),
+		},
+		Mfa:                mfa,
+		AccountRecovery:    awscognito.AccountRecovery_EMAIL_ONLY,
+		DeletionProtection: jsii.Bool(true),
+		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
+	}
+	if p.MFA != MFAOff {
+		poolProps.MfaSecondFactor = &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)}
+	}
+	if p.FeaturePlan == Plus {
+		poolProps.FeaturePlan = awscognito.FeaturePlan_PLUS
+		poolProps.StandardThreatProtectionMode = awscognito.StandardThreatProtectionMode_FULL_FUNCTION
+	} else {
+		poolProps.FeaturePlan = awscognito.FeaturePlan_ESSENTIALS
+	}
+	a.userPool = awscognito.NewUserPool(a, jsii.String("UserPool"), poolProps)
+
+	a.client = a.userPool.AddClient(jsii.String("WebClient"), &awscognito.UserPoolClientOptions{
+		GenerateSecret:             jsii.Bool(false),
+		AuthFlows:                  &awscognito.AuthFlow{UserSrp: jsii.Bool(true)},
+		PreventUserExistenceErrors: jsii.Bool(true),
+		EnableTokenRevocation:      jsii.Bool(true),
+		DisableOAuth:               jsii.Bool(true),
+		AccessTokenValidity:        awscdk.Duration_Minutes(jsii.Number(float64(p.AccessTokenValidityMinutes))),
+		IdTokenValidity:            awscdk.Duration_Minutes(jsii.Number(float64(p.IDTokenValidityMinutes))),
+		RefreshTokenValidity:       awscdk.Duration_Days(jsii.Number(float64(p.RefreshTokenValidityDays))),
+	})
+
+	var roleMappings *[]*awscognitoidentitypool.IdentityPoolRoleMapping
+	if len(p.Groups) > 0 {
+		roleMappings = &[]*awscognitoidentitypool.IdentityPoolRoleMapping{{
+			MappingKey:            jsii.String("userpool"),
+			ProviderUrl:           awscognitoidentitypool.IdentityPoolProviderUrl_UserPool(a.userPool, a.client),
+			UseToken:              jsii.Bool(true),
+			ResolveAmbiguousRoles: jsii.Bool(true),
+		}}
+	}
+	a.identityPool = awscognitoidentitypool.NewIdentityPool(a, jsii.String("IdentityPool"), &awscognitoidentitypool.IdentityPoolProps{
+		AllowUnauthenticatedIdentities: jsii.Bool(p.AllowGuests),
+		AllowClassicFlow:               jsii.Bool(false),
+		AuthenticationProviders: &awscognitoidentitypool.IdentityPoolAuthenticationProviders{
+			UserPools: &[]awscognitoidentitypool.IUserPoolAuthenticationProvider{
+				awscognitoidentitypool.NewUserPoolAuthenticationProvider(&awscognitoidentitypool.UserPoolAuthenticationProviderProps{
+					UserPool:       a.userPool,
+					UserPoolClient: a.client,
+				}),
+			},
+		},
+		RoleMappings: roleMappings,
+	})
+
+	for _, g := range p.Groups {
+		role := awsiam.NewRole(a, jsii.String("Group"+g.Name+"Role"), &awsiam.RoleProps{
+			Description: jsii.String(fmt.Sprintf("Identity pool role of user pool group %s", g.Name)),
+			AssumedBy:   a.identityPrincipal("authenticated"),
+		})
+		awscognito.NewUserPoolGroup(a, jsii.String("Group"+g.Name), &awscognito.UserPoolGroupProps{
+			UserPool:   a.userPool,
+			GroupName:  jsii.String(g.Name),
+			Precedence: jsii.Number(float64(g.Precedence)),
+			Role:       role,
+		})
+		a.groupRoles[g.Name] = role
+	}
+
+	a.suppress(p)
+	return a
+}
+
+// identityPrincipal is the web-identity principal of this identity pool for amr (authenticated
+// or unauthenticated).
+func (a *UserAuth) identityPrincipal(amr string) awsiam.IPrincipal {
+	return awsiam.NewFederatedPrincipal(jsii.String("cognito-identity.amazonaws.com"), &map[string]any{
+		"StringEquals":           map[string]any{"cognito-identity.amazonaws.com:aud": a.identityPool.IdentityPoolId()},
+		"ForAnyValue:StringLike": map[string]any{"cognito-identity.amazonaws.com:amr": amr},
+	}, jsii.String("sts:AssumeRoleWithWebIdentity"))
+}
+
+// suppress records the cdk-nag findings that follow from deliberate settings.
+func (a *UserAuth) suppress(p UserAuthProps) {
+	var s []*cdknag.NagPackSuppression
+	if p.MFA != MFARequired {
+		s = append(s, &cdknag.NagPackSuppression{Id: jsii.String("AwsSolutions-COG2"), Reason: jsii.String(fmt.Sprintf(
+			"MFA is %q by this environment's configuration (mfa); TOTP stays available to every user, and prod requires it.", p.MFA))})
+	}
+	if p.FeaturePlan != Plus {
+		s = append(s, &cdknag.NagPackSuppression{Id: jsii.String("AwsSolutions-COG8"), Reason: jsii.String(
+			"The Essentials plan is this environment's configured choice (featurePlan) to avoid Plus per-user cost; prod uses Plus with threat protection enforced.")})
+		s = append(s, &cdknag.NagPackSuppression{Id: jsii.String("AwsSolutions-COG3"), Reason: jsii.String(
+			"Threat protection needs the Plus plan, which this environment does not use by configuration (featurePlan); prod enforces it.")})
+	}
+	if len(s) > 0 {
+		cdknag.NagSuppressions_AddResourceSuppressions(a.userPool, &s, jsii.Bool(false))
+	}
+	if p.AllowGuests {
+		cdknag.NagSuppressions_AddResourceSuppressions(a.identityPool, &[]*cdknag.NagPackSuppression{{
+			Id:     jsii.String("AwsSolutions-COG7"),
+			Reason: jsii.String("Guest identities are enabled by configuration (allowGuests); the guest role holds only what access rules grant guests."),
+		}}, jsii.Bool(true))
+	}
+}
+
+// UserPool is the Cognito user pool.
+func (a *UserAuth) UserPool() awscognito.UserPool { return a.userPool }
+
+// WebClient is the public (secret-less) app client for the web app.
+func (a *UserAuth) WebClient() awscognito.UserPoolClient { return a.client }
+
+// IdentityPool is the Cognito identity pool.
+func (a *UserAuth) IdentityPool() awscognitoidentitypool.IdentityPool { return a.identityPool }
+
+// AuthenticatedRole is the role of signed-in identities that are in no group.
+func (a *UserAuth) AuthenticatedRole() awsiam.IRole { return a.identityPool.AuthenticatedRole() }
+
+// GuestRole is the role of unauthenticated identities, or nil when guests are off (the pool then
+// still attaches a permission-less role, which it never hands out).
+func (a *UserAuth) GuestRole() awsiam.IRole {
+	if !a.allowGuests {
+		return nil
+	}
+	return a.identityPool.UnauthenticatedRole()
+}
+
+// GroupRoles maps group names to their roles.
+func (a *UserAuth) GroupRoles() map[string]awsiam.IRole {
+	out := make(map[string]awsiam.IRole, len(a.groupRoles))
+	for name, role := range a.groupRoles {
+		out[name] = role
+	}
+	return out
+}
+
+// GroupNames lists the groups in name order.
+func (a *UserAuth) GroupNames() []string {
+	names := make([]string, 0, len(a.groupRoles))
+	for name := range a.groupRoles {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func withDefaults(props *UserAuthProps) UserAuthProps {
+	var p UserAuthProps
+	if props != nil {
+		p = *props
+	}
+	if p.FeaturePlan == "" {
+		p.FeaturePlan = Plus
+	}
+	if p.MFA == "" {
+		p.MFA = MFARequired
+	}
+	if p.AccessTokenValidityMinutes == 0 {
+		p.AccessTokenValidityMinutes = 60
+	}
+	if p.IDTokenValidityMinutes == 0 {
+		p.IDTokenValidityMinutes = 60
+	}
+	if p.RefreshTokenValidityDays == 0 {
+		p.RefreshTokenValidityDays = 30
+	}
+	return p
+}
+
+func (p UserAuthProps) validate() error {
+	ps := validate.NewProblems(PropsScope)
+	validate.OneOf(ps, "FeaturePlan", string(p.FeaturePlan), string(Essentials), string(Plus))
+	validate.OneOf(ps, "MFA", string(p.MFA), string(MFAOff), string(MFAOptional), string(MFARequired))
+	validate.IntRange(ps, "AccessTokenValidityMinutes", p.AccessTokenValidityMinutes, 5, 1440, "minutes")
+	validate.IntRange(ps, "IDTokenValidityMinutes", p.IDTokenValidityMinutes, 5, 1440, "minutes")
+	validate.IntRange(ps, "RefreshTokenValidityDays", p.RefreshTokenValidityDays, 1, 3650, "days")
+	var names []string
+	var precedences []int
+	for _, g := range p.Groups {
+		names, precedences = append(names, g.Name), append(precedences, g.Precedence)
+	}
+	validate.Groups(ps, "Groups", names, precedences, "Name", "Precedence")
+	return ps.Err()
+}

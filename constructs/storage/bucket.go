@@ -1,0 +1,415 @@
+// Package storage builds the upload bucket of a Next.js app that signs in with Cognito: a private,
+// CORS-enabled S3 bucket whose access is described as data (path -> who -> what, in the spirit of
+// Amplify Gen 2's defineStorage) and turned into IAM policies on the identity-pool roles.
+//
+// Why each default is safe:
+//   - All public access is blocked and ACLs are disabled (bucket owner enforced): objects are
+//     reachable only through IAM, never through a public URL or an object ACL.
+//   - The bucket policy denies every request without TLS, or with TLS older than 1.2.
+//   - Objects are encrypted at rest (S3-managed keys by default; a rotating KMS key optionally).
+//   - Versioning keeps overwritten and deleted uploads for NoncurrentVersionExpirationDays, so a
+//     mistaken or malicious overwrite can be undone; incomplete multipart uploads are aborted
+//     after one day so abandoned parts do not accumulate cost.
+//   - Server access logs go to a dedicated, equally locked-down log bucket that expires them.
+//   - Both buckets are retained when the stack is deleted, and no auto-delete custom resource is
+//     added, so no deploy or destroy can erase uploads.
+//   - Access rules are validated (paths, principals, overlaps) before anything is created, and
+//     each becomes only the S3 actions it names, scoped to its prefix: Owner rules use the
+//     ${cognito-identity.amazonaws.com:sub} policy variable so an identity reaches only its own
+//     folder, and listing is allowed only with an s3:prefix inside the rule's folder.
+package storage
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+)
+
+var regexpPolicyVariable = regexp.MustCompile(`\$\{([^}]+)\}`)
+
+// Defaults of UploadBucketProps.
+const (
+	DefaultNoncurrentVersionExpirationDays = 30
+	DefaultAccessLogExpirationDays         = 365
+	DefaultCorsMaxAgeSeconds               = 3000
+)
+
+// CorsExposedHeaders are the response headers browsers may read: Amplify Storage needs ETag to
+// complete multipart uploads, and the request ids help support cases.
+var CorsExposedHeaders = []string{"x-amz-server-side-encryption", "x-amz-request-id", "x-amz-id-2", "ETag"}
+
+// AccessRoles are the identity-pool roles access rules are granted to.
+type AccessRoles struct {
+	// Authenticated is the identity pool's authenticated role. Required when any rule is for
+	// Owner or Authenticated.
+	Authenticated awsiam.IRole
+	// Guest is the unauthenticated role. Nil: guests have no role and Guest rules are refused.
+	Guest awsiam.IRole
+	// Groups maps user pool group names to their roles. Owner and Authenticated rules are granted
+	// to every group role too, since a group member signs in with the group's role.
+	Groups map[string]awsiam.IRole
+}
+
+// UploadBucketProps configure NewUploadBucket.
+type UploadBucketProps struct {
+	// AllowedOrigins are the web origins allowed by CORS, e.g. "https://app.example.com".
+	// Required; "*" and origins with a path are refused.
+	AllowedOrigins []string
+	// AccessRules decide who may do what under which path. Default: none (no identity has access).
+	AccessRules []AccessRule
+	// Roles receive the access rules' policies.
+	Roles AccessRoles
+	// KMSEncryption encrypts with a new customer managed KMS key (rotation on, retained) instead of
+	// S3-managed keys, and grants rule principals use of the key through S3 only. Default false.
+	KMSEncryption bool
+	// NoncurrentVersionExpirationDays: how long overwritten/deleted versions are kept, 1..3650.
+	// Default 30.
+	NoncurrentVersionExpirationDays int
+	// AccessLogExpirationDays: how long server access logs are kept, 1..3650. Default 365.
+	AccessLogExpirationDays int
+	// CorsMaxAgeSeconds: how long browsers may cache a preflight, 0..86400. Nil: 3000.
+	CorsMaxAgeSeconds *int
+}
+
+// UploadBucket is the upload bucket, its log bucket and the policies of its access rules.
+type UploadBucket struct {
+	constructs.Construct
+	bucket    awss3.Bucket
+	logBucket awss3.Bucket
+	key       awskms.Key
+	rules     []AccessRule
+	policies  map[string]awsiam.Policy
+}
+
+// NewUploadBucket validates props and builds the bucket. Invalid props panic with a
+// *validate.Error that lists every problem (the app entry prints it as a clean error).
+func NewUploadBucket(scope constructs.Construct, id *string, props *UploadBucketProps) *UploadBucket {
+	p := withDefaults(props)
+	if err := p.validate(); err != nil {
+		panic(err)
+	}
+	u := &UploadBucket{rules: append([]AccessRule(nil), p.AccessRules...), policies: map[string]awsiam.Policy{}}
+	constructs.NewConstruct_Override(u, scope, id)
+
+	u.logBucket = awss3.NewBucket(u, jsii.String("AccessLogs"), &awss3.BucketProps{
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		// Server access logs can only be delivered to SSE-S3 buckets.
+		Encryption:            awss3.BucketEncryption_S3_MANAGED,
+		EnforceSSL:            jsii.Bool(true),
+		MinimumTLSVersion:     jsii.Number(1.2),
+		RemovalPolicy:         awscdk.RemovalPolicy_RETAIN,
+		AutoDeleteObjects:     jsii.Bool(false),
+		LifecycleRules:        &[]*awss3.LifecycleRule{{Id: jsii.String("ExpireAccessLogs"), Expiration: awscdk.Duration_Days(jsii.Number(float64(p.AccessLogExpirationDays)))}},
+		TargetObjectKeyFormat: awss3.TargetObjectKeyFormat_SimplePrefix(),
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(u.logBucket, &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("AwsSolutions-S1"),
+		Reason: jsii.String("This is the server access log destination; logging it to itself would loop and logging it elsewhere only moves the finding."),
+	}}, jsii.Bool(false))
+
+	encryption := awss3.BucketEncryption_S3_MANAGED
+	if p.KMSEncryption {
+		u.key = awskms.NewKey(u, jsii.String("Key"), &awskms.KeyProps{
+			Description:       jsii.String("Encrypts the objects of " + *u.Node().Path()),
+			EnableKeyRotation: jsii.Bool(true),
+			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		})
+		encryption = awss3.BucketEncryption_KMS
+	}
+	var bucketKey *bool
+	if p.KMSEncryption {
+		bucketKey = jsii.Bool(true) // one data key per bucket, not per object: fewer KMS calls
+	}
+	var encryptionKey awskms.IKey
+	if u.key != nil {
+		encryptionKey = u.key
+	}
+	u.bucket = awss3.NewBucket(u, jsii.String("Resource"), &awss3.BucketProps{
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		Encryption:        encryption,
+		EncryptionKey:     encryptionKey,
+		BucketKeyEnabled:  bucketKey,
+		EnforceSSL:        jsii.Bool(true),
+		MinimumTLSVersion: jsii.Number(1.2),
+		Versioned:         jsii.Bool(true),
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:                                  jsii.String("AbortIncompleteUploadsAndExpireOldVersions"),
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
+			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(float64(p.NoncurrentVersionExpirationDays))),
+		}},
+		ServerAccessLogsBucket: u.logBucket,
+		ServerAccessLogsPrefix: jsii.String("uploads/"),
+		Cors: &[]*awss3.CorsRule{{
+			AllowedOrigins: jsii.Strings(p.AllowedOrigins...),
+			AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_GET, awss3.HttpMethods_PUT, awss3.HttpMethods_POST, awss3.HttpMethods_DELETE, awss3.HttpMethods_HEAD},
+			AllowedHeaders: jsii.Strings("*"),
+			ExposedHeaders: jsii.Strings(CorsExposedHeaders...),
+			MaxAge:         jsii.Number(float64(*p.CorsMaxAgeSeconds)),
+		}},
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		AutoDeleteObjects: jsii.Bool(false),
+	})
+
+	u.attachRules(p.Roles)
+	return u
+}
+
+func withDefaults(props *UploadBucketProps) UploadBucketProps {
+	var p UploadBucketProps
+	if props != nil {
+		p = *props
+	}
+	if p.NoncurrentVersionExpirationDays == 0 {
+		p.NoncurrentVersionExpirationDays = DefaultNoncurrentVersionExpirationDays
+	}
+	if p.AccessLogExpirationDays == 0 {
+		p.AccessLogExpirationDays = DefaultAccessLogExpirationDays
+	}
+	if p.CorsMaxAgeSeconds == nil {
+		maxAge := DefaultCorsMaxAgeSeconds
+		p.CorsMaxAgeSeconds = &maxAge
+	}
+	return p
+}
+
+// PropsScope names UploadBucketProps in error messages.
+const PropsScope = "storage.UploadBucketProps"
+
+func (p UploadBucketProps) validate() error {
+	ps := validate.NewProblems(PropsScope)
+	validate.Origins(ps, "AllowedOrigins", p.AllowedOrigins)
+	validate.IntRange(ps, "NoncurrentVersionExpirationDays", p.NoncurrentVersionExpirationDays, 1, 3650, "days")
+	validate.IntRange(ps, "AccessLogExpirationDays", p.AccessLogExpirationDays, 1, 3650, "days")
+	validate.IntRange(ps, "CorsMaxAgeSeconds", *p.CorsMaxAgeSeconds, 0, 86400, "seconds")
+	groups := map[string]bool{}
+	for name, role := range p.Roles.Groups {
+		groups[name] = role != nil
+	}
+	validateRules(ps, "AccessRules", p.AccessRules, p.Roles.Guest != nil, groups)
+	for i, r := range p.AccessRules {
+		if (r.Who == Owner || r.Who == Authenticated) && p.Roles.Authenticated == nil {
+			ps.Add(fmt.Sprintf("AccessRules[%d].Who", i), r.Who.String(), "needs Roles.Authenticated (the identity pool's authenticated role)")
+		}
+	}
+	return ps.Err()
+}
+
+// roleRules pairs each role with the rules granted to it, in a stable order.
+type roleRules struct {
+	name  string // construct id part: Authenticated, Guest, Group<name>
+	role  awsiam.IRole
+	rules []AccessRule
+}
+
+func grantees(roles AccessRoles, rules []AccessRule) []roleRules {
+	var out []roleRules
+	add := func(name string, role awsiam.IRole, match func(Who) bool) {
+		rr := roleRules{name: name, role: role}
+		for _, r := range rules {
+			if match(r.Who) {
+				rr.rules = append(rr.rules, r)
+			}
+		}
+		if role != nil && len(rr.rules) > 0 {
+			out = append(out, rr)
+		}
+	}
+	signedIn := func(w Who) bool { return w == Owner || w == Authenticated }
+	add("Authenticated", roles.Authenticated, signedIn)
+	add("Guest", roles.Guest, func(w Who) bool { return w == Guest })
+	names := make([]string, 0, len(roles.Groups))
+	for name := range roles.Groups {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		group := Group(name)
+		add("Group"+sid(name), roles.Groups[name], func(w Who) bool { return signedIn(w) || w == group })
+	}
+	return out
+}
+
+// attachRules creates one policy per role holding the statements of that role's rules.
+func (u *UploadBucket) attachRules(roles AccessRoles) {
+	for _, g := range grantees(roles, u.rules) {
+		var statements []awsiam.PolicyStatement
+		for _, r := range g.rules {
+			for _, s := range statementsFor(sid(r.Who.kind, r.Who.group, r.Path), r.Path, r.Who == Owner, r.Actions) {
+				statements = append(statements, u.policyStatement(s))
+			}
+		}
+		for _, s := range u.keyStatements(g.rules) {
+			statements = append(statements, u.policyStatement(s))
+		}
+		policy := awsiam.NewPolicy(u, jsii.String(g.name+"Access"), &awsiam.PolicyProps{
+			Roles:      &[]awsiam.IRole{g.role},
+			Statements: &statements,
+		})
+		u.policies[g.name] = policy
+		u.suppressOwnerWildcards(policy, g.rules)
+	}
+}
+
+func (u *UploadBucket) resourceOf(s statement) *string {
+	switch {
+	case s.Resource != nil:
+		return s.Resource
+	case s.OnBucket:
+		return u.bucket.BucketArn()
+	}
+	return u.bucket.ArnForObjects(jsii.String(s.Prefix + "*"))
+}
+
+func (u *UploadBucket) policyStatement(s statement) awsiam.PolicyStatement {
+	props := &awsiam.PolicyStatementProps{
+		Sid:       jsii.String(s.Sid),
+		Effect:    awsiam.Effect_ALLOW,
+		Actions:   jsii.Strings(s.Actions...),
+		Resources: &[]*string{u.resourceOf(s)},
+	}
+	if s.Conditions != nil {
+		conditions := map[string]any{}
+		for op, v := range s.Conditions {
+			conditions[op] = v
+		}
+		props.Conditions = &conditions
+	}
+	return awsiam.NewPolicyStatement(props)
+}
+
+// keyStatements lets rule principals use the bucket's KMS key, only through S3 in this region.
+func (u *UploadBucket) keyStatements(rules []AccessRule) []statement {
+	if u.key == nil {
+		return nil
+	}
+	needs := map[string]bool{}
+	for _, r := range rules {
+		for _, a := range r.Actions {
+			switch a {
+			case Get:
+				needs["kms:Decrypt"] = true
+			case Write:
+				needs["kms:Decrypt"], needs["kms:GenerateDataKey"] = true, true
+			}
+		}
+	}
+	var actions []string
+	for _, a := range []string{"kms:Decrypt", "kms:GenerateDataKey"} {
+		if needs[a] {
+			actions = append(actions, a)
+		}
+	}
+	if len(actions) == 0 {
+		return nil
+	}
+	viaS3 := "s3." + *awscdk.Stack_Of(u).Region() + ".amazonaws.com"
+	return []statement{{
+		Sid: "UseUploadKeyThroughS3", Actions: actions, Resource: u.key.KeyArn(),
+		Conditions: map[string]map[string]any{"StringEquals": {"kms:ViaService": viaS3}},
+	}}
+}
+
+// suppressOwnerWildcards suppresses AwsSolutions-IAM5 for exactly the object wildcards the rules
+// produce: each is confined to one rule's prefix, which is the point of a prefix rule.
+func (u *UploadBucket) suppressOwnerWildcards(policy awsiam.Policy, rules []AccessRule) {
+	bucketID := *awscdk.Stack_Of(u).GetLogicalId(u.bucket.Node().DefaultChild().(awss3.CfnBucket))
+	var appliesTo []any
+	seen := map[string]bool{}
+	for _, r := range rules {
+		for _, s := range statementsFor("", r.Path, r.Who == Owner, r.Actions) {
+			if s.OnBucket {
+				continue
+			}
+			finding := fmt.Sprintf("Resource::<%s.Arn>/%s*", bucketID, nagVariables(s.Prefix))
+			if !seen[finding] {
+				seen[finding] = true
+				appliesTo = append(appliesTo, finding)
+			}
+		}
+	}
+	if len(appliesTo) == 0 {
+		return
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(policy, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("Object actions on one access rule's key prefix: the wildcard is the prefix itself " +
+			"(and for Owner rules it sits under the caller's own identity id), never the whole bucket."),
+		AppliesTo: &appliesTo,
+	}}, jsii.Bool(false))
+}
+
+// nagVariables writes policy variables the way cdk-nag prints them: ${x} becomes <x>.
+func nagVariables(s string) string {
+	return regexpPolicyVariable.ReplaceAllString(s, "<$1>")
+}
+
+// Bucket is the upload bucket.
+func (u *UploadBucket) Bucket() awss3.IBucket { return u.bucket }
+
+// LogBucket is the bucket receiving the upload bucket's server access logs.
+func (u *UploadBucket) LogBucket() awss3.IBucket { return u.logBucket }
+
+// EncryptionKey is the KMS key of the bucket, or nil with S3-managed encryption.
+func (u *UploadBucket) EncryptionKey() awskms.IKey {
+	if u.key == nil {
+		return nil
+	}
+	return u.key
+}
+
+// AccessRules returns a copy of the rules the bucket's policies were generated from.
+func (u *UploadBucket) AccessRules() []AccessRule { return append([]AccessRule(nil), u.rules...) }
+
+// GrantAccess allows grantee (e.g. a server-side role) the actions under path, exactly as an access
+// rule for a non-owner principal would ({entity_id} matches any identity). path follows PathRule.
+// With KMS encryption the grantee may also use the key through S3.
+func (u *UploadBucket) GrantAccess(grantee awsiam.IGrantable, path string, actions ...Action) awsiam.Grant {
+	ps := validate.NewProblems(*u.Node().Path() + ".GrantAccess")
+	rule := AccessRule{Path: path, Who: Authenticated, Actions: actions}
+	validateRules(ps, "rule", []AccessRule{rule}, false, nil)
+	if err := ps.Err(); err != nil {
+		panic(err)
+	}
+	var grant awsiam.Grant
+	for _, s := range append(statementsFor("", path, false, actions), u.keyStatements([]AccessRule{rule})...) {
+		options := &awsiam.GrantOnPrincipalOptions{
+			Grantee: grantee, Actions: jsii.Strings(s.Actions...), ResourceArns: &[]*string{u.resourceOf(s)},
+		}
+		if s.Conditions != nil {
+			conditions := map[string]*map[string]any{}
+			for op, v := range s.Conditions {
+				conditions[op] = &v
+			}
+			options.Conditions = &conditions
+		}
+		g := awsiam.Grant_AddToPrincipal(options)
+		if grant == nil {
+			grant = g
+		} else {
+			grant = grant.Combine(g)
+		}
+	}
+	return grant
+}
+
+// GrantRead allows grantee to get and list objects under path.
+func (u *UploadBucket) GrantRead(grantee awsiam.IGrantable, path string) awsiam.Grant {
+	return u.GrantAccess(grantee, path, Get, List)
+}
+
+// GrantReadWrite allows grantee to get, list, write and delete objects under path.
+func (u *UploadBucket) GrantReadWrite(grantee awsiam.IGrantable, path string) awsiam.Grant {
+	return u.GrantAccess(grantee, path, Get, List, Write, Delete)
+}

@@ -1,0 +1,233 @@
+package storage
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+)
+
+// EntityID is the path segment that stands for the caller's own identity-pool identity id.
+const EntityID = "{entity_id}"
+
+// IdentityVariable is the IAM policy variable that EntityID becomes in policies: the
+// identity-pool identity id (e.g. "ap-southeast-1:1b2c…"), not the user pool's `sub`.
+const IdentityVariable = "${cognito-identity.amazonaws.com:sub}"
+
+// Action is what a rule allows on a path, in Amplify Gen 2's terms.
+type Action string
+
+// The actions of an access rule, and the S3 permissions each becomes.
+const (
+	// Get reads objects: s3:GetObject.
+	Get Action = "get"
+	// List lists the path's keys: s3:ListBucket, only with an s3:prefix inside the path.
+	List Action = "list"
+	// Write uploads objects, multipart included: s3:PutObject, s3:AbortMultipartUpload,
+	// s3:ListMultipartUploadParts.
+	Write Action = "write"
+	// Delete deletes objects: s3:DeleteObject.
+	Delete Action = "delete"
+)
+
+var objectActions = map[Action][]string{
+	Get:    {"s3:GetObject"},
+	Write:  {"s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"},
+	Delete: {"s3:DeleteObject"},
+}
+
+// actionOrder is the canonical order of actions in policies and outputs.
+var actionOrder = []Action{Get, List, Write, Delete}
+
+// Who is the principal a rule applies to. Use Owner, Authenticated, Guest or Group(name).
+type Who struct {
+	kind  string
+	group string
+}
+
+var (
+	// Owner is the signed-in identity whose id fills the path's {entity_id} segment. Granted to the
+	// authenticated role and to every group role, so joining a group never takes a user's own
+	// folder away (the Amplify Gen 2 bug amplify-backend#1771).
+	Owner = Who{kind: "owner"}
+	// Authenticated is every signed-in identity (the authenticated role and every group role).
+	Authenticated = Who{kind: "authenticated"}
+	// Guest is an unauthenticated identity of the identity pool (needs guests enabled).
+	Guest = Who{kind: "guest"}
+)
+
+// Group is the signed-in members of the named user pool group (that group's role only).
+func Group(name string) Who { return Who{kind: "group", group: name} }
+
+func (w Who) String() string {
+	if w.kind == "group" {
+		return "group:" + w.group
+	}
+	if w.kind == "" {
+		return "(unset)"
+	}
+	return w.kind
+}
+
+// AccessRule allows Who the Actions on the objects under Path.
+type AccessRule struct {
+	// Path is a key prefix ending in "/*", e.g. "protected/{entity_id}/*" or "public/*".
+	// {entity_id} may appear once, as the whole segment right before the final "/*".
+	Path string
+	// Who the rule is for.
+	Who Who
+	// Actions allowed; at least one.
+	Actions []Action
+}
+
+// OwnerProtectedRule is the reference app's rule: each signed-in identity may get, list, write
+// and delete under protected/<its identity id>/, and nobody else gets anything there.
+func OwnerProtectedRule() AccessRule {
+	return AccessRule{Path: "protected/" + EntityID + "/*", Who: Owner, Actions: []Action{Get, List, Write, Delete}}
+}
+
+var segmentPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// PathRule describes valid rule paths.
+const PathRule = `must be segments of letters, digits, '.', '_' or '-' separated by '/', ending in "/*", ` +
+	`with {entity_id} at most once as the whole segment before "/*" and not first (e.g. "protected/{entity_id}/*", "public/*")`
+
+// checkPath reports why path is not a valid rule path, or "".
+func checkPath(path string) string {
+	if !strings.HasSuffix(path, "/*") {
+		return PathRule
+	}
+	segments := strings.Split(strings.TrimSuffix(path, "/*"), "/")
+	for i, s := range segments {
+		switch {
+		case s == EntityID:
+			if i != len(segments)-1 || i == 0 {
+				return PathRule
+			}
+		case !segmentPattern.MatchString(s), s == "." || s == "..":
+			return PathRule
+		}
+	}
+	return ""
+}
+
+// validateRules checks rules against each other and against the roles that exist. groups are the
+// names of groups that have roles; guests says whether a guest role exists.
+func validateRules(ps *validate.Problems, field string, rules []AccessRule, guests bool, groups map[string]bool) {
+	type key struct{ path, who string }
+	seen := map[key]bool{}
+	var paths []string
+	for i, r := range rules {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if why := checkPath(r.Path); why != "" {
+			ps.Add(f+".Path", r.Path, why)
+		}
+		switch r.Who.kind {
+		case "owner":
+			if !strings.Contains(r.Path, EntityID) {
+				ps.Add(f+".Path", r.Path, "an Owner rule needs the {entity_id} segment, e.g. \"protected/{entity_id}/*\"")
+			}
+		case "authenticated":
+		case "guest":
+			if !guests {
+				ps.Add(f+".Who", r.Who.String(), "guest rules need a guest role: enable guests (allowGuests) or drop the rule")
+			}
+		case "group":
+			if !groups[r.Who.group] {
+				ps.Add(f+".Who", r.Who.String(), "names no group with a role; define the group or fix the name")
+			}
+		default:
+			ps.Add(f+".Who", r.Who.String(), "must be storage.Owner, storage.Authenticated, storage.Guest or storage.Group(name)")
+		}
+		if len(r.Actions) == 0 {
+			ps.Add(f+".Actions", "[]", `must list at least one of "get", "list", "write", "delete"`)
+		}
+		dup := map[Action]bool{}
+		for j, a := range r.Actions {
+			if _, known := objectActions[a]; !known && a != List {
+				ps.Add(fmt.Sprintf("%s.Actions[%d]", f, j), string(a), `must be one of "get", "list", "write", "delete"`)
+			} else if dup[a] {
+				ps.Add(fmt.Sprintf("%s.Actions[%d]", f, j), string(a), "is listed twice")
+			}
+			dup[a] = true
+		}
+		k := key{r.Path, r.Who.String()}
+		if seen[k] {
+			ps.Add(f, r.Path+" for "+r.Who.String(), "duplicates an earlier rule for the same path and principal; merge their actions")
+		}
+		seen[k] = true
+		paths = append(paths, r.Path)
+	}
+	for i, a := range paths {
+		for _, b := range paths[:i] {
+			if a != b && (strings.HasPrefix(prefixOf(a), prefixOf(b)) || strings.HasPrefix(prefixOf(b), prefixOf(a))) {
+				ps.Add(fmt.Sprintf("%s[%d].Path", field, i), a, fmt.Sprintf("overlaps %q: nested paths are ambiguous "+
+					"(which rule wins inside the inner one?); use disjoint paths", b))
+			}
+		}
+	}
+}
+
+// prefixOf is the key prefix of a rule path for overlap checks ({entity_id} matches anything).
+func prefixOf(path string) string {
+	p := strings.TrimSuffix(path, "*")
+	if i := strings.Index(p, EntityID); i >= 0 {
+		p = p[:i]
+	}
+	return p
+}
+
+// statement is one IAM statement a rule produces, before it is bound to a bucket.
+type statement struct {
+	Sid        string
+	Actions    []string
+	OnBucket   bool    // resource is the bucket ARN (ListBucket), else objects under Prefix
+	Prefix     string  // key prefix with {entity_id} resolved, ending in "/"
+	Resource   *string // set instead of OnBucket/Prefix for statements on other resources
+	Conditions map[string]map[string]any
+}
+
+// statementsFor turns one path and set of actions into IAM statements. owner says whether
+// {entity_id} means the caller's own id (Owner rules) or any id (every other principal).
+func statementsFor(sidPrefix, path string, owner bool, actions []Action) []statement {
+	id := "*"
+	if owner {
+		id = IdentityVariable
+	}
+	prefix := strings.ReplaceAll(strings.TrimSuffix(path, "*"), EntityID, id)
+	has := map[Action]bool{}
+	for _, a := range actions {
+		has[a] = true
+	}
+	var objects []string
+	for _, a := range actionOrder {
+		if has[a] {
+			objects = append(objects, objectActions[a]...)
+		}
+	}
+	var out []statement
+	if len(objects) > 0 {
+		out = append(out, statement{Sid: sidPrefix + "Objects", Actions: objects, Prefix: prefix})
+	}
+	if has[List] {
+		out = append(out, statement{
+			Sid: sidPrefix + "List", Actions: []string{"s3:ListBucket"}, OnBucket: true,
+			Conditions: map[string]map[string]any{"StringLike": {"s3:prefix": []string{prefix, prefix + "*"}}},
+		})
+	}
+	return out
+}
+
+// sid makes an IAM statement id from words: letters and digits only.
+func sid(words ...string) string {
+	var b strings.Builder
+	for _, w := range words {
+		for _, part := range regexp.MustCompile(`[^A-Za-z0-9]+`).Split(w, -1) {
+			if part != "" {
+				b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+			}
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,123 @@
+// Package stacks composes gatehouse's constructs into stacks, and the stacks into one Stage per
+// environment. Stacks hold no logic of their own beyond wiring and outputs.
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/gatehouse-cdk/gatehouse/config"
+	"github.com/gatehouse-cdk/gatehouse/constructs/auth"
+	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
+)
+
+// Application is the value of the `application` tag and the prefix of stack names.
+const Application = "gatehouse"
+
+// Output keys: the CloudFormation output names the web app's configuration is read from
+// (`cdk deploy --outputs-file`). They are a public contract; do not rename them.
+const (
+	OutputRegion           = "Region"
+	OutputUserPoolID       = "UserPoolId"
+	OutputUserPoolClientID = "UserPoolClientId"
+	OutputIdentityPoolID   = "IdentityPoolId"
+	OutputUploadBucketName = "UploadBucketName"
+)
+
+// Construct ids that decide the logical ids of stateful resources. Changing one replaces the
+// resource (and loses its data); tests pin the resulting logical ids.
+const (
+	AuthStackID    = "Auth"
+	UploadsStackID = "Uploads"
+	userAuthID     = "SignIn"
+	uploadBucketID = "Uploads"
+)
+
+// EnvironmentStage is one environment's stacks.
+type EnvironmentStage struct {
+	Stage        awscdk.Stage
+	AuthStack    awscdk.Stack
+	UploadsStack awscdk.Stack
+	Auth         *auth.UserAuth
+	Uploads      *storage.UploadBucket
+}
+
+// StackName is the CloudFormation stack name of a stack of env: gatehouse-<env>-<what>.
+func StackName(env, what string) string { return Application + "-" + env + "-" + what }
+
+// NewEnvironmentStage builds the stage of env (already validated by package config) under scope.
+func NewEnvironmentStage(scope constructs.Construct, env config.Environment) *EnvironmentStage {
+	var awsEnv awscdk.Environment
+	awsEnv.Region = jsii.String(env.Region)
+	if env.Account != "" {
+		awsEnv.Account = jsii.String(env.Account)
+	}
+	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{Env: &awsEnv})
+	awscdk.Tags_Of(stage).Add(jsii.String("application"), jsii.String(Application), nil)
+	awscdk.Tags_Of(stage).Add(jsii.String("environment"), jsii.String(env.Name), nil)
+	s := &EnvironmentStage{Stage: stage}
+
+	s.AuthStack = awscdk.NewStack(stage, jsii.String(AuthStackID), &awscdk.StackProps{
+		StackName:   jsii.String(StackName(env.Name, "auth")),
+		Description: jsii.String("gatehouse " + env.Name + ": Cognito user pool, web client and identity pool"),
+	})
+	groups := make([]auth.Group, len(env.Groups))
+	for i, g := range env.Groups {
+		groups[i] = auth.Group{Name: g.Name, Precedence: g.Precedence}
+	}
+	s.Auth = auth.NewUserAuth(s.AuthStack, jsii.String(userAuthID), &auth.UserAuthProps{
+		DisableSelfSignUp:          !env.SelfSignUp,
+		FeaturePlan:                auth.FeaturePlan(env.FeaturePlan),
+		MFA:                        auth.MFA(env.MFA),
+		AllowGuests:                env.AllowGuests,
+		AccessTokenValidityMinutes: env.AccessTokenValidityMinutes,
+		IDTokenValidityMinutes:     env.IDTokenValidityMinutes,
+		RefreshTokenValidityDays:   env.RefreshTokenValidityDays,
+		Groups:                     groups,
+	})
+	output(s.AuthStack, OutputRegion, s.AuthStack.Region(), "AWS region of the deployment")
+	output(s.AuthStack, OutputUserPoolID, s.Auth.UserPool().UserPoolId(), "Cognito user pool id (auth.user_pool_id)")
+	output(s.AuthStack, OutputUserPoolClientID, s.Auth.WebClient().UserPoolClientId(), "Web app client id (auth.user_pool_client_id)")
+	output(s.AuthStack, OutputIdentityPoolID, s.Auth.IdentityPool().IdentityPoolId(), "Cognito identity pool id (auth.identity_pool_id)")
+
+	s.UploadsStack = awscdk.NewStack(stage, jsii.String(UploadsStackID), &awscdk.StackProps{
+		StackName:   jsii.String(StackName(env.Name, "uploads")),
+		Description: jsii.String("gatehouse " + env.Name + ": upload bucket with per-identity folders, and its access-log bucket"),
+	})
+	maxAge := env.CorsMaxAgeSeconds
+	s.Uploads = storage.NewUploadBucket(s.UploadsStack, jsii.String(uploadBucketID), &storage.UploadBucketProps{
+		AllowedOrigins: env.AllowedOrigins,
+		AccessRules:    ReferenceAccessRules(),
+		Roles: storage.AccessRoles{
+			Authenticated: s.Auth.AuthenticatedRole(),
+			Guest:         s.Auth.GuestRole(),
+			Groups:        s.Auth.GroupRoles(),
+		},
+		KMSEncryption:                   env.UploadEncryption == "kms",
+		NoncurrentVersionExpirationDays: env.NoncurrentVersionExpirationDays,
+		AccessLogExpirationDays:         env.AccessLogExpirationDays,
+		CorsMaxAgeSeconds:               &maxAge,
+	})
+	output(s.UploadsStack, OutputUploadBucketName, s.Uploads.Bucket().BucketName(), "Upload bucket name (storage.bucket_name)")
+	return s
+}
+
+// ReferenceAccessRules are the reference app's access rules: each signed-in identity owns
+// protected/<identity id>/; nothing for other identities, nothing for guests.
+func ReferenceAccessRules() []storage.AccessRule {
+	return []storage.AccessRule{storage.OwnerProtectedRule()}
+}
+
+func output(stack awscdk.Stack, key string, value *string, description string) {
+	awscdk.NewCfnOutput(stack, jsii.String(key), &awscdk.CfnOutputProps{
+		Value:       value,
+		Description: jsii.String(description),
+	})
+}
+
+// ApplyChecks adds cdk-nag's AwsSolutions rules to everything under scope.
+func ApplyChecks(scope constructs.IConstruct) {
+	awscdk.Aspects_Of(scope).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+}
