@@ -8,7 +8,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +18,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gatehouse-cdk/gatehouse/config"
+	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
 	"github.com/gatehouse-cdk/gatehouse/internal/validate"
 	"github.com/gatehouse-cdk/gatehouse/stacks"
 )
@@ -28,7 +28,7 @@ func main() {
 }
 
 func run(stderr io.Writer) (code int) {
-	defer closeRuntime()
+	defer cdkapp.Close()
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintln(stderr, describe(r))
@@ -39,7 +39,9 @@ func run(stderr io.Writer) (code int) {
 	if os.Getenv("CDK_OUTDIR") == "" {
 		// Run without the CDK CLI (e.g. `go run ./bin`): apply cdk.json's context (feature flags
 		// and environments) ourselves and write to cdk.out, as the CLI would.
-		props = &awscdk.AppProps{Context: cdkJSONContext(), Outdir: jsii.String("cdk.out")}
+		// An unreadable cdk.json leaves the context empty; config then reports what is missing.
+		context, _ := cdkapp.ContextFromFile("cdk.json")
+		props = &awscdk.AppProps{Context: &context, Outdir: jsii.String("cdk.out")}
 	}
 	app := awscdk.NewApp(props)
 	env, err := config.FromContext(app.Node().TryGetContext(jsii.String("env")), app.Node().TryGetContext(jsii.String("environments")))
@@ -51,16 +53,6 @@ func run(stderr io.Writer) (code int) {
 	stacks.ApplyChecks(app)
 	app.Synth(nil)
 	return 0
-}
-
-func cdkJSONContext() *map[string]any {
-	var file struct {
-		Context map[string]any `json:"context"`
-	}
-	if raw, err := os.ReadFile("cdk.json"); err == nil {
-		_ = json.Unmarshal(raw, &file) // unreadable: config reports the missing environments
-	}
-	return &file.Context
 }
 
 // describe turns a recovered panic into plain message lines: our validation errors as they are,
@@ -82,15 +74,4 @@ func firstLine(s string) string {
 		s = s[:i]
 	}
 	return s
-}
-
-// closeRuntime stops the jsii kernel (and removes its temporary directory). jsii-runtime-go waits
-// for the Node child twice, concurrently, and the loser prints "Runtime process exited abnormally:
-// waitid: no child processes" although nothing failed; everything we print is out by now, so
-// stderr is silenced for the rest of the process.
-func closeRuntime() {
-	if devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
-		os.Stderr = devNull
-	}
-	jsii.Close()
 }

@@ -117,7 +117,15 @@ func output(stack awscdk.Stack, key string, value *string, description string) {
 	})
 }
 
-// ApplyChecks adds cdk-nag's AwsSolutions rules to everything under scope.
+// ApplyChecks adds cdk-nag's AwsSolutions rules to everything under scope. Aspects do not cross
+// Stage boundaries, so the checks are added to scope and to every Stage below it: call this after
+// the stages are built.
 func ApplyChecks(scope constructs.IConstruct) {
-	awscdk.Aspects_Of(scope).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	checks := cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)})
+	awscdk.Aspects_Of(scope).Add(checks, nil)
+	for _, c := range *scope.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if *awscdk.Stage_IsStage(c) && c != scope {
+			awscdk.Aspects_Of(c).Add(checks, nil)
+		}
+	}
 }

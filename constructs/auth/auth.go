@@ -9,7 +9,8 @@
 //     (keepOriginal), so a hijacked session cannot silently redirect recovery mail.
 //   - The Plus plan is the default and enforces threat protection (compromised credentials,
 //     adaptive authentication); Essentials is allowed for cost, as a deliberate choice.
-//   - The user pool has deletion protection and is retained if its stack is deleted.
+//   - The user pool has deletion protection and is retained if its stack is deleted; the identity
+//     pool is retained too, since its identity ids name the users' upload folders.
 //   - The web client has no secret (it runs in browsers), allows only SRP and refresh-token
 //     sign-in (no plain-password flow), hides whether a user exists, revokes tokens on sign-out
 //     and has OAuth/hosted UI off, so no redirect URL can leak a code or token.
@@ -174,6 +175,8 @@ func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *
 		},
 		RoleMappings: roleMappings,
 	})
+	// Identity ids name the users' upload folders: a replaced pool would orphan every folder.
+	a.identityPool.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
 
 	for _, g := range p.Groups {
 		role := awsiam.NewRole(a, jsii.String("Group"+g.Name+"Role"), &awsiam.RoleProps{

@@ -1,0 +1,37 @@
+// Package cdkapp holds what the app entry and the tests both need around the jsii runtime and
+// cdk.json, so that they build the app the same way.
+package cdkapp
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Close stops the jsii kernel (and removes its temporary directory). jsii-runtime-go waits for
+// the Node child twice, concurrently, and the loser prints "Runtime process exited abnormally:
+// waitid: no child processes" although nothing failed. Call Close last, after everything the
+// process prints: it silences stderr for the rest of the process.
+func Close() {
+	if devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
+		os.Stderr = devNull
+	}
+	jsii.Close()
+}
+
+// ContextFromFile returns the "context" object of a cdk.json file.
+func ContextFromFile(path string) (map[string]any, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var file struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(raw, &file); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return file.Context, nil
+}

@@ -1,0 +1,161 @@
+package test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gatehouse-cdk/gatehouse/config"
+	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
+	"github.com/gatehouse-cdk/gatehouse/stacks"
+)
+
+// fullEnv switches every optional feature on (guests, groups, KMS, Essentials, MFA off), so
+// that their templates, suppressions and validator findings are covered by the one synth of
+// the reference app as well.
+const fullEnv = `{
+  "account": "111122223333",
+  "region": "eu-west-1",
+  "allowedOrigins": ["https://app.example.com", "http://localhost:3000"],
+  "allowGuests": true,
+  "selfSignUp": false,
+  "featurePlan": "essentials",
+  "mfa": "off",
+  "accessTokenValidityMinutes": 15,
+  "idTokenValidityMinutes": 15,
+  "refreshTokenValidityDays": 7,
+  "groups": [{"name": "admins", "precedence": 0}, {"name": "editors", "precedence": 10}],
+  "uploadEncryption": "kms",
+  "noncurrentVersionExpirationDays": 90,
+  "accessLogExpirationDays": 400,
+  "corsMaxAgeSeconds": 600
+}`
+
+// reference is the app as bin builds it, with cdk.json's context: the shipped environments
+// (dev, prod) plus the all-options environment "full", each a stage, cdk-nag applied, and the
+// CloudFormation validator registered. It is synthesized once per test run.
+type reference struct {
+	stages    map[string]*stacks.EnvironmentStage
+	canary    awscdk.Stack
+	outdir    string
+	templates map[string]assertions.Template
+	json      map[string]map[string]any
+}
+
+// stackNames lists every stack of the reference app as "<stage>/<stack id>".
+func (r *reference) stackNames() []string {
+	var names []string
+	for env, s := range r.stages {
+		for _, st := range []awscdk.Stack{s.AuthStack, s.UploadsStack} {
+			names = append(names, env+"/"+*st.Node().Id())
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (r *reference) stack(name string) awscdk.Stack {
+	env, id := filepath.Split(name)
+	s := r.stages[filepath.Clean(env)]
+	if id == stacks.AuthStackID {
+		return s.AuthStack
+	}
+	return s.UploadsStack
+}
+
+// template returns the synthesized template of "<stage>/<stack id>".
+func (r *reference) template(name string) assertions.Template { return r.templates[name] }
+
+var referenceApp = sync.OnceValue(func() *reference {
+	context := must(cdkapp.ContextFromFile(filepath.Join(repoRoot, "cdk.json")))
+	r := &reference{
+		stages:    map[string]*stacks.EnvironmentStage{},
+		outdir:    must(os.MkdirTemp("", "gatehouse-test-")),
+		templates: map[string]assertions.Template{},
+		json:      map[string]map[string]any{},
+	}
+	// The canary's findings would fail this synth; the tests read every finding themselves
+	// (TestCloudFormationValidator, TestNoUnsuppressedNagFindings), so synth reports and goes on.
+	context["@aws-cdk/core:failSynthOnValidationErrors"] = false
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(r.outdir)})
+	for _, name := range []string{"dev", "prod"} {
+		env := must(config.FromContext(name, context["environments"]))
+		r.stages[name] = stacks.NewEnvironmentStage(app, env)
+	}
+	r.stages["full"] = stacks.NewEnvironmentStage(app, must(config.Parse("full", []byte(fullEnv))))
+	r.canary = addValidatorCanary(app)
+	stacks.ApplyChecks(app)
+	awscdk.Validations_Of(app).AddPlugins(awscdk.NewCloudFormationValidatePlugin(nil))
+	app.Synth(nil)
+	for _, name := range r.stackNames() {
+		t := assertions.Template_FromStack(r.stack(name), nil)
+		r.templates[name] = t
+		raw := must(json.Marshal(t.ToJSON()))
+		var m map[string]any
+		_ = json.Unmarshal(raw, &m)
+		r.json[name] = m
+	}
+	return r
+})
+
+// canaryRule is the validator finding the canary provokes: an unknown resource property.
+const canaryRule = "F3002"
+
+// addValidatorCanary adds a stage whose only resource, a bare bucket, has a property
+// CloudFormation does not know, with the validator's finding acknowledged. The acknowledged
+// finding in the report proves that the validator ran over the app (a clean report alone would
+// look the same if it had not); cdk-nag's findings on the bucket prove the same for cdk-nag.
+func addValidatorCanary(app awscdk.App) awscdk.Stack {
+	stage := awscdk.NewStage(app, jsii.String("validator-canary"), nil)
+	stack := awscdk.NewStack(stage, jsii.String("Canary"), nil)
+	bucket := awss3.NewCfnBucket(stack, jsii.String("Canary"), nil)
+	bucket.AddPropertyOverride(jsii.String("NotAProperty"), true)
+	awscdk.Validations_Of(stack).Acknowledge(&awscdk.Acknowledgment{
+		Id:     jsii.String("CloudFormation-Validate::" + canaryRule),
+		Reason: jsii.String("test canary: proves that the validator ran"),
+	})
+	return stack
+}
+
+// resourcesOfType returns the logical ids and resources of a type in a template.
+func resourcesOfType(tmpl map[string]any, typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	resources, _ := tmpl["Resources"].(map[string]any)
+	for id, r := range resources {
+		res := r.(map[string]any)
+		if res["Type"] == typ {
+			out[id] = res
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func TestReferenceAppHasEveryStack(t *testing.T) {
+	want := []string{"dev/Auth", "dev/Uploads", "full/Auth", "full/Uploads", "prod/Auth", "prod/Uploads"}
+	got := referenceApp().stackNames()
+	if len(got) != len(want) {
+		t.Fatalf("stacks = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("stacks = %v, want %v", got, want)
+		}
+	}
+}

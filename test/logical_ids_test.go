@@ -1,0 +1,44 @@
+package test
+
+import (
+	"testing"
+)
+
+// pinnedLogicalIDs are the logical ids of every stateful resource. CloudFormation replaces a
+// resource whose logical id changes: a new, empty user pool (every user must sign up again, and
+// identity ids change) or a new bucket (uploads left behind in the retained old one).
+var pinnedLogicalIDs = []struct {
+	stack, resourceType, what string
+	ids                       []string
+}{
+	{"Auth", "AWS::Cognito::UserPool", "the user pool (all user accounts)", []string{"SignInUserPoolA2C003D1"}},
+	{"Auth", "AWS::Cognito::IdentityPool", "the identity pool (every identity id, i.e. every upload folder name)", []string{"SignInIdentityPool9123F5A7"}},
+	{"Uploads", "AWS::S3::Bucket", "the upload and access-log buckets (all uploads and logs)", []string{"Uploads88C64F96", "UploadsAccessLogsB2D59324"}},
+}
+
+func TestStatefulLogicalIDsArePinned(t *testing.T) {
+	r := referenceApp()
+	for _, env := range []string{"dev", "prod", "full"} {
+		for _, pin := range pinnedLogicalIDs {
+			got := sortedKeys(resourcesOfType(r.json[env+"/"+pin.stack], pin.resourceType))
+			if !equalStrings(got, pin.ids) {
+				t.Errorf("%s/%s: logical ids of %s are %v, pinned %v.\n"+
+					"A changed logical id makes CloudFormation REPLACE the resource, and the data of %s would be lost. "+
+					"Restore the construct ids, or plan a data migration before changing this pin.",
+					env, pin.stack, pin.resourceType, got, pin.ids, pin.what)
+			}
+		}
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,48 @@
+// Package test holds gatehouse's black-box tests: the constructs and stacks are exercised only
+// through their public API. Everything is one package on purpose: each Go test package starts
+// its own jsii runtime (a Node process loading aws-cdk-lib), which costs seconds.
+package test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
+)
+
+// repoRoot is the repository root (tests run in test/).
+var repoRoot = func() string {
+	dir, err := filepath.Abs("..")
+	if err != nil {
+		panic(err)
+	}
+	return dir
+}()
+
+func TestMain(m *testing.M) {
+	// The CloudFormation validator costs ~3.5 s per process; it runs once, on purpose, in
+	// TestCloudFormationValidator (registered explicitly on the reference app). It must be off
+	// before the first jsii call, which starts the Node process that reads it.
+	os.Setenv("CDK_VALIDATION", "false")
+	// Use the pinned Node 24 (package.json) for the jsii runtime, as `make test` does.
+	if bin := filepath.Join(repoRoot, "node_modules", ".bin"); dirExists(bin) {
+		os.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	}
+	code := m.Run()
+	cdkapp.Close()
+	os.Exit(code)
+}
+
+func dirExists(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.IsDir()
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(fmt.Sprintf("test setup: %v", err))
+	}
+	return v
+}
