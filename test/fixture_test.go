@@ -71,9 +71,6 @@ func (r *reference) stack(name string) awscdk.Stack {
 	return s.UploadsStack
 }
 
-// template returns the synthesized template of "<stage>/<stack id>".
-func (r *reference) template(name string) assertions.Template { return r.templates[name] }
-
 var referenceApp = sync.OnceValue(func() *reference {
 	context := must(cdkapp.ContextFromFile(filepath.Join(repoRoot, "cdk.json")))
 	r := &reference{
@@ -158,4 +155,61 @@ func TestReferenceAppHasEveryStack(t *testing.T) {
 			t.Fatalf("stacks = %v, want %v", got, want)
 		}
 	}
+}
+
+// equalJSON compares two values by their JSON encoding.
+func equalJSON(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && string(ja) == string(jb)
+}
+
+// checked wraps a template so that a failed assertion becomes a test error naming the stack,
+// instead of a panic that ends the whole test binary.
+type checked struct {
+	t    *testing.T
+	name string
+	tmpl assertions.Template
+}
+
+// check returns the template of "<stage>/<stack id>" for assertions reported to t.
+func (r *reference) check(t *testing.T, name string) checked {
+	return checked{t: t, name: name, tmpl: r.templates[name]}
+}
+
+func (c checked) report() {
+	if p := recover(); p != nil {
+		c.t.Helper()
+		c.t.Errorf("%s: %v", c.name, p)
+	}
+}
+
+func (c checked) HasResourceProperties(typ *string, props any) {
+	c.t.Helper()
+	defer c.report()
+	c.tmpl.HasResourceProperties(typ, props)
+}
+
+func (c checked) HasResource(typ *string, props any) {
+	c.t.Helper()
+	defer c.report()
+	c.tmpl.HasResource(typ, props)
+}
+
+func (c checked) ResourceCountIs(typ *string, count *float64) {
+	c.t.Helper()
+	defer c.report()
+	c.tmpl.ResourceCountIs(typ, count)
+}
+
+func (c checked) ResourcePropertiesCountIs(typ *string, props any, count *float64) {
+	c.t.Helper()
+	defer c.report()
+	c.tmpl.ResourcePropertiesCountIs(typ, props, count)
+}
+
+func (c checked) HasOutput(id *string, props any) {
+	c.t.Helper()
+	defer c.report()
+	c.tmpl.HasOutput(id, props)
 }

@@ -225,7 +225,7 @@ func (a *UserAuth) suppress(p UserAuthProps) {
 		cdknag.NagSuppressions_AddResourceSuppressions(a.identityPool, &[]*cdknag.NagPackSuppression{{
 			Id:     jsii.String("AwsSolutions-COG7"),
 			Reason: jsii.String("Guest identities are enabled by configuration (allowGuests); the guest role holds only what access rules grant guests."),
-		}}, jsii.Bool(true))
+		}}, jsii.Bool(false))
 	}
 }
 
