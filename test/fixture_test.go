@@ -13,7 +13,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
 	"github.com/gatehouse-cdk/gatehouse/config"
+	"github.com/gatehouse-cdk/gatehouse/constructs/auth"
+	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
 	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
 	"github.com/gatehouse-cdk/gatehouse/stacks"
 )
@@ -45,6 +50,7 @@ const fullEnv = `{
 type reference struct {
 	stages    map[string]*stacks.EnvironmentStage
 	canary    awscdk.Stack
+	library   awscdk.Stack
 	outdir    string
 	templates map[string]assertions.Template
 	json      map[string]map[string]any
@@ -58,11 +64,15 @@ func (r *reference) stackNames() []string {
 			names = append(names, env+"/"+*st.Node().Id())
 		}
 	}
+	names = append(names, "library/Library")
 	sort.Strings(names)
 	return names
 }
 
 func (r *reference) stack(name string) awscdk.Stack {
+	if name == "library/Library" {
+		return r.library
+	}
 	env, id := filepath.Split(name)
 	s := r.stages[filepath.Clean(env)]
 	if id == stacks.AuthStackID {
@@ -88,6 +98,7 @@ var referenceApp = sync.OnceValue(func() *reference {
 		r.stages[name] = stacks.NewEnvironmentStage(app, env)
 	}
 	r.stages["full"] = stacks.NewEnvironmentStage(app, must(config.Parse("full", []byte(fullEnv))))
+	r.library = addLibraryStage(app)
 	r.canary = addValidatorCanary(app)
 	stacks.ApplyChecks(app)
 	awscdk.Validations_Of(app).AddPlugins(awscdk.NewCloudFormationValidatePlugin(nil))
@@ -102,6 +113,44 @@ var referenceApp = sync.OnceValue(func() *reference {
 	}
 	return r
 })
+
+// addLibraryStage uses the constructs directly, as another CDK app would, with what the
+// reference app does not use: guest, authenticated and group rules, a rule without list, and a
+// grant to a server-side role.
+func addLibraryStage(app awscdk.App) awscdk.Stack {
+	stage := awscdk.NewStage(app, jsii.String("library"), &awscdk.StageProps{
+		Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("ap-southeast-1")},
+	})
+	stack := awscdk.NewStack(stage, jsii.String("Library"), nil)
+	signIn := auth.NewUserAuth(stack, jsii.String("Auth"), &auth.UserAuthProps{
+		AllowGuests: true,
+		Groups:      []auth.Group{{Name: "editors", Precedence: 1}},
+	})
+	server := awsiam.NewRole(stack, jsii.String("ServerRole"), &awsiam.RoleProps{
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("ecs-tasks.amazonaws.com"), nil),
+	})
+	files := storage.NewUploadBucket(stack, jsii.String("Files"), &storage.UploadBucketProps{
+		AllowedOrigins: []string{"https://app.example.com"},
+		AccessRules: []storage.AccessRule{
+			{Path: "private/{entity_id}/*", Who: storage.Owner, Actions: []storage.Action{storage.Get, storage.Write, storage.Delete}},
+			{Path: "public/*", Who: storage.Guest, Actions: []storage.Action{storage.Get, storage.List}},
+			{Path: "public/*", Who: storage.Authenticated, Actions: []storage.Action{storage.Get, storage.List, storage.Write}},
+			{Path: "shared/*", Who: storage.Group("editors"), Actions: []storage.Action{storage.Get, storage.List, storage.Write, storage.Delete}},
+		},
+		Roles: storage.AccessRoles{
+			Authenticated: signIn.AuthenticatedRole(),
+			Guest:         signIn.GuestRole(),
+			Groups:        signIn.GroupRoles(),
+		},
+	})
+	files.GrantRead(server, "reports/*")
+	cdknag.NagSuppressions_AddResourceSuppressions(server, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("Reads objects under the reports/ prefix only, as GrantRead documents."),
+		AppliesTo: &[]any{"Resource::<Files74647968.Arn>/reports/*"},
+	}}, jsii.Bool(true))
+	return stack
+}
 
 // canaryRule is the validator finding the canary provokes: an unknown resource property.
 const canaryRule = "F3002"
@@ -145,7 +194,7 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 func TestReferenceAppHasEveryStack(t *testing.T) {
-	want := []string{"dev/Auth", "dev/Uploads", "full/Auth", "full/Uploads", "prod/Auth", "prod/Uploads"}
+	want := []string{"dev/Auth", "dev/Uploads", "full/Auth", "full/Uploads", "library/Library", "prod/Auth", "prod/Uploads"}
 	got := referenceApp().stackNames()
 	if len(got) != len(want) {
 		t.Fatalf("stacks = %v, want %v", got, want)

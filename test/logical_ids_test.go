@@ -8,18 +8,22 @@ import (
 // resource whose logical id changes: a new, empty user pool (every user must sign up again, and
 // identity ids change) or a new bucket (uploads left behind in the retained old one).
 var pinnedLogicalIDs = []struct {
+	envs                      []string
 	stack, resourceType, what string
 	ids                       []string
 }{
-	{"Auth", "AWS::Cognito::UserPool", "the user pool (all user accounts)", []string{"SignInUserPoolA2C003D1"}},
-	{"Auth", "AWS::Cognito::IdentityPool", "the identity pool (every identity id, i.e. every upload folder name)", []string{"SignInIdentityPool9123F5A7"}},
-	{"Uploads", "AWS::S3::Bucket", "the upload and access-log buckets (all uploads and logs)", []string{"Uploads88C64F96", "UploadsAccessLogsB2D59324"}},
+	{allEnvs, "Auth", "AWS::Cognito::UserPool", "the user pool (all user accounts)", []string{"SignInUserPoolA2C003D1"}},
+	{allEnvs, "Auth", "AWS::Cognito::IdentityPool", "the identity pool (every identity id, i.e. every upload folder name)", []string{"SignInIdentityPool9123F5A7"}},
+	{allEnvs, "Uploads", "AWS::S3::Bucket", "the upload and access-log buckets (all uploads and logs)", []string{"Uploads88C64F96", "UploadsAccessLogsB2D59324"}},
+	{[]string{"full"}, "Uploads", "AWS::KMS::Key", "the uploads' KMS key (every encrypted upload becomes unreadable)", []string{"UploadsKeyEAFA4DCE"}},
 }
+
+var allEnvs = []string{"dev", "prod", "full"}
 
 func TestStatefulLogicalIDsArePinned(t *testing.T) {
 	r := referenceApp()
-	for _, env := range []string{"dev", "prod", "full"} {
-		for _, pin := range pinnedLogicalIDs {
+	for _, pin := range pinnedLogicalIDs {
+		for _, env := range pin.envs {
 			got := sortedKeys(resourcesOfType(r.json[env+"/"+pin.stack], pin.resourceType))
 			if !equalStrings(got, pin.ids) {
 				t.Errorf("%s/%s: logical ids of %s are %v, pinned %v.\n"+

@@ -1,0 +1,252 @@
+package test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+)
+
+const (
+	uploadBucket = "Uploads88C64F96"
+	logBucket    = "UploadsAccessLogsB2D59324"
+)
+
+func arnOf(id string) M { return M{"Fn::GetAtt": []any{id, "Arn"}} }
+
+func objectsOf(id, prefix string) M {
+	return M{"Fn::Join": []any{"", []any{arnOf(id), "/" + prefix}}}
+}
+
+// tlsOnly is the pair of deny statements every bucket policy starts with.
+func tlsOnly(id string) []any {
+	resources := []any{arnOf(id), objectsOf(id, "*")}
+	return []any{
+		M{"Action": "s3:*", "Effect": "Deny", "Principal": M{"AWS": "*"}, "Resource": resources,
+			"Condition": M{"Bool": M{"aws:SecureTransport": "false"}}},
+		M{"Action": "s3:*", "Effect": "Deny", "Principal": M{"AWS": "*"}, "Resource": resources,
+			"Condition": M{"NumericLessThan": M{"s3:TlsVersion": 1.2}}},
+	}
+}
+
+var blockAll = M{"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true}
+
+func TestBucketsAreLockedDownAndRetained(t *testing.T) {
+	r := referenceApp()
+	for _, env := range []string{"dev", "prod", "full"} {
+		tmpl := r.check(t, env+"/Uploads")
+		tmpl.ResourceCountIs(jsii.String("AWS::S3::Bucket"), jsii.Number(2))
+		for _, id := range []string{uploadBucket, logBucket} {
+			tmpl.HasResource(jsii.String("AWS::S3::Bucket"), M{
+				"DeletionPolicy":      "Retain",
+				"UpdateReplacePolicy": "Retain",
+				"Properties": M{
+					"PublicAccessBlockConfiguration": assertions.Match_ObjectEquals(&blockAll),
+					"OwnershipControls":              M{"Rules": []any{M{"ObjectOwnership": "BucketOwnerEnforced"}}},
+				},
+			})
+			// The TLS denies come first in each bucket's policy; nothing else is denied or allowed
+			// to everyone.
+			tmpl.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), M{
+				"Bucket":         M{"Ref": id},
+				"PolicyDocument": M{"Statement": assertions.Match_ArrayWith(&[]any{tlsOnly(id)[0], tlsOnly(id)[1]})},
+			})
+		}
+		// No auto-delete custom resource (it would empty the bucket on stack deletion), no Lambda.
+		tmpl.ResourceCountIs(jsii.String("Custom::S3AutoDeleteObjects"), jsii.Number(0))
+		tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(0))
+	}
+}
+
+func TestUploadBucketEncryptionVersioningLifecycleLogs(t *testing.T) {
+	r := referenceApp()
+	for _, c := range []struct {
+		env                     string
+		noncurrentDays, logDays int
+		kms                     bool
+	}{{"dev", 30, 365, false}, {"prod", 30, 365, false}, {"full", 90, 400, true}} {
+		tmpl := r.check(t, c.env+"/Uploads")
+		encryption := M{"ServerSideEncryptionByDefault": M{"SSEAlgorithm": "AES256"}}
+		if c.kms {
+			encryption = M{"BucketKeyEnabled": true, "ServerSideEncryptionByDefault": M{
+				"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": arnOf("UploadsKeyEAFA4DCE")}}
+		}
+		tmpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), M{
+			"BucketEncryption":        M{"ServerSideEncryptionConfiguration": []any{encryption}},
+			"VersioningConfiguration": M{"Status": "Enabled"},
+			"LifecycleConfiguration": assertions.Match_ObjectEquals(&M{"Rules": []any{M{
+				"Id":                             "AbortIncompleteUploadsAndExpireOldVersions",
+				"Status":                         "Enabled",
+				"AbortIncompleteMultipartUpload": M{"DaysAfterInitiation": 1},
+				"NoncurrentVersionExpiration":    M{"NoncurrentDays": c.noncurrentDays},
+			}}}),
+			"LoggingConfiguration": M{"DestinationBucketName": M{"Ref": logBucket}, "LogFilePrefix": "uploads/"},
+		})
+		// The log bucket: SSE-S3 (required for log delivery), logs expire.
+		tmpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), M{
+			"BucketEncryption": M{"ServerSideEncryptionConfiguration": []any{M{"ServerSideEncryptionByDefault": M{"SSEAlgorithm": "AES256"}}}},
+			"LifecycleConfiguration": assertions.Match_ObjectEquals(&M{"Rules": []any{M{
+				"Id": "ExpireAccessLogs", "Status": "Enabled", "ExpirationInDays": c.logDays,
+			}}}),
+		})
+		// Only S3's log delivery, for this bucket in this account, may write logs.
+		tmpl.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), M{
+			"Bucket": M{"Ref": logBucket},
+			"PolicyDocument": M{"Statement": assertions.Match_ArrayWith(&[]any{M{
+				"Action": "s3:PutObject", "Effect": "Allow",
+				"Principal": M{"Service": "logging.s3.amazonaws.com"},
+				"Resource":  objectsOf(logBucket, "uploads/*"),
+				"Condition": M{
+					"ArnLike":      M{"aws:SourceArn": arnOf(uploadBucket)},
+					"StringEquals": M{"aws:SourceAccount": accountOf[c.env]},
+				},
+			}})},
+		})
+		if c.kms {
+			tmpl.HasResource(jsii.String("AWS::KMS::Key"), M{
+				"DeletionPolicy": "Retain", "Properties": M{"EnableKeyRotation": true},
+			})
+		} else {
+			tmpl.ResourceCountIs(jsii.String("AWS::KMS::Key"), jsii.Number(0))
+		}
+	}
+}
+
+func TestCORS(t *testing.T) {
+	r := referenceApp()
+	for _, c := range []struct {
+		env     string
+		origins []any
+		maxAge  int
+	}{
+		{"dev", []any{"http://localhost:3000"}, 3000},
+		{"prod", []any{"https://app.example.com"}, 3000},
+		{"full", []any{"https://app.example.com", "http://localhost:3000"}, 600},
+	} {
+		r.check(t, c.env+"/Uploads").HasResourceProperties(jsii.String("AWS::S3::Bucket"), M{
+			"CorsConfiguration": assertions.Match_ObjectEquals(&M{"CorsRules": []any{M{
+				"AllowedOrigins": c.origins,
+				"AllowedMethods": []any{"GET", "PUT", "POST", "DELETE", "HEAD"},
+				"AllowedHeaders": []any{"*"},
+				"ExposedHeaders": []any{"x-amz-server-side-encryption", "x-amz-request-id", "x-amz-id-2", "ETag"},
+				"MaxAge":         c.maxAge,
+			}}}),
+		})
+	}
+}
+
+const ownerFolder = "protected/${cognito-identity.amazonaws.com:sub}/"
+
+// referenceOwnerStatements are the exact statements the reference rule produces: the owner's
+// object actions on its own folder, and listing only with a prefix inside it.
+func referenceOwnerStatements(bucket string) []any {
+	return []any{
+		M{"Sid": "OwnerProtectedEntityIdObjects", "Effect": "Allow",
+			"Action":   []any{"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"},
+			"Resource": objectsOf(bucket, ownerFolder+"*")},
+		M{"Sid": "OwnerProtectedEntityIdList", "Effect": "Allow", "Action": "s3:ListBucket",
+			"Resource":  arnOf(bucket),
+			"Condition": M{"StringLike": M{"s3:prefix": []any{ownerFolder, ownerFolder + "*"}}}},
+	}
+}
+
+func authRoleOutput(env, role string) M {
+	return M{"Fn::GetStackOutput": M{"StackName": "gatehouse-" + env + "-auth", "Region": regionOf[env], "OutputName": role}}
+}
+
+// accountOf is how each environment's template names its account (dev and prod leave it to
+// the CLI's credentials).
+var accountOf = map[string]any{"dev": M{"Ref": "AWS::AccountId"}, "prod": M{"Ref": "AWS::AccountId"}, "full": "111122223333"}
+
+var regionOf = map[string]string{"dev": "ap-southeast-1", "prod": "ap-southeast-1", "full": "eu-west-1"}
+
+func TestReferenceRulePolicies(t *testing.T) {
+	r := referenceApp()
+	for _, env := range []string{"dev", "prod"} {
+		tmpl := r.check(t, env+"/Uploads")
+		// One policy, on the authenticated role only; the guest role gets nothing.
+		tmpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(1))
+		tmpl.HasResource(jsii.String("AWS::IAM::Policy"), M{
+			"Properties": M{
+				"PolicyDocument": assertions.Match_ObjectEquals(&M{"Version": "2012-10-17", "Statement": referenceOwnerStatements(uploadBucket)}),
+				"Roles":          []any{authRoleOutput(env, "PublishOutputRefSignInIdentityPoolAuthenticatedRoleC65421B58F8C05F2")},
+			},
+			// The IAM5 suppression names exactly the owner wildcard, nothing broader.
+			"Metadata": M{"cdk_nag": M{"rules_to_suppress": []any{M{
+				"id":         "AwsSolutions-IAM5",
+				"applies_to": []any{"Resource::<" + uploadBucket + ".Arn>/protected/<cognito-identity.amazonaws.com:sub>/*"},
+				"reason":     assertions.Match_StringLikeRegexp(jsii.String(".{20,}")),
+			}}}},
+		})
+	}
+}
+
+// TestGroupRolesKeepOwnerAccess: a user in a group signs in with the group's role, and keeps
+// their own folder (amplify-backend#1771); with KMS, every rule role may use the key via S3 only.
+func TestGroupRolesKeepOwnerAccess(t *testing.T) {
+	r := referenceApp()
+	tmpl := r.check(t, "full/Uploads")
+	tmpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(3))
+	kms := M{"Sid": "UseUploadKeyThroughS3", "Effect": "Allow",
+		"Action":    []any{"kms:Decrypt", "kms:GenerateDataKey"},
+		"Resource":  arnOf("UploadsKeyEAFA4DCE"),
+		"Condition": M{"StringEquals": M{"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}}
+	for _, role := range []string{
+		"PublishOutputRefSignInIdentityPoolAuthenticatedRoleC65421B58F8C05F2",
+		"PublishOutputRefSignInGroupadminsRoleEE384522F9F519CF",
+		"PublishOutputRefSignInGroupeditorsRole6554BEDB6A084CAB",
+	} {
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), M{
+			"PolicyDocument": assertions.Match_ObjectEquals(&M{"Version": "2012-10-17",
+				"Statement": append(referenceOwnerStatements(uploadBucket), kms)}),
+			"Roles": []any{authRoleOutput("full", role)},
+		})
+	}
+}
+
+// TestLibraryRules: guest, authenticated, group and grant rules become exactly their statements.
+func TestLibraryRules(t *testing.T) {
+	r := referenceApp()
+	tmpl := r.check(t, "library/Library")
+	const bucket = "Files74647968"
+	private := "private/${cognito-identity.amazonaws.com:sub}/"
+	ownerPrivate := M{"Sid": "OwnerPrivateEntityIdObjects", "Effect": "Allow",
+		"Action":   []any{"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"},
+		"Resource": objectsOf(bucket, private+"*")}
+	list := func(sid, prefix string) M {
+		return M{"Sid": sid, "Effect": "Allow", "Action": "s3:ListBucket", "Resource": arnOf(bucket),
+			"Condition": M{"StringLike": M{"s3:prefix": []any{prefix, prefix + "*"}}}}
+	}
+	authenticatedPublic := []any{
+		M{"Sid": "AuthenticatedPublicObjects", "Effect": "Allow",
+			"Action":   []any{"s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"},
+			"Resource": objectsOf(bucket, "public/*")},
+		list("AuthenticatedPublicList", "public/"),
+	}
+	policies := map[string][]any{
+		// The owner rule has no list action: no ListBucket on private/.
+		"AuthIdentityPoolAuthenticatedRole09311B20": append([]any{ownerPrivate}, authenticatedPublic...),
+		"AuthIdentityPoolUnauthenticatedRoleA421F307": {
+			M{"Sid": "GuestPublicObjects", "Effect": "Allow", "Action": "s3:GetObject", "Resource": objectsOf(bucket, "public/*")},
+			list("GuestPublicList", "public/"),
+		},
+		"AuthGroupeditorsRole4DAC2371": append(append([]any{ownerPrivate}, authenticatedPublic...),
+			M{"Sid": "GroupEditorsSharedObjects", "Effect": "Allow",
+				"Action":   []any{"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"},
+				"Resource": objectsOf(bucket, "shared/*")},
+			list("GroupEditorsSharedList", "shared/")),
+		// GrantRead: get and a prefix-conditioned list, on reports/ only.
+		"ServerRole6DE95D20": {
+			M{"Effect": "Allow", "Action": "s3:GetObject", "Resource": objectsOf(bucket, "reports/*")},
+			M{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": arnOf(bucket),
+				"Condition": M{"StringLike": M{"s3:prefix": []any{"reports/", "reports/*"}}}},
+		},
+	}
+	tmpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(float64(len(policies))))
+	for role, statements := range policies {
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), M{
+			"PolicyDocument": assertions.Match_ObjectEquals(&M{"Version": "2012-10-17", "Statement": statements}),
+			"Roles":          []any{M{"Ref": role}},
+		})
+	}
+}
