@@ -51,7 +51,13 @@ func run(stderr io.Writer) (code int) {
 	}
 	stacks.NewEnvironmentStage(app, env)
 	stacks.ApplyChecks(app)
-	app.Synth(nil)
+	if findings := stacks.NagFindings(app.Synth(nil)); len(findings) > 0 {
+		for _, f := range findings {
+			fmt.Fprintln(stderr, "cdk-nag finding: "+f)
+		}
+		fmt.Fprintln(stderr, "fix each finding, or suppress it with a reason and the exact finding (see README)")
+		return 1
+	}
 	return 0
 }
 

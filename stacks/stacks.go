@@ -3,7 +3,12 @@
 package stacks
 
 import (
+	"fmt"
+	"sort"
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -128,4 +133,31 @@ func ApplyChecks(scope constructs.IConstruct) {
 			awscdk.Aspects_Of(c).Add(checks, nil)
 		}
 	}
+}
+
+// NagFindings lists the unsuppressed cdk-nag findings (errors and warnings) of every stack in a
+// synthesized assembly, nested stages included, one line each: "<stack>: <level> <finding>".
+// The CDK CLI fails on errors only; gatehouse treats warnings as findings too.
+func NagFindings(assembly cxapi.CloudAssembly) []string {
+	var findings []string
+	for _, stack := range *assembly.StacksRecursively() {
+		for _, m := range *stack.Messages() {
+			if m.Level != cxapi.SynthesisMessageLevel_ERROR && m.Level != cxapi.SynthesisMessageLevel_WARNING {
+				continue
+			}
+			text := fmt.Sprint(m.Entry.Data)
+			if strings.HasPrefix(text, "AwsSolutions-") {
+				findings = append(findings, fmt.Sprintf("%s: %s %s %s", *stack.HierarchicalId(), m.Level, *m.Id, firstLine(text)))
+			}
+		}
+	}
+	sort.Strings(findings)
+	return findings
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

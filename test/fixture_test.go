@@ -48,12 +48,14 @@ const fullEnv = `{
 // (dev, prod) plus the all-options environment "full", each a stage, cdk-nag applied, and the
 // CloudFormation validator registered. It is synthesized once per test run.
 type reference struct {
-	stages    map[string]*stacks.EnvironmentStage
-	canary    awscdk.Stack
-	library   awscdk.Stack
-	outdir    string
-	templates map[string]assertions.Template
-	json      map[string]map[string]any
+	stages map[string]*stacks.EnvironmentStage
+	canary awscdk.Stack
+	// nagFindings are stacks.NagFindings of the assembly, as bin reports them.
+	nagFindings []string
+	library     awscdk.Stack
+	outdir      string
+	templates   map[string]assertions.Template
+	json        map[string]map[string]any
 }
 
 // stackNames lists every stack of the reference app as "<stage>/<stack id>".
@@ -102,7 +104,7 @@ var referenceApp = sync.OnceValue(func() *reference {
 	r.canary = addValidatorCanary(app)
 	stacks.ApplyChecks(app)
 	awscdk.Validations_Of(app).AddPlugins(awscdk.NewCloudFormationValidatePlugin(nil))
-	app.Synth(nil)
+	r.nagFindings = stacks.NagFindings(app.Synth(nil))
 	for _, name := range r.stackNames() {
 		t := assertions.Template_FromStack(r.stack(name), nil)
 		r.templates[name] = t

@@ -37,6 +37,12 @@ import (
 
 var regexpPolicyVariable = regexp.MustCompile(`\$\{([^}]+)\}`)
 
+// pinnedFeatureFlags are the aws-cdk-lib feature flags UploadBucket sets on its own subtree:
+// log delivery through a bucket policy, so ACLs stay disabled.
+var pinnedFeatureFlags = []string{
+	"@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy",
+}
+
 // Defaults of UploadBucketProps.
 const (
 	DefaultNoncurrentVersionExpirationDays = 30
@@ -100,6 +106,12 @@ func NewUploadBucket(scope constructs.Construct, id *string, props *UploadBucket
 	}
 	u := &UploadBucket{rules: append([]AccessRule(nil), p.AccessRules...), policies: map[string]awsiam.Policy{}}
 	constructs.NewConstruct_Override(u, scope, id)
+	// The buckets' safety must not depend on the consuming app's cdk.json: pin the feature flags
+	// it relies on for everything below (context is read up the tree, and must be set before
+	// children exist).
+	for _, flag := range pinnedFeatureFlags {
+		u.Node().SetContext(jsii.String(flag), true)
+	}
 
 	u.logBucket = awss3.NewBucket(u, jsii.String("AccessLogs"), &awss3.BucketProps{
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),

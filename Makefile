@@ -1,0 +1,61 @@
+# gatehouse — see README.md. Every target installs what it needs first.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+# The pinned Node 24 and CDK CLI from package.json come first, for the CLI and for the jsii
+# runtime (which starts `node` from PATH).
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+# No CLI telemetry or notices: nothing leaves the machine during synth or test.
+export CDK_DISABLE_CLI_TELEMETRY := true
+
+ENV ?= dev
+PROFILE ?=
+OUTPUTS_FILE ?= cdk-outputs.json
+
+CDK := cdk --no-notices -c env=$(ENV)
+PROFILE_FLAG := $(if $(PROFILE),--profile $(PROFILE))
+# The stacks of the selected environment's stage.
+STACKS := '$(ENV)/*'
+
+.PHONY: help deps synth test snapshot diff deploy destroy bootstrap fmt vet clean
+
+help: ## List the targets.
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.package-lock.json ## Install the pinned CLI and Node (npm ci) and the Go modules.
+	go mod download
+
+synth: deps ## Synthesize every stack of ENV into cdk.out (no AWS account needed); fails on any finding.
+	$(CDK) synth --quiet --strict
+
+test: deps ## Run all tests (one synth of every environment, cdk-nag, validator, snapshots).
+	go test ./...
+
+snapshot: deps ## Rewrite the golden templates in test/golden on purpose; read the diff before committing.
+	UPDATE_SNAPSHOTS=1 go test ./test -run 'TestSnapshots' -count=1
+	git --no-pager diff --stat -- test/golden
+
+diff: deps ## Compare ENV's stacks with what is deployed (needs credentials: PROFILE).
+	$(CDK) diff $(PROFILE_FLAG) $(STACKS)
+
+deploy: deps ## Deploy ENV's stacks with PROFILE; writes OUTPUTS_FILE for the web app's configuration.
+	$(CDK) deploy $(PROFILE_FLAG) --require-approval broadening --outputs-file $(OUTPUTS_FILE) $(STACKS)
+
+destroy: deps ## Delete ENV's stacks; retained resources (user pool, identity pool, buckets, key) stay.
+	$(CDK) destroy $(PROFILE_FLAG) $(STACKS)
+
+bootstrap: deps ## Bootstrap ENV's account and region for CDK deployments (PROFILE).
+	$(CDK) bootstrap $(PROFILE_FLAG)
+
+fmt: ## Format the Go code.
+	gofmt -w $$(git ls-files '*.go')
+
+vet: deps ## Run go vet.
+	go vet ./...
+
+clean: ## Remove cdk.out.
+	rm -rf cdk.out

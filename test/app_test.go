@@ -1,0 +1,53 @@
+package test
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+)
+
+// TestAppRejectsBadConfigCleanly runs the real app entry (`go run ./bin`, as cdk.json does) with
+// a bad configuration passed the way the CDK CLI passes context. It must exit 1 with one plain
+// line per problem, no Go panic or jsii stack, and write nothing.
+func TestAppRejectsBadConfigCleanly(t *testing.T) {
+	outdir := t.TempDir()
+	cmd := exec.Command("go", "run", "./bin")
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(),
+		"CDK_OUTDIR="+outdir,
+		`CDK_CONTEXT_JSON={"env": "dev", "environments": {"dev": {"allowedOrigins": ["https://app.example.com/"], "region": "mars-1", "alowGuests": true}}}`,
+	)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit = %v, want status 1; stderr:\n%s", err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	// `go run` adds its own last line about the exit status.
+	if n := len(lines); n > 0 && lines[n-1] == "exit status 1" {
+		lines = lines[:n-1]
+	}
+	want := []string{
+		`invalid cdk.json context: environments.dev.alowGuests = true: unknown field (did you mean "allowGuests"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds`,
+		`invalid cdk.json context: environments.dev.region = "mars-1": must be an AWS region name such as "ap-southeast-1" or "us-east-1"`,
+		`invalid cdk.json context: environments.dev.allowedOrigins[0] = "https://app.example.com/": ` + validate.OriginRule,
+	}
+	if !equalStrings(lines, want) {
+		t.Errorf("stderr:\n  %s\nwant:\n  %s", strings.Join(lines, "\n  "), strings.Join(want, "\n  "))
+	}
+	for _, trace := range []string{"panic", "goroutine", ".go:", ".js:", "    at "} {
+		if strings.Contains(stderr.String(), trace) {
+			t.Errorf("stderr has a stack trace (%q):\n%s", trace, stderr.String())
+		}
+	}
+	if entries, _ := os.ReadDir(outdir); len(entries) > 0 {
+		t.Errorf("the failed run wrote %d entries to %s", len(entries), filepath.Base(outdir))
+	}
+}

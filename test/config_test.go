@@ -1,0 +1,152 @@
+package test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse-cdk/gatehouse/config"
+	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
+	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+)
+
+const ok = `"allowedOrigins": ["http://localhost:3000"]`
+
+func TestConfigDefaults(t *testing.T) {
+	env, err := config.Parse("dev", []byte(`{`+ok+`}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config.Defaults("dev")
+	want.AllowedOrigins = []string{"http://localhost:3000"}
+	if !equalJSON(env, want) || env.Name != "dev" {
+		t.Errorf("defaults = %+v, want %+v", env, want)
+	}
+	for field, got := range map[string]any{
+		"region": env.Region, "featurePlan": env.FeaturePlan, "mfa": env.MFA, "allowGuests": env.AllowGuests,
+		"selfSignUp": env.SelfSignUp, "uploadEncryption": env.UploadEncryption,
+	} {
+		wantValue := map[string]any{"region": "ap-southeast-1", "featurePlan": "plus", "mfa": "required",
+			"allowGuests": false, "selfSignUp": true, "uploadEncryption": "s3"}[field]
+		if got != wantValue {
+			t.Errorf("default %s = %v, want %v", field, got, wantValue)
+		}
+	}
+}
+
+func TestShippedEnvironmentsAreValid(t *testing.T) {
+	context := must(cdkapp.ContextFromFile(filepath.Join(repoRoot, "cdk.json")))
+	for _, name := range []string{"dev", "prod"} {
+		env, err := config.FromContext(name, context["environments"])
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if env.Region != "ap-southeast-1" {
+			t.Errorf("%s region = %q", name, env.Region)
+		}
+	}
+	// No `env` in context: dev.
+	if env, err := config.FromContext(nil, context["environments"]); err != nil || env.Name != "dev" {
+		t.Errorf("default env = %q, %v; want dev", env.Name, err)
+	}
+}
+
+const pre = "invalid cdk.json context: environments.dev."
+
+// TestBadConfig: every bad value gets one line naming the environment, the field, the value and
+// what is allowed.
+func TestBadConfig(t *testing.T) {
+	origin := validate.OriginRule
+	cases := []struct {
+		name, entry string
+		want        []string
+	}{
+		{"no origins", `{"allowedOrigins": []}`, []string{
+			pre + `allowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + origin}},
+		{"origins missing", `{}`, []string{
+			pre + `allowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + origin}},
+		{"star", `{"allowedOrigins": ["*"]}`, []string{pre + `allowedOrigins[0] = "*": ` + origin}},
+		{"wildcard host", `{"allowedOrigins": ["https://*.example.com"]}`, []string{pre + `allowedOrigins[0] = "https://*.example.com": ` + origin}},
+		{"path", `{"allowedOrigins": ["https://app.example.com/app"]}`, []string{pre + `allowedOrigins[0] = "https://app.example.com/app": ` + origin}},
+		{"trailing slash", `{"allowedOrigins": ["https://app.example.com/"]}`, []string{pre + `allowedOrigins[0] = "https://app.example.com/": ` + origin}},
+		{"query", `{"allowedOrigins": ["https://app.example.com?x=1"]}`, []string{pre + `allowedOrigins[0] = "https://app.example.com?x=1": ` + origin}},
+		{"not absolute", `{"allowedOrigins": ["app.example.com"]}`, []string{pre + `allowedOrigins[0] = "app.example.com": ` + origin}},
+		{"plain http", `{"allowedOrigins": ["http://app.example.com"]}`, []string{pre + `allowedOrigins[0] = "http://app.example.com": ` + origin}},
+		{"upper case", `{"allowedOrigins": ["https://App.example.com"]}`, []string{pre + `allowedOrigins[0] = "https://App.example.com": ` + origin}},
+		{"other scheme", `{"allowedOrigins": ["ftp://app.example.com"]}`, []string{pre + `allowedOrigins[0] = "ftp://app.example.com": ` + origin}},
+		{"duplicate", `{"allowedOrigins": ["https://a.example.com", "https://a.example.com"]}`, []string{
+			pre + `allowedOrigins[1] = "https://a.example.com": is listed twice; list each origin once`}},
+		{"origins not a list", `{"allowedOrigins": "https://a.example.com"}`, []string{
+			pre + `allowedOrigins = "https://a.example.com": must be a list of strings`,
+			pre + `allowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + origin}},
+		{"bad region", `{` + ok + `, "region": "ap-southeast"}`, []string{
+			pre + `region = "ap-southeast": must be an AWS region name such as "ap-southeast-1" or "us-east-1"`}},
+		{"region typo", `{` + ok + `, "region": "ap-sotheast-1"}`, []string{
+			pre + `region = "ap-sotheast-1": must be an AWS region name such as "ap-southeast-1" or "us-east-1"`}},
+		{"short account", `{` + ok + `, "account": "12345"}`, []string{
+			pre + `account = "12345": must be a 12-digit AWS account id as a string, e.g. "123456789012", or left out for the CLI's default account`}},
+		{"account as number", `{` + ok + `, "account": 123456789012}`, []string{pre + `account = 123456789012: must be a string`}},
+		{"unknown field", `{` + ok + `, "allowedOrigin": ["https://a.example.com"]}`, []string{
+			pre + `allowedOrigin = ["https://a.example.com"]: unknown field (did you mean "allowedOrigins"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds`}},
+		{"guests not bool", `{` + ok + `, "allowGuests": "yes"}`, []string{pre + `allowGuests = "yes": must be true or false`}},
+		{"null", `{` + ok + `, "region": null}`, []string{pre + `region = null: must not be null; leave the field out to get its default`}},
+		{"mfa", `{` + ok + `, "mfa": "sometimes"}`, []string{pre + `mfa = "sometimes": must be one of "off", "optional", "required"`}},
+		{"feature plan", `{` + ok + `, "featurePlan": "lite"}`, []string{pre + `featurePlan = "lite": must be one of "essentials", "plus"`}},
+		{"encryption", `{` + ok + `, "uploadEncryption": "none"}`, []string{pre + `uploadEncryption = "none": must be one of "s3", "kms"`}},
+		{"token too short", `{` + ok + `, "accessTokenValidityMinutes": 2}`, []string{
+			pre + `accessTokenValidityMinutes = 2: must be a whole number of minutes from 5 to 1440`}},
+		{"fractional", `{` + ok + `, "idTokenValidityMinutes": 7.5}`, []string{pre + `idTokenValidityMinutes = 7.5: must be a whole number`}},
+		{"refresh too long", `{` + ok + `, "refreshTokenValidityDays": 4000}`, []string{
+			pre + `refreshTokenValidityDays = 4000: must be a whole number of days from 1 to 3650`}},
+		{"versions", `{` + ok + `, "noncurrentVersionExpirationDays": 0}`, []string{
+			pre + `noncurrentVersionExpirationDays = 0: must be a whole number of days from 1 to 3650`}},
+		{"logs", `{` + ok + `, "accessLogExpirationDays": -1}`, []string{
+			pre + `accessLogExpirationDays = -1: must be a whole number of days from 1 to 3650`}},
+		{"cors max age", `{` + ok + `, "corsMaxAgeSeconds": 90000}`, []string{
+			pre + `corsMaxAgeSeconds = 90000: must be a whole number of seconds from 0 to 86400`}},
+		{"groups", `{` + ok + `, "groups": [{"name": "admins", "precedence": 1}, {"name": "admins", "precedence": 1}, {"name": "9lives", "precedence": -1}, {"name": "x", "prec": 2}]}`, []string{
+			pre + `groups[3].prec = 2: unknown field; allowed: name, precedence`,
+			pre + `groups[1].name = "admins": is used by an earlier group; group names must be unique`,
+			pre + `groups[1].precedence = 1: is also group "admins"'s; precedences must differ, or Cognito cannot choose a role for a user in both groups`,
+			pre + `groups[2].name = "9lives": must start with a letter and hold 1 to 128 letters, digits, '_' or '-'`,
+			pre + `groups[2].precedence = -1: must be a whole number from 0 (highest priority) upwards`,
+		}},
+		{"not an object", `["dev"]`, []string{`invalid cdk.json context: environments.dev = ["dev"]: must be an object`,
+			pre + `allowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + origin}},
+		{"several at once", `{"allowedOrigins": ["*"], "region": "moon-1", "mfa": "no"}`, []string{
+			pre + `region = "moon-1": must be an AWS region name such as "ap-southeast-1" or "us-east-1"`,
+			pre + `allowedOrigins[0] = "*": ` + origin,
+			pre + `mfa = "no": must be one of "off", "optional", "required"`,
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := config.Parse("dev", []byte(c.entry))
+			if err == nil {
+				t.Fatalf("%s: accepted", c.entry)
+			}
+			if got := strings.Split(err.Error(), "\n"); !equalStrings(got, c.want) {
+				t.Errorf("%s:\n got:\n  %s\nwant:\n  %s", c.entry, strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
+			}
+		})
+	}
+}
+
+func TestBadEnvSelection(t *testing.T) {
+	envs := map[string]any{"dev": map[string]any{"allowedOrigins": []any{"http://localhost:3000"}}, "prod": map[string]any{}}
+	for _, c := range []struct {
+		name         string
+		env, entries any
+		want         string
+	}{
+		{"unknown env", "staging", envs, `invalid cdk.json context: env = "staging": is not an entry of ` + "`environments`" + `; have dev, prod`},
+		{"env not a string", 3.0, envs, "invalid cdk.json context: env = 3: must be the name of an entry of `environments`, e.g. -c env=prod"},
+		{"no environments", "dev", nil, "invalid cdk.json context: environments: is missing: cdk.json's context must hold an `environments` object (see README)"},
+		{"environments not an object", "dev", []any{"dev"}, `invalid cdk.json context: environments = ["dev"]: must be an object of environment names to settings`},
+	} {
+		_, err := config.FromContext(c.env, c.entries)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%s: got %v\nwant %s", c.name, err, c.want)
+		}
+	}
+}

@@ -1,0 +1,172 @@
+package test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gatehouse-cdk/gatehouse/constructs/auth"
+	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
+	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+)
+
+// problemsOf runs build and returns the lines of the *validate.Error it panics with.
+func problemsOf(t *testing.T, build func()) (lines []string) {
+	t.Helper()
+	defer func() {
+		r := recover()
+		var verr *validate.Error
+		if err, ok := r.(error); ok && errors.As(err, &verr) {
+			lines = strings.Split(verr.Error(), "\n")
+			return
+		}
+		t.Fatalf("want a *validate.Error panic, got %v", r)
+	}()
+	build()
+	return nil
+}
+
+// scratch is a stack for constructs whose props are refused before anything is created.
+var scratch = func() func() awscdk.Stack {
+	var stack awscdk.Stack
+	return func() awscdk.Stack {
+		if stack == nil {
+			stack = awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Scratch"), nil)
+		}
+		return stack
+	}
+}()
+
+func TestBadUploadBucketProps(t *testing.T) {
+	role := awsiam.Role_FromRoleName(scratch(), jsii.String("Role"), jsii.String("authenticated"), nil)
+	roles := storage.AccessRoles{Authenticated: role, Groups: map[string]awsiam.IRole{"editors": role}}
+	origins := []string{"https://app.example.com"}
+	rule := func(path string, who storage.Who, actions ...storage.Action) storage.AccessRule {
+		return storage.AccessRule{Path: path, Who: who, Actions: actions}
+	}
+	get := storage.Get
+	const p = "invalid storage.UploadBucketProps: "
+	cases := []struct {
+		name  string
+		props *storage.UploadBucketProps
+		want  []string
+	}{
+		{"nil props", nil, []string{p + `AllowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + validate.OriginRule}},
+		{"star origin", &storage.UploadBucketProps{AllowedOrigins: []string{"*"}}, []string{p + `AllowedOrigins[0] = "*": ` + validate.OriginRule}},
+		{"ranges", &storage.UploadBucketProps{AllowedOrigins: origins, NoncurrentVersionExpirationDays: 5000, AccessLogExpirationDays: -3, CorsMaxAgeSeconds: new(int(-1))}, []string{
+			p + `NoncurrentVersionExpirationDays = 5000: must be a whole number of days from 1 to 3650`,
+			p + `AccessLogExpirationDays = -3: must be a whole number of days from 1 to 3650`,
+			p + `CorsMaxAgeSeconds = -1: must be a whole number of seconds from 0 to 86400`}},
+		{"no trailing /*", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
+			AccessRules: []storage.AccessRule{rule("protected/{entity_id}", storage.Owner, get)}}, []string{
+			p + `AccessRules[0].Path = "protected/{entity_id}": ` + storage.PathRule}},
+		{"entity id inside a segment", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
+			AccessRules: []storage.AccessRule{rule("protected/user-{entity_id}/*", storage.Owner, get)}}, []string{
+			p + `AccessRules[0].Path = "protected/user-{entity_id}/*": ` + storage.PathRule}},
+		{"entity id first", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
+			AccessRules: []storage.AccessRule{rule("{entity_id}/*", storage.Owner, get)}}, []string{
+			p + `AccessRules[0].Path = "{entity_id}/*": ` + storage.PathRule}},
+		{"entity id not last", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
+			AccessRules: []storage.AccessRule{rule("protected/{entity_id}/docs/*", storage.Owner, get)}}, []string{
+			p + `AccessRules[0].Path = "protected/{entity_id}/docs/*": ` + storage.PathRule}},
+		{"inner wildcard, leading slash, empty segment, dot-dot", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
+			AccessRules: []storage.AccessRule{
+				rule("pro*/x/*", storage.Authenticated, get), rule("/public/*", storage.Authenticated, get),
+				rule("a//b/*", storage.Authenticated, get), rule("a/../b/*", storage.Authenticated, get)}}, []string{
+			p + `AccessRules[0].Path = "pro*/x/*": ` + storage.PathRule,
+			p + `AccessRules[1].Path = "/public/*": ` + storage.PathRule,
+			p + `AccessRules[2].Path = "a//b/*": ` + storage.PathRule,
+			p + `AccessRules[3].Path = "a/../b/*": ` + storage.PathRule}},
+		{"owner without entity id", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
+			AccessRules: []storage.AccessRule{rule("public/*", storage.Owner, get)}}, []string{
+			p + `AccessRules[0].Path = "public/*": an Owner rule needs the {entity_id} segment, e.g. "protected/{entity_id}/*"`}},
+		{"guest without guest role", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
+			AccessRules: []storage.AccessRule{rule("public/*", storage.Guest, get)}}, []string{
+			p + `AccessRules[0].Who = "guest": guest rules need a guest role: enable guests (allowGuests) or drop the rule`}},
+		{"unknown group", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
+			AccessRules: []storage.AccessRule{rule("shared/*", storage.Group("admins"), get)}}, []string{
+			p + `AccessRules[0].Who = "group:admins": names no group with a role; define the group or fix the name`}},
+		{"unset who", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
+			AccessRules: []storage.AccessRule{rule("shared/*", storage.Who{}, get)}}, []string{
+			p + `AccessRules[0].Who = "(unset)": must be storage.Owner, storage.Authenticated, storage.Guest or storage.Group(name)`}},
+		{"actions", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
+			AccessRules: []storage.AccessRule{rule("a/*", storage.Authenticated), rule("b/*", storage.Authenticated, "read", get, get)}}, []string{
+			p + `AccessRules[0].Actions = "[]": must list at least one of "get", "list", "write", "delete"`,
+			p + `AccessRules[1].Actions[0] = "read": must be one of "get", "list", "write", "delete"`,
+			p + `AccessRules[1].Actions[2] = "get": is listed twice`}},
+		{"duplicate rule", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
+			AccessRules: []storage.AccessRule{rule("a/*", storage.Authenticated, get), rule("a/*", storage.Authenticated, storage.List)}}, []string{
+			p + `AccessRules[1] = "a/* for authenticated": duplicates an earlier rule for the same path and principal; merge their actions`}},
+		{"nested paths", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
+			AccessRules: []storage.AccessRule{rule("media/*", storage.Authenticated, get), rule("media/{entity_id}/*", storage.Owner, get)}}, []string{
+			p + `AccessRules[1].Path = "media/{entity_id}/*": overlaps "media/*": nested paths are ambiguous (which rule wins inside the inner one?); use disjoint paths`}},
+		{"no authenticated role", &storage.UploadBucketProps{AllowedOrigins: origins,
+			AccessRules: []storage.AccessRule{storage.OwnerProtectedRule()}}, []string{
+			p + `AccessRules[0].Who = "owner": needs Roles.Authenticated (the identity pool's authenticated role)`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := problemsOf(t, func() { storage.NewUploadBucket(scratch(), jsii.String("Bad"), c.props) })
+			if !equalStrings(got, c.want) {
+				t.Errorf("\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
+			}
+		})
+	}
+}
+
+func TestBadUserAuthProps(t *testing.T) {
+	const p = "invalid auth.UserAuthProps: "
+	got := problemsOf(t, func() {
+		auth.NewUserAuth(scratch(), jsii.String("Bad"), &auth.UserAuthProps{
+			FeaturePlan: "gold", MFA: "sms", AccessTokenValidityMinutes: 2000, IDTokenValidityMinutes: 1,
+			RefreshTokenValidityDays: 3651,
+			Groups:                   []auth.Group{{Name: "a b", Precedence: 0}, {Name: "ok", Precedence: 0}},
+		})
+	})
+	want := []string{
+		p + `FeaturePlan = "gold": must be one of "essentials", "plus"`,
+		p + `MFA = "sms": must be one of "off", "optional", "required"`,
+		p + `AccessTokenValidityMinutes = 2000: must be a whole number of minutes from 5 to 1440`,
+		p + `IDTokenValidityMinutes = 1: must be a whole number of minutes from 5 to 1440`,
+		p + `RefreshTokenValidityDays = 3651: must be a whole number of days from 1 to 3650`,
+		p + `Groups[0].Name = "a b": must start with a letter and hold 1 to 128 letters, digits, '_' or '-'`,
+		p + `Groups[1].Precedence = 0: is also group "a b"'s; precedences must differ, or Cognito cannot choose a role for a user in both groups`,
+	}
+	if !equalStrings(got, want) {
+		t.Errorf("\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+func TestBadGrantPath(t *testing.T) {
+	bucket := storage.NewUploadBucket(scratch(), jsii.String("Grants"), &storage.UploadBucketProps{AllowedOrigins: []string{"https://app.example.com"}})
+	role := awsiam.Role_FromRoleName(scratch(), jsii.String("Server"), jsii.String("server"), nil)
+	got := problemsOf(t, func() { bucket.GrantRead(role, "reports") })
+	want := []string{`invalid Scratch/Grants.GrantAccess: rule[0].Path = "reports": ` + storage.PathRule}
+	if !equalStrings(got, want) {
+		t.Errorf("\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// TestUploadBucketInAppWithoutFeatureFlags: another CDK app may not set the feature flags our
+// cdk.json sets; the bucket pins the ones its safety needs, so logs still arrive through a bucket
+// policy with ACLs disabled (the scratch app has no flags at all).
+func TestUploadBucketInAppWithoutFeatureFlags(t *testing.T) {
+	scratch() // the Grants bucket of TestBadGrantPath lives here; create it if run alone
+	if scratch().Node().TryFindChild(jsii.String("Grants")) == nil {
+		storage.NewUploadBucket(scratch(), jsii.String("Grants"), &storage.UploadBucketProps{AllowedOrigins: []string{"https://app.example.com"}})
+	}
+	tmpl := checked{t: t, name: "Scratch", tmpl: assertions.Template_FromStack(scratch(), nil)}
+	tmpl.ResourcePropertiesCountIs(jsii.String("AWS::S3::Bucket"), M{"AccessControl": assertions.Match_Absent(),
+		"OwnershipControls": M{"Rules": []any{M{"ObjectOwnership": "BucketOwnerEnforced"}}}}, jsii.Number(2))
+	tmpl.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), M{
+		"PolicyDocument": M{"Statement": assertions.Match_ArrayWith(&[]any{M{
+			"Action": "s3:PutObject", "Effect": "Allow", "Principal": M{"Service": "logging.s3.amazonaws.com"},
+			"Resource": assertions.Match_AnyValue(), "Condition": assertions.Match_AnyValue(),
+		}})},
+	})
+}
