@@ -30,6 +30,7 @@ deps: node_modules/.package-lock.json ## Install the pinned CLI and Node (npm ci
 	go mod download
 
 synth: deps ## Synthesize every stack of ENV into cdk.out (no AWS account needed); fails on any finding.
+	rm -rf cdk.out
 	$(CDK) synth --quiet --strict
 
 test: deps ## Run all tests (one synth of every environment, cdk-nag, validator, snapshots).
