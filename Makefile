@@ -17,7 +17,7 @@ PROFILE_FLAG := $(if $(PROFILE),--profile $(PROFILE))
 # The stacks of the selected environment's stage.
 STACKS := '$(ENV)/*'
 
-.PHONY: help deps synth test snapshot diff deploy destroy bootstrap fmt vet clean
+.PHONY: help deps synth test snapshot access-report diff deploy destroy bootstrap fmt vet clean
 
 help: ## List the targets.
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ test: deps ## Run all tests (one synth of every environment, cdk-nag, validator,
 snapshot: deps ## Rewrite the golden templates in test/golden on purpose; read the diff before committing.
 	UPDATE_SNAPSHOTS=1 go test ./test -run 'TestSnapshots' -count=1
 	git --no-pager diff --stat -- test/golden
+
+access-report: synth ## Print who can do what in ENV: every access-matrix request, its decision and deciding statement.
+	go run ./bin/access-report -env $(ENV) -assembly cdk.out
 
 diff: deps ## Compare ENV's stacks with what is deployed (needs credentials: PROFILE).
 	$(CDK) diff $(PROFILE_FLAG) $(STACKS)

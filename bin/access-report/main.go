@@ -1,0 +1,65 @@
+// Command access-report prints who can do what in one environment of the synthesized reference
+// app: every row of its access matrix, with the decision the synthesized policies give and the
+// statement that decided it. It exits 1 if a decision differs from the one gatehouse promises.
+//
+//	go run ./bin/access-report -env dev -assembly cdk.out
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/gatehouse-cdk/gatehouse/access"
+	"github.com/gatehouse-cdk/gatehouse/matrix"
+)
+
+func main() {
+	env := flag.String("env", "dev", "environment (a stage of the assembly)")
+	assembly := flag.String("assembly", "cdk.out", "cloud assembly directory (run `make synth` first)")
+	flag.Parse()
+	os.Exit(run(os.Stdout, os.Stderr, *assembly, *env))
+}
+
+func run(stdout, stderr io.Writer, assembly, env string) int {
+	m, err := access.LoadModel(assembly)
+	if err != nil {
+		fmt.Fprintln(stderr, "access-report:", err)
+		return 1
+	}
+	rows, err := matrix.Reference(m, env)
+	if err != nil {
+		fmt.Fprintln(stderr, "access-report:", err)
+		return 1
+	}
+	w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "PRINCIPAL\tACTION\tRESOURCE\tDECISION\tDECIDED BY")
+	mismatches := 0
+	for _, r := range rows {
+		result, err := m.Evaluate(r.Request)
+		if err != nil {
+			fmt.Fprintln(stderr, "access-report:", err)
+			return 1
+		}
+		decision := string(result.Decision)
+		if result.Decision != r.Expect {
+			decision += " (EXPECTED " + string(r.Expect) + ")"
+			mismatches++
+		}
+		by := "-"
+		if result.Deciding != nil {
+			by = result.Deciding.String()
+		} else if result.Reason != "" {
+			by = result.Reason
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.Who, r.Action, r.Resource, decision, by)
+	}
+	w.Flush()
+	fmt.Fprintf(stdout, "\n%d requests, %d as expected, %d not\n", len(rows), len(rows)-mismatches, mismatches)
+	if mismatches > 0 {
+		return 1
+	}
+	return 0
+}

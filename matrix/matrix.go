@@ -1,0 +1,210 @@
+// Package matrix is the reference app's access matrix: requests that signed-in identities,
+// guests, other pools and other principals make, each with the decision gatehouse promises.
+// The tests prove every row against the synthesized policies (and a second evaluator), and
+// `make access-report` prints it for reviewers.
+package matrix
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gatehouse-cdk/gatehouse/access"
+)
+
+// The identities of the matrix: identity-pool identity ids as Cognito issues them.
+const (
+	IdentityA = "ap-southeast-1:11111111-aaaa-4aaa-8aaa-111111111111"
+	IdentityB = "ap-southeast-1:22222222-bbbb-4bbb-8bbb-222222222222"
+	// OtherPool is an identity pool outside the app.
+	OtherPool = "ap-southeast-1:99999999-9999-4999-8999-999999999999"
+)
+
+// Row is one request and the decision gatehouse promises for it.
+type Row struct {
+	Who      string
+	Action   string
+	Resource string // as readable text: ids shortened to A and B
+	Request  access.Request
+	Expect   access.Decision
+}
+
+// Stack paths and logical ids of the reference app (pinned by the tests).
+const (
+	uploadBucketID = "Uploads88C64F96"
+	logBucketID    = "UploadsAccessLogsB2D59324"
+)
+
+// Reference builds the matrix for environment env of the reference app in model m.
+func Reference(m *access.Model, env string) ([]Row, error) {
+	authStack, uploadsStack := env+"/Auth", env+"/Uploads"
+	pool := poolOf(m, authStack)
+	if pool == nil {
+		return nil, fmt.Errorf("no identity pool in stack %s", authStack)
+	}
+	bucket, err := m.Attr(uploadsStack, uploadBucketID, "Ref")
+	if err != nil {
+		return nil, err
+	}
+	logs, err := m.Attr(uploadsStack, logBucketID, "Ref")
+	if err != nil {
+		return nil, err
+	}
+	authRole := pool.Roles["authenticated"]
+	if authRole == "" {
+		return nil, fmt.Errorf("identity pool %s has no authenticated role", pool.ID)
+	}
+	guestRole := pool.Roles["unauthenticated"]
+
+	a, result, err := m.SignIn(pool.ID, IdentityA, true, "")
+	if err != nil {
+		return nil, err
+	}
+	if result.Decision != access.Allow {
+		return nil, fmt.Errorf("identity A cannot sign in: %s", result)
+	}
+
+	short := strings.NewReplacer(IdentityA, "<A>", IdentityB, "<B>", bucket, "<uploads>", logs, "<logs>")
+	var rows []Row
+	add := func(who string, expect access.Decision, req access.Request) {
+		resource := short.Replace(strings.TrimPrefix(req.Resource, "arn:aws:s3:::"))
+		if prefix, ok := req.Context.Lookup("s3:prefix"); ok {
+			resource += " prefix=" + short.Replace(strings.Join(prefix, ","))
+		}
+		for _, key := range []string{"aws:SecureTransport", "s3:TlsVersion"} {
+			if v, ok := req.Context.Lookup(key); ok && !(key == "aws:SecureTransport" && v[0] == "true") {
+				resource += " " + key + "=" + v[0]
+			}
+		}
+		rows = append(rows, Row{Who: who, Action: req.Action, Resource: resource, Request: req, Expect: expect})
+	}
+	object := func(b, key string) string { return "arn:aws:s3:::" + b + "/" + key }
+	own, other, lookalike := "protected/"+IdentityA+"/", "protected/"+IdentityB+"/", "protected/"+IdentityA+"-x/"
+	noTLS := access.Context{"aws:SecureTransport": {"false"}}
+	oldTLS := access.Context{"s3:TlsVersion": {"1.1"}}
+	list := func(prefix string) access.Context { return access.Context{"s3:prefix": {prefix}} }
+
+	// Signing in.
+	add("Cognito for A, signed in", access.Allow, access.WebIdentityRequest(authRole, pool.ID, IdentityA, true))
+	add("Cognito for A, as a guest, asking for the signed-in role", access.ImplicitDeny, access.WebIdentityRequest(authRole, pool.ID, IdentityA, false))
+	add("Cognito for an identity of another pool", access.ImplicitDeny, access.WebIdentityRequest(authRole, OtherPool, IdentityB, true))
+	add("an ECS task", access.ImplicitDeny, access.Request{Principal: "ecs-tasks.amazonaws.com", Action: "sts:AssumeRole", Resource: authRole})
+
+	// The owner in their own folder.
+	for _, action := range []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"} {
+		add("A", access.Allow, a.Request(action, object(bucket, own+"photo.jpg"), nil))
+	}
+	add("A", access.Allow, a.Request("s3:ListBucket", "arn:aws:s3:::"+bucket, list(own)))
+	add("A", access.Allow, a.Request("s3:ListBucket", "arn:aws:s3:::"+bucket, list(own+"2026/")))
+	// Without TLS, or with old TLS, even the owner is refused.
+	add("A", access.ExplicitDeny, a.Request("s3:GetObject", object(bucket, own+"photo.jpg"), noTLS))
+	add("A", access.ExplicitDeny, a.Request("s3:PutObject", object(bucket, own+"photo.jpg"), oldTLS))
+	// Another identity's folder, and look-alike folders.
+	for _, action := range []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"} {
+		add("A", access.ImplicitDeny, a.Request(action, object(bucket, other+"photo.jpg"), nil))
+	}
+	add("A", access.ImplicitDeny, a.Request("s3:ListBucket", "arn:aws:s3:::"+bucket, list(other)))
+	add("A", access.ImplicitDeny, a.Request("s3:GetObject", object(bucket, lookalike+"photo.jpg"), nil))
+	add("A", access.ImplicitDeny, a.Request("s3:PutObject", object(bucket, lookalike+"photo.jpg"), nil))
+	add("A", access.ImplicitDeny, a.Request("s3:ListBucket", "arn:aws:s3:::"+bucket, list(lookalike)))
+	// The bucket root and the shared folder.
+	add("A", access.ImplicitDeny, a.Request("s3:ListBucket", "arn:aws:s3:::"+bucket, nil))
+	add("A", access.ImplicitDeny, a.Request("s3:ListBucket", "arn:aws:s3:::"+bucket, list("protected/")))
+	add("A", access.ImplicitDeny, a.Request("s3:GetObject", object(bucket, "photo.jpg"), nil))
+	add("A", access.ImplicitDeny, a.Request("s3:PutObject", object(bucket, "protected/photo.jpg"), nil))
+	// Other buckets.
+	add("A", access.ImplicitDeny, a.Request("s3:GetObject", object(logs, "uploads/2026-11-22-access.log"), nil))
+	add("A", access.ImplicitDeny, a.Request("s3:GetObject", object("someone-elses-bucket", own+"photo.jpg"), nil))
+	// Changing the bucket's policy, ACLs or settings.
+	for _, action := range []string{"s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketAcl", "s3:PutBucketCors", "s3:PutLifecycleConfiguration"} {
+		add("A", access.ImplicitDeny, a.Request(action, "arn:aws:s3:::"+bucket, nil))
+	}
+	add("A", access.ImplicitDeny, a.Request("s3:PutObjectAcl", object(bucket, own+"photo.jpg"), nil))
+
+	// Guests: refused by a pool without guests; where guests are on, the guest role reaches
+	// nothing the reference rule protects.
+	guest, guestResult, err := m.SignIn(pool.ID, IdentityB, false, "")
+	if err != nil {
+		return nil, err
+	}
+	if pool.AllowUnauthenticated != (guestResult.Decision == access.Allow) {
+		return nil, fmt.Errorf("pool %s: guests allowed = %v, but signing in as a guest gave %s", pool.ID, pool.AllowUnauthenticated, guestResult)
+	}
+	if pool.AllowUnauthenticated {
+		add("Cognito for a guest", access.Allow, access.WebIdentityRequest(guestRole, pool.ID, IdentityB, false))
+		add("guest B", access.ImplicitDeny, guest.Request("s3:GetObject", object(bucket, own+"photo.jpg"), nil))
+		add("guest B", access.ImplicitDeny, guest.Request("s3:PutObject", object(bucket, "protected/"+IdentityB+"/photo.jpg"), nil))
+		add("guest B", access.ImplicitDeny, guest.Request("s3:ListBucket", "arn:aws:s3:::"+bucket, list("protected/")))
+	}
+	add("anonymous", access.ImplicitDeny, access.Request{Principal: "*", Action: "s3:GetObject", Resource: object(bucket, own+"photo.jpg")})
+	add("anonymous", access.ImplicitDeny, access.Request{Principal: "*", Action: "s3:ListBucket", Resource: "arn:aws:s3:::" + bucket})
+
+	// Group members sign in with their group's role and keep their own folder
+	// (amplify-backend#1771), and nobody else's.
+	if pool.TokenRoles {
+		for _, arn := range sortedRoleARNs(m) {
+			role := m.Roles[arn]
+			if role.Stack != authStack || !strings.Contains(role.Path, "/Group") {
+				continue
+			}
+			parts := strings.Split(role.Path, "/") // <env>/Auth/SignIn/Group<name>Role/Resource
+			group := parts[len(parts)-2]
+			member, result, err := m.SignIn(pool.ID, IdentityA, true, role.ARN)
+			if err != nil {
+				return nil, err
+			}
+			if result.Decision != access.Allow {
+				return nil, fmt.Errorf("A cannot sign in with group role %s: %s", role.ARN, result)
+			}
+			who := "A via " + group
+			add("Cognito for "+who, access.Allow, access.WebIdentityRequest(role.ARN, pool.ID, IdentityA, true))
+			add(who, access.Allow, member.Request("s3:GetObject", object(bucket, own+"photo.jpg"), nil))
+			add(who, access.Allow, member.Request("s3:PutObject", object(bucket, own+"photo.jpg"), nil))
+			add(who, access.Allow, member.Request("s3:ListBucket", "arn:aws:s3:::"+bucket, list(own)))
+			add(who, access.ImplicitDeny, member.Request("s3:GetObject", object(bucket, other+"photo.jpg"), nil))
+			add(who, access.ImplicitDeny, member.Request("s3:PutBucketPolicy", "arn:aws:s3:::"+bucket, nil))
+		}
+	}
+
+	// S3 log delivery may write the upload bucket's logs, and only those.
+	account := strings.SplitN(authRole, ":", 6)[4]
+	bucketARN := "arn:aws:s3:::" + bucket
+	delivery := access.Context{"aws:SourceArn": {bucketARN}, "aws:SourceAccount": {account}}
+	add("S3 log delivery for <uploads>", access.Allow, access.Request{Principal: "logging.s3.amazonaws.com", Action: "s3:PutObject", Resource: object(logs, "uploads/2026-11-22-access.log"), Context: delivery})
+	add("S3 log delivery for another bucket", access.ImplicitDeny, access.Request{Principal: "logging.s3.amazonaws.com", Action: "s3:PutObject", Resource: object(logs, "uploads/x.log"),
+		Context: access.Context{"aws:SourceArn": {"arn:aws:s3:::another-bucket"}, "aws:SourceAccount": {account}}})
+	return rows, nil
+}
+
+func sortedRoleARNs(m *access.Model) []string {
+	arns := make([]string, 0, len(m.Roles))
+	for arn := range m.Roles {
+		arns = append(arns, arn)
+	}
+	sort.Strings(arns)
+	return arns
+}
+
+func poolOf(m *access.Model, stackPath string) *access.IdentityPool {
+	for _, p := range m.IdentityPools {
+		if p.Stack == stackPath {
+			return p
+		}
+	}
+	return nil
+}
+
+// Check evaluates every row and returns one line per row whose decision differs.
+func Check(m *access.Model, rows []Row) ([]string, error) {
+	var problems []string
+	for _, r := range rows {
+		got, err := m.Evaluate(r.Request)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s %s: %w", r.Who, r.Action, r.Resource, err)
+		}
+		if got.Decision != r.Expect {
+			problems = append(problems, fmt.Sprintf("%s %s %s: got %s, want %s (%s)", r.Who, r.Action, r.Resource, got.Decision, r.Expect, got.Reason))
+		}
+	}
+	return problems, nil
+}

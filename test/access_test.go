@@ -1,0 +1,171 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gatehouse-cdk/gatehouse/access"
+	"github.com/gatehouse-cdk/gatehouse/matrix"
+)
+
+// referenceModel is the IAM model of the reference app's cloud assembly (every stage).
+var referenceModel = sync.OnceValues(func() (*access.Model, error) {
+	return access.LoadModel(referenceApp().outdir)
+})
+
+// matrixEnvs are the environments whose access matrix is proven: the shipped ones and the
+// all-options one (guests, groups).
+var matrixEnvs = []string{"dev", "prod", "full"}
+
+// TestAccessMatrix evaluates every row of the reference app's access matrix against the
+// synthesized policies.
+func TestAccessMatrix(t *testing.T) {
+	m, err := referenceModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range matrixEnvs {
+		rows, err := matrix.Reference(m, env)
+		if err != nil {
+			t.Fatalf("%s: %v", env, err)
+		}
+		problems, err := matrix.Check(m, rows)
+		if err != nil {
+			t.Fatalf("%s: %v", env, err)
+		}
+		for _, p := range problems {
+			t.Errorf("%s: %s", env, p)
+		}
+	}
+}
+
+// TestAccessMatrixReferee evaluates the same requests, with the same resolved policies, with
+// @cloud-copilot/iam-simulate (test/referee): every decision must agree.
+func TestAccessMatrixReferee(t *testing.T) {
+	m, err := referenceModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type refereeCase struct {
+		ID               string              `json:"id"`
+		Principal        string              `json:"principal"`
+		Action           string              `json:"action"`
+		Resource         string              `json:"resource"`
+		ResourceAccount  string              `json:"resourceAccount"`
+		Context          map[string][]string `json:"context"`
+		IdentityPolicies []any               `json:"identityPolicies"`
+		ResourcePolicy   any                 `json:"resourcePolicy"`
+	}
+	var cases []refereeCase
+	ours := map[string]access.Result{}
+	for _, env := range matrixEnvs {
+		rows, err := matrix.Reference(m, env)
+		if err != nil {
+			t.Fatalf("%s: %v", env, err)
+		}
+		for i, row := range rows {
+			id := fmt.Sprintf("%s #%d: %s %s %s", env, i, row.Who, row.Action, row.Resource)
+			result, err := m.Evaluate(row.Request)
+			if err != nil {
+				t.Fatalf("%s: %v", id, err)
+			}
+			ours[id] = result
+			c, err := refereeCaseOf(m, row.Request)
+			if err != nil {
+				t.Fatalf("%s: %v", id, err)
+			}
+			cases = append(cases, refereeCase{ID: id, Principal: c.principal, Action: row.Request.Action, Resource: row.Request.Resource,
+				ResourceAccount: c.account, Context: c.context, IdentityPolicies: c.identity, ResourcePolicy: c.resource})
+		}
+	}
+	input, _ := json.Marshal(map[string]any{"cases": cases})
+	cmd := exec.Command("node", filepath.Join(repoRoot, "test", "referee", "simulate.mjs"))
+	cmd.Stdin = strings.NewReader(string(input))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("referee failed: %v\n%s", err, stderr.String())
+	}
+	var verdicts struct {
+		Results []struct {
+			ID, Decision, Detail string
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(out, &verdicts); err != nil {
+		t.Fatalf("referee output: %v\n%s", err, out)
+	}
+	if len(verdicts.Results) != len(cases) {
+		t.Fatalf("referee answered %d of %d cases", len(verdicts.Results), len(cases))
+	}
+	for _, v := range verdicts.Results {
+		if got := ours[v.ID]; string(got.Decision) != v.Decision {
+			t.Errorf("%s:\n  gatehouse: %s\n  referee:   %s: %s", v.ID, got, v.Decision, v.Detail)
+		}
+	}
+	t.Logf("referee agreed on %d requests", len(cases))
+}
+
+type refereeInput struct {
+	principal, account string
+	context            map[string][]string
+	identity           []any
+	resource           any
+}
+
+// cognitoSub is the variable iam-simulate cannot resolve for S3 requests: its data knows
+// cognito-identity.amazonaws.com:* keys only for STS actions, and drops them elsewhere. The
+// referee therefore gets identity policies with the variable already replaced by the
+// session's identity id (and no cognito keys in the context); our evaluator substitutes it
+// itself from the context.
+const cognitoSub = "${cognito-identity.amazonaws.com:sub}"
+
+func refereeCaseOf(m *access.Model, req access.Request) (refereeInput, error) {
+	identity, resource, err := m.PoliciesFor(req)
+	if err != nil {
+		return refereeInput{}, err
+	}
+	in := refereeInput{principal: req.Principal, account: access.FakeAccount, context: map[string][]string{}}
+	if parts := strings.Split(req.Principal, ":"); len(parts) > 4 && parts[4] != "" {
+		in.account = parts[4]
+	}
+	sts := strings.HasPrefix(strings.ToLower(req.Action), "sts:")
+	sub, _ := req.Context.Lookup("cognito-identity.amazonaws.com:sub")
+	for k, v := range req.Context {
+		if !sts && strings.HasPrefix(strings.ToLower(k), "cognito-identity.amazonaws.com:") {
+			continue
+		}
+		in.context[k] = v
+	}
+	if _, ok := req.Context.Lookup("aws:SecureTransport"); !ok {
+		in.context["aws:SecureTransport"] = []string{"true"}
+	}
+	for _, p := range identity {
+		raw, _ := json.Marshal(p)
+		text := string(raw)
+		if len(sub) == 1 {
+			text = strings.ReplaceAll(text, cognitoSub, sub[0])
+		}
+		var doc any
+		_ = json.Unmarshal([]byte(text), &doc)
+		in.identity = append(in.identity, doc)
+	}
+	if len(resource) > 0 {
+		var statements []any
+		for _, p := range resource {
+			switch s := p["Statement"].(type) {
+			case []any:
+				statements = append(statements, s...)
+			default:
+				statements = append(statements, s)
+			}
+		}
+		in.resource = map[string]any{"Version": "2012-10-17", "Statement": statements}
+	}
+	return in, nil
+}
