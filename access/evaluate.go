@@ -83,7 +83,7 @@ func (m *Model) Evaluate(req Request) (Result, error) {
 			boundary = []Policy{*c.role.Boundary}
 		}
 	}
-	resource = m.resourcePoliciesFor(req)
+	resource, required := m.resourcePoliciesFor(req)
 
 	// 1. Any applicable Deny wins.
 	for i, group := range [][]Policy{identity, boundary, resource} {
@@ -132,6 +132,7 @@ func (m *Model) Evaluate(req Request) (Result, error) {
 	}
 
 	// 3. An identity-policy Allow, within the permissions boundary.
+	var allowed *Finding
 	for _, p := range identity {
 		f, err := firstApplicable(p, req, "Allow", nil)
 		if err != nil {
@@ -149,14 +150,34 @@ func (m *Model) Evaluate(req Request) (Result, error) {
 				return verdict(Result{Decision: ImplicitDeny, Reason: f.String() + " allows, but the permissions boundary does not"}), nil
 			}
 		}
-		return verdict(Result{Decision: Allow, Deciding: f, Reason: "allowed by " + f.String()}), nil
+		allowed = f
+		break
 	}
-
-	reason := "no statement allows it"
-	if c.role == nil && !c.external && req.Principal != "*" {
-		reason = "the caller is not a role of this app and no resource policy names it"
+	if allowed == nil {
+		reason := "no statement allows it"
+		if c.role == nil && !c.external && req.Principal != "*" {
+			reason = "the caller is not a role of this app and no resource policy names it"
+		}
+		return verdict(Result{Decision: ImplicitDeny, Reason: reason}), nil
 	}
-	return verdict(Result{Decision: ImplicitDeny, Reason: reason}), nil
+	if !required {
+		return verdict(Result{Decision: Allow, Deciding: allowed, Reason: "allowed by " + allowed.String()}), nil
+	}
+	// 4. A role's trust policy (or a KMS key policy) must also allow: naming the account
+	// delegates to identity policies, which then suffice.
+	for _, p := range resource {
+		f, err := firstApplicable(p, req, "Allow", func(s Statement) bool {
+			_, account := principalMatches(s, c)
+			return account
+		})
+		if err != nil {
+			return Result{}, err
+		}
+		if f != nil {
+			return verdict(Result{Decision: Allow, Deciding: allowed, Reason: "allowed by " + allowed.String() + ", as " + f.String() + " delegates to the account"}), nil
+		}
+	}
+	return verdict(Result{Decision: ImplicitDeny, Reason: allowed.String() + " allows, but the resource's own policy (trust or key policy) does not let the caller in"}), nil
 }
 
 // firstApplicable returns the first statement of p with the effect that applies to req and
@@ -226,23 +247,25 @@ func (m *Model) withDefaults(ctx Context, c caller) Context {
 }
 
 // resourcePoliciesFor returns the resource policies that govern req.Resource, and for role
-// assumption the target role's trust policy.
-func (m *Model) resourcePoliciesFor(req Request) []Policy {
-	var out []Policy
+// assumption the target role's trust policy. required says the resource's own policy must
+// allow the request (a role's trust policy, a KMS key policy): identity policies alone do not.
+func (m *Model) resourcePoliciesFor(req Request) (out []Policy, required bool) {
 	if strings.HasPrefix(strings.ToLower(req.Action), "sts:") {
 		if role, ok := m.Roles[req.Resource]; ok {
 			out = append(out, role.Trust)
+			required = true
 		}
 	}
 	for _, rp := range m.ResourcePolicies {
 		for _, pattern := range rp.Resources {
 			if MatchResource(pattern, req.Resource) {
 				out = append(out, rp.Policy)
+				required = required || rp.Type == "AWS::KMS::Key"
 				break
 			}
 		}
 	}
-	return out
+	return out, required
 }
 
 // principalMatches says whether a resource-policy statement's principal covers the caller:

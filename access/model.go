@@ -16,7 +16,7 @@ type Source struct {
 
 func (s Source) String() string {
 	where := s.Stack + " " + s.LogicalID
-	if s.Name != "" {
+	if s.Name != "" && s.Name != s.LogicalID {
 		where += " " + s.Name
 	}
 	if s.Path != "" {
@@ -500,7 +500,8 @@ func (m *Model) PoliciesFor(req Request) (identity, resource []map[string]any, e
 			identity = append(identity, p.JSON)
 		}
 	}
-	for _, p := range m.resourcePoliciesFor(req) {
+	policies, _ := m.resourcePoliciesFor(req)
+	for _, p := range policies {
 		resource = append(resource, p.JSON)
 	}
 	return identity, resource, nil

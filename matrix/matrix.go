@@ -25,8 +25,26 @@ type Row struct {
 	Who      string
 	Action   string
 	Resource string // as readable text: ids shortened to A and B
-	Request  access.Request
-	Expect   access.Decision
+	// Request is the request to evaluate; empty for a sign-in row.
+	Request access.Request
+	// SignIn, when set, makes the row an identity-pool sign-in (m.SignIn) instead of a request.
+	SignIn *SignIn
+	Expect access.Decision
+}
+
+// SignIn is an identity signing in to an identity pool.
+type SignIn struct {
+	Pool, Identity string
+	Authenticated  bool
+}
+
+// Evaluate decides the row in model m.
+func (r Row) Evaluate(m *access.Model) (access.Result, error) {
+	if r.SignIn != nil {
+		_, result, err := m.SignIn(r.SignIn.Pool, r.SignIn.Identity, r.SignIn.Authenticated, "")
+		return result, err
+	}
+	return m.Evaluate(r.Request)
 }
 
 // Stack paths and logical ids of the reference app (pinned by the tests).
@@ -64,7 +82,8 @@ func Reference(m *access.Model, env string) ([]Row, error) {
 		return nil, fmt.Errorf("identity A cannot sign in: %s", result)
 	}
 
-	short := strings.NewReplacer(IdentityA, "<A>", IdentityB, "<B>", bucket, "<uploads>", logs, "<logs>")
+	short := strings.NewReplacer(IdentityA, "<A>", IdentityB, "<B>", bucket, "<uploads>", logs, "<logs>",
+		authRole, "<signed-in role>", guestRole, "<guest role>", pool.ID, "<pool>")
 	var rows []Row
 	add := func(who string, expect access.Decision, req access.Request) {
 		resource := short.Replace(strings.TrimPrefix(req.Resource, "arn:aws:s3:::"))
@@ -130,6 +149,12 @@ func Reference(m *access.Model, env string) ([]Row, error) {
 	if pool.AllowUnauthenticated != (guestResult.Decision == access.Allow) {
 		return nil, fmt.Errorf("pool %s: guests allowed = %v, but signing in as a guest gave %s", pool.ID, pool.AllowUnauthenticated, guestResult)
 	}
+	guestExpect := access.ImplicitDeny
+	if pool.AllowUnauthenticated {
+		guestExpect = access.Allow
+	}
+	rows = append(rows, Row{Who: "guest B", Action: "sign in to the identity pool", Resource: "<pool>",
+		SignIn: &SignIn{Pool: pool.ID, Identity: IdentityB}, Expect: guestExpect})
 	if pool.AllowUnauthenticated {
 		add("Cognito for a guest", access.Allow, access.WebIdentityRequest(guestRole, pool.ID, IdentityB, false))
 		add("guest B", access.ImplicitDeny, guest.Request("s3:GetObject", object(bucket, own+"photo.jpg"), nil))
@@ -198,7 +223,7 @@ func poolOf(m *access.Model, stackPath string) *access.IdentityPool {
 func Check(m *access.Model, rows []Row) ([]string, error) {
 	var problems []string
 	for _, r := range rows {
-		got, err := m.Evaluate(r.Request)
+		got, err := r.Evaluate(m)
 		if err != nil {
 			return nil, fmt.Errorf("%s %s %s: %w", r.Who, r.Action, r.Resource, err)
 		}

@@ -69,6 +69,9 @@ func TestAccessMatrixReferee(t *testing.T) {
 			t.Fatalf("%s: %v", env, err)
 		}
 		for i, row := range rows {
+			if row.SignIn != nil {
+				continue // a sign-in is not one IAM request; TestAccessMatrix covers it
+			}
 			id := fmt.Sprintf("%s #%d: %s %s %s", env, i, row.Who, row.Action, row.Resource)
 			result, err := m.Evaluate(row.Request)
 			if err != nil {

@@ -38,7 +38,7 @@ func run(stdout, stderr io.Writer, assembly, env string) int {
 	fmt.Fprintln(w, "PRINCIPAL\tACTION\tRESOURCE\tDECISION\tDECIDED BY")
 	mismatches := 0
 	for _, r := range rows {
-		result, err := m.Evaluate(r.Request)
+		result, err := r.Evaluate(m)
 		if err != nil {
 			fmt.Fprintln(stderr, "access-report:", err)
 			return 1

@@ -1,0 +1,274 @@
+package access
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// stacksJSON are two hand-written stacks that use every intrinsic the resolver supports and
+// every kind of policy the model gathers.
+const stackOne = `{
+ "Parameters": {"SessionName": {"Type": "String", "Default": "web"}},
+ "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "AWS::Region"}, "eu-west-1"]}},
+ "Resources": {
+  "Caller": {"Type": "AWS::IAM::Role", "Metadata": {"aws:cdk:path": "one/Caller/Resource"}, "Properties": {
+    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+      "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+      "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]},
+    "Policies": [{"PolicyName": "AssumeTarget", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+      {"Sid": "AssumeTarget", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": {"Fn::GetAtt": ["Target", "Arn"]}}]}}]}},
+  "Target": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "target",
+    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+      "Principal": {"AWS": {"Fn::GetAtt": ["Caller", "Arn"]}},
+      "Condition": {"StringEquals": {"sts:RoleSessionName": {"Ref": "SessionName"}}}}]}}},
+  "RootTrusted": {"Type": "AWS::IAM::Role", "Properties": {
+    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+      "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}}]}}},
+  "Managed": {"Type": "AWS::IAM::Role", "Properties": {
+    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]},
+    "ManagedPolicyArns": [{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/ReadOnlyAccess"]]}]}},
+  "Bounded": {"Type": "AWS::IAM::Role", "Properties": {
+    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]},
+    "PermissionsBoundary": {"Ref": "Boundary"},
+    "ManagedPolicyArns": [{"Ref": "Broad"}]}},
+  "Broad": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}}},
+  "Boundary": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}},
+  "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "data"}},
+  "Topic": {"Type": "AWS::SNS::Topic"},
+  "TopicPolicy": {"Type": "AWS::SNS::TopicPolicy", "Properties": {"Topics": [{"Ref": "Topic"}], "PolicyDocument": {
+    "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "sns:Publish", "Principal": "*", "Resource": {"Ref": "Topic"},
+      "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}}},
+  "Function": {"Type": "AWS::Lambda::Function", "Properties": {"FunctionName": "items"}},
+  "Invoke": {"Type": "AWS::Lambda::Permission", "Properties": {"Action": "lambda:InvokeFunction",
+    "FunctionName": {"Fn::GetAtt": ["Function", "Arn"]}, "Principal": "s3.amazonaws.com",
+    "SourceArn": {"Fn::GetAtt": ["Bucket", "Arn"]}}},
+  "ProdOnly": {"Type": "AWS::IAM::Role", "Condition": "IsProd", "Properties": {
+    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []}}}
+ },
+ "Outputs": {"BucketArn": {"Value": {"Fn::GetAtt": ["Bucket", "Arn"]}, "Export": {"Name": "one-bucket-arn"}}}
+}`
+
+const stackTwo = `{
+ "Resources": {
+  "Reader": {"Type": "AWS::IAM::Role", "Properties": {
+    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}}},
+  "ReaderPolicy": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "read", "Roles": [{"Ref": "Reader"}],
+    "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+      {"Sid": "Read", "Effect": "Allow", "Action": ["s3:GetObject", "sns:Publish"], "Resource": [
+        {"Fn::Join": ["", [{"Fn::ImportValue": "one-bucket-arn"}, "/reports/*"]]},
+        {"Fn::Sub": ["arn:aws:sns:${Region}:${AWS::AccountId}:${Name}", {"Region": {"Fn::Select": [1, {"Fn::Split": [":", "x:ap-southeast-1:y"]}]}, "Name": "*"}]}
+      ]}]}}}
+ }
+}`
+
+func testModel(t *testing.T, extra ...StackTemplate) *Model {
+	t.Helper()
+	var one, two map[string]any
+	if err := json.Unmarshal([]byte(stackOne), &one); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(stackTwo), &two); err != nil {
+		t.Fatal(err)
+	}
+	templates := append([]StackTemplate{
+		{Name: "one", Region: "ap-southeast-1", Template: one},
+		{Name: "two", Region: "ap-southeast-1", Template: two},
+	}, extra...)
+	m, err := NewModel(templates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func roleARN(name string) string { return "arn:aws:iam::" + FakeAccount + ":role/" + name }
+
+func TestModelGathersEverything(t *testing.T) {
+	m := testModel(t)
+	callerARN := roleARN("one-Caller-" + fakeSuffix("one/Caller"))
+	caller := m.Roles[callerARN]
+	if caller == nil || len(caller.Policies) != 1 || caller.Path != "one/Caller/Resource" {
+		t.Fatalf("caller role = %+v (roles: %v)", caller, sortedNames(m.Roles))
+	}
+	if len(m.Roles) != 6 { // ProdOnly's condition is false in ap-southeast-1
+		t.Errorf("%d roles, want 6: %v", len(m.Roles), sortedNames(m.Roles))
+	}
+	managed := m.RoleBySuffix("Managed")[0]
+	if len(managed.Unknown) != 1 || managed.Unknown[0] != "arn:aws:iam::aws:policy/ReadOnlyAccess" {
+		t.Errorf("AWS managed policy not reported as unknown: %v", managed.Unknown)
+	}
+	if len(m.ResourcePolicies) != 2 {
+		t.Errorf("%d resource policies, want the topic policy and the Lambda permission", len(m.ResourcePolicies))
+	}
+}
+
+func TestModelEvaluate(t *testing.T) {
+	m := testModel(t)
+	callerARN := roleARN("one-Caller-" + fakeSuffix("one/Caller"))
+	callerSession := "arn:aws:sts::" + FakeAccount + ":assumed-role/one-Caller-" + fakeSuffix("one/Caller") + "/web"
+	rootTrusted := m.RoleBySuffix("RootTrusted")[0].ARN
+	reader := m.RoleBySuffix("Reader")[0].ARN
+	bounded := m.RoleBySuffix("Bounded")[0].ARN
+	managed := m.RoleBySuffix("Managed")[0].ARN
+	topic := "arn:aws:sns:ap-southeast-1:" + FakeAccount + ":one-Topic-" + fakeSuffix("one/Topic")
+	function := "arn:aws:lambda:ap-southeast-1:" + FakeAccount + ":function:items"
+	cases := []struct {
+		name string
+		req  Request
+		want Decision
+		by   string // Sid or source fragment of the deciding statement
+	}{
+		{"ECS assumes its task role", Request{Principal: "ecs-tasks.amazonaws.com", Action: "sts:AssumeRole", Resource: callerARN,
+			Context: Context{"aws:SourceAccount": {FakeAccount}}}, Allow, "AssumeRolePolicyDocument"},
+		{"ECS of another account is refused", Request{Principal: "ecs-tasks.amazonaws.com", Action: "sts:AssumeRole", Resource: callerARN,
+			Context: Context{"aws:SourceAccount": {"999999999999"}}}, ImplicitDeny, ""},
+		{"Lambda cannot assume the ECS role", Request{Principal: "lambda.amazonaws.com", Action: "sts:AssumeRole", Resource: callerARN}, ImplicitDeny, ""},
+		{"the caller assumes the target with the right session name", Request{Principal: callerSession, Action: "sts:AssumeRole", Resource: roleARN("target"),
+			Context: Context{"sts:RoleSessionName": {"web"}}}, Allow, ""},
+		{"the wrong session name is refused", Request{Principal: callerSession, Action: "sts:AssumeRole", Resource: roleARN("target"),
+			Context: Context{"sts:RoleSessionName": {"other"}}}, ImplicitDeny, ""},
+		{"a role the trust does not name is refused", Request{Principal: reader, Action: "sts:AssumeRole", Resource: roleARN("target"),
+			Context: Context{"sts:RoleSessionName": {"web"}}}, ImplicitDeny, ""},
+		// Trust naming the account root delegates to identity policies: the caller has none for it.
+		{"root trust without an identity allow", Request{Principal: callerSession, Action: "sts:AssumeRole", Resource: rootTrusted}, ImplicitDeny, ""},
+		{"cross-stack import, join, sub, select and split", Request{Principal: reader, Action: "s3:GetObject", Resource: "arn:aws:s3:::data/reports/q1.csv"}, Allow, "Read"},
+		{"outside the imported prefix", Request{Principal: reader, Action: "s3:GetObject", Resource: "arn:aws:s3:::data/private/q1.csv"}, ImplicitDeny, ""},
+		{"identity allows publish", Request{Principal: reader, Action: "sns:Publish", Resource: topic}, Allow, "Read"},
+		{"topic policy denies publish without TLS", Request{Principal: reader, Action: "sns:Publish", Resource: topic,
+			Context: Context{"aws:SecureTransport": {"false"}}}, ExplicitDeny, "TopicPolicy"},
+		{"S3 invokes the function for its bucket", Request{Principal: "s3.amazonaws.com", Action: "lambda:InvokeFunction", Resource: function,
+			Context: Context{"aws:SourceArn": {"arn:aws:s3:::data"}}}, Allow, "Invoke"},
+		{"S3 invokes the function for another bucket", Request{Principal: "s3.amazonaws.com", Action: "lambda:InvokeFunction", Resource: function,
+			Context: Context{"aws:SourceArn": {"arn:aws:s3:::other"}}}, ImplicitDeny, ""},
+		{"the permissions boundary caps a broad policy", Request{Principal: bounded, Action: "s3:PutObject", Resource: "arn:aws:s3:::data/x"}, ImplicitDeny, ""},
+		{"within the boundary", Request{Principal: bounded, Action: "s3:GetObject", Resource: "arn:aws:s3:::data/x"}, Allow, "Broad"},
+		{"an AWS managed policy makes it unknown", Request{Principal: managed, Action: "s3:GetObject", Resource: "arn:aws:s3:::data/x"}, Unknown, ""},
+		{"anonymous", Request{Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/x"}, ImplicitDeny, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := m.Evaluate(c.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Decision != c.want {
+				t.Fatalf("%s, want %s", got, c.want)
+			}
+			if c.by != "" && (got.Deciding == nil || !strings.Contains(got.Deciding.String(), c.by)) {
+				t.Errorf("decided by %v, want a statement of %q", got.Deciding, c.by)
+			}
+		})
+	}
+}
+
+func TestRootTrustWithIdentityAllow(t *testing.T) {
+	// Caller of account root trust: allowed once its own policy allows sts:AssumeRole on the role.
+	var three map[string]any
+	_ = json.Unmarshal([]byte(`{"Resources": {
+	  "Assumer": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "assumer",
+	    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []},
+	    "Policies": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+	      {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}}]}}}}`), &three)
+	m := testModel(t, StackTemplate{Name: "three", Template: three})
+	got, err := m.Evaluate(Request{Principal: roleARN("assumer"), Action: "sts:AssumeRole", Resource: m.RoleBySuffix("RootTrusted")[0].ARN})
+	if err != nil || got.Decision != Allow {
+		t.Fatalf("%v %v, want Allow", got, err)
+	}
+}
+
+func TestSignInThroughIdentityPool(t *testing.T) {
+	var auth map[string]any
+	_ = json.Unmarshal([]byte(`{"Resources": {
+	  "Pool": {"Type": "AWS::Cognito::IdentityPool", "Properties": {"AllowUnauthenticatedIdentities": false}},
+	  "Authenticated": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "auth",
+	    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+	      "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+	      "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": {"Ref": "Pool"}},
+	                    "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"}}}]},
+	    "Policies": [{"PolicyName": "own", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+	      "Resource": "arn:aws:s3:::data/protected/${cognito-identity.amazonaws.com:sub}/*"}]}}]}},
+	  "Attachment": {"Type": "AWS::Cognito::IdentityPoolRoleAttachment", "Properties": {"IdentityPoolId": {"Ref": "Pool"},
+	    "Roles": {"authenticated": {"Fn::GetAtt": ["Authenticated", "Arn"]}}}}}}`), &auth)
+	m := testModel(t, StackTemplate{Name: "auth", Region: "ap-southeast-1", Template: auth})
+	var pool string
+	for id := range m.IdentityPools {
+		pool = id
+	}
+	session, result, err := m.SignIn(pool, "ap-southeast-1:1111", true, "")
+	if err != nil || result.Decision != Allow {
+		t.Fatalf("sign-in: %v %v", result, err)
+	}
+	for key, want := range map[string]Decision{
+		"protected/ap-southeast-1:1111/a.txt":   Allow,
+		"protected/ap-southeast-1:2222/a.txt":   ImplicitDeny,
+		"protected/ap-southeast-1:1111-x/a.txt": ImplicitDeny,
+	} {
+		got, err := m.Evaluate(session.Request("s3:GetObject", "arn:aws:s3:::data/"+key, nil))
+		if err != nil || got.Decision != want {
+			t.Errorf("%s: %v %v, want %s", key, got, err, want)
+		}
+	}
+	if _, result, _ := m.SignIn(pool, "ap-southeast-1:1111", false, ""); result.Decision != ImplicitDeny ||
+		!strings.Contains(result.Reason, "does not allow unauthenticated identities") {
+		t.Errorf("guest sign-in: %v", result)
+	}
+	if _, _, err := m.SignIn("ap-southeast-1:nope", "x", true, ""); err == nil {
+		t.Error("sign-in to an unknown pool: no error")
+	}
+	other, _ := m.Evaluate(WebIdentityRequest(roleARN("auth"), "ap-southeast-1:other", "x", true))
+	if other.Decision != ImplicitDeny {
+		t.Errorf("identity of another pool: %v", other)
+	}
+}
+
+// TestTemplatesWeCannotUnderstand: never a silent allow or deny.
+func TestTemplatesWeCannotUnderstand(t *testing.T) {
+	role := func(policyResource string) string {
+		return `{"Resources": {"Broken": {"Type": "AWS::IAM::Role", "Properties": {
+		  "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []},
+		  "Policies": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+		    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": ` + policyResource + `}]}}]}}}}`
+	}
+	for _, c := range []struct{ name, template, want string }{
+		{"unknown intrinsic", role(`{"Fn::Base64": "x"}`),
+			`bad: resource Broken: Properties.Policies[0].PolicyDocument.Statement[0].Resource: unsupported intrinsic function Fn::Base64`},
+		{"unresolvable reference", role(`{"Fn::GetAtt": ["Missing", "Arn"]}`),
+			`bad: resource Broken: Properties.Policies[0].PolicyDocument.Statement[0].Resource: no resource named "Missing"`},
+		{"missing import", role(`{"Fn::ImportValue": "nobody-exports-this"}`),
+			`bad: resource Broken: Properties.Policies[0].PolicyDocument.Statement[0].Resource: Fn::ImportValue: no stack exports "nobody-exports-this"`},
+		{"parameter without default", `{"Parameters": {"P": {"Type": "String"}}, "Resources": {"Broken": {"Type": "AWS::S3::BucketPolicy",
+		  "Properties": {"Bucket": {"Ref": "P"}, "PolicyDocument": {"Version": "2012-10-17", "Statement": []}}}}}`,
+			`bad: resource Broken: Properties.Bucket: Ref: parameter "P" has no default value`},
+		{"policy to an unknown role", `{"Resources": {"Broken": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "p", "Roles": ["nobody"],
+		  "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}}}}}`,
+			`bad: resource Broken: Properties.Roles: no role named "nobody" in the app`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var tmpl map[string]any
+			if err := json.Unmarshal([]byte(c.template), &tmpl); err != nil {
+				t.Fatal(err)
+			}
+			_, err := NewModel([]StackTemplate{{Name: "bad", Template: tmpl}})
+			if err == nil || err.Error() != c.want {
+				t.Errorf("error = %v\nwant    %s", err, c.want)
+			}
+		})
+	}
+	// An operator we do not know is an error at evaluation, naming the policy.
+	var tmpl map[string]any
+	_ = json.Unmarshal([]byte(`{"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "r",
+	  "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []},
+	  "Policies": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+	    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringMaybe": {"aws:SourceIp": "x"}}}]}}]}}}}`), &tmpl)
+	m, err := NewModel([]StackTemplate{{Name: "odd", Template: tmpl}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.Evaluate(Request{Principal: roleARN("r"), Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"})
+	if err == nil || !strings.Contains(err.Error(), "odd R p") || !strings.Contains(err.Error(), `unsupported operator "StringMaybe"`) {
+		t.Errorf("error = %v", err)
+	}
+}
