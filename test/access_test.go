@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+
 	"github.com/gatehouse-cdk/gatehouse/access"
 	"github.com/gatehouse-cdk/gatehouse/matrix"
 )
@@ -171,4 +173,36 @@ func refereeCaseOf(m *access.Model, req access.Request) (refereeInput, error) {
 		in.resource = map[string]any{"Version": "2012-10-17", "Statement": statements}
 	}
 	return in, nil
+}
+
+// TestEvaluatorInYourOwnTests is the README's example of using the evaluator from another CDK
+// app's tests: build a model from assertions.Template JSON and ask who can do what.
+func TestEvaluatorInYourOwnTests(t *testing.T) {
+	stack := referenceApp().library // any stack of yours
+	template := assertions.Template_FromStack(stack, nil)
+	raw, _ := json.Marshal(template.ToJSON())
+	var decoded map[string]any
+	_ = json.Unmarshal(raw, &decoded)
+	m, err := access.NewModel([]access.StackTemplate{{Name: "library", Region: "ap-southeast-1", Template: decoded}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := m.RoleBySuffix("ServerRole")[0].ARN
+	bucket := "arn:aws:s3:::" + must(m.Attr("library", "Files74647968", "Ref"))
+	for _, c := range []struct {
+		action, resource string
+		want             access.Decision
+	}{
+		{"s3:GetObject", bucket + "/reports/2026.csv", access.Allow},
+		{"s3:PutObject", bucket + "/reports/2026.csv", access.ImplicitDeny},
+		{"s3:GetObject", bucket + "/private/x", access.ImplicitDeny},
+	} {
+		got, err := m.Evaluate(access.Request{Principal: server, Action: c.action, Resource: c.resource})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Decision != c.want {
+			t.Errorf("server role %s %s: %s, want %s", c.action, c.resource, got, c.want)
+		}
+	}
 }
