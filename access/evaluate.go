@@ -2,6 +2,8 @@ package access
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -352,7 +354,7 @@ func (s Session) Request(action, resource string, extra Context) Request {
 func (m *Model) SignIn(pool, identityID string, authenticated bool, preferredRole string) (Session, Result, error) {
 	p, ok := m.IdentityPools[pool]
 	if !ok {
-		return Session{}, Result{}, fmt.Errorf("no identity pool %q in the app (have %s)", pool, strings.Join(sortedNames(m.IdentityPools), ", "))
+		return Session{}, Result{}, fmt.Errorf("no identity pool %q in the app (have %s)", pool, strings.Join(slices.Sorted(maps.Keys(m.IdentityPools)), ", "))
 	}
 	if !authenticated && !p.AllowUnauthenticated {
 		return Session{}, Result{Decision: ImplicitDeny, Reason: "identity pool " + pool + " does not allow unauthenticated identities"}, nil

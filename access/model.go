@@ -3,6 +3,8 @@ package access
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -190,7 +192,7 @@ func NewModel(templates []StackTemplate) (*Model, error) {
 // liveResources lists logical ids whose Condition (if any) holds, in a stable order.
 func (s *stack) liveResources() []string {
 	var ids []string
-	for _, id := range sortedNames(s.resources) {
+	for _, id := range slices.Sorted(maps.Keys(s.resources)) {
 		if cond, ok := s.resources[id]["Condition"].(string); ok {
 			if v, err := s.condition(cond, s.failer(id, "Condition")); err != nil || !v {
 				continue

@@ -2,6 +2,8 @@ package access
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -91,10 +93,10 @@ func TestModelGathersEverything(t *testing.T) {
 	callerARN := roleARN("one-Caller-" + fakeSuffix("one/Caller"))
 	caller := m.Roles[callerARN]
 	if caller == nil || len(caller.Policies) != 1 || caller.Path != "one/Caller/Resource" {
-		t.Fatalf("caller role = %+v (roles: %v)", caller, sortedNames(m.Roles))
+		t.Fatalf("caller role = %+v (roles: %v)", caller, slices.Sorted(maps.Keys(m.Roles)))
 	}
 	if len(m.Roles) != 6 { // ProdOnly's condition is false in ap-southeast-1
-		t.Errorf("%d roles, want 6: %v", len(m.Roles), sortedNames(m.Roles))
+		t.Errorf("%d roles, want 6: %v", len(m.Roles), slices.Sorted(maps.Keys(m.Roles)))
 	}
 	managed := m.RoleBySuffix("Managed")[0]
 	if len(managed.Unknown) != 1 || managed.Unknown[0] != "arn:aws:iam::aws:policy/ReadOnlyAccess" {

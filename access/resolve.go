@@ -5,9 +5,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -79,7 +80,7 @@ func LoadAssembly(dir string) ([]StackTemplate, error) {
 		return nil, fmt.Errorf("cloud assembly %s: manifest.json: %w", dir, err)
 	}
 	var out []StackTemplate
-	for _, id := range sortedNames(manifest.Artifacts) {
+	for _, id := range slices.Sorted(maps.Keys(manifest.Artifacts)) {
 		a := manifest.Artifacts[id]
 		switch a.Type {
 		case "cdk:cloud-assembly":
@@ -146,7 +147,7 @@ func newApp(templates []StackTemplate) (*app, error) {
 	}
 	for _, s := range a.stacks {
 		outputs, _ := s.Template["Outputs"].(map[string]any)
-		for _, id := range sortedNames(outputs) {
+		for _, id := range slices.Sorted(maps.Keys(outputs)) {
 			o, _ := outputs[id].(map[string]any)
 			export, _ := o["Export"].(map[string]any)
 			if export == nil {
@@ -795,13 +796,4 @@ func fakeUUID(seed string) string {
 	h := sha256.Sum256([]byte(seed))
 	x := hex.EncodeToString(h[:16])
 	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -10,8 +10,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse-cdk/gatehouse/internal/validate"
@@ -114,7 +115,7 @@ func FromContext(envName, environments any) (Environment, error) {
 	}
 	entry, ok := all[name]
 	if !ok {
-		ps.Add("env", name, "is not an entry of `environments`; have "+strings.Join(sortedKeys(all), ", "))
+		ps.Add("env", name, "is not an entry of `environments`; have "+strings.Join(slices.Sorted(maps.Keys(all)), ", "))
 		return Environment{}, ps.Err()
 	}
 	return Parse(name, entry)
@@ -176,7 +177,7 @@ func decodeObject(ps *validate.Problems, at string, raw []byte, v reflect.Value)
 			known = append(known, tag)
 		}
 	}
-	for _, key := range sortedKeys(fields) {
+	for _, key := range slices.Sorted(maps.Keys(fields)) {
 		value := fields[key]
 		f, ok := byName[key]
 		if !ok {
@@ -268,13 +269,4 @@ func distance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -186,15 +186,6 @@ func resourcesOfType(tmpl map[string]any, typ string) map[string]map[string]any 
 	return out
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 func TestReferenceAppHasEveryStack(t *testing.T) {
 	want := []string{"dev/Auth", "dev/Uploads", "full/Auth", "full/Uploads", "library/Library", "prod/Auth", "prod/Uploads"}
 	got := referenceApp().stackNames()

@@ -1,6 +1,8 @@
 package test
 
 import (
+	"maps"
+	"slices"
 	"testing"
 )
 
@@ -24,7 +26,7 @@ func TestStatefulLogicalIDsArePinned(t *testing.T) {
 	r := referenceApp()
 	for _, pin := range pinnedLogicalIDs {
 		for _, env := range pin.envs {
-			got := sortedKeys(resourcesOfType(r.json[env+"/"+pin.stack], pin.resourceType))
+			got := slices.Sorted(maps.Keys(resourcesOfType(r.json[env+"/"+pin.stack], pin.resourceType)))
 			if !equalStrings(got, pin.ids) {
 				t.Errorf("%s/%s: logical ids of %s are %v, pinned %v.\n"+
 					"A changed logical id makes CloudFormation REPLACE the resource, and the data of %s would be lost. "+
