@@ -17,7 +17,14 @@ PROFILE_FLAG := $(if $(PROFILE),--profile $(PROFILE))
 # The stacks of the selected environment's stage.
 STACKS := '$(ENV)/*'
 
-.PHONY: help deps synth test snapshot access-report diff deploy destroy bootstrap fmt vet clean
+.PHONY: help deps build synth test snapshot access-report diff deploy destroy bootstrap fmt vet clean
+
+# The items function: a static linux/arm64 binary named bootstrap (runtime provided.al2023).
+# Rebuilt only when its sources or the module change; -trimpath keeps it (and so the asset
+# hash) independent of where the repository is checked out.
+ITEMS_BOOTSTRAP := build/functions/items/bootstrap
+$(ITEMS_BOOTSTRAP): $(wildcard functions/items/*.go) go.mod go.sum
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w' -o $@ ./functions/items
 
 help: ## List the targets.
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,24 +36,26 @@ node_modules/.package-lock.json: package.json package-lock.json
 deps: node_modules/.package-lock.json ## Install the pinned CLI and Node (npm ci) and the Go modules.
 	go mod download
 
-synth: deps ## Synthesize every stack of ENV into cdk.out (no AWS account needed); fails on any finding.
+build: deps $(ITEMS_BOOTSTRAP) ## Build the Lambda functions (linux/arm64) into build/.
+
+synth: build ## Synthesize every stack of ENV into cdk.out (no AWS account needed); fails on any finding.
 	rm -rf cdk.out
 	$(CDK) synth --quiet --strict
 
-test: deps ## Run all tests (one synth of every environment, cdk-nag, validator, snapshots).
+test: build ## Run all tests (one synth of every environment, cdk-nag, validator, snapshots).
 	go test ./...
 
-snapshot: deps ## Rewrite the golden templates in test/golden on purpose; read the diff before committing.
+snapshot: build ## Rewrite the golden templates in test/golden on purpose; read the diff before committing.
 	UPDATE_SNAPSHOTS=1 go test ./test -run 'TestSnapshots' -count=1
 	git --no-pager diff --stat -- test/golden
 
 access-report: synth ## Print who can do what in ENV: every access-matrix request, its decision and deciding statement.
 	go run ./bin/access-report -env $(ENV) -assembly cdk.out
 
-diff: deps ## Compare ENV's stacks with what is deployed (needs credentials: PROFILE).
+diff: build ## Compare ENV's stacks with what is deployed (needs credentials: PROFILE).
 	$(CDK) diff $(PROFILE_FLAG) $(STACKS)
 
-deploy: deps ## Deploy ENV's stacks with PROFILE; writes OUTPUTS_FILE for the web app's configuration.
+deploy: build ## Deploy ENV's stacks with PROFILE; writes OUTPUTS_FILE for the web app's configuration.
 	$(CDK) deploy $(PROFILE_FLAG) --require-approval broadening --outputs-file $(OUTPUTS_FILE) $(STACKS)
 
 destroy: deps ## Delete ENV's stacks; retained resources (user pool, identity pool, buckets, key) stay.
@@ -61,5 +70,5 @@ fmt: ## Format the Go code.
 vet: deps ## Run go vet.
 	go vet ./...
 
-clean: ## Remove cdk.out.
-	rm -rf cdk.out
+clean: ## Remove cdk.out and build/.
+	rm -rf cdk.out build

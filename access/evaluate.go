@@ -56,7 +56,8 @@ func (r Result) String() string { return string(r.Decision) + ": " + r.Reason }
 // caller is who makes a request.
 type caller struct {
 	arn      string // as given
-	role     *Role  // when the caller is a role or one of its sessions
+	iamARN   string // the role ARN of a role session, else arn
+	role     *Role  // when the caller is a role of the model or one of its sessions
 	account  string
 	external bool // a service or federated principal (no identity policies)
 }
@@ -117,6 +118,26 @@ func (m *Model) Evaluate(req Request) (Result, error) {
 				Reason: fmt.Sprintf("%s, but the caller also has policies the model cannot see: %s", r.Reason, strings.Join(unknown, ", "))}
 		}
 		return r
+	}
+
+	// A caller of another account, on a resource whose own policy must allow (a role's trust):
+	// the model cannot see the caller's account, so it decides on the resource's policy and
+	// assumes the caller's own policies allow the request.
+	if c.role == nil && c.account != "" && required && resourceAccount(req.Resource) != "" && resourceAccount(req.Resource) != c.account {
+		for _, p := range resource {
+			f, err := firstApplicable(p, req, "Allow", func(s Statement) bool {
+				direct, account := principalMatches(s, c)
+				return direct || account
+			})
+			if err != nil {
+				return Result{}, err
+			}
+			if f != nil {
+				return Result{Decision: Allow, Deciding: f, Reason: "allowed by " + f.String() +
+					" (for a caller of account " + c.account + " whose own policies must allow it too)"}, nil
+			}
+		}
+		return Result{Decision: ImplicitDeny, Reason: "the resource's policy does not let account " + c.account + " in"}, nil
 	}
 
 	// 2. A resource policy naming the caller itself allows on its own.
@@ -182,6 +203,15 @@ func (m *Model) Evaluate(req Request) (Result, error) {
 	return verdict(Result{Decision: ImplicitDeny, Reason: allowed.String() + " allows, but the resource's own policy (trust or key policy) does not let the caller in"}), nil
 }
 
+// resourceAccount is the account field of an ARN ("" for S3 ARNs and non-ARNs).
+func resourceAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 {
+		return ""
+	}
+	return parts[4]
+}
+
 // firstApplicable returns the first statement of p with the effect that applies to req and
 // whose principal passes the filter (nil filter: identity policy, no principal check).
 func firstApplicable(p Policy, req Request, effect string, principal func(Statement) bool) (*Finding, error) {
@@ -218,15 +248,36 @@ func (m *Model) caller(principal string) (caller, error) {
 		return c, fmt.Errorf("principal %q is not an ARN", principal)
 	}
 	c.account = parts[4]
+	c.iamARN = principal
 	switch {
 	case parts[2] == "iam" && strings.HasPrefix(parts[5], "role/"):
 		c.role = m.Roles[principal]
 	case parts[2] == "sts" && strings.HasPrefix(parts[5], "assumed-role/"):
 		if name, _, ok := strings.Cut(strings.TrimPrefix(parts[5], "assumed-role/"), "/"); ok {
-			c.role = m.rolesByName[name]
+			c.iamARN = "arn:aws:iam::" + c.account + ":role/" + name
+			if r := m.rolesByName[name]; r != nil && strings.SplitN(r.ARN, ":", 6)[4] == c.account {
+				c.role = r
+				c.iamARN = r.ARN
+			}
 		}
 	}
 	return c, nil
+}
+
+// ContextFor returns the context Evaluate uses for req: req's keys plus the defaults it adds
+// (aws:PrincipalArn, aws:PrincipalAccount, aws:SecureTransport=true).
+func (m *Model) ContextFor(req Request) (Context, error) {
+	c, err := m.caller(req.Principal)
+	if err != nil {
+		return nil, err
+	}
+	return m.withDefaults(req.Context, c), nil
+}
+
+// KnowsPrincipal reports whether the principal is a role of the model (or one of its sessions).
+func (m *Model) KnowsPrincipal(principal string) bool {
+	c, err := m.caller(principal)
+	return err == nil && c.role != nil
 }
 
 func (m *Model) withDefaults(ctx Context, c caller) Context {
@@ -240,8 +291,8 @@ func (m *Model) withDefaults(ctx Context, c caller) Context {
 		}
 	}
 	set("aws:SecureTransport", "true")
+	set("aws:PrincipalArn", c.iamARN)
 	if c.role != nil {
-		set("aws:PrincipalArn", c.role.ARN)
 		set("aws:PrincipalType", "AssumedRole")
 	}
 	set("aws:PrincipalAccount", c.account)
@@ -286,7 +337,7 @@ func principalMatches(s Statement, c caller) (direct, account bool) {
 				case kind == "*" || (kind == "AWS" && v == "*"):
 					d = true
 				case kind == "AWS":
-					if c.role != nil && (v == c.role.ARN || v == c.arn) || v == c.arn {
+					if v == c.arn || v == c.iamARN {
 						d = true
 					}
 					if c.account != "" && (v == c.account || v == "arn:aws:iam::"+c.account+":root") {

@@ -508,3 +508,25 @@ func (m *Model) PoliciesFor(req Request) (identity, resource []map[string]any, e
 	}
 	return identity, resource, nil
 }
+
+// Outputs resolves the outputs of a stack (by path, e.g. "dev/Server") to their fake values;
+// outputs that are not strings are left out.
+func (m *Model) Outputs(stackPath string) (map[string]string, error) {
+	s := m.app.byPath(stackPath)
+	if s == nil {
+		return nil, fmt.Errorf("no stack %q in the app", stackPath)
+	}
+	outputs, _ := s.Template["Outputs"].(map[string]any)
+	values := map[string]string{}
+	for name, o := range outputs {
+		entry, _ := o.(map[string]any)
+		v, err := s.resolve(entry["Value"], "Outputs", name, "Value")
+		if err != nil {
+			return nil, err
+		}
+		if str, ok := v.(string); ok {
+			values[name] = str
+		}
+	}
+	return values, nil
+}

@@ -38,6 +38,9 @@ const stackOne = `{
     {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}}},
   "Boundary": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}},
+  "Partner": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "partner",
+    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+      "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Condition": {"StringEquals": {"sts:ExternalId": "ext-1"}}}]}}},
   "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "data"}},
   "Topic": {"Type": "AWS::SNS::Topic"},
   "TopicPolicy": {"Type": "AWS::SNS::TopicPolicy", "Properties": {"Topics": [{"Ref": "Topic"}], "PolicyDocument": {
@@ -95,8 +98,8 @@ func TestModelGathersEverything(t *testing.T) {
 	if caller == nil || len(caller.Policies) != 1 || caller.Path != "one/Caller/Resource" {
 		t.Fatalf("caller role = %+v (roles: %v)", caller, slices.Sorted(maps.Keys(m.Roles)))
 	}
-	if len(m.Roles) != 6 { // ProdOnly's condition is false in ap-southeast-1
-		t.Errorf("%d roles, want 6: %v", len(m.Roles), slices.Sorted(maps.Keys(m.Roles)))
+	if len(m.Roles) != 7 { // ProdOnly's condition is false in ap-southeast-1
+		t.Errorf("%d roles, want 7: %v", len(m.Roles), slices.Sorted(maps.Keys(m.Roles)))
 	}
 	managed := m.RoleBySuffix("Managed")[0]
 	if len(managed.Unknown) != 1 || managed.Unknown[0] != "arn:aws:iam::aws:policy/ReadOnlyAccess" {
@@ -149,6 +152,15 @@ func TestModelEvaluate(t *testing.T) {
 		{"within the boundary", Request{Principal: bounded, Action: "s3:GetObject", Resource: "arn:aws:s3:::data/x"}, Allow, "Broad"},
 		{"an AWS managed policy makes it unknown", Request{Principal: managed, Action: "s3:GetObject", Resource: "arn:aws:s3:::data/x"}, Unknown, ""},
 		{"anonymous", Request{Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::data/x"}, ImplicitDeny, ""},
+		// Cross-account: decided on the trust policy (the caller's own account must allow too).
+		{"the trusted account with the external id", Request{Principal: "arn:aws:iam::444455556666:role/sync", Action: "sts:AssumeRole",
+			Resource: roleARN("partner"), Context: Context{"sts:ExternalId": {"ext-1"}}}, Allow, "Partner"},
+		{"the trusted account without the external id", Request{Principal: "arn:aws:iam::444455556666:role/sync", Action: "sts:AssumeRole",
+			Resource: roleARN("partner")}, ImplicitDeny, ""},
+		{"the trusted account with a wrong external id", Request{Principal: "arn:aws:sts::444455556666:assumed-role/sync/s", Action: "sts:AssumeRole",
+			Resource: roleARN("partner"), Context: Context{"sts:ExternalId": {"ext-2"}}}, ImplicitDeny, ""},
+		{"another account with the external id", Request{Principal: "arn:aws:iam::999999999999:role/sync", Action: "sts:AssumeRole",
+			Resource: roleARN("partner"), Context: Context{"sts:ExternalId": {"ext-1"}}}, ImplicitDeny, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -763,6 +763,20 @@ func (s *stack) attribute(id, attr string, fail func(string) error) (any, error)
 			return "https://cognito-idp." + s.Region + ".amazonaws.com/" + poolID, nil
 		}
 		return s.attribute(id, "Ref", fail)
+	case "AWS::Logs::LogGroup":
+		n, err := s.stringProperty(id, "LogGroupName")
+		if err != nil {
+			return nil, err
+		}
+		if n == "" {
+			n = s.Name + "-" + id + "-" + fakeSuffix(s.Name+"/"+id)
+		}
+		switch attr {
+		case "Ref":
+			return n, nil
+		case "Arn":
+			return arn("logs", "log-group:"+n+":*"), nil
+		}
 	case "AWS::Cognito::IdentityPool":
 		poolID := s.Region + ":" + fakeUUID(s.Name+"/"+id)
 		switch attr {

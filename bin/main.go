@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -49,7 +50,13 @@ func run(stderr io.Writer) (code int) {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	stacks.NewEnvironmentStage(app, env)
+	// The items function must be built first (make build; make synth does it).
+	bootstrap := filepath.Join(stacks.ItemsFunctionDir, "bootstrap")
+	if _, err := os.Stat(bootstrap); err != nil {
+		fmt.Fprintf(stderr, "%s is missing: build the functions first with `make build` (make synth does it)\n", bootstrap)
+		return 1
+	}
+	stacks.NewEnvironmentStage(app, env, stacks.Assets{ItemsFunctionDir: stacks.ItemsFunctionDir})
 	stacks.ApplyChecks(app)
 	if findings := stacks.NagFindings(app.Synth(nil)); len(findings) > 0 {
 		for _, f := range findings {

@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gatehouse-cdk/gatehouse/constructs/crossaccount"
+	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
 	"github.com/gatehouse-cdk/gatehouse/internal/validate"
 )
 
@@ -59,6 +61,31 @@ type Environment struct {
 	AccessLogExpirationDays int `json:"accessLogExpirationDays"`
 	// CorsMaxAgeSeconds: how long browsers may cache a CORS preflight, 0..86400. Default 3000.
 	CorsMaxAgeSeconds int `json:"corsMaxAgeSeconds"`
+	// SessionName the Next.js server must use to assume the trust role. Default
+	// "webApplication-NextJS".
+	SessionName string `json:"sessionName"`
+	// SessionDurationSeconds the server requests for the trust role, 900..3600. Default 1800.
+	SessionDurationSeconds int `json:"sessionDurationSeconds"`
+	// CrossAccount, when set, adds a role another account assumes with an external id.
+	CrossAccount *CrossAccount `json:"crossAccount"`
+}
+
+// CrossAccount configures the cross-account role and where its stack deploys.
+type CrossAccount struct {
+	// TrustedAccountID is the other account (12 digits). Required.
+	TrustedAccountID string `json:"trustedAccountId"`
+	// ExternalID the other account must present: 2..1224 characters of [\w+=,.@:/-]. Required.
+	ExternalID string `json:"externalId"`
+	// TrustedRoleName narrows the trust to one role of the other account. Optional.
+	TrustedRoleName string `json:"trustedRoleName"`
+	// SessionName, when set, is the only session name accepted. Optional.
+	SessionName string `json:"sessionName"`
+	// MaxSessionDurationSeconds, 3600..43200. Default 3600.
+	MaxSessionDurationSeconds int `json:"maxSessionDurationSeconds"`
+	// Account and Region the cross-account stack deploys to (the account that owns what the
+	// role shares). Default: the environment's.
+	Account string `json:"account"`
+	Region  string `json:"region"`
 }
 
 // Group is a user pool group.
@@ -84,6 +111,8 @@ func Defaults(name string) Environment {
 		NoncurrentVersionExpirationDays: 30,
 		AccessLogExpirationDays:         365,
 		CorsMaxAgeSeconds:               3000,
+		SessionName:                     "webApplication-NextJS",
+		SessionDurationSeconds:          1800,
 	}
 }
 
@@ -152,6 +181,37 @@ func (e *Environment) check(ps *validate.Problems, at string) {
 	validate.IntRange(ps, at+".noncurrentVersionExpirationDays", e.NoncurrentVersionExpirationDays, 1, 3650, "days")
 	validate.IntRange(ps, at+".accessLogExpirationDays", e.AccessLogExpirationDays, 1, 3650, "days")
 	validate.IntRange(ps, at+".corsMaxAgeSeconds", e.CorsMaxAgeSeconds, 0, 86400, "seconds")
+	if !rolechain.ValidSessionName(e.SessionName) {
+		ps.Add(at+".sessionName", e.SessionName, rolechain.SessionNameRule)
+	}
+	validate.IntRange(ps, at+".sessionDurationSeconds", e.SessionDurationSeconds, 900, rolechain.ChainedSessionSeconds, "seconds (role chaining caps sessions at one hour)")
+	if c := e.CrossAccount; c != nil {
+		f := at + ".crossAccount"
+		if !validate.Account(c.TrustedAccountID) {
+			ps.Add(f+".trustedAccountId", c.TrustedAccountID, validate.AccountRule)
+		} else if c.TrustedAccountID == e.Account || (c.Account != "" && c.TrustedAccountID == c.Account) {
+			ps.Add(f+".trustedAccountId", c.TrustedAccountID, "must be another account than the one the role is deployed to")
+		}
+		if !crossaccount.ValidExternalID(c.ExternalID) {
+			ps.Add(f+".externalId", c.ExternalID, crossaccount.ExternalIDRule)
+		}
+		if c.TrustedRoleName != "" && !crossaccount.ValidRoleName(c.TrustedRoleName) {
+			ps.Add(f+".trustedRoleName", c.TrustedRoleName, crossaccount.RoleNameRule)
+		}
+		if c.SessionName != "" && !crossaccount.ValidSessionName(c.SessionName) {
+			ps.Add(f+".sessionName", c.SessionName, crossaccount.SessionNameRule)
+		}
+		if c.MaxSessionDurationSeconds == 0 {
+			c.MaxSessionDurationSeconds = 3600
+		}
+		validate.IntRange(ps, f+".maxSessionDurationSeconds", c.MaxSessionDurationSeconds, 3600, 43200, "seconds")
+		if c.Account != "" && !validate.Account(c.Account) {
+			ps.Add(f+".account", c.Account, validate.AccountRule+", or left out for the environment's account")
+		}
+		if c.Region != "" && !validate.Region(c.Region) {
+			ps.Add(f+".region", c.Region, validate.RegionRule+", or left out for the environment's region")
+		}
+	}
 	var names []string
 	var precedences []int
 	for _, g := range e.Groups {
@@ -191,6 +251,12 @@ func decodeObject(ps *validate.Problems, at string, raw []byte, v reflect.Value)
 func decodeValue(ps *validate.Problems, at string, raw json.RawMessage, f reflect.Value) {
 	if string(bytes.TrimSpace(raw)) == "null" {
 		ps.Add(at, validate.Raw("null"), "must not be null; leave the field out to get its default")
+		return
+	}
+	if f.Kind() == reflect.Pointer && f.Type().Elem().Kind() == reflect.Struct {
+		target := reflect.New(f.Type().Elem())
+		decodeObject(ps, at, raw, target.Elem())
+		f.Set(target)
 		return
 	}
 	if f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Struct {

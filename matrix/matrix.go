@@ -47,11 +47,32 @@ func (r Row) Evaluate(m *access.Model) (access.Result, error) {
 	return m.Evaluate(r.Request)
 }
 
-// Stack paths and logical ids of the reference app (pinned by the tests).
+// Logical ids of the reference app's resources (pinned by the tests).
 const (
-	uploadBucketID = "Uploads88C64F96"
-	logBucketID    = "UploadsAccessLogsB2D59324"
+	uploadBucketID   = "Uploads88C64F96"
+	logBucketID      = "UploadsAccessLogsB2D59324"
+	itemsTableID     = "Items5C12978B"
+	itemsFunctionID  = "ItemsFunctionF3ACFEF0"
+	itemsLogGroupID  = "ItemsFunctionLogsECA07D48"
+	exchangeBucketID = "Exchange4C2073D8"
+	partnerTopicID   = "PartnerEventsF09E014A"
 )
+
+// SessionFor is the session ARN of a role of the model, as STS names it.
+func SessionFor(role *access.Role, session string) string {
+	account := strings.SplitN(role.ARN, ":", 6)[4]
+	return fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/%s", account, role.Name, session)
+}
+
+// roleAt finds the role of the role construct at path (its L1 is at path or path/Resource).
+func roleAt(m *access.Model, path string) (*access.Role, error) {
+	for _, r := range m.Roles {
+		if r.Path == path || r.Path == path+"/Resource" {
+			return r, nil
+		}
+	}
+	return nil, fmt.Errorf("no role at %s", path)
+}
 
 // Reference builds the matrix for environment env of the reference app in model m.
 func Reference(m *access.Model, env string) ([]Row, error) {
@@ -82,9 +103,9 @@ func Reference(m *access.Model, env string) ([]Row, error) {
 		return nil, fmt.Errorf("identity A cannot sign in: %s", result)
 	}
 
+	var rows []Row
 	short := strings.NewReplacer(IdentityA, "<A>", IdentityB, "<B>", bucket, "<uploads>", logs, "<logs>",
 		authRole, "<signed-in role>", guestRole, "<guest role>", pool.ID, "<pool>")
-	var rows []Row
 	add := func(who string, expect access.Decision, req access.Request) {
 		resource := short.Replace(strings.TrimPrefix(req.Resource, "arn:aws:s3:::"))
 		if prefix, ok := req.Context.Lookup("s3:prefix"); ok {
@@ -167,6 +188,7 @@ func Reference(m *access.Model, env string) ([]Row, error) {
 	// Group members sign in with their group's role and keep their own folder
 	// (amplify-backend#1771), and nobody else's.
 	if pool.TokenRoles {
+		groups := 0
 		for _, arn := range sortedRoleARNs(m) {
 			role := m.Roles[arn]
 			if role.Stack != authStack || !strings.Contains(role.Path, "/Group") {
@@ -181,6 +203,7 @@ func Reference(m *access.Model, env string) ([]Row, error) {
 			if result.Decision != access.Allow {
 				return nil, fmt.Errorf("A cannot sign in with group role %s: %s", role.ARN, result)
 			}
+			groups++
 			who := "A via " + group
 			add("Cognito for "+who, access.Allow, access.WebIdentityRequest(role.ARN, pool.ID, IdentityA, true))
 			add(who, access.Allow, member.Request("s3:GetObject", object(bucket, own+"photo.jpg"), nil))
@@ -188,6 +211,9 @@ func Reference(m *access.Model, env string) ([]Row, error) {
 			add(who, access.Allow, member.Request("s3:ListBucket", "arn:aws:s3:::"+bucket, list(own)))
 			add(who, access.ImplicitDeny, member.Request("s3:GetObject", object(bucket, other+"photo.jpg"), nil))
 			add(who, access.ImplicitDeny, member.Request("s3:PutBucketPolicy", "arn:aws:s3:::"+bucket, nil))
+		}
+		if groups == 0 {
+			return nil, fmt.Errorf("identity pool %s takes roles from tokens, but %s has no group roles", pool.ID, authStack)
 		}
 	}
 
@@ -198,6 +224,206 @@ func Reference(m *access.Model, env string) ([]Row, error) {
 	add("S3 log delivery for <uploads>", access.Allow, access.Request{Principal: "logging.s3.amazonaws.com", Action: "s3:PutObject", Resource: object(logs, "uploads/2026-11-22-access.log"), Context: delivery})
 	add("S3 log delivery for another bucket", access.ImplicitDeny, access.Request{Principal: "logging.s3.amazonaws.com", Action: "s3:PutObject", Resource: object(logs, "uploads/x.log"),
 		Context: access.Context{"aws:SourceArn": {"arn:aws:s3:::another-bucket"}, "aws:SourceAccount": {account}}})
+	server, err := serverRows(m, env, pool, bucket, a)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, server...)
+	partner, err := crossAccountRows(m, env)
+	if err != nil {
+		return nil, err
+	}
+	return append(rows, partner...), nil
+}
+
+// row builds a Row, with the resource shortened by short.
+func row(short *strings.Replacer, who string, expect access.Decision, req access.Request) Row {
+	resource := short.Replace(req.Resource)
+	for _, key := range []string{"sts:RoleSessionName", "sts:ExternalId", "aws:SourceAccount"} {
+		if v, ok := req.Context.Lookup(key); ok {
+			resource += " " + key + "=" + short.Replace(v[0])
+		}
+	}
+	return Row{Who: who, Action: req.Action, Resource: resource, Request: req, Expect: expect}
+}
+
+// serverRows: the role chain webpage role -> trust role -> items function -> items table.
+func serverRows(m *access.Model, env string, pool *access.IdentityPool, uploads string, a access.Session) ([]Row, error) {
+	stack := env + "/Server"
+	webpage, err := roleAt(m, stack+"/WebpageRole/Resource")
+	if err != nil {
+		return nil, err
+	}
+	trust, err := roleAt(m, stack+"/TrustRole/Resource")
+	if err != nil {
+		return nil, err
+	}
+	fnRole, err := roleAt(m, stack+"/ItemsFunction/Role/Resource")
+	if err != nil {
+		return nil, err
+	}
+	fn, err := m.Attr(stack, itemsFunctionID, "Arn")
+	if err != nil {
+		return nil, err
+	}
+	table, err := m.Attr(stack, itemsTableID, "Arn")
+	if err != nil {
+		return nil, err
+	}
+	logGroup, err := m.Attr(stack, itemsLogGroupID, "Arn")
+	if err != nil {
+		return nil, err
+	}
+	outputs, err := m.Outputs(stack)
+	if err != nil {
+		return nil, err
+	}
+	sessionName := outputs["RoleSessionName"]
+	account := strings.SplitN(webpage.ARN, ":", 6)[4]
+	short := strings.NewReplacer(webpage.ARN, "<webpage role>", trust.ARN, "<trust role>", fnRole.ARN, "<items function role>",
+		fn, "<items function>", table, "<items table>", strings.TrimSuffix(logGroup, "*"), "<items logs>:", "arn:aws:s3:::"+uploads, "<uploads>", account, "<this account>",
+		IdentityA, "<A>")
+	var rows []Row
+	add := func(who string, expect access.Decision, req access.Request) {
+		rows = append(rows, row(short, who, expect, req))
+	}
+	ctx := func(kv ...string) access.Context {
+		c := access.Context{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			c[kv[i]] = []string{kv[i+1]}
+		}
+		return c
+	}
+	assume := func(principal, role string, c access.Context) access.Request {
+		return access.Request{Principal: principal, Action: "sts:AssumeRole", Resource: role, Context: c}
+	}
+	web := SessionFor(webpage, "ecs-task")
+	trustSession := SessionFor(trust, sessionName)
+	fnSession := SessionFor(fnRole, "items")
+
+	// Who gets the webpage role: ECS tasks of this account only.
+	add("ECS task of this account", access.Allow, assume("ecs-tasks.amazonaws.com", webpage.ARN, ctx("aws:SourceAccount", account)))
+	add("ECS task of another account", access.ImplicitDeny, assume("ecs-tasks.amazonaws.com", webpage.ARN, ctx("aws:SourceAccount", "999999999999")))
+	add("Lambda", access.ImplicitDeny, assume("lambda.amazonaws.com", webpage.ARN, ctx("aws:SourceAccount", account)))
+	// Who gets the trust role: the webpage role, with the session name, and nobody else.
+	add("webpage role", access.Allow, assume(web, trust.ARN, ctx("sts:RoleSessionName", sessionName)))
+	add("webpage role", access.ImplicitDeny, assume(web, trust.ARN, ctx("sts:RoleSessionName", "other-session")))
+	add("webpage role", access.ImplicitDeny, assume(web, trust.ARN, nil))
+	add("items function role", access.ImplicitDeny, assume(fnSession, trust.ARN, ctx("sts:RoleSessionName", sessionName)))
+	add("signed-in A", access.ImplicitDeny, assume(a.Principal, trust.ARN, ctx("sts:RoleSessionName", sessionName)))
+	add("a role of another account", access.ImplicitDeny, assume("arn:aws:iam::999999999999:role/"+webpage.Name, trust.ARN, ctx("sts:RoleSessionName", sessionName)))
+	add("ECS task", access.ImplicitDeny, assume("ecs-tasks.amazonaws.com", trust.ARN, ctx("aws:SourceAccount", account)))
+	// The webpage role reaches nothing but the trust role.
+	add("webpage role", access.ImplicitDeny, access.Request{Principal: web, Action: "lambda:InvokeFunction", Resource: fn})
+	add("webpage role", access.ImplicitDeny, access.Request{Principal: web, Action: "dynamodb:GetItem", Resource: table})
+	add("webpage role", access.ImplicitDeny, access.Request{Principal: web, Action: "s3:GetObject", Resource: "arn:aws:s3:::" + uploads + "/protected/" + IdentityA + "/photo.jpg"})
+	add("webpage role", access.ImplicitDeny, assume(web, fnRole.ARN, nil))
+	// The trust role invokes the items function, and nothing else.
+	add("trust role", access.Allow, access.Request{Principal: trustSession, Action: "lambda:InvokeFunction", Resource: fn})
+	add("trust role", access.Allow, access.Request{Principal: trustSession, Action: "lambda:InvokeFunction", Resource: fn + ":live"})
+	add("trust role", access.ImplicitDeny, access.Request{Principal: trustSession, Action: "lambda:InvokeFunction",
+		Resource: strings.TrimSuffix(fn, fn[strings.LastIndex(fn, ":")+1:]) + "another-function"})
+	for _, action := range []string{"lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:GetFunction", "lambda:AddPermission"} {
+		add("trust role", access.ImplicitDeny, access.Request{Principal: trustSession, Action: action, Resource: fn})
+	}
+	add("trust role", access.ImplicitDeny, access.Request{Principal: trustSession, Action: "dynamodb:GetItem", Resource: table})
+	add("trust role", access.ImplicitDeny, access.Request{Principal: trustSession, Action: "iam:PassRole", Resource: fnRole.ARN})
+	add("trust role", access.ImplicitDeny, assume(trustSession, fnRole.ARN, nil))
+	// The function's role reads and writes its table's items, and nothing else.
+	add("Lambda", access.Allow, assume("lambda.amazonaws.com", fnRole.ARN, ctx("aws:SourceAccount", account)))
+	add("ECS task", access.ImplicitDeny, assume("ecs-tasks.amazonaws.com", fnRole.ARN, ctx("aws:SourceAccount", account)))
+	for _, action := range []string{"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"} {
+		add("items function role", access.Allow, access.Request{Principal: fnSession, Action: action, Resource: table})
+	}
+	for _, action := range []string{"dynamodb:Scan", "dynamodb:DeleteTable", "dynamodb:UpdateTable"} {
+		add("items function role", access.ImplicitDeny, access.Request{Principal: fnSession, Action: action, Resource: table})
+	}
+	add("items function role", access.ImplicitDeny, access.Request{Principal: fnSession, Action: "dynamodb:GetItem",
+		Resource: strings.TrimSuffix(table, table[strings.LastIndex(table, "/")+1:]) + "another-table"})
+	add("items function role", access.ImplicitDeny, access.Request{Principal: fnSession, Action: "s3:GetObject",
+		Resource: "arn:aws:s3:::" + uploads + "/protected/" + IdentityA + "/photo.jpg"})
+	stream := strings.TrimSuffix(logGroup, "*") + "log-stream:2026/11/22/[$LATEST]0123456789abcdef"
+	add("items function role", access.Allow, access.Request{Principal: fnSession, Action: "logs:PutLogEvents", Resource: stream})
+	_ = pool
+	return rows, nil
+}
+
+// crossAccountRows: the role another account assumes with an external id (when configured).
+func crossAccountRows(m *access.Model, env string) ([]Row, error) {
+	stack := env + "/CrossAccount"
+	partner, err := roleAt(m, stack+"/PartnerRole/Resource")
+	if err != nil {
+		return nil, nil // not configured in this environment
+	}
+	trust := partner.Trust.Document.Statement[0]
+	var trustedAccount, externalID, sessionName, trustedRole string
+	for _, c := range trust.Condition {
+		switch c.Key {
+		case "sts:ExternalId":
+			externalID = c.Values[0]
+		case "sts:RoleSessionName":
+			sessionName = c.Values[0]
+		case "aws:PrincipalArn":
+			trustedRole = c.Values[0]
+		}
+	}
+	trustedAccount = strings.SplitN(trust.Principal["AWS"][0], ":", 6)[4]
+	caller := trustedRole
+	if caller == "" {
+		caller = "arn:aws:iam::" + trustedAccount + ":role/partner"
+	}
+	exchange, err := m.Attr(stack, exchangeBucketID, "Ref")
+	if err != nil {
+		return nil, err
+	}
+	topic, err := m.Attr(stack, partnerTopicID, "Ref")
+	if err != nil {
+		return nil, err
+	}
+	short := strings.NewReplacer(partner.ARN, "<partner role>", "arn:aws:s3:::"+exchange, "<exchange>", topic, "<partner topic>", externalID, "<external id>")
+	var rows []Row
+	add := func(who string, expect access.Decision, req access.Request) {
+		rows = append(rows, row(short, who, expect, req))
+	}
+	assume := func(principal string, kv ...string) access.Request {
+		c := access.Context{}
+		if sessionName != "" {
+			c["sts:RoleSessionName"] = []string{sessionName}
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			c[kv[i]] = []string{kv[i+1]}
+		}
+		return access.Request{Principal: principal, Action: "sts:AssumeRole", Resource: partner.ARN, Context: c}
+	}
+	add("trusted account", access.Allow, assume(caller, "sts:ExternalId", externalID))
+	add("trusted account", access.ImplicitDeny, assume(caller))
+	add("trusted account", access.ImplicitDeny, assume(caller, "sts:ExternalId", externalID+"-wrong"))
+	if trustedRole != "" {
+		add("another role of the trusted account", access.ImplicitDeny, assume("arn:aws:iam::"+trustedAccount+":role/someone-else", "sts:ExternalId", externalID))
+	}
+	add("another account", access.ImplicitDeny, assume(strings.Replace(caller, trustedAccount, "999999999999", 1), "sts:ExternalId", externalID))
+	session := SessionFor(partner, "partner-sync")
+	req := func(action, resource string, kv ...string) access.Request {
+		c := access.Context{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			c[kv[i]] = []string{kv[i+1]}
+		}
+		return access.Request{Principal: session, Action: action, Resource: resource, Context: c}
+	}
+	add("partner role", access.Allow, req("s3:GetObject", "arn:aws:s3:::"+exchange+"/outbox/report.csv"))
+	add("partner role", access.Allow, req("s3:ListBucket", "arn:aws:s3:::"+exchange, "s3:prefix", "outbox/"))
+	add("partner role", access.ImplicitDeny, req("s3:GetObject", "arn:aws:s3:::"+exchange+"/inbox/report.csv"))
+	add("partner role", access.ImplicitDeny, req("s3:PutObject", "arn:aws:s3:::"+exchange+"/outbox/report.csv"))
+	add("partner role", access.ExplicitDeny, req("s3:GetObject", "arn:aws:s3:::"+exchange+"/outbox/report.csv", "aws:SecureTransport", "false"))
+	add("partner role", access.Allow, req("sns:Publish", topic))
+	add("partner role", access.ExplicitDeny, req("sns:Publish", topic, "aws:SecureTransport", "false"))
+	add("partner role", access.ImplicitDeny, req("sns:Subscribe", topic))
+	add("partner role", access.ImplicitDeny, req("sns:DeleteTopic", topic))
+	account := strings.SplitN(partner.ARN, ":", 6)[4]
+	add("partner role", access.ImplicitDeny, req("iam:CreateUser", "arn:aws:iam::"+account+":user/backdoor"))
+	for _, action := range []string{"iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PassRole"} {
+		add("partner role", access.ImplicitDeny, req(action, partner.ARN))
+	}
 	return rows, nil
 }
 

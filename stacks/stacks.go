@@ -8,13 +8,19 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/gatehouse-cdk/gatehouse/config"
+	"github.com/gatehouse-cdk/gatehouse/constructs/assetfn"
 	"github.com/gatehouse-cdk/gatehouse/constructs/auth"
+	"github.com/gatehouse-cdk/gatehouse/constructs/crossaccount"
+	"github.com/gatehouse-cdk/gatehouse/constructs/messaging"
+	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
 )
 
@@ -29,15 +35,37 @@ const (
 	OutputUserPoolClientID = "UserPoolClientId"
 	OutputIdentityPoolID   = "IdentityPoolId"
 	OutputUploadBucketName = "UploadBucketName"
+
+	OutputWebpageRoleArn         = "WebpageRoleArn"
+	OutputTrustRoleArn           = "TrustRoleArn"
+	OutputSessionName            = "RoleSessionName"
+	OutputSessionDurationSeconds = "SessionDurationSeconds"
+	OutputAssetFunctionName      = "AssetFunctionName"
+	OutputAssetFunctionArn       = "AssetFunctionArn"
+	OutputItemsTableName         = "ItemsTableName"
+	OutputCrossAccountRoleArn    = "CrossAccountRoleArn"
+	OutputExchangeBucketName     = "ExchangeBucketName"
+	OutputPartnerTopicArn        = "PartnerTopicArn"
 )
+
+// Assets are the built artefacts the stacks deploy.
+type Assets struct {
+	// ItemsFunctionDir holds the items function's linux/arm64 `bootstrap` (make build).
+	ItemsFunctionDir string
+}
+
+// ItemsFunctionDir is where `make build` puts the items function, relative to the repository.
+const ItemsFunctionDir = "build/functions/items"
 
 // Construct ids that decide the logical ids of stateful resources. Changing one replaces the
 // resource (and loses its data); tests pin the resulting logical ids.
 const (
-	AuthStackID    = "Auth"
-	UploadsStackID = "Uploads"
-	userAuthID     = "SignIn"
-	uploadBucketID = "Uploads"
+	AuthStackID         = "Auth"
+	UploadsStackID      = "Uploads"
+	ServerStackID       = "Server"
+	CrossAccountStackID = "CrossAccount"
+	userAuthID          = "SignIn"
+	uploadBucketID      = "Uploads"
 )
 
 // EnvironmentStage is one environment's stacks.
@@ -47,13 +75,21 @@ type EnvironmentStage struct {
 	UploadsStack awscdk.Stack
 	Auth         *auth.UserAuth
 	Uploads      *storage.UploadBucket
+	ServerStack  awscdk.Stack
+	Items        awsdynamodb.TableV2
+	ItemsFn      *assetfn.AssetFunction
+	Webpage      *rolechain.WebpageRole
+	Trust        *rolechain.TrustRole
+	// CrossAccountStack and CrossAccount are nil unless configured.
+	CrossAccountStack awscdk.Stack
+	CrossAccount      *crossaccount.CrossAccountRole
 }
 
 // StackName is the CloudFormation stack name of a stack of env: gatehouse-<env>-<what>.
 func StackName(env, what string) string { return Application + "-" + env + "-" + what }
 
 // NewEnvironmentStage builds the stage of env (already validated by package config) under scope.
-func NewEnvironmentStage(scope constructs.Construct, env config.Environment) *EnvironmentStage {
+func NewEnvironmentStage(scope constructs.Construct, env config.Environment, assets Assets) *EnvironmentStage {
 	var awsEnv awscdk.Environment
 	awsEnv.Region = jsii.String(env.Region)
 	if env.Account != "" {
@@ -106,8 +142,97 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment) *En
 		CorsMaxAgeSeconds:               &maxAge,
 	})
 	output(s.UploadsStack, OutputUploadBucketName, s.Uploads.Bucket().BucketName(), "Upload bucket name (storage.bucket_name)")
+
+	s.addServer(env, assets)
+	if env.CrossAccount != nil {
+		s.addCrossAccount(env)
+	}
 	return s
 }
+
+// addServer builds the server-side role chain: webpage role -> trust role -> items function
+// -> items table.
+func (s *EnvironmentStage) addServer(env config.Environment, assets Assets) {
+	s.ServerStack = awscdk.NewStack(s.Stage, jsii.String(ServerStackID), &awscdk.StackProps{
+		StackName:   jsii.String(StackName(env.Name, "server")),
+		Description: jsii.String("gatehouse " + env.Name + ": webpage role -> trust role -> items function -> items table"),
+	})
+	s.Items = awsdynamodb.NewTableV2(s.ServerStack, jsii.String("Items"), &awsdynamodb.TablePropsV2{
+		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String("owner"), Type: awsdynamodb.AttributeType_STRING},
+		SortKey:      &awsdynamodb.Attribute{Name: jsii.String("id"), Type: awsdynamodb.AttributeType_STRING},
+		Billing:      awsdynamodb.Billing_OnDemand(nil),
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		DeletionProtection: jsii.Bool(true),
+		Encryption:         awsdynamodb.TableEncryptionV2_AwsManagedKey(),
+		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
+	})
+	s.ItemsFn = assetfn.NewAssetFunction(s.ServerStack, jsii.String("ItemsFunction"), &assetfn.AssetFunctionProps{
+		Code:        awslambda.Code_FromAsset(jsii.String(assets.ItemsFunctionDir), nil),
+		Description: "gatehouse items API: put, get and list a caller's items",
+		Environment: map[string]string{"TABLE_NAME": *s.Items.TableName()},
+	})
+	s.ItemsFn.GrantTableReadWrite(s.Items)
+	s.Webpage = rolechain.NewWebpageRole(s.ServerStack, jsii.String("WebpageRole"), nil)
+	s.Trust = rolechain.NewTrustRole(s.ServerStack, jsii.String("TrustRole"), &rolechain.TrustRoleProps{
+		Webpage:                s.Webpage,
+		SessionName:            env.SessionName,
+		SessionDurationSeconds: env.SessionDurationSeconds,
+	})
+	s.Trust.AllowInvoke(s.ItemsFn.Function())
+
+	st := s.ServerStack
+	output(st, OutputWebpageRoleArn, s.Webpage.Role().RoleArn(), "ECS task role of the Next.js page")
+	output(st, OutputTrustRoleArn, s.Trust.Role().RoleArn(), "Role the Next.js server assumes (TRUST_ROLE_ARN)")
+	output(st, OutputSessionName, jsii.String(env.SessionName), "Role session name it must use (ROLE_SESSION_NAME)")
+	output(st, OutputSessionDurationSeconds, jsii.String(fmt.Sprint(env.SessionDurationSeconds)), "Session duration to request (SESSION_DURATION_SECONDS)")
+	output(st, OutputAssetFunctionName, s.ItemsFn.Function().FunctionName(), "Items function name (ASSET_FUNCTION_NAME)")
+	output(st, OutputAssetFunctionArn, s.ItemsFn.Function().FunctionArn(), "Items function ARN (ASSET_FUNCTION_ARN)")
+	output(st, OutputItemsTableName, s.Items.TableName(), "Items table name")
+}
+
+// addCrossAccount builds the stack another account uses through the cross-account role: an
+// exchange bucket it reads outbox/ of, and a topic it publishes to.
+func (s *EnvironmentStage) addCrossAccount(env config.Environment) {
+	c := env.CrossAccount
+	var stackEnv awscdk.Environment
+	stackEnv.Region = jsii.String(env.Region)
+	if c.Region != "" {
+		stackEnv.Region = jsii.String(c.Region)
+	}
+	if c.Account != "" {
+		stackEnv.Account = jsii.String(c.Account)
+	} else if env.Account != "" {
+		stackEnv.Account = jsii.String(env.Account)
+	}
+	s.CrossAccountStack = awscdk.NewStack(s.Stage, jsii.String(CrossAccountStackID), &awscdk.StackProps{
+		StackName:   jsii.String(StackName(env.Name, "crossaccount")),
+		Description: jsii.String("gatehouse " + env.Name + ": role account " + c.TrustedAccountID + " assumes with an external id, and what it may use"),
+		Env:         &stackEnv,
+	})
+	exchange := storage.NewUploadBucket(s.CrossAccountStack, jsii.String("Exchange"), &storage.UploadBucketProps{
+		NoncurrentVersionExpirationDays: env.NoncurrentVersionExpirationDays,
+		AccessLogExpirationDays:         env.AccessLogExpirationDays,
+	})
+	topic := messaging.NewSecureTopic(s.CrossAccountStack, jsii.String("PartnerEvents"), &messaging.SecureTopicProps{DisplayName: "gatehouse partner events"})
+	s.CrossAccount = crossaccount.NewCrossAccountRole(s.CrossAccountStack, jsii.String("PartnerRole"), &crossaccount.CrossAccountRoleProps{
+		TrustedAccountID:          c.TrustedAccountID,
+		ExternalID:                c.ExternalID,
+		TrustedRoleName:           c.TrustedRoleName,
+		SessionName:               c.SessionName,
+		MaxSessionDurationSeconds: c.MaxSessionDurationSeconds,
+	})
+	s.CrossAccount.GrantReadPrefix(exchange.Bucket(), ExchangePrefix)
+	topic.GrantPublish(s.CrossAccount.Role())
+	st := s.CrossAccountStack
+	output(st, OutputCrossAccountRoleArn, s.CrossAccount.Role().RoleArn(), "Role the other account assumes (CROSS_ACCOUNT_ROLE_ARN)")
+	output(st, OutputExchangeBucketName, exchange.Bucket().BucketName(), "Bucket whose "+ExchangePrefix+" the other account reads")
+	output(st, OutputPartnerTopicArn, topic.Topic().TopicArn(), "Topic the other account publishes to")
+}
+
+// ExchangePrefix is the folder of the exchange bucket the other account may read.
+const ExchangePrefix = "outbox/"
 
 // ReferenceAccessRules are the reference app's access rules: each signed-in identity owns
 // protected/<identity id>/; nothing for other identities, nothing for guests.

@@ -135,20 +135,33 @@ func refereeCaseOf(m *access.Model, req access.Request) (refereeInput, error) {
 	if err != nil {
 		return refereeInput{}, err
 	}
+	ctx, err := m.ContextFor(req)
+	if err != nil {
+		return refereeInput{}, err
+	}
+	// The resource's account: in its ARN, else (S3) the caller's.
 	in := refereeInput{principal: req.Principal, account: access.FakeAccount, context: map[string][]string{}}
+	principalAccount := ""
 	if parts := strings.Split(req.Principal, ":"); len(parts) > 4 && parts[4] != "" {
+		principalAccount = parts[4]
+		in.account = principalAccount
+	}
+	if parts := strings.SplitN(req.Resource, ":", 6); len(parts) == 6 && parts[4] != "" {
 		in.account = parts[4]
 	}
 	sts := strings.HasPrefix(strings.ToLower(req.Action), "sts:")
-	sub, _ := req.Context.Lookup("cognito-identity.amazonaws.com:sub")
-	for k, v := range req.Context {
+	sub, _ := ctx.Lookup("cognito-identity.amazonaws.com:sub")
+	for k, v := range ctx {
 		if !sts && strings.HasPrefix(strings.ToLower(k), "cognito-identity.amazonaws.com:") {
 			continue
 		}
 		in.context[k] = v
 	}
-	if _, ok := req.Context.Lookup("aws:SecureTransport"); !ok {
-		in.context["aws:SecureTransport"] = []string{"true"}
+	// A caller of another account: our evaluator assumes its own account allows the request
+	// (the model cannot see that account); give the referee that policy explicitly.
+	if principalAccount != "" && principalAccount != in.account && !m.KnowsPrincipal(req.Principal) {
+		in.identity = append(in.identity, map[string]any{"Version": "2012-10-17", "Statement": []any{
+			map[string]any{"Effect": "Allow", "Action": req.Action, "Resource": req.Resource}}})
 	}
 	for _, p := range identity {
 		raw, _ := json.Marshal(p)

@@ -87,7 +87,7 @@ func TestBadConfig(t *testing.T) {
 			pre + `account = "12345": must be a 12-digit AWS account id as a string, e.g. "123456789012", or left out for the CLI's default account`}},
 		{"account as number", `{` + ok + `, "account": 123456789012}`, []string{pre + `account = 123456789012: must be a string`}},
 		{"unknown field", `{` + ok + `, "allowedOrigin": ["https://a.example.com"]}`, []string{
-			pre + `allowedOrigin = ["https://a.example.com"]: unknown field (did you mean "allowedOrigins"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds`}},
+			pre + `allowedOrigin = ["https://a.example.com"]: unknown field (did you mean "allowedOrigins"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, crossAccount`}},
 		{"guests not bool", `{` + ok + `, "allowGuests": "yes"}`, []string{pre + `allowGuests = "yes": must be true or false`}},
 		{"null", `{` + ok + `, "region": null}`, []string{pre + `region = null: must not be null; leave the field out to get its default`}},
 		{"mfa", `{` + ok + `, "mfa": "sometimes"}`, []string{pre + `mfa = "sometimes": must be one of "off", "optional", "required"`}},
@@ -110,6 +110,30 @@ func TestBadConfig(t *testing.T) {
 			pre + `groups[1].precedence = 1: is also group "admins"'s; precedences must differ, or Cognito cannot choose a role for a user in both groups`,
 			pre + `groups[2].name = "9lives": must start with a letter and hold 1 to 128 letters, digits, '_' or '-'`,
 			pre + `groups[2].precedence = -1: must be a whole number from 0 (highest priority) upwards`,
+		}},
+		{"session name", `{` + ok + `, "sessionName": "web app"}`, []string{
+			pre + `sessionName = "web app": must be 2 to 64 characters of letters, digits and _+=,.@-`}},
+		{"session too long", `{` + ok + `, "sessionDurationSeconds": 7200}`, []string{
+			pre + `sessionDurationSeconds = 7200: must be a whole number of seconds (role chaining caps sessions at one hour) from 900 to 3600`}},
+		{"session too short", `{` + ok + `, "sessionDurationSeconds": 600}`, []string{
+			pre + `sessionDurationSeconds = 600: must be a whole number of seconds (role chaining caps sessions at one hour) from 900 to 3600`}},
+		{"cross account", `{` + ok + `, "account": "111122223333", "crossAccount": {"trustedAccountId": "111122223333", "externalId": "x",
+			"trustedRoleName": "a role", "sessionName": "s", "maxSessionDurationSeconds": 60, "account": "123", "region": "eu-west", "extId": "y"}}`, []string{
+			pre + `crossAccount.extId = "y": unknown field; allowed: trustedAccountId, externalId, trustedRoleName, sessionName, maxSessionDurationSeconds, account, region`,
+			pre + `crossAccount.trustedAccountId = "111122223333": must be another account than the one the role is deployed to`,
+			pre + `crossAccount.externalId = "x": must be 2 to 1224 characters of letters, digits and _+=,.@:/-`,
+			pre + `crossAccount.trustedRoleName = "a role": must be 1 to 64 characters of letters, digits and _+=,.@-`,
+			pre + `crossAccount.sessionName = "s": must be 2 to 64 characters of letters, digits and _+=,.@-`,
+			pre + `crossAccount.maxSessionDurationSeconds = 60: must be a whole number of seconds from 3600 to 43200`,
+			pre + `crossAccount.account = "123": must be a 12-digit AWS account id as a string, e.g. "123456789012", or left out for the environment's account`,
+			pre + `crossAccount.region = "eu-west": must be an AWS region name such as "ap-southeast-1" or "us-east-1", or left out for the environment's region`,
+		}},
+		{"cross account required fields", `{` + ok + `, "crossAccount": {}}`, []string{
+			pre + `crossAccount.trustedAccountId = "": must be a 12-digit AWS account id as a string, e.g. "123456789012"`,
+			pre + `crossAccount.externalId = "": must be 2 to 1224 characters of letters, digits and _+=,.@:/-`,
+		}},
+		{"external id too long", `{` + ok + `, "crossAccount": {"trustedAccountId": "444455556666", "externalId": "` + strings.Repeat("a", 1225) + `"}}`, []string{
+			pre + `crossAccount.externalId = "` + strings.Repeat("a", 1225) + `": must be 2 to 1224 characters of letters, digits and _+=,.@:/-`,
 		}},
 		{"not an object", `["dev"]`, []string{`invalid cdk.json context: environments.dev = ["dev"]: must be an object`,
 			pre + `allowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + origin}},

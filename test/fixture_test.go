@@ -2,9 +2,10 @@ package test
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"sync"
 	"testing"
 
@@ -22,6 +23,9 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
 	"github.com/gatehouse-cdk/gatehouse/stacks"
 )
+
+// testAssets are the artefacts `make build` produces (make test builds them first).
+var testAssets = stacks.Assets{ItemsFunctionDir: filepath.Join(repoRoot, stacks.ItemsFunctionDir)}
 
 // fullEnv switches every optional feature on (guests, groups, KMS, Essentials, MFA off), so
 // that their templates, suppressions and validator findings are covered by the one synth of
@@ -41,7 +45,18 @@ const fullEnv = `{
   "uploadEncryption": "kms",
   "noncurrentVersionExpirationDays": 90,
   "accessLogExpirationDays": 400,
-  "corsMaxAgeSeconds": 600
+  "corsMaxAgeSeconds": 600,
+  "sessionName": "ssr-server",
+  "sessionDurationSeconds": 3600,
+  "crossAccount": {
+    "trustedAccountId": "444455556666",
+    "externalId": "gatehouse-partner-7f3a9c",
+    "trustedRoleName": "partner-reader",
+    "sessionName": "partner-sync",
+    "maxSessionDurationSeconds": 7200,
+    "account": "777788889999",
+    "region": "eu-west-1"
+  }
 }`
 
 // reference is the app as bin builds it, with cdk.json's context: the shipped environments
@@ -50,6 +65,8 @@ const fullEnv = `{
 type reference struct {
 	stages map[string]*stacks.EnvironmentStage
 	canary awscdk.Stack
+	// stacks are the stacks of the environment stages and the library stage, by "<stage>/<id>".
+	stacks map[string]awscdk.Stack
 	// nagFindings are stacks.NagFindings of the assembly, as bin reports them.
 	nagFindings []string
 	library     awscdk.Stack
@@ -60,28 +77,10 @@ type reference struct {
 
 // stackNames lists every stack of the reference app as "<stage>/<stack id>".
 func (r *reference) stackNames() []string {
-	var names []string
-	for env, s := range r.stages {
-		for _, st := range []awscdk.Stack{s.AuthStack, s.UploadsStack} {
-			names = append(names, env+"/"+*st.Node().Id())
-		}
-	}
-	names = append(names, "library/Library")
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(r.stacks))
 }
 
-func (r *reference) stack(name string) awscdk.Stack {
-	if name == "library/Library" {
-		return r.library
-	}
-	env, id := filepath.Split(name)
-	s := r.stages[filepath.Clean(env)]
-	if id == stacks.AuthStackID {
-		return s.AuthStack
-	}
-	return s.UploadsStack
-}
+func (r *reference) stack(name string) awscdk.Stack { return r.stacks[name] }
 
 var referenceApp = sync.OnceValue(func() *reference {
 	context := must(cdkapp.ContextFromFile(filepath.Join(repoRoot, "cdk.json")))
@@ -90,17 +89,28 @@ var referenceApp = sync.OnceValue(func() *reference {
 		outdir:    must(os.MkdirTemp("", "gatehouse-test-")),
 		templates: map[string]assertions.Template{},
 		json:      map[string]map[string]any{},
+		stacks:    map[string]awscdk.Stack{},
 	}
 	// The canary's findings would fail this synth; the tests read every finding themselves
 	// (TestCloudFormationValidator, TestNoUnsuppressedNagFindings), so synth reports and goes on.
 	context["@aws-cdk/core:failSynthOnValidationErrors"] = false
+	// As the CDK CLI does: construct paths in template metadata (explanations name them).
+	context["aws:cdk:enable-path-metadata"] = true
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(r.outdir)})
 	for _, name := range []string{"dev", "prod"} {
 		env := must(config.FromContext(name, context["environments"]))
-		r.stages[name] = stacks.NewEnvironmentStage(app, env)
+		r.stages[name] = stacks.NewEnvironmentStage(app, env, testAssets)
 	}
-	r.stages["full"] = stacks.NewEnvironmentStage(app, must(config.Parse("full", []byte(fullEnv))))
+	r.stages["full"] = stacks.NewEnvironmentStage(app, must(config.Parse("full", []byte(fullEnv))), testAssets)
 	r.library = addLibraryStage(app)
+	r.stacks["library/Library"] = r.library
+	for name, stage := range r.stages {
+		for _, child := range *stage.Stage.Node().Children() {
+			if *awscdk.Stack_IsStack(child) {
+				r.stacks[name+"/"+*child.Node().Id()] = child.(awscdk.Stack)
+			}
+		}
+	}
 	r.canary = addValidatorCanary(app)
 	stacks.ApplyChecks(app)
 	awscdk.Validations_Of(app).AddPlugins(awscdk.NewCloudFormationValidatePlugin(nil))
@@ -187,7 +197,8 @@ func resourcesOfType(tmpl map[string]any, typ string) map[string]map[string]any 
 }
 
 func TestReferenceAppHasEveryStack(t *testing.T) {
-	want := []string{"dev/Auth", "dev/Uploads", "full/Auth", "full/Uploads", "library/Library", "prod/Auth", "prod/Uploads"}
+	want := []string{"dev/Auth", "dev/Server", "dev/Uploads", "full/Auth", "full/CrossAccount", "full/Server", "full/Uploads",
+		"library/Library", "prod/Auth", "prod/Server", "prod/Uploads"}
 	got := referenceApp().stackNames()
 	if len(got) != len(want) {
 		t.Fatalf("stacks = %v, want %v", got, want)

@@ -17,6 +17,8 @@ var pinnedLogicalIDs = []struct {
 	{allEnvs, "Auth", "AWS::Cognito::UserPool", "the user pool (all user accounts)", []string{"SignInUserPoolA2C003D1"}},
 	{allEnvs, "Auth", "AWS::Cognito::IdentityPool", "the identity pool (every identity id, i.e. every upload folder name)", []string{"SignInIdentityPool9123F5A7"}},
 	{allEnvs, "Uploads", "AWS::S3::Bucket", "the upload and access-log buckets (all uploads and logs)", []string{"Uploads88C64F96", "UploadsAccessLogsB2D59324"}},
+	{allEnvs, "Server", "AWS::DynamoDB::GlobalTable", "the items table (every item)", []string{"Items5C12978B"}},
+	{[]string{"full"}, "CrossAccount", "AWS::S3::Bucket", "the exchange and its access-log buckets", []string{"Exchange4C2073D8", "ExchangeAccessLogs1FA0D182"}},
 	{[]string{"full"}, "Uploads", "AWS::KMS::Key", "the uploads' KMS key (every encrypted upload becomes unreadable)", []string{"UploadsKeyEAFA4DCE"}},
 }
 

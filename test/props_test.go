@@ -8,9 +8,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/gatehouse-cdk/gatehouse/constructs/assetfn"
 	"github.com/gatehouse-cdk/gatehouse/constructs/auth"
+	"github.com/gatehouse-cdk/gatehouse/constructs/crossaccount"
+	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
 	"github.com/gatehouse-cdk/gatehouse/internal/validate"
 )
@@ -56,7 +60,7 @@ func TestBadUploadBucketProps(t *testing.T) {
 		props *storage.UploadBucketProps
 		want  []string
 	}{
-		{"nil props", nil, []string{p + `AllowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + validate.OriginRule}},
+		{"empty origin", &storage.UploadBucketProps{AllowedOrigins: []string{""}}, []string{p + `AllowedOrigins[0] = "": ` + validate.OriginRule}},
 		{"star origin", &storage.UploadBucketProps{AllowedOrigins: []string{"*"}}, []string{p + `AllowedOrigins[0] = "*": ` + validate.OriginRule}},
 		{"ranges", &storage.UploadBucketProps{AllowedOrigins: origins, NoncurrentVersionExpirationDays: 5000, AccessLogExpirationDays: -3, CorsMaxAgeSeconds: new(int(-1))}, []string{
 			p + `NoncurrentVersionExpirationDays = 5000: must be a whole number of days from 1 to 3650`,
@@ -169,4 +173,53 @@ func TestUploadBucketInAppWithoutFeatureFlags(t *testing.T) {
 			"Resource": assertions.Match_AnyValue(), "Condition": assertions.Match_AnyValue(),
 		}})},
 	})
+}
+
+func TestBadServerConstructProps(t *testing.T) {
+	cases := []struct {
+		name  string
+		build func()
+		want  []string
+	}{
+		{"trust role", func() {
+			rolechain.NewTrustRole(scratch(), jsii.String("BadTrust"), &rolechain.TrustRoleProps{SessionName: "x", SessionDurationSeconds: 7200})
+		}, []string{
+			`invalid rolechain.TrustRoleProps: Webpage: is required: the webpage role that may assume the trust role`,
+			`invalid rolechain.TrustRoleProps: SessionName = "x": must be 2 to 64 characters of letters, digits and _+=,.@-`,
+			`invalid rolechain.TrustRoleProps: SessionDurationSeconds = 7200: must be a whole number of seconds from 900 to 3600`,
+		}},
+		{"asset function", func() {
+			assetfn.NewAssetFunction(scratch(), jsii.String("BadFn"), &assetfn.AssetFunctionProps{MemoryMB: 64, TimeoutSeconds: 901, ReservedConcurrency: -1, LogRetentionDays: 42})
+		}, []string{
+			"invalid assetfn.AssetFunctionProps: Code: is required: a directory with a linux/arm64 `bootstrap` executable (awslambda.Code_FromAsset)",
+			`invalid assetfn.AssetFunctionProps: MemoryMB = 64: must be a whole number of MB from 128 to 10240`,
+			`invalid assetfn.AssetFunctionProps: TimeoutSeconds = 901: must be a whole number of seconds from 1 to 900`,
+			`invalid assetfn.AssetFunctionProps: ReservedConcurrency = -1: must be 0 (no cap) or a positive number of executions`,
+			`invalid assetfn.AssetFunctionProps: LogRetentionDays = 42: must be one of CloudWatch's retention periods: [1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653]`,
+		}},
+		{"cross-account role", func() {
+			crossaccount.NewCrossAccountRole(scratch(), jsii.String("BadPartner"), &crossaccount.CrossAccountRoleProps{
+				TrustedAccountID: "1234", ExternalID: "no spaces allowed", TrustedRoleName: "role/x", SessionName: "s", MaxSessionDurationSeconds: 100})
+		}, []string{
+			`invalid crossaccount.CrossAccountRoleProps: TrustedAccountID = "1234": must be a 12-digit AWS account id as a string, e.g. "123456789012"`,
+			`invalid crossaccount.CrossAccountRoleProps: ExternalID = "no spaces allowed": must be 2 to 1224 characters of letters, digits and _+=,.@:/-`,
+			`invalid crossaccount.CrossAccountRoleProps: TrustedRoleName = "role/x": must be 1 to 64 characters of letters, digits and _+=,.@-`,
+			`invalid crossaccount.CrossAccountRoleProps: SessionName = "s": must be 2 to 64 characters of letters, digits and _+=,.@-`,
+			`invalid crossaccount.CrossAccountRoleProps: MaxSessionDurationSeconds = 100: must be a whole number of seconds from 3600 to 43200`,
+		}},
+		{"cross-account prefix", func() {
+			role := crossaccount.NewCrossAccountRole(scratch(), jsii.String("Partner"), &crossaccount.CrossAccountRoleProps{
+				TrustedAccountID: "444455556666", ExternalID: "partner-1"})
+			role.GrantReadPrefix(awss3.Bucket_FromBucketName(scratch(), jsii.String("Other"), jsii.String("other")), "outbox")
+		}, []string{
+			`invalid Scratch/Partner.GrantReadPrefix: prefix = "outbox": must be segments of letters, digits, '.', '_' or '-', each ending in "/" (e.g. "outbox/")`,
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := problemsOf(t, c.build); !equalStrings(got, c.want) {
+				t.Errorf("\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
+			}
+		})
+	}
 }

@@ -68,8 +68,9 @@ type AccessRoles struct {
 
 // UploadBucketProps configure NewUploadBucket.
 type UploadBucketProps struct {
-	// AllowedOrigins are the web origins allowed by CORS, e.g. "https://app.example.com".
-	// Required; "*" and origins with a path are refused.
+	// AllowedOrigins are the web origins allowed by CORS, e.g. "https://app.example.com"; "*"
+	// and origins with a path are refused. Default none: no CORS rule, for a bucket only
+	// server-side clients use.
 	AllowedOrigins []string
 	// AccessRules decide who may do what under which path. Default: none (no identity has access).
 	AccessRules []AccessRule
@@ -163,19 +164,26 @@ func NewUploadBucket(scope constructs.Construct, id *string, props *UploadBucket
 		}},
 		ServerAccessLogsBucket: u.logBucket,
 		ServerAccessLogsPrefix: jsii.String("uploads/"),
-		Cors: &[]*awss3.CorsRule{{
-			AllowedOrigins: jsii.Strings(p.AllowedOrigins...),
-			AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_GET, awss3.HttpMethods_PUT, awss3.HttpMethods_POST, awss3.HttpMethods_DELETE, awss3.HttpMethods_HEAD},
-			AllowedHeaders: jsii.Strings("*"),
-			ExposedHeaders: jsii.Strings(CorsExposedHeaders...),
-			MaxAge:         jsii.Number(float64(*p.CorsMaxAgeSeconds)),
-		}},
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-		AutoDeleteObjects: jsii.Bool(false),
+		Cors:                   corsRules(p),
+		RemovalPolicy:          awscdk.RemovalPolicy_RETAIN,
+		AutoDeleteObjects:      jsii.Bool(false),
 	})
 
 	u.attachRules(p.Roles)
 	return u
+}
+
+func corsRules(p UploadBucketProps) *[]*awss3.CorsRule {
+	if len(p.AllowedOrigins) == 0 {
+		return nil
+	}
+	return &[]*awss3.CorsRule{{
+		AllowedOrigins: jsii.Strings(p.AllowedOrigins...),
+		AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_GET, awss3.HttpMethods_PUT, awss3.HttpMethods_POST, awss3.HttpMethods_DELETE, awss3.HttpMethods_HEAD},
+		AllowedHeaders: jsii.Strings("*"),
+		ExposedHeaders: jsii.Strings(CorsExposedHeaders...),
+		MaxAge:         jsii.Number(float64(*p.CorsMaxAgeSeconds)),
+	}}
 }
 
 func withDefaults(props *UploadBucketProps) UploadBucketProps {
@@ -201,7 +209,9 @@ const PropsScope = "storage.UploadBucketProps"
 
 func (p UploadBucketProps) validate() error {
 	ps := validate.NewProblems(PropsScope)
-	validate.Origins(ps, "AllowedOrigins", p.AllowedOrigins)
+	if len(p.AllowedOrigins) > 0 {
+		validate.Origins(ps, "AllowedOrigins", p.AllowedOrigins)
+	}
 	validate.IntRange(ps, "NoncurrentVersionExpirationDays", p.NoncurrentVersionExpirationDays, 1, 3650, "days")
 	validate.IntRange(ps, "AccessLogExpirationDays", p.AccessLogExpirationDays, 1, 3650, "days")
 	validate.IntRange(ps, "CorsMaxAgeSeconds", *p.CorsMaxAgeSeconds, 0, 86400, "seconds")

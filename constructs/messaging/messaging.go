@@ -1,0 +1,61 @@
+// Package messaging builds SNS topics that are safe to publish to from application code.
+//
+// Why each default is safe:
+//   - Messages are encrypted at rest with the account's AWS managed SNS key (alias/aws/sns): no
+//     key to administer or pay for, and its key policy lets only principals of this account use
+//     it, and only through SNS.
+//   - The topic policy denies every request made without TLS (aws:SecureTransport false).
+//   - The topic grants nothing by itself: publishers are added with GrantPublish, which allows
+//     sns:Publish on this topic only (not subscribe, not delete, not set attributes).
+package messaging
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// SecureTopicProps configure NewSecureTopic. All optional.
+type SecureTopicProps struct {
+	// DisplayName of the topic.
+	DisplayName string
+}
+
+// SecureTopic is an encrypted, TLS-only topic.
+type SecureTopic struct {
+	constructs.Construct
+	topic awssns.Topic
+}
+
+// NewSecureTopic builds the topic.
+func NewSecureTopic(scope constructs.Construct, id *string, props *SecureTopicProps) *SecureTopic {
+	var p SecureTopicProps
+	if props != nil {
+		p = *props
+	}
+	t := &SecureTopic{}
+	constructs.NewConstruct_Override(t, scope, id)
+	var displayName *string
+	if p.DisplayName != "" {
+		displayName = jsii.String(p.DisplayName)
+	}
+	t.topic = awssns.NewTopic(t, jsii.String("Resource"), &awssns.TopicProps{
+		DisplayName: displayName,
+		MasterKey:   awskms.Alias_FromAliasName(t, jsii.String("AwsManagedKey"), jsii.String("alias/aws/sns")),
+		EnforceSSL:  jsii.Bool(true),
+	})
+	return t
+}
+
+// Topic is the SNS topic.
+func (t *SecureTopic) Topic() awssns.ITopic { return t.topic }
+
+// GrantPublish lets grantee publish to this topic, and nothing else on it. No KMS grant is
+// needed: the AWS managed SNS key lets this account's principals use it through SNS.
+func (t *SecureTopic) GrantPublish(grantee awsiam.IGrantable) awsiam.Grant {
+	return awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
+		Grantee: grantee, Actions: jsii.Strings("sns:Publish"), ResourceArns: &[]*string{t.topic.TopicArn()},
+	})
+}

@@ -1,0 +1,163 @@
+package test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gatehouse-cdk/gatehouse/stacks"
+)
+
+const (
+	itemsTable    = "Items5C12978B"
+	itemsFunction = "ItemsFunctionF3ACFEF0"
+	itemsRole     = "ItemsFunctionRole977C0E77"
+	itemsLogs     = "ItemsFunctionLogsECA07D48"
+	trustRole     = "TrustRole655E6A67"
+	webpageRole   = "WebpageRoleCD514D0E"
+)
+
+func policyOf(statements ...any) any {
+	return assertions.Match_ObjectEquals(&M{"Version": "2012-10-17", "Statement": statements})
+}
+
+func TestRoleChainTrusts(t *testing.T) {
+	r := referenceApp()
+	for _, c := range []struct{ env, session string }{{"dev", "webApplication-NextJS"}, {"prod", "webApplication-NextJS"}, {"full", "ssr-server"}} {
+		tmpl := r.check(t, c.env+"/Server")
+		account := accountOf[c.env]
+		// ECS tasks of this account only.
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), M{
+			"AssumeRolePolicyDocument": policyOf(M{"Action": "sts:AssumeRole", "Effect": "Allow",
+				"Principal": M{"Service": "ecs-tasks.amazonaws.com"},
+				"Condition": M{"StringEquals": M{"aws:SourceAccount": account}}}),
+			"Policies": assertions.Match_Absent(), "ManagedPolicyArns": assertions.Match_Absent(),
+		})
+		// Exactly the webpage role, with the configured session name; one hour at most.
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), M{
+			"AssumeRolePolicyDocument": policyOf(M{"Action": "sts:AssumeRole", "Effect": "Allow",
+				"Principal": M{"AWS": arnOf(webpageRole)},
+				"Condition": M{"StringEquals": M{"sts:RoleSessionName": c.session}}}),
+			"MaxSessionDuration": 3600,
+			"Policies":           assertions.Match_Absent(), "ManagedPolicyArns": assertions.Match_Absent(),
+		})
+		// The function's role: Lambda of this account only, no managed policy.
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), M{
+			"AssumeRolePolicyDocument": policyOf(M{"Action": "sts:AssumeRole", "Effect": "Allow",
+				"Principal": M{"Service": "lambda.amazonaws.com"},
+				"Condition": M{"StringEquals": M{"aws:SourceAccount": account}}}),
+			"Policies": assertions.Match_Absent(), "ManagedPolicyArns": assertions.Match_Absent(),
+		})
+		tmpl.ResourceCountIs(jsii.String("AWS::IAM::Role"), jsii.Number(3))
+	}
+}
+
+func TestRoleChainPermissions(t *testing.T) {
+	tmpl := referenceApp().check(t, "dev/Server")
+	tmpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(4))
+	for role, statements := range map[string][]any{
+		// The webpage role may only assume the trust role.
+		webpageRole: {M{"Sid": "AssumeTrustRole", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": arnOf(trustRole)}},
+		// The trust role may only invoke the items function (and its versions and aliases).
+		trustRole: {M{"Effect": "Allow", "Action": "lambda:InvokeFunction",
+			"Resource": []any{arnOf(itemsFunction), M{"Fn::Join": []any{"", []any{arnOf(itemsFunction), ":*"}}}}}},
+	} {
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), M{"PolicyDocument": policyOf(statements...), "Roles": []any{M{"Ref": role}}})
+	}
+	// The function's role: its own log group, and item-level actions on its table (no Scan).
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), M{
+		"PolicyDocument": policyOf(M{"Sid": "WriteOwnLogGroup", "Effect": "Allow",
+			"Action": []any{"logs:CreateLogStream", "logs:PutLogEvents"}, "Resource": arnOf(itemsLogs)}),
+		"Roles": []any{M{"Ref": itemsRole}},
+	})
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), M{
+		"PolicyDocument": policyOf(M{"Effect": "Allow", "Resource": arnOf(itemsTable), "Action": []any{
+			"dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem",
+			"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"}}),
+		"Roles": []any{M{"Ref": itemsRole}},
+	})
+}
+
+func TestItemsFunctionAndTable(t *testing.T) {
+	r := referenceApp()
+	for _, env := range []string{"dev", "prod", "full"} {
+		tmpl := r.check(t, env+"/Server")
+		tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), M{
+			"Runtime": "provided.al2023", "Architectures": []any{"arm64"}, "Handler": "bootstrap",
+			"Role":          arnOf(itemsRole),
+			"Environment":   M{"Variables": M{"TABLE_NAME": M{"Ref": itemsTable}}},
+			"LoggingConfig": M{"LogFormat": "JSON", "LogGroup": M{"Ref": itemsLogs}},
+		})
+		tmpl.HasResource(jsii.String("AWS::Logs::LogGroup"), M{"DeletionPolicy": "Retain", "Properties": M{"RetentionInDays": 90}})
+		tmpl.HasResource(jsii.String("AWS::DynamoDB::GlobalTable"), M{
+			"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+			"Properties": M{
+				"BillingMode":      "PAY_PER_REQUEST",
+				"SSESpecification": M{"SSEEnabled": true, "SSEType": "KMS"},
+				"KeySchema":        []any{M{"AttributeName": "owner", "KeyType": "HASH"}, M{"AttributeName": "id", "KeyType": "RANGE"}},
+				"Replicas": []any{M{"Region": regionOf[env], "DeletionProtectionEnabled": true,
+					"PointInTimeRecoverySpecification": M{"PointInTimeRecoveryEnabled": true}, "Tags": assertions.Match_AnyValue()}},
+			},
+		})
+	}
+}
+
+func TestServerOutputs(t *testing.T) {
+	tmpl := referenceApp().check(t, "full/Server")
+	for key, value := range map[string]any{
+		stacks.OutputTrustRoleArn:           arnOf(trustRole),
+		stacks.OutputWebpageRoleArn:         arnOf(webpageRole),
+		stacks.OutputSessionName:            "ssr-server",
+		stacks.OutputSessionDurationSeconds: "3600",
+		stacks.OutputAssetFunctionName:      M{"Ref": itemsFunction},
+		stacks.OutputAssetFunctionArn:       arnOf(itemsFunction),
+		stacks.OutputItemsTableName:         M{"Ref": itemsTable},
+	} {
+		tmpl.HasOutput(jsii.String(key), M{"Value": value})
+	}
+}
+
+func TestCrossAccountRole(t *testing.T) {
+	r := referenceApp()
+	if _, ok := r.stacks["dev/CrossAccount"]; ok {
+		t.Error("dev has no crossAccount entry but got a cross-account stack")
+	}
+	tmpl := r.check(t, "full/CrossAccount")
+	// Only the trusted account, only its role partner-reader, only with the external id and
+	// the session name.
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), M{
+		"AssumeRolePolicyDocument": policyOf(M{"Action": "sts:AssumeRole", "Effect": "Allow",
+			"Principal": M{"AWS": "arn:aws:iam::444455556666:root"},
+			"Condition": M{
+				"StringEquals": M{"sts:ExternalId": "gatehouse-partner-7f3a9c", "sts:RoleSessionName": "partner-sync"},
+				"ArnEquals":    M{"aws:PrincipalArn": M{"Fn::Join": []any{"", []any{"arn:", M{"Ref": "AWS::Partition"}, ":iam::444455556666:role/partner-reader"}}}},
+			}}),
+		"MaxSessionDuration": 7200,
+		"Policies":           assertions.Match_Absent(), "ManagedPolicyArns": assertions.Match_Absent(),
+	})
+	// It reads outbox/ of the exchange bucket and publishes to the partner topic; nothing else.
+	tmpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(1))
+	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), M{"PolicyDocument": policyOf(
+		M{"Effect": "Allow", "Action": "s3:GetObject", "Resource": objectsOf("Exchange4C2073D8", "outbox/*")},
+		M{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": arnOf("Exchange4C2073D8"),
+			"Condition": M{"StringLike": M{"s3:prefix": []any{"outbox/", "outbox/*"}}}},
+		M{"Effect": "Allow", "Action": "sns:Publish", "Resource": M{"Ref": "PartnerEventsF09E014A"}},
+	)})
+	// The topic: encrypted with the AWS managed key, TLS only.
+	tmpl.HasResourceProperties(jsii.String("AWS::SNS::Topic"), M{"KmsMasterKeyId": "arn:aws:kms:eu-west-1:777788889999:alias/aws/sns"})
+	tmpl.HasResourceProperties(jsii.String("AWS::SNS::TopicPolicy"), M{"PolicyDocument": policyOf(M{
+		"Sid": "AllowPublishThroughSSLOnly", "Action": "sns:Publish", "Effect": "Deny", "Principal": "*",
+		"Resource": M{"Ref": "PartnerEventsF09E014A"}, "Condition": M{"Bool": M{"aws:SecureTransport": "false"}}})})
+	// The exchange bucket is as hardened as the uploads bucket, without CORS.
+	tmpl.HasResource(jsii.String("AWS::S3::Bucket"), M{"DeletionPolicy": "Retain", "Properties": M{
+		"PublicAccessBlockConfiguration": assertions.Match_ObjectEquals(&blockAll),
+		"VersioningConfiguration":        M{"Status": "Enabled"},
+		"CorsConfiguration":              assertions.Match_Absent(),
+	}})
+	tmpl.HasOutput(jsii.String(stacks.OutputCrossAccountRoleArn), M{"Value": arnOf("PartnerRole52724788")})
+	// The stack deploys to the account that owns what it shares.
+	if env := r.stacks["full/CrossAccount"]; *env.Account() != "777788889999" || *env.Region() != "eu-west-1" {
+		t.Errorf("cross-account stack env = %s/%s, want 777788889999/eu-west-1", *env.Account(), *env.Region())
+	}
+}
