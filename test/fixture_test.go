@@ -14,11 +14,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/gatehouse-cdk/gatehouse/config"
 	"github.com/gatehouse-cdk/gatehouse/constructs/auth"
+	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
 	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
 	"github.com/gatehouse-cdk/gatehouse/stacks"
@@ -156,6 +158,14 @@ func addLibraryStage(app awscdk.App) awscdk.Stack {
 		},
 	})
 	files.GrantRead(server, "reports/*")
+	// A task definition the user already has gets the webpage role as its task role.
+	webpage := rolechain.NewWebpageRole(stack, jsii.String("WebpageRole"), nil)
+	task := awsecs.NewFargateTaskDefinition(stack, jsii.String("Task"), &awsecs.FargateTaskDefinitionProps{TaskRole: nil})
+	task.AddContainer(jsii.String("web"), &awsecs.ContainerDefinitionOptions{
+		Image:   awsecs.ContainerImage_FromRegistry(jsii.String("public.ecr.aws/docker/library/node:24-alpine"), nil),
+		Logging: awsecs.LogDrivers_AwsLogs(&awsecs.AwsLogDriverProps{StreamPrefix: jsii.String("web")}),
+	})
+	webpage.AttachTo(task)
 	cdknag.NagSuppressions_AddResourceSuppressions(server, &[]*cdknag.NagPackSuppression{{
 		Id:        jsii.String("AwsSolutions-IAM5"),
 		Reason:    jsii.String("Reads objects under the reports/ prefix only, as GrantRead documents."),

@@ -161,3 +161,10 @@ func TestCrossAccountRole(t *testing.T) {
 		t.Errorf("cross-account stack env = %s/%s, want 777788889999/eu-west-1", *env.Account(), *env.Region())
 	}
 }
+
+// TestWebpageRoleAttachesToTaskDefinition: AttachTo makes the webpage role the task role of a
+// task definition the user already has.
+func TestWebpageRoleAttachesToTaskDefinition(t *testing.T) {
+	tmpl := referenceApp().check(t, "library/Library")
+	tmpl.HasResourceProperties(jsii.String("AWS::ECS::TaskDefinition"), M{"TaskRoleArn": arnOf("WebpageRoleCD514D0E")})
+}
