@@ -11,11 +11,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/url"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/gatehouse-cdk/gatehouse/constructs/crossaccount"
+	"github.com/gatehouse-cdk/gatehouse/constructs/hosting"
 	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
 	"github.com/gatehouse-cdk/gatehouse/internal/validate"
 )
@@ -68,6 +71,40 @@ type Environment struct {
 	SessionDurationSeconds int `json:"sessionDurationSeconds"`
 	// CrossAccount, when set, adds a role another account assumes with an external id.
 	CrossAccount *CrossAccount `json:"crossAccount"`
+	// Amplify, when set, adds Amplify Hosting SSR compute roles, the feedback topic and
+	// optionally the Amplify app.
+	Amplify *Amplify `json:"amplify"`
+}
+
+// Amplify configures Amplify Hosting.
+type Amplify struct {
+	// RoleOnly creates only the compute role (and topic), for an app managed in the console.
+	RoleOnly bool `json:"roleOnly"`
+	// AppName of the managed app (required unless roleOnly).
+	AppName string `json:"appName"`
+	// AppID of the console-managed app, to narrow restrictTrust (roleOnly only). Optional.
+	AppID string `json:"appId"`
+	// Repository URL (https) of a managed app. Optional: none means manual deploys.
+	Repository string `json:"repository"`
+	// AccessTokenSecret is the Secrets Manager secret with the repository token (required with repository).
+	AccessTokenSecret string `json:"accessTokenSecret"`
+	// RestrictTrust adds confused-deputy conditions to the compute roles' trust. Default false.
+	RestrictTrust bool `json:"restrictTrust"`
+	// Branches of a managed app.
+	Branches []AmplifyBranch `json:"branches"`
+}
+
+// AmplifyBranch is one branch of a managed Amplify app.
+type AmplifyBranch struct {
+	// Name of the git branch.
+	Name string `json:"name"`
+	// Stage: PRODUCTION, BETA, DEVELOPMENT, EXPERIMENTAL, PULL_REQUEST. Default PRODUCTION.
+	Stage string `json:"stage"`
+	// OwnRole gives the branch a compute role of its own instead of the app's.
+	OwnRole bool `json:"ownRole"`
+	// PublishFeedback lets the branch's own role publish to the feedback topic. Default false
+	// (the app's role always may).
+	PublishFeedback bool `json:"publishFeedback"`
 }
 
 // CrossAccount configures the cross-account role and where its stack deploys.
@@ -212,6 +249,9 @@ func (e *Environment) check(ps *validate.Problems, at string) {
 			ps.Add(f+".region", c.Region, validate.RegionRule+", or left out for the environment's region")
 		}
 	}
+	if a := e.Amplify; a != nil {
+		e.checkAmplify(ps, at+".amplify", a)
+	}
 	var names []string
 	var precedences []int
 	for _, g := range e.Groups {
@@ -335,4 +375,62 @@ func distance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
+}
+
+var (
+	amplifyAppName = regexp.MustCompile(`^[\w-]{1,255}$`)
+	amplifyAppID   = regexp.MustCompile(`^[a-z0-9]{1,20}$`)
+	secretName     = regexp.MustCompile(`^[\w/+=.@-]{1,512}$`)
+)
+
+func (e *Environment) checkAmplify(ps *validate.Problems, f string, a *Amplify) {
+	if a.RoleOnly {
+		for _, field := range []struct{ name, value string }{{"appName", a.AppName}, {"repository", a.Repository}, {"accessTokenSecret", a.AccessTokenSecret}} {
+			if field.value != "" {
+				ps.Add(f+"."+field.name, field.value, "is for a managed app; leave it out with roleOnly")
+			}
+		}
+		if len(a.Branches) > 0 {
+			ps.Add(f+".branches", validate.Raw(fmt.Sprintf("[%d branches]", len(a.Branches))), "are for a managed app; leave them out with roleOnly")
+		}
+		if a.AppID != "" && !amplifyAppID.MatchString(a.AppID) {
+			ps.Add(f+".appId", a.AppID, `must be an Amplify app id: lower-case letters and digits, e.g. "d1a2b3c4d5e6f7"`)
+		}
+		return
+	}
+	if a.AppID != "" {
+		ps.Add(f+".appId", a.AppID, "is for roleOnly; a managed app's id is known only once it exists")
+	}
+	if !amplifyAppName.MatchString(a.AppName) {
+		ps.Add(f+".appName", a.AppName, "must be 1 to 255 letters, digits, '_' or '-' (required unless roleOnly)")
+	}
+	if a.Repository != "" {
+		if u, err := url.Parse(a.Repository); err != nil || u.Scheme != "https" || u.Host == "" {
+			ps.Add(f+".repository", a.Repository, "must be an https URL of a git repository")
+		}
+		if !secretName.MatchString(a.AccessTokenSecret) {
+			ps.Add(f+".accessTokenSecret", a.AccessTokenSecret, "must name the Secrets Manager secret holding the repository's access token (never the token itself)")
+		}
+	} else if a.AccessTokenSecret != "" {
+		ps.Add(f+".accessTokenSecret", a.AccessTokenSecret, "is only used with repository")
+	}
+	seen := map[string]bool{}
+	for i, b := range a.Branches {
+		bf := fmt.Sprintf("%s.branches[%d]", f, i)
+		switch {
+		case !hosting.ValidBranchName(b.Name):
+			ps.Add(bf+".name", b.Name, hosting.BranchNameRule)
+		case seen[b.Name]:
+			ps.Add(bf+".name", b.Name, "is listed twice")
+		}
+		seen[b.Name] = true
+		if b.Stage == "" {
+			a.Branches[i].Stage = "PRODUCTION"
+		} else {
+			validate.OneOf(ps, bf+".stage", b.Stage, hosting.Stages...)
+		}
+		if b.PublishFeedback && !b.OwnRole {
+			ps.Add(bf+".publishFeedback", true, "applies to a branch's own role (ownRole: true); the app's role always may publish")
+		}
+	}
 }

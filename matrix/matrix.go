@@ -233,7 +233,90 @@ func Reference(m *access.Model, env string) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(rows, partner...), nil
+	rows = append(rows, partner...)
+	hosting, err := hostingRows(m, env, bucket, a)
+	if err != nil {
+		return nil, err
+	}
+	return append(rows, hosting...), nil
+}
+
+// hostingRows: the Amplify SSR compute roles and the feedback topic (when configured).
+func hostingRows(m *access.Model, env, uploads string, a access.Session) ([]Row, error) {
+	stack := env + "/Hosting"
+	compute, err := roleAt(m, stack+"/ComputeRole/Resource")
+	if err != nil {
+		return nil, nil // not configured in this environment
+	}
+	outputs, err := m.Outputs(stack)
+	if err != nil {
+		return nil, err
+	}
+	topic := outputs["FeedbackTopicArn"]
+	server, err := m.Outputs(env + "/Server")
+	if err != nil {
+		return nil, err
+	}
+	table, err := m.Attr(env+"/Server", itemsTableID, "Arn")
+	if err != nil {
+		return nil, err
+	}
+	account := strings.SplitN(compute.ARN, ":", 6)[4]
+	region := strings.SplitN(topic, ":", 6)[3]
+	short := strings.NewReplacer(compute.ARN, "<compute role>", topic, "<feedback topic>", server["TrustRoleArn"], "<trust role>",
+		table, "<items table>", "arn:aws:s3:::"+uploads, "<uploads>", IdentityA, "<A>", account, "<this account>")
+	var rows []Row
+	add := func(who string, expect access.Decision, req access.Request) {
+		rows = append(rows, row(short, who, expect, req))
+	}
+	// What Amplify sends when it assumes the role for a branch of an app (used only where the
+	// trust has the confused-deputy conditions).
+	amplifyContext := func(app string) access.Context {
+		return access.Context{"aws:SourceAccount": {account}, "aws:SourceArn": {"arn:aws:amplify:" + region + ":" + account + ":apps/" + app + "/branches/main"}}
+	}
+	restricted := len(compute.Trust.Document.Statement[0].Condition) > 0
+	app := "d1a2b3c4d5e6f7"
+	if v, ok := outputs["AmplifyAppId"]; ok {
+		app = v
+	}
+	assume := func(principal, role string, ctx access.Context) access.Request {
+		return access.Request{Principal: principal, Action: "sts:AssumeRole", Resource: role, Context: ctx}
+	}
+	add("Amplify Hosting", access.Allow, assume("amplify.amazonaws.com", compute.ARN, amplifyContext(app)))
+	if restricted {
+		add("Amplify Hosting, for another app", access.ImplicitDeny, assume("amplify.amazonaws.com", compute.ARN, amplifyContext("dotherapp0000")))
+		add("Amplify Hosting, for another account", access.ImplicitDeny, assume("amplify.amazonaws.com", compute.ARN,
+			access.Context{"aws:SourceAccount": {"999999999999"}, "aws:SourceArn": {"arn:aws:amplify:" + region + ":999999999999:apps/" + app + "/branches/main"}}))
+	}
+	add("ECS task", access.ImplicitDeny, assume("ecs-tasks.amazonaws.com", compute.ARN, access.Context{"aws:SourceAccount": {account}}))
+	add("Lambda", access.ImplicitDeny, assume("lambda.amazonaws.com", compute.ARN, access.Context{"aws:SourceAccount": {account}}))
+	ssr := SessionFor(compute, "amplify-ssr")
+	req := func(action, resource string, ctx access.Context) access.Request {
+		return access.Request{Principal: ssr, Action: action, Resource: resource, Context: ctx}
+	}
+	add("compute role", access.Allow, req("sns:Publish", topic, nil))
+	add("compute role", access.ExplicitDeny, req("sns:Publish", topic, access.Context{"aws:SecureTransport": {"false"}}))
+	add("compute role", access.ImplicitDeny, req("sns:Publish", "arn:aws:sns:"+region+":"+account+":another-topic", nil))
+	for _, action := range []string{"sns:Subscribe", "sns:DeleteTopic", "sns:SetTopicAttributes"} {
+		add("compute role", access.ImplicitDeny, req(action, topic, nil))
+	}
+	add("compute role", access.ImplicitDeny, req("s3:GetObject", "arn:aws:s3:::"+uploads+"/protected/"+IdentityA+"/photo.jpg", nil))
+	add("compute role", access.ImplicitDeny, req("dynamodb:GetItem", table, nil))
+	add("compute role", access.ImplicitDeny, assume(ssr, server["TrustRoleArn"], access.Context{"sts:RoleSessionName": {server["RoleSessionName"]}}))
+	// A branch with a role of its own has only what that branch was given.
+	for _, arn := range sortedRoleARNs(m) {
+		r := m.Roles[arn]
+		if r.Stack != stack || r == compute {
+			continue
+		}
+		branch := SessionFor(r, "amplify-ssr")
+		who := "branch role " + r.Name[strings.LastIndex(r.Name, "ComputeRole"):]
+		add("Amplify Hosting", access.Allow, assume("amplify.amazonaws.com", r.ARN, amplifyContext(app)))
+		add(who, access.ImplicitDeny, access.Request{Principal: branch, Action: "sns:Publish", Resource: topic})
+		add(who, access.ImplicitDeny, access.Request{Principal: branch, Action: "s3:GetObject", Resource: "arn:aws:s3:::" + uploads + "/protected/" + IdentityA + "/photo.jpg"})
+	}
+	_ = a
+	return rows, nil
 }
 
 // row builds a Row, with the resource shortened by short.

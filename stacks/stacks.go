@@ -4,6 +4,7 @@ package stacks
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/constructs/assetfn"
 	"github.com/gatehouse-cdk/gatehouse/constructs/auth"
 	"github.com/gatehouse-cdk/gatehouse/constructs/crossaccount"
+	"github.com/gatehouse-cdk/gatehouse/constructs/hosting"
 	"github.com/gatehouse-cdk/gatehouse/constructs/messaging"
 	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
@@ -48,6 +50,19 @@ const (
 	OutputPartnerTopicArn        = "PartnerTopicArn"
 )
 
+// Output keys of the hosting stack.
+const (
+	OutputComputeRoleArn       = "ComputeRoleArn"
+	OutputFeedbackTopicArn     = "FeedbackTopicArn"
+	OutputAmplifyAppID         = "AmplifyAppId"
+	OutputAmplifyDefaultDomain = "AmplifyDefaultDomain"
+)
+
+// OutputBranchComputeRoleArn is the output key of a branch's own compute role.
+func OutputBranchComputeRoleArn(branch string) string {
+	return "ComputeRoleArn" + regexp.MustCompile(`[^A-Za-z0-9]`).ReplaceAllString(branch, "")
+}
+
 // Assets are the built artefacts the stacks deploy.
 type Assets struct {
 	// ItemsFunctionDir holds the items function's linux/arm64 `bootstrap` (make build).
@@ -64,6 +79,7 @@ const (
 	UploadsStackID      = "Uploads"
 	ServerStackID       = "Server"
 	CrossAccountStackID = "CrossAccount"
+	HostingStackID      = "Hosting"
 	userAuthID          = "SignIn"
 	uploadBucketID      = "Uploads"
 )
@@ -83,6 +99,11 @@ type EnvironmentStage struct {
 	// CrossAccountStack and CrossAccount are nil unless configured.
 	CrossAccountStack awscdk.Stack
 	CrossAccount      *crossaccount.CrossAccountRole
+	// HostingStack and its parts are nil unless amplify is configured.
+	HostingStack awscdk.Stack
+	ComputeRole  *hosting.ComputeRole
+	Feedback     *messaging.SecureTopic
+	AmplifyApp   *hosting.App
 }
 
 // StackName is the CloudFormation stack name of a stack of env: gatehouse-<env>-<what>.
@@ -147,7 +168,53 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, ass
 	if env.CrossAccount != nil {
 		s.addCrossAccount(env)
 	}
+	if env.Amplify != nil {
+		s.addHosting(env)
+	}
 	return s
+}
+
+// addHosting builds the Amplify Hosting SSR compute role(s), the feedback topic the app role
+// publishes to, and the managed app with its branches unless roleOnly.
+func (s *EnvironmentStage) addHosting(env config.Environment) {
+	a := env.Amplify
+	s.HostingStack = awscdk.NewStack(s.Stage, jsii.String(HostingStackID), &awscdk.StackProps{
+		StackName:   jsii.String(StackName(env.Name, "hosting")),
+		Description: jsii.String("gatehouse " + env.Name + ": Amplify Hosting SSR compute roles and the feedback topic"),
+	})
+	st := s.HostingStack
+	s.Feedback = messaging.NewSecureTopic(st, jsii.String("Feedback"), &messaging.SecureTopicProps{DisplayName: "gatehouse feedback"})
+	s.ComputeRole = hosting.NewComputeRole(st, jsii.String("ComputeRole"), &hosting.ComputeRoleProps{
+		RestrictToApp: a.RestrictTrust, AppID: a.AppID,
+	})
+	s.ComputeRole.GrantPublish(s.Feedback.Topic())
+	output(st, OutputComputeRoleArn, s.ComputeRole.Role().RoleArn(), "Amplify SSR compute role (app-wide; set it in the console in role-only mode)")
+	output(st, OutputFeedbackTopicArn, s.Feedback.Topic().TopicArn(), "Feedback topic the SSR runtime publishes to (FEEDBACK_TOPIC_ARN)")
+	if a.RoleOnly {
+		return
+	}
+	var branches []hosting.BranchProps
+	for _, b := range a.Branches {
+		branch := hosting.BranchProps{Name: b.Name, Stage: b.Stage}
+		if b.OwnRole {
+			id := "ComputeRole" + regexp.MustCompile(`[^A-Za-z0-9]`).ReplaceAllString(b.Name, "")
+			branch.ComputeRole = hosting.NewComputeRole(st, jsii.String(id), &hosting.ComputeRoleProps{
+				Description:   "Amplify SSR compute role of branch " + b.Name,
+				RestrictToApp: a.RestrictTrust, Branch: b.Name,
+			})
+			if b.PublishFeedback {
+				branch.ComputeRole.GrantPublish(s.Feedback.Topic())
+			}
+			output(st, OutputBranchComputeRoleArn(b.Name), branch.ComputeRole.Role().RoleArn(), "SSR compute role of branch "+b.Name)
+		}
+		branches = append(branches, branch)
+	}
+	s.AmplifyApp = hosting.NewApp(st, jsii.String("App"), &hosting.AppProps{
+		Name: a.AppName, ComputeRole: s.ComputeRole, Branches: branches,
+		Repository: a.Repository, AccessTokenSecretName: a.AccessTokenSecret,
+	})
+	output(st, OutputAmplifyAppID, s.AmplifyApp.AppID(), "Amplify app id")
+	output(st, OutputAmplifyDefaultDomain, s.AmplifyApp.DefaultDomain(), "Amplify app default domain")
 }
 
 // addServer builds the server-side role chain: webpage role -> trust role -> items function

@@ -87,7 +87,7 @@ func TestBadConfig(t *testing.T) {
 			pre + `account = "12345": must be a 12-digit AWS account id as a string, e.g. "123456789012", or left out for the CLI's default account`}},
 		{"account as number", `{` + ok + `, "account": 123456789012}`, []string{pre + `account = 123456789012: must be a string`}},
 		{"unknown field", `{` + ok + `, "allowedOrigin": ["https://a.example.com"]}`, []string{
-			pre + `allowedOrigin = ["https://a.example.com"]: unknown field (did you mean "allowedOrigins"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, crossAccount`}},
+			pre + `allowedOrigin = ["https://a.example.com"]: unknown field (did you mean "allowedOrigins"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, crossAccount, amplify`}},
 		{"guests not bool", `{` + ok + `, "allowGuests": "yes"}`, []string{pre + `allowGuests = "yes": must be true or false`}},
 		{"null", `{` + ok + `, "region": null}`, []string{pre + `region = null: must not be null; leave the field out to get its default`}},
 		{"mfa", `{` + ok + `, "mfa": "sometimes"}`, []string{pre + `mfa = "sometimes": must be one of "off", "optional", "required"`}},
@@ -134,6 +134,25 @@ func TestBadConfig(t *testing.T) {
 		}},
 		{"external id too long", `{` + ok + `, "crossAccount": {"trustedAccountId": "444455556666", "externalId": "` + strings.Repeat("a", 1225) + `"}}`, []string{
 			pre + `crossAccount.externalId = "` + strings.Repeat("a", 1225) + `": must be 2 to 1224 characters of letters, digits and _+=,.@:/-`,
+		}},
+		{"amplify role-only with app fields", `{` + ok + `, "amplify": {"roleOnly": true, "appName": "web", "appId": "D-1", "branches": [{"name": "main"}]}}`, []string{
+			pre + `amplify.appName = "web": is for a managed app; leave it out with roleOnly`,
+			pre + `amplify.branches = [1 branches]: are for a managed app; leave them out with roleOnly`,
+			pre + `amplify.appId = "D-1": must be an Amplify app id: lower-case letters and digits, e.g. "d1a2b3c4d5e6f7"`,
+		}},
+		{"amplify managed", `{` + ok + `, "amplify": {"appName": "web app", "appId": "d1", "repository": "http://github.com/x/y", "accessTokenSecret": "ghp_abc def",
+			"branches": [{"name": "main"}, {"name": "main"}, {"name": "feature x", "stage": "PROD"}, {"name": "beta", "publishFeedback": true}]}}`, []string{
+			pre + `amplify.appId = "d1": is for roleOnly; a managed app's id is known only once it exists`,
+			pre + `amplify.appName = "web app": must be 1 to 255 letters, digits, '_' or '-' (required unless roleOnly)`,
+			pre + `amplify.repository = "http://github.com/x/y": must be an https URL of a git repository`,
+			pre + `amplify.accessTokenSecret = "ghp_abc def": must name the Secrets Manager secret holding the repository's access token (never the token itself)`,
+			pre + `amplify.branches[1].name = "main": is listed twice`,
+			pre + `amplify.branches[2].name = "feature x": must be 1 to 255 characters of letters, digits and ._/-`,
+			pre + `amplify.branches[2].stage = "PROD": must be one of "PRODUCTION", "BETA", "DEVELOPMENT", "EXPERIMENTAL", "PULL_REQUEST"`,
+			pre + `amplify.branches[3].publishFeedback = true: applies to a branch's own role (ownRole: true); the app's role always may publish`,
+		}},
+		{"amplify token without repository", `{` + ok + `, "amplify": {"appName": "web", "accessTokenSecret": "x"}}`, []string{
+			pre + `amplify.accessTokenSecret = "x": is only used with repository`,
 		}},
 		{"not an object", `["dev"]`, []string{`invalid cdk.json context: environments.dev = ["dev"]: must be an object`,
 			pre + `allowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + origin}},

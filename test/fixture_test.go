@@ -20,6 +20,7 @@ import (
 
 	"github.com/gatehouse-cdk/gatehouse/config"
 	"github.com/gatehouse-cdk/gatehouse/constructs/auth"
+	"github.com/gatehouse-cdk/gatehouse/constructs/hosting"
 	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
 	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
@@ -58,7 +59,8 @@ const fullEnv = `{
     "maxSessionDurationSeconds": 7200,
     "account": "777788889999",
     "region": "eu-west-1"
-  }
+  },
+  "amplify": {"roleOnly": true, "appId": "d1a2b3c4d5e6f7", "restrictTrust": true}
 }`
 
 // reference is the app as bin builds it, with cdk.json's context: the shipped environments
@@ -166,6 +168,12 @@ func addLibraryStage(app awscdk.App) awscdk.Stack {
 		Logging: awsecs.LogDrivers_AwsLogs(&awsecs.AwsLogDriverProps{StreamPrefix: jsii.String("web")}),
 	})
 	webpage.AttachTo(task)
+	// A managed Amplify app connected to a repository.
+	ssr := hosting.NewComputeRole(stack, jsii.String("ComputeRole"), nil)
+	hosting.NewApp(stack, jsii.String("Web"), &hosting.AppProps{
+		Name: "web", ComputeRole: ssr, Branches: []hosting.BranchProps{{Name: "main"}},
+		Repository: "https://github.com/example/web", AccessTokenSecretName: "gatehouse/github-token",
+	})
 	cdknag.NagSuppressions_AddResourceSuppressions(server, &[]*cdknag.NagPackSuppression{{
 		Id:        jsii.String("AwsSolutions-IAM5"),
 		Reason:    jsii.String("Reads objects under the reports/ prefix only, as GrantRead documents."),
@@ -207,8 +215,8 @@ func resourcesOfType(tmpl map[string]any, typ string) map[string]map[string]any 
 }
 
 func TestReferenceAppHasEveryStack(t *testing.T) {
-	want := []string{"dev/Auth", "dev/Server", "dev/Uploads", "full/Auth", "full/CrossAccount", "full/Server", "full/Uploads",
-		"library/Library", "prod/Auth", "prod/Server", "prod/Uploads"}
+	want := []string{"dev/Auth", "dev/Hosting", "dev/Server", "dev/Uploads", "full/Auth", "full/CrossAccount", "full/Hosting",
+		"full/Server", "full/Uploads", "library/Library", "prod/Auth", "prod/Hosting", "prod/Server", "prod/Uploads"}
 	got := referenceApp().stackNames()
 	if len(got) != len(want) {
 		t.Fatalf("stacks = %v, want %v", got, want)

@@ -1,0 +1,96 @@
+package test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gatehouse-cdk/gatehouse/stacks"
+)
+
+const (
+	computeRole     = "ComputeRole883DFCE3"
+	betaComputeRole = "ComputeRolebetaE04A3D07"
+	feedbackTopic   = "Feedback19B0955F"
+)
+
+func amplifyTrust(condition any) any {
+	statement := M{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": M{"Service": "amplify.amazonaws.com"}}
+	if condition != nil {
+		statement["Condition"] = condition
+	}
+	return policyOf(statement)
+}
+
+func TestComputeRoleTrust(t *testing.T) {
+	r := referenceApp()
+	// Without conditions by default (as AWS documents the compute-role trust).
+	for _, env := range []string{"dev", "prod"} {
+		r.check(t, env+"/Hosting").HasResourceProperties(jsii.String("AWS::IAM::Role"), M{
+			"AssumeRolePolicyDocument": amplifyTrust(nil), "Policies": assertions.Match_Absent(), "ManagedPolicyArns": assertions.Match_Absent(),
+		})
+	}
+	// With restrictTrust: this account, and branches of the configured app.
+	r.check(t, "full/Hosting").HasResourceProperties(jsii.String("AWS::IAM::Role"), M{
+		"AssumeRolePolicyDocument": amplifyTrust(M{
+			"StringEquals": M{"aws:SourceAccount": "111122223333"},
+			"ArnLike": M{"aws:SourceArn": M{"Fn::Join": []any{"", []any{"arn:", M{"Ref": "AWS::Partition"},
+				":amplify:eu-west-1:111122223333:apps/d1a2b3c4d5e6f7/branches/*"}}}},
+		}),
+	})
+}
+
+func TestFeedbackTopicAndPublishGrant(t *testing.T) {
+	r := referenceApp()
+	for _, env := range []string{"dev", "prod", "full"} {
+		tmpl := r.check(t, env+"/Hosting")
+		tmpl.HasResourceProperties(jsii.String("AWS::SNS::Topic"), M{"KmsMasterKeyId": assertions.Match_AnyValue()})
+		tmpl.HasResourceProperties(jsii.String("AWS::SNS::TopicPolicy"), M{"PolicyDocument": policyOf(M{
+			"Sid": "AllowPublishThroughSSLOnly", "Action": "sns:Publish", "Effect": "Deny", "Principal": "*",
+			"Resource": M{"Ref": feedbackTopic}, "Condition": M{"Bool": M{"aws:SecureTransport": "false"}}})})
+		// The app's compute role may publish to the topic, and nothing else.
+		tmpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(1))
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), M{
+			"PolicyDocument": policyOf(M{"Effect": "Allow", "Action": "sns:Publish", "Resource": M{"Ref": feedbackTopic}}),
+			"Roles":          []any{M{"Ref": computeRole}},
+		})
+		tmpl.HasOutput(jsii.String(stacks.OutputFeedbackTopicArn), M{"Value": M{"Ref": feedbackTopic}})
+		tmpl.HasOutput(jsii.String(stacks.OutputComputeRoleArn), M{"Value": arnOf(computeRole)})
+	}
+	r.check(t, "dev/Hosting").HasResourceProperties(jsii.String("AWS::SNS::Topic"), M{
+		"KmsMasterKeyId": M{"Fn::Join": []any{"", []any{"arn:aws:kms:ap-southeast-1:", M{"Ref": "AWS::AccountId"}, ":alias/aws/sns"}}}})
+}
+
+func TestAmplifyAppWiring(t *testing.T) {
+	r := referenceApp()
+	dev := r.check(t, "dev/Hosting")
+	dev.HasResourceProperties(jsii.String("AWS::Amplify::App"), M{
+		"Name": "gatehouse-web-dev", "Platform": "WEB_COMPUTE", "ComputeRoleArn": arnOf(computeRole),
+		"Repository": assertions.Match_Absent(), "AccessToken": assertions.Match_Absent(), "OauthToken": assertions.Match_Absent(),
+		"IamServiceRole": assertions.Match_Absent(),
+	})
+	for branch, role := range map[string]string{"main": computeRole, "beta": betaComputeRole} {
+		dev.HasResourceProperties(jsii.String("AWS::Amplify::Branch"), M{
+			"BranchName": branch, "ComputeRoleArn": arnOf(role), "EnableAutoBuild": false,
+			"AppId": M{"Fn::GetAtt": []any{"AppF1B96344", "AppId"}},
+		})
+	}
+	// The beta branch's own role has nothing: only what the branch was given.
+	dev.HasResourceProperties(jsii.String("AWS::IAM::Role"), M{"Description": "Amplify SSR compute role of branch beta",
+		"AssumeRolePolicyDocument": amplifyTrust(nil)})
+	dev.HasOutput(jsii.String(stacks.OutputBranchComputeRoleArn("beta")), M{"Value": arnOf(betaComputeRole)})
+	dev.HasOutput(jsii.String(stacks.OutputAmplifyAppID), M{"Value": M{"Fn::GetAtt": []any{"AppF1B96344", "AppId"}}})
+	dev.HasOutput(jsii.String(stacks.OutputAmplifyDefaultDomain), M{"Value": M{"Fn::GetAtt": []any{"AppF1B96344", "DefaultDomain"}}})
+	// Role-only mode: no app, no branches.
+	for _, env := range []string{"prod", "full"} {
+		r.check(t, env+"/Hosting").ResourceCountIs(jsii.String("AWS::Amplify::App"), jsii.Number(0))
+		r.check(t, env+"/Hosting").ResourceCountIs(jsii.String("AWS::Amplify::Branch"), jsii.Number(0))
+	}
+	// With a repository, the token is a Secrets Manager reference, resolved by CloudFormation.
+	r.check(t, "library/Library").HasResourceProperties(jsii.String("AWS::Amplify::App"), M{
+		"Repository":  "https://github.com/example/web",
+		"AccessToken": "{{resolve:secretsmanager:gatehouse/github-token:SecretString:::}}",
+	})
+	r.check(t, "library/Library").HasResourceProperties(jsii.String("AWS::Amplify::Branch"), M{"BranchName": "main", "EnableAutoBuild": true})
+}
