@@ -11,13 +11,14 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 ENV ?= dev
 PROFILE ?=
 OUTPUTS_FILE ?= cdk-outputs.json
+OUT_DIR ?= .
 
 CDK := cdk --no-notices -c env=$(ENV)
 PROFILE_FLAG := $(if $(PROFILE),--profile $(PROFILE))
 # The stacks of the selected environment's stage.
 STACKS := '$(ENV)/*'
 
-.PHONY: help deps build synth test snapshot access-report diff deploy destroy bootstrap fmt vet clean
+.PHONY: help deps build synth test snapshot access-report outputs diff deploy destroy bootstrap fmt vet clean
 
 # The items function: a static linux/arm64 binary named bootstrap (runtime provided.al2023).
 # Rebuilt only when its sources or the module change; -trimpath keeps it (and so the asset
@@ -51,6 +52,9 @@ snapshot: build ## Rewrite the golden templates in test/golden on purpose; read 
 
 access-report: synth ## Print who can do what in ENV: every access-matrix request, its decision and deciding statement.
 	go run ./bin/access-report -env $(ENV) -assembly cdk.out
+
+outputs: ## Write amplify_outputs.json and .env.local into OUT_DIR from OUTPUTS_FILE (what make deploy wrote).
+	go run ./bin/outputs -env $(ENV) -outputs-file $(OUTPUTS_FILE) -out-dir $(OUT_DIR)
 
 diff: build ## Compare ENV's stacks with what is deployed (needs credentials: PROFILE).
 	$(CDK) diff $(PROFILE_FLAG) $(STACKS)

@@ -763,6 +763,11 @@ func (s *stack) attribute(id, attr string, fail func(string) error) (any, error)
 			return "https://cognito-idp." + s.Region + ".amazonaws.com/" + poolID, nil
 		}
 		return s.attribute(id, "Ref", fail)
+	case "AWS::Cognito::UserPoolClient":
+		if attr == "Ref" || attr == "ClientId" {
+			h := sha256.Sum256([]byte(key))
+			return hex.EncodeToString(h[:13]), nil // 26 lower-case characters, as Cognito issues them
+		}
 	case "AWS::Logs::LogGroup":
 		n, err := s.stringProperty(id, "LogGroupName")
 		if err != nil {

@@ -37,6 +37,8 @@ const (
 	OutputUserPoolClientID = "UserPoolClientId"
 	OutputIdentityPoolID   = "IdentityPoolId"
 	OutputUploadBucketName = "UploadBucketName"
+	OutputGuestsEnabled    = "GuestsEnabled"
+	OutputMfaConfiguration = "MfaConfiguration"
 
 	OutputWebpageRoleArn         = "WebpageRoleArn"
 	OutputTrustRoleArn           = "TrustRoleArn"
@@ -143,6 +145,8 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, ass
 	output(s.AuthStack, OutputUserPoolID, s.Auth.UserPool().UserPoolId(), "Cognito user pool id (auth.user_pool_id)")
 	output(s.AuthStack, OutputUserPoolClientID, s.Auth.WebClient().UserPoolClientId(), "Web app client id (auth.user_pool_client_id)")
 	output(s.AuthStack, OutputIdentityPoolID, s.Auth.IdentityPool().IdentityPoolId(), "Cognito identity pool id (auth.identity_pool_id)")
+	output(s.AuthStack, OutputGuestsEnabled, jsii.String(fmt.Sprint(s.Auth.GuestsAllowed())), "Whether guests get identities (auth.unauthenticated_identities_enabled)")
+	output(s.AuthStack, OutputMfaConfiguration, jsii.String(string(s.Auth.MFA())), "MFA: off, optional or required (auth.mfa_configuration)")
 
 	s.UploadsStack = awscdk.NewStack(stage, jsii.String(UploadsStackID), &awscdk.StackProps{
 		StackName:   jsii.String(StackName(env.Name, "uploads")),

@@ -85,6 +85,10 @@ type UserAuthProps struct {
 	Groups []Group
 }
 
+// PasswordMinLength is the user pool's minimum password length; passwords also need upper and
+// lower case letters, a digit and a symbol.
+const PasswordMinLength = 12
+
 // PropsScope names UserAuthProps in error messages.
 const PropsScope = "auth.UserAuthProps"
 
@@ -96,7 +100,14 @@ type UserAuth struct {
 	identityPool awscognitoidentitypool.IdentityPool
 	groupRoles   map[string]awsiam.Role
 	allowGuests  bool
+	mfa          MFA
 }
+
+// GuestsAllowed reports whether the identity pool gives out guest identities.
+func (a *UserAuth) GuestsAllowed() bool { return a.allowGuests }
+
+// MFA is the user pool's MFA setting.
+func (a *UserAuth) MFA() MFA { return a.mfa }
 
 // NewUserAuth validates props and builds sign-in. Invalid props panic with a *validate.Error
 // listing every problem.
@@ -105,7 +116,7 @@ func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *
 	if err := p.validate(); err != nil {
 		panic(err)
 	}
-	a := &UserAuth{groupRoles: map[string]awsiam.Role{}, allowGuests: p.AllowGuests}
+	a := &UserAuth{groupRoles: map[string]awsiam.Role{}, allowGuests: p.AllowGuests, mfa: p.MFA}
 	constructs.NewConstruct_Override(a, scope, id)
 
 	mfa := map[MFA]awscognito.Mfa{MFAOff: awscognito.Mfa_OFF, MFAOptional: awscognito.Mfa_OPTIONAL, MFARequired: awscognito.Mfa_REQUIRED}[p.MFA]
@@ -119,7 +130,7 @@ func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *
 		},
 		SelfSignUpEnabled: jsii.Bool(!p.DisableSelfSignUp),
 		PasswordPolicy: &awscognito.PasswordPolicy{
-			MinLength:            jsii.Number(12),
+			MinLength:            jsii.Number(PasswordMinLength),
 			RequireLowercase:     jsii.Bool(true),
 			RequireUppercase:     jsii.Bool(true),
 			RequireDigits:        jsii.Bool(true),

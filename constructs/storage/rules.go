@@ -231,3 +231,36 @@ func sid(words ...string) string {
 	}
 	return b.String()
 }
+
+// AmplifyPaths renders rules the way Amplify Gen 2's outputs (amplify_outputs.json, storage
+// paths) describe access, so Amplify JS knows what each caller may do: path -> who -> actions.
+// Who is "entityidentity" (Owner), "authenticated", "guest" or "groups<name>".
+func AmplifyPaths(rules []AccessRule) map[string]map[string][]string {
+	out := map[string]map[string][]string{}
+	for _, r := range rules {
+		var who string
+		switch r.Who.kind {
+		case "owner":
+			who = "entityidentity"
+		case "group":
+			who = "groups" + r.Who.group
+		default:
+			who = r.Who.kind
+		}
+		has := map[Action]bool{}
+		for _, a := range r.Actions {
+			has[a] = true
+		}
+		var actions []string
+		for _, a := range actionOrder {
+			if has[a] {
+				actions = append(actions, string(a))
+			}
+		}
+		if out[r.Path] == nil {
+			out[r.Path] = map[string][]string{}
+		}
+		out[r.Path][who] = actions
+	}
+	return out
+}

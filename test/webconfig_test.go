@@ -1,0 +1,296 @@
+package test
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse-cdk/gatehouse/access"
+	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
+	"github.com/gatehouse-cdk/gatehouse/matrix"
+	"github.com/gatehouse-cdk/gatehouse/stacks"
+	"github.com/gatehouse-cdk/gatehouse/webconfig"
+)
+
+// deployOutputs is what `cdk deploy --outputs-file` would write for env, with the model's fake
+// values: every output of every stack of the stage, keyed by stack name.
+func deployOutputs(t *testing.T, env string) webconfig.Outputs {
+	t.Helper()
+	m, err := referenceModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := webconfig.Outputs{}
+	for path, stack := range referenceApp().stacks {
+		if !strings.HasPrefix(path, env+"/") {
+			continue
+		}
+		values, err := m.Outputs(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[*stack.StackName()] = values
+	}
+	return out
+}
+
+func parseEnvLocal(t *testing.T, raw []byte) map[string]string {
+	t.Helper()
+	vars := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			t.Fatalf(".env.local line %q is not KEY=value", line)
+		}
+		vars[k] = v
+	}
+	return vars
+}
+
+// TestWebConfigForEveryEnvironment: make outputs works for every shipped environment (and the
+// all-options one) and copies every value from the stack output that declares it.
+func TestWebConfigForEveryEnvironment(t *testing.T) {
+	for _, env := range []string{"dev", "prod", "full"} {
+		outputs := deployOutputs(t, env)
+		files, err := webconfig.Generate("cdk-outputs.json", outputs, env)
+		if err != nil {
+			t.Fatalf("%s: %v", env, err)
+		}
+		var doc struct {
+			Version string
+			Auth    map[string]any
+			Storage struct {
+				BucketName string `json:"bucket_name"`
+				Buckets    []struct {
+					Paths map[string]map[string][]string
+				}
+			}
+		}
+		if err := json.Unmarshal(files.AmplifyOutputs, &doc); err != nil {
+			t.Fatal(err)
+		}
+		auth := outputs[stacks.StackName(env, "auth")]
+		for key, want := range map[string]any{
+			"aws_region": auth[stacks.OutputRegion], "user_pool_id": auth[stacks.OutputUserPoolID],
+			"user_pool_client_id": auth[stacks.OutputUserPoolClientID], "identity_pool_id": auth[stacks.OutputIdentityPoolID],
+			"unauthenticated_identities_enabled": env == "full",
+		} {
+			if doc.Auth[key] != want {
+				t.Errorf("%s: auth.%s = %v, want %v", env, key, doc.Auth[key], want)
+			}
+		}
+		if doc.Version != "1.4" || doc.Storage.BucketName != outputs[stacks.StackName(env, "uploads")][stacks.OutputUploadBucketName] {
+			t.Errorf("%s: version %q, bucket %q", env, doc.Version, doc.Storage.BucketName)
+		}
+		vars := parseEnvLocal(t, files.EnvLocal)
+		server := outputs[stacks.StackName(env, "server")]
+		want := map[string]string{
+			"AWS_REGION": auth[stacks.OutputRegion], "TRUST_ROLE_ARN": server[stacks.OutputTrustRoleArn],
+			"ROLE_SESSION_NAME": server[stacks.OutputSessionName], "SESSION_DURATION_SECONDS": server[stacks.OutputSessionDurationSeconds],
+			"ASSET_FUNCTION_NAME": server[stacks.OutputAssetFunctionName], "ASSET_FUNCTION_ARN": server[stacks.OutputAssetFunctionArn],
+			"FEEDBACK_TOPIC_ARN": outputs[stacks.StackName(env, "hosting")][stacks.OutputFeedbackTopicArn],
+		}
+		if env == "full" {
+			want["CROSS_ACCOUNT_ROLE_ARN"] = outputs[stacks.StackName(env, "crossaccount")][stacks.OutputCrossAccountRoleArn]
+		}
+		if !equalJSON(vars, want) {
+			t.Errorf("%s: .env.local = %v\nwant %v", env, vars, want)
+		}
+	}
+}
+
+// TestStoragePathsMatchBucketPolicies: every path and action amplify_outputs.json announces is
+// exactly what the synthesized policies allow the owner, so the two cannot disagree.
+func TestStoragePathsMatchBucketPolicies(t *testing.T) {
+	m, err := referenceModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := storage.AmplifyPaths(stacks.ReferenceAccessRules())
+	if !equalJSON(paths, map[string]map[string][]string{"protected/{entity_id}/*": {"entityidentity": {"get", "list", "write", "delete"}}}) {
+		t.Fatalf("paths = %v", paths)
+	}
+	var pool *access.IdentityPool
+	for _, p := range m.IdentityPools {
+		if p.Stack == "dev/Auth" {
+			pool = p
+		}
+	}
+	session, _, err := m.SignIn(pool.ID, matrix.IdentityA, true, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bucket := "arn:aws:s3:::" + must(m.Attr("dev/Uploads", uploadBucket, "Ref"))
+	for path, who := range paths {
+		folder := strings.Replace(strings.TrimSuffix(path, "*"), storage.EntityID, matrix.IdentityA, 1)
+		announced := map[string]bool{}
+		for _, a := range who["entityidentity"] {
+			announced[a] = true
+		}
+		for action, req := range map[string]access.Request{
+			"get":    session.Request("s3:GetObject", bucket+"/"+folder+"photo.jpg", nil),
+			"list":   session.Request("s3:ListBucket", bucket, access.Context{"s3:prefix": {folder}}),
+			"write":  session.Request("s3:PutObject", bucket+"/"+folder+"photo.jpg", nil),
+			"delete": session.Request("s3:DeleteObject", bucket+"/"+folder+"photo.jpg", nil),
+		} {
+			got, err := m.Evaluate(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (got.Decision == access.Allow) != announced[action] {
+				t.Errorf("%s %s: outputs announce %v, policies decide %s", path, action, announced[action], got)
+			}
+		}
+	}
+}
+
+// TestAmplifyJSAcceptsOutputs: the real client (aws-amplify v6) configures from the generated
+// file and understands the Cognito ids, the guest setting, the bucket, the region and the paths.
+func TestAmplifyJSAcceptsOutputs(t *testing.T) {
+	for _, env := range []string{"dev", "full"} {
+		files, err := webconfig.Generate("cdk-outputs.json", deployOutputs(t, env), env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if err := files.Write(dir); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("node", filepath.Join(repoRoot, "test", "amplify", "configure.mjs"), filepath.Join(dir, "amplify_outputs.json"))
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: aws-amplify refused the outputs: %v\n%s", env, err, stderr.String())
+		}
+		var config struct {
+			Auth struct {
+				Cognito struct {
+					UserPoolID, UserPoolClientID, IdentityPoolID string
+					AllowGuestAccess                             bool
+					LoginWith                                    struct{ Email bool }
+					Mfa                                          struct {
+						Status      string
+						TotpEnabled bool
+					}
+					PasswordFormat struct{ MinLength int }
+				}
+			}
+			Storage struct {
+				S3 struct {
+					Bucket, Region string
+					Buckets        map[string]struct {
+						BucketName string
+						Paths      map[string]map[string][]string
+					}
+				}
+			}
+		}
+		if err := json.Unmarshal(out, &config); err != nil {
+			t.Fatalf("%s: %v\n%s", env, err, out)
+		}
+		auth := deployOutputs(t, env)[stacks.StackName(env, "auth")]
+		c := config.Auth.Cognito
+		if c.UserPoolID != auth[stacks.OutputUserPoolID] || c.UserPoolClientID != auth[stacks.OutputUserPoolClientID] ||
+			c.IdentityPoolID != auth[stacks.OutputIdentityPoolID] || c.AllowGuestAccess != (env == "full") ||
+			!c.LoginWith.Email || c.PasswordFormat.MinLength != 12 {
+			t.Errorf("%s: Amplify.getConfig().Auth.Cognito = %+v", env, c)
+		}
+		if wantMFA := map[string]string{"dev": "optional", "full": "off"}[env]; c.Mfa.Status != wantMFA || c.Mfa.TotpEnabled != (env == "dev") {
+			t.Errorf("%s: mfa = %+v, want %s", env, c.Mfa, wantMFA)
+		}
+		s3 := config.Storage.S3
+		uploads := s3.Buckets["uploads"]
+		if s3.Region != auth[stacks.OutputRegion] || s3.Bucket == "" || uploads.BucketName != s3.Bucket ||
+			!equalJSON(uploads.Paths, storage.AmplifyPaths(stacks.ReferenceAccessRules())) {
+			t.Errorf("%s: Amplify.getConfig().Storage.S3 = %+v", env, s3)
+		}
+	}
+}
+
+// TestOutputsFromDeployFixture runs the real command on a file in the shape cdk deploy writes.
+func TestOutputsFromDeployFixture(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command("go", "run", "./bin/outputs", "-env", "dev", "-outputs-file", filepath.Join("test", "testdata", "cdk-outputs.json"), "-out-dir", dir)
+	cmd.Dir = repoRoot
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("make outputs failed: %v\n%s", err, out)
+	}
+	vars := parseEnvLocal(t, must(os.ReadFile(filepath.Join(dir, ".env.local"))))
+	if vars["TRUST_ROLE_ARN"] != "arn:aws:iam::123456789012:role/gatehouse-dev-server-TrustRole655E6A67-Mn0Bv9Cx8Za7" ||
+		vars["FEEDBACK_TOPIC_ARN"] == "" || vars["CROSS_ACCOUNT_ROLE_ARN"] != "" {
+		t.Errorf(".env.local = %v", vars)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(must(os.ReadFile(filepath.Join(dir, "amplify_outputs.json"))), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc["auth"].(map[string]any)["user_pool_id"] != "ap-southeast-1_Ab3Cd5Ef7" {
+		t.Errorf("amplify_outputs.json = %v", doc)
+	}
+}
+
+// TestOutputsBadInput: a clear line for each problem, naming the stack, the key and where it
+// should come from; nothing written.
+func TestOutputsBadInput(t *testing.T) {
+	good := func() webconfig.Outputs {
+		raw := must(os.ReadFile(filepath.Join(repoRoot, "test", "testdata", "cdk-outputs.json")))
+		var o webconfig.Outputs
+		_ = json.Unmarshal(raw, &o)
+		return o
+	}
+	for _, c := range []struct {
+		name   string
+		change func(webconfig.Outputs)
+		want   []string
+	}{
+		{"missing stack", func(o webconfig.Outputs) { delete(o, "gatehouse-dev-server") }, []string{
+			`f.json: no stack "gatehouse-dev-server": deploy it (make deploy ENV=<env>) so that its outputs are written`,
+		}},
+		{"missing key", func(o webconfig.Outputs) { delete(o["gatehouse-dev-auth"], "UserPoolId") }, []string{
+			`f.json: stack "gatehouse-dev-auth" has no output "UserPoolId": redeploy it with this version of gatehouse`,
+		}},
+		{"wrong shapes", func(o webconfig.Outputs) {
+			o["gatehouse-dev-auth"]["IdentityPoolId"] = "not-an-id"
+			o["gatehouse-dev-server"]["SessionDurationSeconds"] = "7200"
+		}, []string{
+			`f.json: stack "gatehouse-dev-auth" output "IdentityPoolId" = "not-an-id": must be an identity pool id (<region>:<uuid>)`,
+			`f.json: stack "gatehouse-dev-server" output "SessionDurationSeconds" = "7200": must be 900 to 3600`,
+		}},
+	} {
+		o := good()
+		c.change(o)
+		_, err := webconfig.Generate("f.json", o, "dev")
+		var werr *webconfig.Error
+		if !errors.As(err, &werr) || !equalStrings(werr.Problems, c.want) {
+			t.Errorf("%s: got %v\nwant %s", c.name, err, strings.Join(c.want, "\n"))
+		}
+	}
+	// The command: exit 1, the lines on stderr, no file written.
+	dir := t.TempDir()
+	for _, c := range []struct{ file, want string }{
+		{filepath.Join(dir, "missing.json"), filepath.Join(dir, "missing.json") + " does not exist: deploy first with `make deploy ENV=<env> PROFILE=<profile>`, which writes it (cdk deploy --outputs-file)"},
+		{filepath.Join(repoRoot, "go.mod"), filepath.Join(repoRoot, "go.mod") + ` is not a cdk deploy outputs file ({"<stack>": {"<output>": "<value>"}}): invalid character 'm' looking for beginning of value`},
+	} {
+		cmd := exec.Command("go", "run", "./bin/outputs", "-env", "dev", "-outputs-file", c.file, "-out-dir", dir)
+		cmd.Dir = repoRoot
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var exit *exec.ExitError
+		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		if !errors.As(err, &exit) || exit.ExitCode() != 1 || lines[0] != c.want {
+			t.Errorf("%s: exit %v, stderr:\n%s\nwant %s", c.file, err, stderr.String(), c.want)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("failed runs wrote %d files", len(entries))
+	}
+}

@@ -1,0 +1,238 @@
+// Package webconfig turns a deploy's outputs (the file `cdk deploy --outputs-file` writes) into
+// the web app's configuration: amplify_outputs.json for Amplify JS / Amplify UI in the browser,
+// and .env.local for the Next.js server.
+//
+// Every value comes from an output key the stacks declare (package stacks' Output* constants);
+// the storage paths come from the same access rules the bucket policies are generated from, so
+// the two cannot disagree. Problems are reported all at once, one line each, naming the stack,
+// the output key and what is wrong; files are written to a temporary name and renamed, so a
+// failed run leaves nothing half-written.
+package webconfig
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/gatehouse-cdk/gatehouse/constructs/auth"
+	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
+	"github.com/gatehouse-cdk/gatehouse/stacks"
+)
+
+// Outputs are a deploy's outputs: stack name -> output key -> value.
+type Outputs map[string]map[string]string
+
+// ReadOutputs reads the file `cdk deploy --outputs-file` writes.
+func ReadOutputs(path string) (Outputs, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("%s does not exist: deploy first with `make deploy ENV=<env> PROFILE=<profile>`, which writes it (cdk deploy --outputs-file)", path)
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var generic map[string]map[string]any
+	if err := json.Unmarshal(raw, &generic); err != nil {
+		return nil, fmt.Errorf("%s is not a cdk deploy outputs file ({\"<stack>\": {\"<output>\": \"<value>\"}}): %v", path, err)
+	}
+	out := Outputs{}
+	for stack, values := range generic {
+		out[stack] = map[string]string{}
+		for k, v := range values {
+			out[stack][k] = fmt.Sprint(v)
+		}
+	}
+	return out, nil
+}
+
+// Files are the generated files' contents.
+type Files struct {
+	AmplifyOutputs []byte // amplify_outputs.json
+	EnvLocal       []byte // .env.local
+}
+
+var (
+	patterns = map[string]*regexp.Regexp{
+		stacks.OutputRegion:                 regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`),
+		stacks.OutputUserPoolID:             regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]_[0-9A-Za-z]+$`),
+		stacks.OutputUserPoolClientID:       regexp.MustCompile(`^[0-9a-z]{1,128}$`),
+		stacks.OutputIdentityPoolID:         regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]:[0-9a-f-]+$`),
+		stacks.OutputUploadBucketName:       regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`),
+		stacks.OutputGuestsEnabled:          regexp.MustCompile(`^(true|false)$`),
+		stacks.OutputMfaConfiguration:       regexp.MustCompile(`^(off|optional|required)$`),
+		stacks.OutputTrustRoleArn:           regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$`),
+		stacks.OutputSessionName:            regexp.MustCompile(`^[\w+=,.@-]{2,64}$`),
+		stacks.OutputSessionDurationSeconds: regexp.MustCompile(`^(9[0-9][0-9]|[1-2][0-9]{3}|3[0-5][0-9]{2}|3600)$`),
+		stacks.OutputAssetFunctionName:      regexp.MustCompile(`^[\w-]{1,140}$`),
+		stacks.OutputAssetFunctionArn:       regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[\w-]+$`),
+		stacks.OutputFeedbackTopicArn:       regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[\w-]+$`),
+		stacks.OutputCrossAccountRoleArn:    regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$`),
+	}
+	shapes = map[string]string{
+		stacks.OutputRegion: "a region name", stacks.OutputUserPoolID: "a user pool id (<region>_<id>)",
+		stacks.OutputUserPoolClientID: "an app client id", stacks.OutputIdentityPoolID: "an identity pool id (<region>:<uuid>)",
+		stacks.OutputUploadBucketName: "a bucket name", stacks.OutputGuestsEnabled: "true or false",
+		stacks.OutputMfaConfiguration: "off, optional or required", stacks.OutputTrustRoleArn: "a role ARN",
+		stacks.OutputSessionName: "a role session name", stacks.OutputSessionDurationSeconds: "900 to 3600",
+		stacks.OutputAssetFunctionName: "a function name", stacks.OutputAssetFunctionArn: "a function ARN",
+		stacks.OutputFeedbackTopicArn: "a topic ARN", stacks.OutputCrossAccountRoleArn: "a role ARN",
+	}
+)
+
+// reader looks up outputs and collects problems.
+type reader struct {
+	file     string
+	outputs  Outputs
+	problems []string
+	missing  map[string]bool // stacks already reported missing
+}
+
+func (r *reader) get(stack, key string, required bool) string {
+	values, ok := r.outputs[stack]
+	if !ok {
+		if required && !r.missing[stack] {
+			r.missing[stack] = true
+			r.problems = append(r.problems, fmt.Sprintf("%s: no stack %q: deploy it (make deploy ENV=<env>) so that its outputs are written", r.file, stack))
+		}
+		return ""
+	}
+	v, ok := values[key]
+	if !ok {
+		if required {
+			r.problems = append(r.problems, fmt.Sprintf("%s: stack %q has no output %q: redeploy it with this version of gatehouse", r.file, stack, key))
+		}
+		return ""
+	}
+	if p := patterns[key]; p != nil && !p.MatchString(v) {
+		r.problems = append(r.problems, fmt.Sprintf("%s: stack %q output %q = %q: must be %s", r.file, stack, key, v, shapes[key]))
+	}
+	return v
+}
+
+// Generate builds the files for environment env from outputs (file names where they came from,
+// for messages).
+func Generate(file string, outputs Outputs, env string) (Files, error) {
+	r := &reader{file: file, outputs: outputs, missing: map[string]bool{}}
+	authStack, uploadsStack := stacks.StackName(env, "auth"), stacks.StackName(env, "uploads")
+	serverStack, hostingStack, crossStack := stacks.StackName(env, "server"), stacks.StackName(env, "hosting"), stacks.StackName(env, "crossaccount")
+
+	region := r.get(authStack, stacks.OutputRegion, true)
+	userPool := r.get(authStack, stacks.OutputUserPoolID, true)
+	client := r.get(authStack, stacks.OutputUserPoolClientID, true)
+	identityPool := r.get(authStack, stacks.OutputIdentityPoolID, true)
+	guests := r.get(authStack, stacks.OutputGuestsEnabled, true)
+	mfa := r.get(authStack, stacks.OutputMfaConfiguration, true)
+	bucket := r.get(uploadsStack, stacks.OutputUploadBucketName, true)
+	trustRole := r.get(serverStack, stacks.OutputTrustRoleArn, true)
+	sessionName := r.get(serverStack, stacks.OutputSessionName, true)
+	duration := r.get(serverStack, stacks.OutputSessionDurationSeconds, true)
+	fnName := r.get(serverStack, stacks.OutputAssetFunctionName, true)
+	fnArn := r.get(serverStack, stacks.OutputAssetFunctionArn, true)
+	feedback := r.get(hostingStack, stacks.OutputFeedbackTopicArn, false)
+	crossRole := r.get(crossStack, stacks.OutputCrossAccountRoleArn, false)
+	if len(r.problems) > 0 {
+		return Files{}, &Error{Problems: r.problems}
+	}
+
+	amplifyMFA := map[string]string{"off": "NONE", "optional": "OPTIONAL", "required": "REQUIRED"}[mfa]
+	authSection := map[string]any{
+		"aws_region":                         region,
+		"user_pool_id":                       userPool,
+		"user_pool_client_id":                client,
+		"identity_pool_id":                   identityPool,
+		"unauthenticated_identities_enabled": guests == "true",
+		"username_attributes":                []string{"email"},
+		"standard_required_attributes":       []string{"email"},
+		"user_verification_types":            []string{"email"},
+		"password_policy": map[string]any{
+			"min_length": auth.PasswordMinLength, "require_lowercase": true, "require_uppercase": true,
+			"require_numbers": true, "require_symbols": true,
+		},
+		"mfa_configuration": amplifyMFA,
+		"mfa_methods":       []string{},
+	}
+	if mfa != "off" {
+		authSection["mfa_methods"] = []string{"TOTP"}
+	}
+	paths := storage.AmplifyPaths(stacks.ReferenceAccessRules())
+	document := map[string]any{
+		"$schema": "https://raw.githubusercontent.com/aws-amplify/amplify-backend/main/packages/client-config/src/client-config-schema/schema_v1.4.json",
+		"version": "1.4",
+		"auth":    authSection,
+		"storage": map[string]any{
+			"aws_region":  region,
+			"bucket_name": bucket,
+			"buckets": []any{map[string]any{
+				"name": "uploads", "bucket_name": bucket, "aws_region": region, "paths": paths,
+			}},
+		},
+	}
+	amplifyJSON, err := json.MarshalIndent(document, "", "  ")
+	if err != nil {
+		return Files{}, err
+	}
+
+	var dotenv strings.Builder
+	fmt.Fprintf(&dotenv, "# Generated by `make outputs` from %s (environment %s). Do not edit: regenerate after each deploy.\n", filepath.Base(file), env)
+	line := func(key, value string) { fmt.Fprintf(&dotenv, "%s=%s\n", key, value) }
+	line("AWS_REGION", region)
+	line("TRUST_ROLE_ARN", trustRole)
+	line("ROLE_SESSION_NAME", sessionName)
+	line("SESSION_DURATION_SECONDS", duration)
+	line("ASSET_FUNCTION_NAME", fnName)
+	line("ASSET_FUNCTION_ARN", fnArn)
+	if feedback != "" {
+		line("FEEDBACK_TOPIC_ARN", feedback)
+	}
+	if crossRole != "" {
+		line("CROSS_ACCOUNT_ROLE_ARN", crossRole)
+	}
+	return Files{AmplifyOutputs: append(amplifyJSON, '\n'), EnvLocal: []byte(dotenv.String())}, nil
+}
+
+// Error lists every problem found in the outputs.
+type Error struct{ Problems []string }
+
+func (e *Error) Error() string { return strings.Join(e.Problems, "\n") }
+
+// Write writes the files into dir atomically: each is written to a temporary file in dir and
+// renamed, and nothing is renamed unless both were written.
+func (f Files) Write(dir string) error {
+	targets := []struct {
+		name string
+		data []byte
+	}{{"amplify_outputs.json", f.AmplifyOutputs}, {".env.local", f.EnvLocal}}
+	var temps []string
+	cleanup := func() {
+		for _, t := range temps {
+			os.Remove(t)
+		}
+	}
+	for _, t := range targets {
+		tmp, err := os.CreateTemp(dir, "."+t.name+".tmp-*")
+		if err != nil {
+			cleanup()
+			return err
+		}
+		temps = append(temps, tmp.Name())
+		if _, err := tmp.Write(t.data); err != nil {
+			tmp.Close()
+			cleanup()
+			return err
+		}
+		if err := tmp.Close(); err != nil {
+			cleanup()
+			return err
+		}
+	}
+	for i, t := range targets {
+		if err := os.Rename(temps[i], filepath.Join(dir, t.name)); err != nil {
+			cleanup()
+			return err
+		}
+	}
+	return nil
+}
