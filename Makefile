@@ -18,7 +18,7 @@ PROFILE_FLAG := $(if $(PROFILE),--profile $(PROFILE))
 # The stacks of the selected environment's stage.
 STACKS := '$(ENV)/*'
 
-.PHONY: help deps build synth test snapshot access-report outputs diff deploy destroy bootstrap fmt vet clean
+.PHONY: help deps build synth test snapshot access-report outputs bench diff deploy destroy bootstrap fmt vet clean
 
 # The items function: a static linux/arm64 binary named bootstrap (runtime provided.al2023).
 # Rebuilt only when its sources or the module change; -trimpath keeps it (and so the asset
@@ -55,6 +55,9 @@ access-report: synth ## Print who can do what in ENV: every access-matrix reques
 
 outputs: ## Write amplify_outputs.json and .env.local into OUT_DIR from OUTPUTS_FILE (what make deploy wrote).
 	go run ./bin/outputs -env $(ENV) -outputs-file $(OUTPUTS_FILE) -out-dir $(OUT_DIR)
+
+bench: build ## Measure synth, test and memory against a one-bucket Go CDK app (bench/floor); prints ratios (COLD=false skips the cold run).
+	go run ./bench -cold=$(if $(COLD),$(COLD),true)
 
 diff: build ## Compare ENV's stacks with what is deployed (needs credentials: PROFILE).
 	$(CDK) diff $(PROFILE_FLAG) $(STACKS)
