@@ -322,12 +322,24 @@ func output(stack awscdk.Stack, key string, value *string, description string) {
 // Stage boundaries, so the checks are added to scope and to every Stage below it: call this after
 // the stages are built.
 func ApplyChecks(scope constructs.IConstruct) {
-	checks := cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)})
+	// No CSV reports: findings are read back from the assembly (NagFindings); the report
+	// logger costs time and memory on every rule of every resource.
+	checks := cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)})
 	awscdk.Aspects_Of(scope).Add(checks, nil)
-	for _, c := range *scope.Node().FindAll(constructs.ConstructOrder_PREORDER) {
-		if *awscdk.Stage_IsStage(c) && c != scope {
-			awscdk.Aspects_Of(c).Add(checks, nil)
+	addToStages(scope, checks)
+}
+
+// addToStages adds the checks to every Stage below c. Stages sit above stacks, so the walk does
+// not descend into stacks (it makes a jsii call per construct it looks at).
+func addToStages(c constructs.IConstruct, checks awscdk.IAspect) {
+	for _, child := range *c.Node().Children() {
+		if *awscdk.Stack_IsStack(child) {
+			continue
 		}
+		if *awscdk.Stage_IsStage(child) {
+			awscdk.Aspects_Of(child).Add(checks, nil)
+		}
+		addToStages(child, checks)
 	}
 }
 

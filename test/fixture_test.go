@@ -108,6 +108,7 @@ var referenceApp = sync.OnceValue(func() *reference {
 	r.stages["full"] = stacks.NewEnvironmentStage(app, must(config.Parse("full", []byte(fullEnv))), testAssets)
 	r.library = addLibraryStage(app)
 	r.stacks["library/Library"] = r.library
+	r.stacks["flagless/Flagless"] = addFlaglessStage(app)
 	for name, stage := range r.stages {
 		for _, child := range *stage.Stage.Node().Children() {
 			if *awscdk.Stack_IsStack(child) {
@@ -182,6 +183,16 @@ func addLibraryStage(app awscdk.App) awscdk.Stack {
 	return stack
 }
 
+// addFlaglessStage builds an upload bucket where the feature flag its log delivery relies on is
+// off, as in an app whose cdk.json does not set it.
+func addFlaglessStage(app awscdk.App) awscdk.Stack {
+	stage := awscdk.NewStage(app, jsii.String("flagless"), nil)
+	stage.Node().SetContext(jsii.String("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"), false)
+	stack := awscdk.NewStack(stage, jsii.String("Flagless"), nil)
+	storage.NewUploadBucket(stack, jsii.String("Uploads"), &storage.UploadBucketProps{AllowedOrigins: []string{"https://app.example.com"}})
+	return stack
+}
+
 // canaryRule is the validator finding the canary provokes: an unknown resource property.
 const canaryRule = "F3002"
 
@@ -215,7 +226,7 @@ func resourcesOfType(tmpl map[string]any, typ string) map[string]map[string]any 
 }
 
 func TestReferenceAppHasEveryStack(t *testing.T) {
-	want := []string{"dev/Auth", "dev/Hosting", "dev/Server", "dev/Uploads", "full/Auth", "full/CrossAccount", "full/Hosting",
+	want := []string{"dev/Auth", "dev/Hosting", "dev/Server", "dev/Uploads", "flagless/Flagless", "full/Auth", "full/CrossAccount", "full/Hosting",
 		"full/Server", "full/Uploads", "library/Library", "prod/Auth", "prod/Hosting", "prod/Server", "prod/Uploads"}
 	got := referenceApp().stackNames()
 	if len(got) != len(want) {

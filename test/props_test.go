@@ -158,13 +158,9 @@ func TestBadGrantPath(t *testing.T) {
 
 // TestUploadBucketInAppWithoutFeatureFlags: another CDK app may not set the feature flags our
 // cdk.json sets; the bucket pins the ones its safety needs, so logs still arrive through a bucket
-// policy with ACLs disabled (the scratch app has no flags at all).
+// policy with ACLs disabled (the "flagless" stage of the reference app turns the flag off).
 func TestUploadBucketInAppWithoutFeatureFlags(t *testing.T) {
-	scratch() // the Grants bucket of TestBadGrantPath lives here; create it if run alone
-	if scratch().Node().TryFindChild(jsii.String("Grants")) == nil {
-		storage.NewUploadBucket(scratch(), jsii.String("Grants"), &storage.UploadBucketProps{AllowedOrigins: []string{"https://app.example.com"}})
-	}
-	tmpl := checked{t: t, name: "Scratch", tmpl: assertions.Template_FromStack(scratch(), nil)}
+	tmpl := referenceApp().check(t, "flagless/Flagless")
 	tmpl.ResourcePropertiesCountIs(jsii.String("AWS::S3::Bucket"), M{"AccessControl": assertions.Match_Absent(),
 		"OwnershipControls": M{"Rules": []any{M{"ObjectOwnership": "BucketOwnerEnforced"}}}}, jsii.Number(2))
 	tmpl.HasResourceProperties(jsii.String("AWS::S3::BucketPolicy"), M{

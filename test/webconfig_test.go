@@ -3,10 +3,12 @@ package test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
@@ -218,7 +220,7 @@ func TestAmplifyJSAcceptsOutputs(t *testing.T) {
 // TestOutputsFromDeployFixture runs the real command on a file in the shape cdk deploy writes.
 func TestOutputsFromDeployFixture(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command("go", "run", "./bin/outputs", "-env", "dev", "-outputs-file", filepath.Join("test", "testdata", "cdk-outputs.json"), "-out-dir", dir)
+	cmd := exec.Command(outputsCommand(t), "-env", "dev", "-outputs-file", filepath.Join("test", "testdata", "cdk-outputs.json"), "-out-dir", dir)
 	cmd.Dir = repoRoot
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("make outputs failed: %v\n%s", err, out)
@@ -279,7 +281,7 @@ func TestOutputsBadInput(t *testing.T) {
 		{filepath.Join(dir, "missing.json"), filepath.Join(dir, "missing.json") + " does not exist: deploy first with `make deploy ENV=<env> PROFILE=<profile>`, which writes it (cdk deploy --outputs-file)"},
 		{filepath.Join(repoRoot, "go.mod"), filepath.Join(repoRoot, "go.mod") + ` is not a cdk deploy outputs file ({"<stack>": {"<output>": "<value>"}}): invalid character 'm' looking for beginning of value`},
 	} {
-		cmd := exec.Command("go", "run", "./bin/outputs", "-env", "dev", "-outputs-file", c.file, "-out-dir", dir)
+		cmd := exec.Command(outputsCommand(t), "-env", "dev", "-outputs-file", c.file, "-out-dir", dir)
 		cmd.Dir = repoRoot
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
@@ -294,3 +296,25 @@ func TestOutputsBadInput(t *testing.T) {
 		t.Errorf("failed runs wrote %d files", len(entries))
 	}
 }
+
+// outputsCommand builds the real `make outputs` command once per test run.
+var outputsCommand = func() func(t *testing.T) string {
+	var once sync.Once
+	var path string
+	var err error
+	return func(t *testing.T) string {
+		t.Helper()
+		once.Do(func() {
+			path = filepath.Join(os.TempDir(), "gatehouse-outputs-test")
+			cmd := exec.Command("go", "build", "-o", path, "./bin/outputs")
+			cmd.Dir = repoRoot
+			if out, buildErr := cmd.CombinedOutput(); buildErr != nil {
+				err = fmt.Errorf("go build ./bin/outputs: %v\n%s", buildErr, out)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+}()

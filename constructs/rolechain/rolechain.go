@@ -26,7 +26,6 @@ import (
 	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -80,12 +79,18 @@ func NewWebpageRole(scope constructs.Construct, id *string, props *WebpageRolePr
 // Role is the webpage role, to pass as a task definition's task role.
 func (w *WebpageRole) Role() awsiam.IRole { return w.role }
 
-// AttachTo makes the webpage role the task role of an existing task definition (one created
-// without a task role: ECS task definitions take their task role at creation, so this adds it
-// through the CloudFormation property).
-func (w *WebpageRole) AttachTo(taskDefinition awsecs.TaskDefinition) {
-	cfn := taskDefinition.Node().DefaultChild().(awsecs.CfnTaskDefinition)
-	cfn.SetTaskRoleArn(w.role.RoleArn())
+// AttachTo makes the webpage role the task role of an existing awsecs.TaskDefinition, through
+// its CloudFormation TaskRoleArn (a task definition takes its task role at creation; prefer
+// passing Role() as TaskRole then). It takes the construct, not the ECS type, so that this
+// package does not pull the ECS bindings (and their start-up cost) into every app.
+func (w *WebpageRole) AttachTo(taskDefinition constructs.IConstruct) {
+	cfn, ok := taskDefinition.Node().DefaultChild().(awscdk.CfnResource)
+	if !ok || *cfn.CfnResourceType() != "AWS::ECS::TaskDefinition" {
+		ps := validate.NewProblems(*w.Node().Path() + ".AttachTo")
+		ps.Add("taskDefinition", *taskDefinition.Node().Path(), "must be an awsecs.TaskDefinition")
+		panic(ps.Err())
+	}
+	cfn.AddPropertyOverride(jsii.String("TaskRoleArn"), w.role.RoleArn())
 }
 
 // TrustRoleProps configure NewTrustRole.
