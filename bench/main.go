@@ -31,6 +31,7 @@ type sample struct {
 func main() {
 	pairs := flag.Int("pairs", 5, "measured pairs per ratio (at least 5)")
 	cold := flag.Bool("cold", true, "also measure with fresh module and build caches")
+	warm := flag.Bool("warm", true, "measure the warm ratios (-warm=false: cold numbers only)")
 	flag.Parse()
 	if *pairs < 5 {
 		*pairs = 5
@@ -54,19 +55,28 @@ func main() {
 	}
 
 	printMachine()
+	if *warm {
+		measureWarm(root, work, env, *pairs, synthApp, synthFloor, testAll)
+	}
+	if *cold {
+		measureCold(root, work, env)
+	}
+}
+
+func measureWarm(root, work string, env []string, pairs int, synthApp, synthFloor, testAll func() sample) {
 	fmt.Println("warming up (one run of each, not counted)...")
 	synthApp()
 	synthFloor()
 	testAll()
 
 	var app, floor []sample
-	for i := 0; i < *pairs; i++ {
+	for i := 0; i < pairs; i++ {
 		app = append(app, synthApp())
 		floor = append(floor, synthFloor())
 		fmt.Printf("  synth pair %d: app %.2fs %.0fMB, floor %.2fs %.0fMB\n", i+1, app[i].seconds, app[i].rssMB, floor[i].seconds, floor[i].rssMB)
 	}
 	var tests, synths []sample
-	for i := 0; i < *pairs; i++ {
+	for i := 0; i < pairs; i++ {
 		tests = append(tests, testAll())
 		synths = append(synths, synthApp())
 		fmt.Printf("  test pair %d: make test %.2fs, synth %.2fs\n", i+1, tests[i].seconds, synths[i].seconds)
@@ -79,10 +89,14 @@ func main() {
 	fmt.Printf("synth:  gatehouse %.2fs, floor %.2fs  -> synth ratio  %.2f (target <= 1.25)\n", appT, floorT, appT/floorT)
 	fmt.Printf("test:   make test %.2fs, one synth %.2fs -> test ratio %.2f (target <= 2.0)\n", testT, synthT, testT/synthT)
 	fmt.Printf("memory: gatehouse %.0fMB, floor %.0fMB -> memory ratio %.2f (target <= 1.15)\n", appM, floorM, appM/floorM)
+}
 
-	if *cold {
+// measureCold runs each command once with fresh module and build caches (and no prebuilt app).
+func measureCold(root, work string, env []string) {
+	{
 		fmt.Println()
-		fmt.Println("cold (fresh GOMODCACHE and GOCACHE: module download, full build, then synth or test):")
+		fmt.Println("cold (fresh GOMODCACHE and GOCACHE, no prebuilt app: module download, full build, then synth or test):")
+		check(os.RemoveAll(filepath.Join(root, "build", "gatehouse")))
 		coldEnv := func(name string) []string {
 			return append(slices.Clone(env), "GOMODCACHE="+filepath.Join(work, name, "mod"), "GOCACHE="+filepath.Join(work, name, "build"), "GOFLAGS=-count=1 -modcacherw")
 		}
