@@ -25,6 +25,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/gatehouse-cdk/gatehouse/constructs/messaging"
 	"github.com/gatehouse-cdk/gatehouse/internal/validate"
 )
 
@@ -156,7 +157,5 @@ func (c *CrossAccountRole) GrantReadPrefix(bucket awss3.IBucket, prefix string) 
 // GrantPublish lets the role publish to topic, and nothing else on it. (A topic encrypted with
 // a customer managed key also needs that key's use: grant it with key.GrantEncryptDecrypt.)
 func (c *CrossAccountRole) GrantPublish(topic awssns.ITopic) awsiam.Grant {
-	return awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
-		Grantee: c.role, Actions: jsii.Strings("sns:Publish"), ResourceArns: &[]*string{topic.TopicArn()},
-	})
+	return messaging.GrantPublish(c.role, topic)
 }

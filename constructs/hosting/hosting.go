@@ -30,6 +30,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/gatehouse-cdk/gatehouse/constructs/messaging"
 	"github.com/gatehouse-cdk/gatehouse/internal/validate"
 )
 
@@ -103,9 +104,7 @@ func (c *ComputeRole) Role() awsiam.IRole { return c.role }
 
 // GrantPublish lets the SSR runtime publish to topic, and nothing else on it.
 func (c *ComputeRole) GrantPublish(topic awssns.ITopic) awsiam.Grant {
-	return awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
-		Grantee: c.role, Actions: jsii.Strings("sns:Publish"), ResourceArns: &[]*string{topic.TopicArn()},
-	})
+	return messaging.GrantPublish(c.role, topic)
 }
 
 // Branch stages Amplify accepts.

@@ -55,7 +55,13 @@ func (t *SecureTopic) Topic() awssns.ITopic { return t.topic }
 // GrantPublish lets grantee publish to this topic, and nothing else on it. No KMS grant is
 // needed: the AWS managed SNS key lets this account's principals use it through SNS.
 func (t *SecureTopic) GrantPublish(grantee awsiam.IGrantable) awsiam.Grant {
+	return GrantPublish(grantee, t.topic)
+}
+
+// GrantPublish lets grantee publish to topic (any topic), and nothing else on it: no KMS grant
+// (a topic with a customer managed key also needs that key's use) and no subscribe or delete.
+func GrantPublish(grantee awsiam.IGrantable, topic awssns.ITopic) awsiam.Grant {
 	return awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
-		Grantee: grantee, Actions: jsii.Strings("sns:Publish"), ResourceArns: &[]*string{t.topic.TopicArn()},
+		Grantee: grantee, Actions: jsii.Strings("sns:Publish"), ResourceArns: &[]*string{topic.TopicArn()},
 	})
 }
