@@ -8,6 +8,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -226,7 +227,7 @@ func (e *Environment) check(ps *validate.Problems, at string) {
 		f := at + ".crossAccount"
 		if !validate.Account(c.TrustedAccountID) {
 			ps.Add(f+".trustedAccountId", c.TrustedAccountID, validate.AccountRule)
-		} else if c.TrustedAccountID == e.Account || (c.Account != "" && c.TrustedAccountID == c.Account) {
+		} else if deployedTo := cmp.Or(c.Account, e.Account); c.TrustedAccountID == deployedTo {
 			ps.Add(f+".trustedAccountId", c.TrustedAccountID, "must be another account than the one the role is deployed to")
 		}
 		if !crossaccount.ValidExternalID(c.ExternalID) {
