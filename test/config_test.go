@@ -118,13 +118,19 @@ func TestBadConfig(t *testing.T) {
 		{"session too short", `{` + ok + `, "sessionDurationSeconds": 600}`, []string{
 			pre + `sessionDurationSeconds = 600: must be a whole number of seconds (role chaining caps sessions at one hour) from 900 to 3600`}},
 		{"cross account", `{` + ok + `, "account": "111122223333", "crossAccount": {"trustedAccountId": "111122223333", "externalId": "x",
-			"trustedRoleName": "a role", "sessionName": "s", "maxSessionDurationSeconds": 60, "account": "123", "region": "eu-west", "extId": "y"}}`, []string{
+			"trustedRoleName": "a role", "sessionName": "s", "maxSessionDurationSeconds": 60, "extId": "y"}}`, []string{
 			pre + `crossAccount.extId = "y": unknown field; allowed: trustedAccountId, externalId, trustedRoleName, sessionName, maxSessionDurationSeconds, account, region`,
 			pre + `crossAccount.trustedAccountId = "111122223333": must be another account than the one the role is deployed to`,
 			pre + `crossAccount.externalId = "x": must be 2 to 1224 characters of letters, digits and _+=,.@:/-`,
 			pre + `crossAccount.trustedRoleName = "a role": must be 1 to 64 characters of letters, digits and _+=,.@-`,
 			pre + `crossAccount.sessionName = "s": must be 2 to 64 characters of letters, digits and _+=,.@-`,
 			pre + `crossAccount.maxSessionDurationSeconds = 60: must be a whole number of seconds from 3600 to 43200`,
+		}},
+		{"cross account deployed where it is trusted", `{` + ok + `, "account": "111122223333", "crossAccount": {"trustedAccountId": "444455556666",
+			"externalId": "partner-1", "account": "444455556666"}}`, []string{
+			pre + `crossAccount.trustedAccountId = "444455556666": must be another account than the one the role is deployed to`,
+		}},
+		{"cross account target", `{` + ok + `, "crossAccount": {"trustedAccountId": "444455556666", "externalId": "partner-1", "account": "123", "region": "eu-west"}}`, []string{
 			pre + `crossAccount.account = "123": must be a 12-digit AWS account id as a string, e.g. "123456789012", or left out for the environment's account`,
 			pre + `crossAccount.region = "eu-west": must be an AWS region name such as "ap-southeast-1" or "us-east-1", or left out for the environment's region`,
 		}},
