@@ -3,12 +3,10 @@ package test
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
@@ -156,22 +154,34 @@ func TestStoragePathsMatchBucketPolicies(t *testing.T) {
 // TestAmplifyJSAcceptsOutputs: the real client (aws-amplify v6) configures from the generated
 // file and understands the Cognito ids, the guest setting, the bucket, the region and the paths.
 func TestAmplifyJSAcceptsOutputs(t *testing.T) {
-	for _, env := range []string{"dev", "full"} {
-		files, err := webconfig.Generate("cdk-outputs.json", deployOutputs(t, env), env)
+	envs := []string{"dev", "full"}
+	var files []string
+	for _, env := range envs {
+		generated, err := webconfig.Generate("cdk-outputs.json", deployOutputs(t, env), env)
 		if err != nil {
 			t.Fatal(err)
 		}
-		dir := t.TempDir()
-		if err := files.Write(dir); err != nil {
+		dir := filepath.Join(t.TempDir(), env)
+		if err := os.Mkdir(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command("node", filepath.Join(repoRoot, "test", "amplify", "configure.mjs"), filepath.Join(dir, "amplify_outputs.json"))
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("%s: aws-amplify refused the outputs: %v\n%s", env, err, stderr.String())
+		if err := generated.Write(dir); err != nil {
+			t.Fatal(err)
 		}
+		files = append(files, filepath.Join(dir, "amplify_outputs.json"))
+	}
+	cmd := exec.Command("node", append([]string{filepath.Join(repoRoot, "test", "amplify", "configure.mjs")}, files...)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("aws-amplify refused the outputs: %v\n%s", err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != len(envs) {
+		t.Fatalf("configure.mjs printed %d configurations for %d files:\n%s", len(lines), len(envs), out)
+	}
+	for i, env := range envs {
 		var config struct {
 			Auth struct {
 				Cognito struct {
@@ -195,8 +205,8 @@ func TestAmplifyJSAcceptsOutputs(t *testing.T) {
 				}
 			}
 		}
-		if err := json.Unmarshal(out, &config); err != nil {
-			t.Fatalf("%s: %v\n%s", env, err, out)
+		if err := json.Unmarshal([]byte(lines[i]), &config); err != nil {
+			t.Fatalf("%s: %v\n%s", env, err, lines[i])
 		}
 		auth := deployOutputs(t, env)[stacks.StackName(env, "auth")]
 		c := config.Auth.Cognito
@@ -220,10 +230,9 @@ func TestAmplifyJSAcceptsOutputs(t *testing.T) {
 // TestOutputsFromDeployFixture runs the real command on a file in the shape cdk deploy writes.
 func TestOutputsFromDeployFixture(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command(outputsCommand(t), "-env", "dev", "-outputs-file", filepath.Join("test", "testdata", "cdk-outputs.json"), "-out-dir", dir)
-	cmd.Dir = repoRoot
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("make outputs failed: %v\n%s", err, out)
+	var stdout, stderr strings.Builder
+	if code := webconfig.Main([]string{"-env", "dev", "-outputs-file", filepath.Join(repoRoot, "test", "testdata", "cdk-outputs.json"), "-out-dir", dir}, &stdout, &stderr); code != 0 {
+		t.Fatalf("make outputs failed: exit %d\n%s", code, stderr.String())
 	}
 	vars := parseEnvLocal(t, must(os.ReadFile(filepath.Join(dir, ".env.local"))))
 	if vars["TRUST_ROLE_ARN"] != "arn:aws:iam::123456789012:role/gatehouse-dev-server-TrustRole655E6A67-Mn0Bv9Cx8Za7" ||
@@ -281,40 +290,13 @@ func TestOutputsBadInput(t *testing.T) {
 		{filepath.Join(dir, "missing.json"), filepath.Join(dir, "missing.json") + " does not exist: deploy first with `make deploy ENV=<env> PROFILE=<profile>`, which writes it (cdk deploy --outputs-file)"},
 		{filepath.Join(repoRoot, "go.mod"), filepath.Join(repoRoot, "go.mod") + ` is not a cdk deploy outputs file ({"<stack>": {"<output>": "<value>"}}): invalid character 'm' looking for beginning of value`},
 	} {
-		cmd := exec.Command(outputsCommand(t), "-env", "dev", "-outputs-file", c.file, "-out-dir", dir)
-		cmd.Dir = repoRoot
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		err := cmd.Run()
-		var exit *exec.ExitError
-		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
-		if !errors.As(err, &exit) || exit.ExitCode() != 1 || lines[0] != c.want {
-			t.Errorf("%s: exit %v, stderr:\n%s\nwant %s", c.file, err, stderr.String(), c.want)
+		var stdout, stderr strings.Builder
+		code := webconfig.Main([]string{"-env", "dev", "-outputs-file", c.file, "-out-dir", dir}, &stdout, &stderr)
+		if lines := strings.Split(strings.TrimSpace(stderr.String()), "\n"); code != 1 || lines[0] != c.want {
+			t.Errorf("%s: exit %d, stderr:\n%s\nwant %s", c.file, code, stderr.String(), c.want)
 		}
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("failed runs wrote %d files", len(entries))
 	}
 }
-
-// outputsCommand builds the real `make outputs` command once per test run.
-var outputsCommand = func() func(t *testing.T) string {
-	var once sync.Once
-	var path string
-	var err error
-	return func(t *testing.T) string {
-		t.Helper()
-		once.Do(func() {
-			path = filepath.Join(os.TempDir(), "gatehouse-outputs-test")
-			cmd := exec.Command("go", "build", "-o", path, "./bin/outputs")
-			cmd.Dir = repoRoot
-			if out, buildErr := cmd.CombinedOutput(); buildErr != nil {
-				err = fmt.Errorf("go build ./bin/outputs: %v\n%s", buildErr, out)
-			}
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
-}()
