@@ -261,6 +261,18 @@ func (s *stack) intrinsic(fn string, arg any, section, id, element string, fail 
 		}
 		return l, nil
 	}
+	// separated reads [separator, value] (Fn::Join, Fn::Split).
+	separated := func() (string, []any, error) {
+		l, err := list(arg, 2)
+		if err != nil {
+			return "", nil, err
+		}
+		sep, ok := l[0].(string)
+		if !ok {
+			return "", nil, fail(fn + ": the separator must be a string")
+		}
+		return sep, l, nil
+	}
 	switch fn {
 	case "Ref":
 		name, ok := arg.(string)
@@ -289,13 +301,9 @@ func (s *stack) intrinsic(fn string, arg any, section, id, element string, fail 
 		}
 		return s.attribute(res, attr, fail)
 	case "Fn::Join":
-		l, err := list(arg, 2)
+		sep, l, err := separated()
 		if err != nil {
 			return nil, err
-		}
-		sep, ok := l[0].(string)
-		if !ok {
-			return nil, fail("Fn::Join: the separator must be a string")
 		}
 		items, err := sub(l[1], "[1]")
 		if err != nil {
@@ -361,13 +369,9 @@ func (s *stack) intrinsic(fn string, arg any, section, id, element string, fail 
 		}
 		return parts[index], nil
 	case "Fn::Split":
-		l, err := list(arg, 2)
+		sep, l, err := separated()
 		if err != nil {
 			return nil, err
-		}
-		sep, ok := l[0].(string)
-		if !ok {
-			return nil, fail("Fn::Split: the separator must be a string")
 		}
 		str, err := subString(l[1], "[1]")
 		if err != nil {
