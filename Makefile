@@ -18,7 +18,7 @@ PROFILE_FLAG := $(if $(PROFILE),--profile $(PROFILE))
 # The stacks of the selected environment's stage.
 STACKS := '$(ENV)/*'
 
-.PHONY: help deps build synth test snapshot access-report outputs bench diff deploy destroy bootstrap fmt vet clean
+.PHONY: help deps app build synth test snapshot access-report outputs bench diff deploy destroy bootstrap fmt vet clean
 
 # The items function: a static linux/arm64 binary named bootstrap (runtime provided.al2023).
 # Rebuilt only when its sources or the module change; -trimpath keeps it (and so the asset
@@ -43,11 +43,17 @@ APP_SOURCES := $(shell find bin/main.go config constructs internal stacks -name 
 build/gatehouse: $(APP_SOURCES)
 	go build -o $@ ./bin
 
-build: deps $(ITEMS_BOOTSTRAP) build/gatehouse ## Build the Lambda functions (linux/arm64) and the app into build/.
+# What cdk.json's app command builds before every CLI run (cdk synth, ls, diff, deploy): the
+# functions and the app, each only when stale. No npm step: the CLI running it is installed.
+app: $(ITEMS_BOOTSTRAP) build/gatehouse
 
-synth: build ## Synthesize every stack of ENV into cdk.out (no AWS account needed); fails on any finding.
+build: deps app ## Build the Lambda functions (linux/arm64) and the app into build/.
+
+synth: build ## Synthesize every stack of ENV into cdk.out (no AWS account needed); fails on any finding; lists the stacks.
 	rm -rf cdk.out
-	$(CDK) synth --quiet --strict
+	@# The CLI's closing "Supply a stack id" hint is replaced by the list of what was synthesized.
+	$(CDK) synth --quiet --strict 2>&1 | sed '/^Supply a stack id/d'
+	@go run ./bin/stacks -assembly cdk.out -env $(ENV)
 
 test: build ## Run all tests (one synth of every environment, cdk-nag, validator, snapshots).
 	go test ./...

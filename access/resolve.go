@@ -26,6 +26,8 @@ type StackTemplate struct {
 	Account, Region string
 	// Template is the decoded template JSON (assertions.Template's ToJSON, or a template file).
 	Template map[string]any
+	// File is the template file's path, when loaded from a cloud assembly.
+	File string
 }
 
 // stack is a loaded template with its resolution state.
@@ -102,7 +104,7 @@ func LoadAssembly(dir string) ([]StackTemplate, error) {
 			if name == "" {
 				name = id
 			}
-			st := StackTemplate{Name: name, Path: a.DisplayName, Template: template}
+			st := StackTemplate{Name: name, Path: a.DisplayName, Template: template, File: filepath.Join(dir, a.Properties.TemplateFile)}
 			if env := strings.TrimPrefix(a.Environment, "aws://"); env != a.Environment {
 				if parts := strings.SplitN(env, "/", 2); len(parts) == 2 {
 					if !strings.HasPrefix(parts[0], "unknown-") {

@@ -142,9 +142,9 @@ func TestIdentityPoolTrustAndGuests(t *testing.T) {
 		if authenticated != wantAuthenticated {
 			t.Errorf("%s/Auth: %d roles trust authenticated identities, want %d", c.env, authenticated, wantAuthenticated)
 		}
-		// No identity-pool role holds a policy in the auth stack: access comes only from the
-		// access rules (uploads stack).
-		tmpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(0))
+		// Identity-pool roles hold only what the access rules give them (TestReferenceRulePolicies):
+		// one policy per signed-in role, none for the guest role.
+		tmpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(float64(wantAuthenticated)))
 		tmpl.ResourceCountIs(jsii.String("AWS::IAM::ManagedPolicy"), jsii.Number(0))
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), M{"Policies": assertions.Match_Absent(), "ManagedPolicyArns": assertions.Match_Absent()})
 	}

@@ -150,8 +150,30 @@ func referenceOwnerStatements(bucket string) []any {
 	}
 }
 
-func authRoleOutput(env, role string) M {
-	return M{"Fn::GetStackOutput": M{"StackName": "gatehouse-" + env + "-auth", "Region": regionOf[env], "OutputName": role}}
+// uploadsOutput is how a stack of env reads an output of its uploads stack (a weak cross-stack
+// reference), e.g. the upload bucket's ARN in the access-rule policies of the auth stack.
+func uploadsOutput(env, output string) M {
+	return M{"Fn::GetStackOutput": M{"StackName": "gatehouse-" + env + "-uploads", "Region": regionOf[env], "OutputName": output}}
+}
+
+// The upload bucket's ARN and KMS key ARN as the auth stack's policies reference them.
+const (
+	uploadBucketArnOutput = "PublishOutputFnGetAttUploads88C64F96ArnD6D6D3E6"
+	uploadKeyArnOutput    = "PublishOutputFnGetAttUploadsKeyEAFA4DCEArnD065E6C6"
+)
+
+// referenceOwnerStatementsIn are referenceOwnerStatements as another stack of env references
+// the bucket: through the uploads stack's output.
+func referenceOwnerStatementsIn(env string) []any {
+	bucketArn := uploadsOutput(env, uploadBucketArnOutput)
+	return []any{
+		M{"Sid": "OwnerProtectedEntityIdObjects", "Effect": "Allow",
+			"Action":   []any{"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"},
+			"Resource": M{"Fn::Join": []any{"", []any{bucketArn, "/" + ownerFolder + "*"}}}},
+		M{"Sid": "OwnerProtectedEntityIdList", "Effect": "Allow", "Action": "s3:ListBucket",
+			"Resource":  bucketArn,
+			"Condition": M{"StringLike": M{"s3:prefix": []any{ownerFolder, ownerFolder + "*"}}}},
+	}
 }
 
 // accountOf is how each environment's template names its account (dev and prod leave it to
@@ -160,16 +182,18 @@ var accountOf = map[string]any{"dev": M{"Ref": "AWS::AccountId"}, "prod": M{"Ref
 
 var regionOf = map[string]string{"dev": "ap-southeast-1", "prod": "ap-southeast-1", "full": "eu-west-1"}
 
+// TestReferenceRulePolicies: the reference rule is one policy, the authenticated role's own, in
+// the auth stack beside the role; the guest role gets nothing, the uploads stack holds no policy.
 func TestReferenceRulePolicies(t *testing.T) {
 	r := referenceApp()
 	for _, env := range []string{"dev", "prod"} {
-		tmpl := r.check(t, env+"/Uploads")
-		// One policy, on the authenticated role only; the guest role gets nothing.
+		r.check(t, env+"/Uploads").ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(0))
+		tmpl := r.check(t, env+"/Auth")
 		tmpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(1))
 		tmpl.HasResource(jsii.String("AWS::IAM::Policy"), M{
 			"Properties": M{
-				"PolicyDocument": assertions.Match_ObjectEquals(&M{"Version": "2012-10-17", "Statement": referenceOwnerStatements(uploadBucket)}),
-				"Roles":          []any{authRoleOutput(env, "PublishOutputRefSignInIdentityPoolAuthenticatedRoleC65421B58F8C05F2")},
+				"PolicyDocument": assertions.Match_ObjectEquals(&M{"Version": "2012-10-17", "Statement": referenceOwnerStatementsIn(env)}),
+				"Roles":          []any{M{"Ref": "SignInIdentityPoolAuthenticatedRoleC65421B5"}},
 			},
 			// The IAM5 suppression names exactly the owner wildcard, nothing broader.
 			"Metadata": M{"cdk_nag": M{"rules_to_suppress": []any{M{
@@ -185,21 +209,21 @@ func TestReferenceRulePolicies(t *testing.T) {
 // their own folder (amplify-backend#1771); with KMS, every rule role may use the key via S3 only.
 func TestGroupRolesKeepOwnerAccess(t *testing.T) {
 	r := referenceApp()
-	tmpl := r.check(t, "full/Uploads")
+	tmpl := r.check(t, "full/Auth")
 	tmpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(3))
 	kms := M{"Sid": "UseUploadKeyThroughS3", "Effect": "Allow",
 		"Action":    []any{"kms:Decrypt", "kms:GenerateDataKey"},
-		"Resource":  arnOf("UploadsKeyEAFA4DCE"),
+		"Resource":  uploadsOutput("full", uploadKeyArnOutput),
 		"Condition": M{"StringEquals": M{"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}}
 	for _, role := range []string{
-		"PublishOutputRefSignInIdentityPoolAuthenticatedRoleC65421B58F8C05F2",
-		"PublishOutputRefSignInGroupadminsRoleEE384522F9F519CF",
-		"PublishOutputRefSignInGroupeditorsRole6554BEDB6A084CAB",
+		"SignInIdentityPoolAuthenticatedRoleC65421B5",
+		"SignInGroupadminsRoleEE384522",
+		"SignInGroupeditorsRole6554BEDB",
 	} {
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), M{
 			"PolicyDocument": assertions.Match_ObjectEquals(&M{"Version": "2012-10-17",
-				"Statement": append(referenceOwnerStatements(uploadBucket), kms)}),
-			"Roles": []any{authRoleOutput("full", role)},
+				"Statement": append(referenceOwnerStatementsIn("full"), kms)}),
+			"Roles": []any{M{"Ref": role}},
 		})
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/gatehouse-cdk/gatehouse/internal/cfndeps"
 	"github.com/gatehouse-cdk/gatehouse/internal/validate"
 )
 
@@ -155,6 +156,8 @@ func NewAssetFunction(scope constructs.Construct, id *string, props *AssetFuncti
 		LoggingFormat:                awslambda.LoggingFormat_JSON,
 	})
 	f.function.Node().AddDependency(logs)
+	// The function's Role property already orders it after the role: only its policies need DependsOn.
+	cfndeps.DropReferenced(f.function.Node().DefaultChild().(awscdk.CfnResource), f.role.Node().DefaultChild().(awscdk.CfnResource))
 	return f
 }
 

@@ -34,6 +34,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/gatehouse-cdk/gatehouse/internal/cfndeps"
 	"github.com/gatehouse-cdk/gatehouse/internal/validate"
 )
 
@@ -188,6 +189,14 @@ func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *
 	})
 	// Identity ids name the users' upload folders: a replaced pool would orphan every folder.
 	a.identityPool.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
+	// The pool references the user pool and client it trusts, which orders it after them.
+	userPool, client := a.userPool.Node().DefaultChild().(awscdk.CfnResource), a.client.Node().DefaultChild().(awscdk.CfnResource)
+	cfndeps.DropReferenced(a.identityPool.Node().DefaultChild().(awscdk.CfnResource), userPool, client)
+	if roleMappings != nil {
+		// So does the role attachment, through its token role mapping's identity provider.
+		attachment := a.identityPool.Node().FindChild(jsii.String("DefaultRoleAttachment"))
+		cfndeps.DropReferenced(attachment.Node().DefaultChild().(awscdk.CfnResource), userPool, client)
+	}
 
 	for _, g := range p.Groups {
 		role := awsiam.NewRole(a, jsii.String("Group"+g.Name+"Role"), &awsiam.RoleProps{

@@ -11,11 +11,13 @@ package messaging
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
+
+// AWSManagedKeyAlias is the AWS managed key SNS encrypts topics with.
+const AWSManagedKeyAlias = "alias/aws/sns"
 
 // SecureTopicProps configure NewSecureTopic. All optional.
 type SecureTopicProps struct {
@@ -43,9 +45,11 @@ func NewSecureTopic(scope constructs.Construct, id *string, props *SecureTopicPr
 	}
 	t.topic = awssns.NewTopic(t, jsii.String("Resource"), &awssns.TopicProps{
 		DisplayName: displayName,
-		MasterKey:   awskms.Alias_FromAliasName(t, jsii.String("AwsManagedKey"), jsii.String("alias/aws/sns")),
 		EnforceSSL:  jsii.Bool(true),
 	})
+	// The alias name, not an alias ARN: SNS resolves it in the topic's own account and region,
+	// and the template names no account (an ARN would hard-code it where the account is known).
+	t.topic.Node().DefaultChild().(awssns.CfnTopic).SetKmsMasterKeyId(jsii.String(AWSManagedKeyAlias))
 	return t
 }
 

@@ -95,7 +95,6 @@ type UploadBucket struct {
 	logBucket awss3.Bucket
 	key       awskms.Key
 	rules     []AccessRule
-	policies  map[string]awsiam.Policy
 }
 
 // NewUploadBucket validates props and builds the bucket. Invalid props panic with a
@@ -105,7 +104,7 @@ func NewUploadBucket(scope constructs.Construct, id *string, props *UploadBucket
 	if err := p.validate(); err != nil {
 		panic(err)
 	}
-	u := &UploadBucket{rules: append([]AccessRule(nil), p.AccessRules...), policies: map[string]awsiam.Policy{}}
+	u := &UploadBucket{rules: append([]AccessRule(nil), p.AccessRules...)}
 	constructs.NewConstruct_Override(u, scope, id)
 	// The buckets' safety must not depend on the consuming app's cdk.json: pin the feature flags
 	// it relies on for everything below (context is read up the tree, and must be set before
@@ -263,24 +262,23 @@ func grantees(roles AccessRoles, rules []AccessRule) []roleRules {
 	return out
 }
 
-// attachRules creates one policy per role holding the statements of that role's rules.
+// attachRules adds the statements of each role's rules to that role's own policy, in the role's
+// stack (as every CDK grant does): deleting a role (a removed group, guests turned off) then
+// deletes its policy with it, and never meets a policy from the bucket's stack still attached.
 func (u *UploadBucket) attachRules(roles AccessRoles) {
 	for _, g := range grantees(roles, u.rules) {
-		var statements []awsiam.PolicyStatement
+		var statements []statement
 		for _, r := range g.rules {
-			for _, s := range statementsFor(sid(r.Who.kind, r.Who.group, r.Path), r.Path, r.Who == Owner, r.Actions) {
-				statements = append(statements, u.policyStatement(s))
+			statements = append(statements, statementsFor(sid(r.Who.kind, r.Who.group, r.Path), r.Path, r.Who == Owner, r.Actions)...)
+		}
+		for _, s := range append(statements, u.keyStatements(g.rules)...) {
+			if added := g.role.AddToPrincipalPolicy(u.policyStatement(s)); !*added.StatementAdded {
+				ps := validate.NewProblems(PropsScope)
+				ps.Add("Roles."+g.name, *g.role.Node().Path(), "cannot take policy statements (an immutable imported role); pass a role this app can add policies to")
+				panic(ps.Err())
 			}
 		}
-		for _, s := range u.keyStatements(g.rules) {
-			statements = append(statements, u.policyStatement(s))
-		}
-		policy := awsiam.NewPolicy(u, jsii.String(g.name+"Access"), &awsiam.PolicyProps{
-			Roles:      &[]awsiam.IRole{g.role},
-			Statements: &statements,
-		})
-		u.policies[g.name] = policy
-		u.suppressOwnerWildcards(policy, g.rules)
+		u.suppressOwnerWildcards(g.role, g.rules)
 	}
 }
 
@@ -344,8 +342,9 @@ func (u *UploadBucket) keyStatements(rules []AccessRule) []statement {
 }
 
 // suppressOwnerWildcards suppresses AwsSolutions-IAM5 for exactly the object wildcards the rules
-// produce: each is confined to one rule's prefix, which is the point of a prefix rule.
-func (u *UploadBucket) suppressOwnerWildcards(policy awsiam.Policy, rules []AccessRule) {
+// produce, on role and its policies: each is confined to one rule's prefix, which is the point of
+// a prefix rule.
+func (u *UploadBucket) suppressOwnerWildcards(role awsiam.IRole, rules []AccessRule) {
 	bucketID := *awscdk.Stack_Of(u).GetLogicalId(u.bucket.Node().DefaultChild().(awss3.CfnBucket))
 	var appliesTo []any
 	seen := map[string]bool{}
@@ -364,12 +363,20 @@ func (u *UploadBucket) suppressOwnerWildcards(policy awsiam.Policy, rules []Acce
 	if len(appliesTo) == 0 {
 		return
 	}
+	// The statements went into the role's default policy ("Policy" on an imported role).
+	var policy constructs.IConstruct = role
+	for _, id := range []string{"DefaultPolicy", "Policy"} {
+		if child := role.Node().TryFindChild(jsii.String(id)); child != nil {
+			policy = child
+			break
+		}
+	}
 	cdknag.NagSuppressions_AddResourceSuppressions(policy, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
 		Reason: jsii.String("Object actions on one access rule's key prefix: the wildcard is the prefix itself " +
 			"(and for Owner rules it sits under the caller's own identity id), never the whole bucket."),
 		AppliesTo: &appliesTo,
-	}}, jsii.Bool(false))
+	}}, jsii.Bool(true))
 }
 
 // nagVariables writes policy variables the way cdk-nag prints them: ${x} becomes <x>.
