@@ -63,6 +63,23 @@ const fullEnv = `{
   "amplify": {"roleOnly": true, "appId": "d1a2b3c4d5e6f7", "restrictTrust": true}
 }`
 
+// lessGroupsEnv is fullEnv less one group (TestRemovingAGroupTouchesOnlyItsOwnResources). Its
+// stacks are in the assembly, checked by cdk-nag and the validator, but not snapshotted.
+const lessGroupsEnv = "lessgroups"
+
+func fullEnvWithoutGroup(name string) []byte {
+	var env map[string]any
+	must(0, json.Unmarshal([]byte(fullEnv), &env))
+	var groups []any
+	for _, g := range env["groups"].([]any) {
+		if g.(map[string]any)["name"] != name {
+			groups = append(groups, g)
+		}
+	}
+	env["groups"] = groups
+	return must(json.Marshal(env))
+}
+
 // reference is the app as bin builds it, with cdk.json's context: the shipped environments
 // (dev, prod) plus the all-options environment "full", each a stage, and cdk-nag applied. It is
 // synthesized once per test run; AWS's CloudFormation validator then reads the assembly
@@ -107,6 +124,7 @@ var referenceApp = sync.OnceValue(func() *reference {
 		r.stages[name] = stacks.NewEnvironmentStage(app, env, testAssets)
 	}
 	r.stages["full"] = stacks.NewEnvironmentStage(app, must(config.Parse("full", []byte(fullEnv))), testAssets)
+	stacks.NewEnvironmentStage(app, must(config.Parse(lessGroupsEnv, fullEnvWithoutGroup("editors"))), testAssets)
 	r.library = addLibraryStage(app)
 	r.stacks["library/Library"] = r.library
 	r.stacks["flagless/Flagless"] = addFlaglessStage(app)
