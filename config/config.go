@@ -36,7 +36,9 @@ type Environment struct {
 	Account string `json:"account"`
 	// Region is the AWS region to deploy to. Default "ap-southeast-1".
 	Region string `json:"region"`
-	// AllowedOrigins are the web app origins allowed by the upload bucket's CORS rule. Required.
+	// AllowedOrigins are the web app origins allowed by the upload bucket's CORS rule, besides
+	// the managed Amplify app's branch origins, which are allowed without being listed. Required
+	// unless a managed Amplify app has branches.
 	AllowedOrigins []string `json:"allowedOrigins"`
 	// AllowGuests lets the identity pool hand out unauthenticated (guest) identities. Default false.
 	AllowGuests bool `json:"allowGuests"`
@@ -209,7 +211,9 @@ func (e *Environment) check(ps *validate.Problems, at string) {
 	if !validate.Region(e.Region) {
 		ps.Add(at+".region", e.Region, validate.RegionRule)
 	}
-	validate.Origins(ps, at+".allowedOrigins", e.AllowedOrigins)
+	if len(e.AllowedOrigins) > 0 || !e.hostsBranches() {
+		validate.Origins(ps, at+".allowedOrigins", e.AllowedOrigins)
+	}
 	validate.OneOf(ps, at+".featurePlan", e.FeaturePlan, "essentials", "plus")
 	validate.OneOf(ps, at+".mfa", e.MFA, "off", "optional", "required")
 	validate.IntRange(ps, at+".accessTokenValidityMinutes", e.AccessTokenValidityMinutes, 5, 1440, "minutes")
@@ -259,6 +263,12 @@ func (e *Environment) check(ps *validate.Problems, at string) {
 		names, precedences = append(names, g.Name), append(precedences, g.Precedence)
 	}
 	validate.Groups(ps, at+".groups", names, precedences, "name", "precedence")
+}
+
+// hostsBranches reports whether a managed Amplify app serves branches, whose origins the upload
+// bucket then allows without configuration.
+func (e *Environment) hostsBranches() bool {
+	return e.Amplify != nil && !e.Amplify.RoleOnly && len(e.Amplify.Branches) > 0
 }
 
 // decodeObject decodes a JSON object into the struct v field by field, so every unknown field and

@@ -148,6 +148,15 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, ass
 	output(s.AuthStack, OutputGuestsEnabled, jsii.String(fmt.Sprint(s.Auth.GuestsAllowed())), "Whether guests get identities (auth.unauthenticated_identities_enabled)")
 	output(s.AuthStack, OutputMfaConfiguration, jsii.String(string(s.Auth.MFA())), "MFA: off, optional or required (auth.mfa_configuration)")
 
+	// Hosting first: the upload bucket's CORS rule allows the managed app's branch origins.
+	if env.Amplify != nil {
+		s.addHosting(env)
+	}
+	var hostedOrigins []*string
+	if s.AmplifyApp != nil {
+		hostedOrigins = s.AmplifyApp.BranchOrigins()
+	}
+
 	s.UploadsStack = awscdk.NewStack(stage, jsii.String(UploadsStackID), &awscdk.StackProps{
 		StackName:   jsii.String(StackName(env.Name, "uploads")),
 		Description: jsii.String("gatehouse " + env.Name + ": upload bucket with per-identity folders, and its access-log bucket"),
@@ -155,6 +164,7 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, ass
 	maxAge := env.CorsMaxAgeSeconds
 	s.Uploads = storage.NewUploadBucket(s.UploadsStack, jsii.String(uploadBucketID), &storage.UploadBucketProps{
 		AllowedOrigins: env.AllowedOrigins,
+		HostedOrigins:  hostedOrigins,
 		AccessRules:    ReferenceAccessRules(),
 		Roles: storage.AccessRoles{
 			Authenticated: s.Auth.AuthenticatedRole(),
@@ -171,9 +181,6 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, ass
 	s.addServer(env, assets)
 	if env.CrossAccount != nil {
 		s.addCrossAccount(env)
-	}
-	if env.Amplify != nil {
-		s.addHosting(env)
 	}
 	return s
 }

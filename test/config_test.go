@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse-cdk/gatehouse/config"
+	"github.com/gatehouse-cdk/gatehouse/constructs/hosting"
 	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
 	"github.com/gatehouse-cdk/gatehouse/internal/validate"
 )
@@ -31,6 +32,22 @@ func TestConfigDefaults(t *testing.T) {
 		if got != wantValue {
 			t.Errorf("default %s = %v, want %v", field, got, wantValue)
 		}
+	}
+}
+
+// TestManagedBranchesNeedNoOrigins: the upload bucket allows a managed app's branch origins by
+// itself, so such an environment may list no origin of its own; branch names may hold '/', '_',
+// '.' and capitals (their subdomain is lower case with '-').
+func TestManagedBranchesNeedNoOrigins(t *testing.T) {
+	env, err := config.Parse("dev", []byte(`{"amplify": {"appName": "web", "branches": [{"name": "main"}, {"name": "feature/Login_2.x"}, {"name": "`+strings.Repeat("b", 63)+`"}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(env.AllowedOrigins) != 0 || len(env.Amplify.Branches) != 3 {
+		t.Errorf("parsed %+v", env)
+	}
+	if got := hosting.BranchSubdomain("feature/Login_2.x"); got != "feature-login-2-x" {
+		t.Errorf("BranchSubdomain = %q", got)
 	}
 }
 
@@ -153,10 +170,19 @@ func TestBadConfig(t *testing.T) {
 			pre + `amplify.repository = "http://github.com/x/y": must be an https URL of a git repository`,
 			pre + `amplify.accessTokenSecret = "ghp_abc def": must name the Secrets Manager secret holding the repository's access token (never the token itself)`,
 			pre + `amplify.branches[1].name = "main": is listed twice`,
-			pre + `amplify.branches[2].name = "feature x": must be 1 to 255 characters of letters, digits and ._/-`,
+			pre + `amplify.branches[2].name = "feature x": ` + hosting.BranchNameRule,
 			pre + `amplify.branches[2].stage = "PROD": must be one of "PRODUCTION", "BETA", "DEVELOPMENT", "EXPERIMENTAL", "PULL_REQUEST"`,
 			pre + `amplify.branches[3].publishFeedback = true: applies to a branch's own role (ownRole: true); the app's role always may publish`,
 		}},
+		{"amplify branch names that make no DNS label", `{` + ok + `, "amplify": {"appName": "web", "branches": [{"name": "-x"}, {"name": "fix/"}, {"name": "` + strings.Repeat("b", 64) + `"}]}}`, []string{
+			pre + `amplify.branches[0].name = "-x": ` + hosting.BranchNameRule,
+			pre + `amplify.branches[1].name = "fix/": ` + hosting.BranchNameRule,
+			pre + `amplify.branches[2].name = "` + strings.Repeat("b", 64) + `": ` + hosting.BranchNameRule,
+		}},
+		{"role-only needs origins", `{"amplify": {"roleOnly": true}}`, []string{
+			pre + `allowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + origin}},
+		{"a managed app without branches needs origins", `{"amplify": {"appName": "web"}}`, []string{
+			pre + `allowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + origin}},
 		{"amplify token without repository", `{` + ok + `, "amplify": {"appName": "web", "accessTokenSecret": "x"}}`, []string{
 			pre + `amplify.accessTokenSecret = "x": is only used with repository`,
 		}},

@@ -164,8 +164,15 @@ func addLibraryStage(app awscdk.App) awscdk.Stack {
 	server := awsiam.NewRole(stack, jsii.String("ServerRole"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("ecs-tasks.amazonaws.com"), nil),
 	})
+	// A managed Amplify app connected to a repository, whose branches may upload.
+	ssr := hosting.NewComputeRole(stack, jsii.String("ComputeRole"), nil)
+	web := hosting.NewApp(stack, jsii.String("Web"), &hosting.AppProps{
+		Name: "web", ComputeRole: ssr, Branches: []hosting.BranchProps{{Name: "main"}, {Name: "feature/Login_2"}},
+		Repository: "https://github.com/example/web", AccessTokenSecretName: "gatehouse/github-token",
+	})
 	files := storage.NewUploadBucket(stack, jsii.String("Files"), &storage.UploadBucketProps{
 		AllowedOrigins: []string{"https://app.example.com"},
+		HostedOrigins:  web.BranchOrigins(),
 		AccessRules: []storage.AccessRule{
 			{Path: "private/{entity_id}/*", Who: storage.Owner, Actions: []storage.Action{storage.Get, storage.Write, storage.Delete}},
 			{Path: "public/*", Who: storage.Guest, Actions: []storage.Action{storage.Get, storage.List}},
@@ -187,12 +194,6 @@ func addLibraryStage(app awscdk.App) awscdk.Stack {
 		Logging: awsecs.LogDrivers_AwsLogs(&awsecs.AwsLogDriverProps{StreamPrefix: jsii.String("web")}),
 	})
 	webpage.AttachTo(task)
-	// A managed Amplify app connected to a repository.
-	ssr := hosting.NewComputeRole(stack, jsii.String("ComputeRole"), nil)
-	hosting.NewApp(stack, jsii.String("Web"), &hosting.AppProps{
-		Name: "web", ComputeRole: ssr, Branches: []hosting.BranchProps{{Name: "main"}},
-		Repository: "https://github.com/example/web", AccessTokenSecretName: "gatehouse/github-token",
-	})
 	cdknag.NagSuppressions_AddResourceSuppressions(server, &[]*cdknag.NagPackSuppression{{
 		Id:        jsii.String("AwsSolutions-IAM5"),
 		Reason:    jsii.String("Reads objects under the reports/ prefix only, as GrantRead documents."),

@@ -62,6 +62,9 @@ func TestBadUploadBucketProps(t *testing.T) {
 	}{
 		{"empty origin", &storage.UploadBucketProps{AllowedOrigins: []string{""}}, []string{p + `AllowedOrigins[0] = "": ` + validate.OriginRule}},
 		{"star origin", &storage.UploadBucketProps{AllowedOrigins: []string{"*"}}, []string{p + `AllowedOrigins[0] = "*": ` + validate.OriginRule}},
+		{"literal hosted origins", &storage.UploadBucketProps{HostedOrigins: []*string{jsii.String("https://*.amplifyapp.com"), nil}}, []string{
+			p + `HostedOrigins[0] = "https://*.amplifyapp.com": ` + validate.OriginRule,
+			p + `HostedOrigins[1]: must not be nil`}},
 		{"ranges", &storage.UploadBucketProps{AllowedOrigins: origins, NoncurrentVersionExpirationDays: 5000, AccessLogExpirationDays: -3, CorsMaxAgeSeconds: new(int(-1))}, []string{
 			p + `NoncurrentVersionExpirationDays = 5000: must be a whole number of days from 1 to 3650`,
 			p + `AccessLogExpirationDays = -3: must be a whole number of days from 1 to 3650`,

@@ -112,18 +112,30 @@ func TestUploadBucketEncryptionVersioningLifecycleLogs(t *testing.T) {
 	}
 }
 
+// TestCORS: configured origins, and with a managed Amplify app the origin of every branch,
+// https://<branch subdomain>.<the app's default domain>, read from the app at deploy time.
 func TestCORS(t *testing.T) {
 	r := referenceApp()
+	branch := func(subdomain string, domain any) M {
+		return M{"Fn::Join": []any{"", []any{"https://" + subdomain + ".", domain}}}
+	}
+	devDomain := M{"Fn::GetStackOutput": M{"StackName": "gatehouse-dev-hosting", "Region": "ap-southeast-1",
+		"OutputName": "PublishOutputFnGetAttAppF1B96344DefaultDomainAC29FE20"}}
+	libraryDomain := M{"Fn::GetAtt": []any{"Web3C8945DB", "DefaultDomain"}}
 	for _, c := range []struct {
-		env     string
+		stack   string
 		origins []any
 		maxAge  int
 	}{
-		{"dev", []any{"http://localhost:3000"}, 3000},
-		{"prod", []any{"https://app.example.com"}, 3000},
-		{"full", []any{"https://app.example.com", "http://localhost:3000"}, 600},
+		// dev: a managed app with branches main and beta.
+		{"dev/Uploads", []any{"http://localhost:3000", branch("main", devDomain), branch("beta", devDomain)}, 3000},
+		// prod: role-only (the app is the console's): the configured origins only.
+		{"prod/Uploads", []any{"https://app.example.com"}, 3000},
+		{"full/Uploads", []any{"https://app.example.com", "http://localhost:3000"}, 600},
+		// A branch name in mixed case with '/' and '_' is served at a lower-case, '-' subdomain.
+		{"library/Library", []any{"https://app.example.com", branch("main", libraryDomain), branch("feature-login-2", libraryDomain)}, 3000},
 	} {
-		r.check(t, c.env+"/Uploads").HasResourceProperties(jsii.String("AWS::S3::Bucket"), M{
+		r.check(t, c.stack).HasResourceProperties(jsii.String("AWS::S3::Bucket"), M{
 			"CorsConfiguration": assertions.Match_ObjectEquals(&M{"CorsRules": []any{M{
 				"AllowedOrigins": c.origins,
 				"AllowedMethods": []any{"GET", "PUT", "POST", "DELETE", "HEAD"},

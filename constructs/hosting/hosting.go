@@ -22,6 +22,7 @@ package hosting
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsamplify"
@@ -110,13 +111,25 @@ func (c *ComputeRole) GrantPublish(topic awssns.ITopic) awsiam.Grant {
 // Branch stages Amplify accepts.
 var Stages = []string{"PRODUCTION", "BETA", "DEVELOPMENT", "EXPERIMENTAL", "PULL_REQUEST"}
 
-var branchPattern = regexp.MustCompile(`^[A-Za-z0-9._/-]{1,255}$`)
+// A branch is served at https://<subdomain>.<the app's default domain>, the subdomain being its
+// name in lower case with every other character than a letter or digit as '-'; that must be one
+// DNS label (at most 63 characters, a letter or digit at each end).
+var branchPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$`)
 
 // BranchNameRule describes valid branch names.
-const BranchNameRule = "must be 1 to 255 characters of letters, digits and ._/-"
+const BranchNameRule = "must be 1 to 63 characters of letters, digits and ._/-, starting and ending with a letter or digit " +
+	"(Amplify serves a branch at https://<branch>.<app domain>, and that name must make one DNS label)"
 
 // ValidBranchName reports whether name is a valid branch name.
 func ValidBranchName(name string) bool { return branchPattern.MatchString(name) }
+
+var notSubdomainChar = regexp.MustCompile(`[^a-z0-9]`)
+
+// BranchSubdomain is the subdomain Amplify serves a branch at: the name in lower case, every
+// character other than a letter or digit replaced by '-' ("feature/Login" -> "feature-login").
+func BranchSubdomain(name string) string {
+	return notSubdomainChar.ReplaceAllString(strings.ToLower(name), "-")
+}
 
 // BranchProps is one branch of a managed app.
 type BranchProps struct {
@@ -146,8 +159,9 @@ type AppProps struct {
 // App is a managed Amplify app (WEB_COMPUTE) and its branches.
 type App struct {
 	constructs.Construct
-	app      awsamplify.CfnApp
-	branches map[string]awsamplify.CfnBranch
+	app         awsamplify.CfnApp
+	branches    map[string]awsamplify.CfnBranch
+	branchNames []string
 }
 
 var appNamePattern = regexp.MustCompile(`^[\w-]{1,255}$`)
@@ -197,6 +211,7 @@ func NewApp(scope constructs.Construct, id *string, props *AppProps) *App {
 	}
 	a.app = awsamplify.NewCfnApp(a, jsii.String("Resource"), appProps)
 	for _, b := range p.Branches {
+		a.branchNames = append(a.branchNames, b.Name)
 		role := p.ComputeRole
 		if b.ComputeRole != nil {
 			role = b.ComputeRole
@@ -220,5 +235,18 @@ func NewApp(scope constructs.Construct, id *string, props *AppProps) *App {
 // AppID is the Amplify app id.
 func (a *App) AppID() *string { return a.app.AttrAppId() }
 
-// DefaultDomain is the app's default domain (<branch>.<app id>.amplifyapp.com).
+// DefaultDomain is the app's default domain (<app id>.amplifyapp.com); branch <b> is served at
+// https://<BranchSubdomain(b)>.<DefaultDomain>.
 func (a *App) DefaultDomain() *string { return a.app.AttrDefaultDomain() }
+
+// BranchOrigins are the web origins the app's branches are served from,
+// https://<branch subdomain>.<the app's default domain>, in the order the branches were given.
+// They resolve at deploy time (the app id is AWS's); pass them to storage.UploadBucketProps's
+// HostedOrigins so the hosted site can upload.
+func (a *App) BranchOrigins() []*string {
+	origins := make([]*string, len(a.branchNames))
+	for i, name := range a.branchNames {
+		origins[i] = awscdk.Fn_Join(jsii.String(""), jsii.Strings("https://"+BranchSubdomain(name)+".", *a.DefaultDomain()))
+	}
+	return origins
+}

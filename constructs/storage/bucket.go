@@ -72,6 +72,11 @@ type UploadBucketProps struct {
 	// and origins with a path are refused. Default none: no CORS rule, for a bucket only
 	// server-side clients use.
 	AllowedOrigins []string
+	// HostedOrigins are origins other constructs of the app make, known only at deploy time, e.g.
+	// hosting.App.BranchOrigins (https://<branch>.<app id>.amplifyapp.com). The CORS rule allows
+	// them as well as AllowedOrigins. A literal string here is checked like AllowedOrigins.
+	// Default none.
+	HostedOrigins []*string
 	// AccessRules decide who may do what under which path. Default: none (no identity has access).
 	AccessRules []AccessRule
 	// Roles receive the access rules' policies.
@@ -173,11 +178,12 @@ func NewUploadBucket(scope constructs.Construct, id *string, props *UploadBucket
 }
 
 func corsRules(p UploadBucketProps) *[]*awss3.CorsRule {
-	if len(p.AllowedOrigins) == 0 {
+	origins := append(*jsii.Strings(p.AllowedOrigins...), p.HostedOrigins...)
+	if len(origins) == 0 {
 		return nil
 	}
 	return &[]*awss3.CorsRule{{
-		AllowedOrigins: jsii.Strings(p.AllowedOrigins...),
+		AllowedOrigins: &origins,
 		AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_GET, awss3.HttpMethods_PUT, awss3.HttpMethods_POST, awss3.HttpMethods_DELETE, awss3.HttpMethods_HEAD},
 		AllowedHeaders: jsii.Strings("*"),
 		ExposedHeaders: jsii.Strings(CorsExposedHeaders...),
@@ -210,6 +216,17 @@ func (p UploadBucketProps) validate() error {
 	ps := validate.NewProblems(PropsScope)
 	if len(p.AllowedOrigins) > 0 {
 		validate.Origins(ps, "AllowedOrigins", p.AllowedOrigins)
+	}
+	for i, o := range p.HostedOrigins {
+		f := fmt.Sprintf("HostedOrigins[%d]", i)
+		switch {
+		case o == nil:
+			ps.Add(f, nil, "must not be nil")
+		case !*awscdk.Token_IsUnresolved(o):
+			if why := validate.Origin(*o); why != "" {
+				ps.Add(f, *o, why)
+			}
+		}
 	}
 	validate.IntRange(ps, "NoncurrentVersionExpirationDays", p.NoncurrentVersionExpirationDays, 1, 3650, "days")
 	validate.IntRange(ps, "AccessLogExpirationDays", p.AccessLogExpirationDays, 1, 3650, "days")
