@@ -77,7 +77,27 @@ type Environment struct {
 	// Amplify, when set, adds Amplify Hosting SSR compute roles, the feedback topic and
 	// optionally the Amplify app.
 	Amplify *Amplify `json:"amplify"`
+	// Email, when set, sends the user pool's mail through Amazon SES. Default: Cognito's own
+	// sender (a few dozen messages a day).
+	Email *Email `json:"email"`
 }
+
+// Email sends the user pool's mail (codes, recovery) through Amazon SES.
+type Email struct {
+	// From is the sender address; it must be sesIdentity or an address at that domain. Required.
+	From string `json:"from"`
+	// FromName is the sender's name shown with the address. Optional.
+	FromName string `json:"fromName"`
+	// ReplyTo is where replies go. Default: from.
+	ReplyTo string `json:"replyTo"`
+	// SESIdentity is the verified SES identity: a domain or an email address. Required.
+	SESIdentity string `json:"sesIdentity"`
+	// SESRegion is where that identity is verified. Default: the environment's region.
+	SESRegion string `json:"sesRegion"`
+}
+
+// emailFields are Email's JSON names, for messages.
+var emailFields = validate.EmailFieldNames{From: "from", FromName: "fromName", ReplyTo: "replyTo", SESIdentity: "sesIdentity", SESRegion: "sesRegion"}
 
 // Amplify configures Amplify Hosting.
 type Amplify struct {
@@ -256,6 +276,13 @@ func (e *Environment) check(ps *validate.Problems, at string) {
 	}
 	if a := e.Amplify; a != nil {
 		e.checkAmplify(ps, at+".amplify", a)
+	}
+	if m := e.Email; m != nil {
+		region := e.Region
+		if !validate.Region(region) {
+			region = "" // reported above
+		}
+		validate.Email(ps, at+".email", validate.EmailSettings(*m), emailFields, region)
 	}
 	var names []string
 	var precedences []int

@@ -140,6 +140,7 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, ass
 		IDTokenValidityMinutes:     env.IDTokenValidityMinutes,
 		RefreshTokenValidityDays:   env.RefreshTokenValidityDays,
 		Groups:                     groups,
+		Email:                      (*auth.Email)(env.Email),
 	})
 	output(s.AuthStack, OutputRegion, s.AuthStack.Region(), "AWS region of the deployment")
 	output(s.AuthStack, OutputUserPoolID, s.Auth.UserPool().UserPoolId(), "Cognito user pool id (auth.user_pool_id)")

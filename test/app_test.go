@@ -20,7 +20,7 @@ func TestAppRejectsBadConfigCleanly(t *testing.T) {
 	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(),
 		"CDK_OUTDIR="+outdir,
-		`CDK_CONTEXT_JSON={"env": "dev", "environments": {"dev": {"allowedOrigins": ["https://app.example.com/"], "region": "mars-1", "alowGuests": true}}}`,
+		`CDK_CONTEXT_JSON={"env": "dev", "environments": {"dev": {"allowedOrigins": ["https://app.example.com/"], "region": "mars-1", "alowGuests": true, "email": {"from": "no-reply", "sesIdentity": "example.com"}}}}`,
 	)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -35,9 +35,10 @@ func TestAppRejectsBadConfigCleanly(t *testing.T) {
 		lines = lines[:n-1]
 	}
 	want := []string{
-		`invalid cdk.json context: environments.dev.alowGuests = true: unknown field (did you mean "allowGuests"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, crossAccount, amplify`,
+		`invalid cdk.json context: environments.dev.alowGuests = true: unknown field (did you mean "allowGuests"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, crossAccount, amplify, email`,
 		`invalid cdk.json context: environments.dev.region = "mars-1": must be an AWS region name such as "ap-southeast-1" or "us-east-1"`,
 		`invalid cdk.json context: environments.dev.allowedOrigins[0] = "https://app.example.com/": ` + validate.OriginRule,
+		`invalid cdk.json context: environments.dev.email.from = "no-reply": ` + validate.EmailAddressRule + `; required`,
 	}
 	if !equalStrings(lines, want) {
 		t.Errorf("stderr:\n  %s\nwant:\n  %s", strings.Join(lines, "\n  "), strings.Join(want, "\n  "))

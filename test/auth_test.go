@@ -76,6 +76,23 @@ func TestUserPoolPlanAndMFAFollowConfig(t *testing.T) {
 	}
 }
 
+// TestUserPoolEmail: dev and prod use Cognito's own sender (no EmailConfiguration); with email
+// set, the pool sends through SES from the configured address and identity, in its region.
+func TestUserPoolEmail(t *testing.T) {
+	r := referenceApp()
+	for _, env := range []string{"dev", "prod"} {
+		r.check(t, env+"/Auth").HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), M{"EmailConfiguration": assertions.Match_Absent()})
+	}
+	r.check(t, "full/Auth").HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), M{
+		"EmailConfiguration": assertions.Match_ObjectEquals(&M{
+			"EmailSendingAccount": "DEVELOPER",
+			"From":                "Example App <no-reply@mail.example.com>",
+			"ReplyToEmailAddress": "support@example.com",
+			"SourceArn":           "arn:aws:ses:us-east-1:111122223333:identity/mail.example.com",
+		}),
+	})
+}
+
 func TestWebClientIsPublicSRPOnly(t *testing.T) {
 	r := referenceApp()
 	for _, c := range []struct {

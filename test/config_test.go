@@ -51,6 +51,21 @@ func TestManagedBranchesNeedNoOrigins(t *testing.T) {
 	}
 }
 
+// TestEmailSettings: a verified domain or address, an SES region of the user pool's own or (from
+// the regions that may) us-east-1, us-west-2 or eu-west-1.
+func TestEmailSettings(t *testing.T) {
+	for _, entry := range []string{
+		`"region": "ap-southeast-1", "email": {"from": "no-reply@example.com", "sesIdentity": "example.com"}`,
+		`"region": "ap-southeast-1", "email": {"from": "no-reply@example.com", "sesIdentity": "example.com", "sesRegion": "eu-west-1"}`,
+		`"region": "eu-north-1", "email": {"from": "a.b+c@mail.example.co.uk", "fromName": "Example App", "replyTo": "help@example.com", "sesIdentity": "a.b+c@mail.example.co.uk"}`,
+	} {
+		env, err := config.Parse("dev", []byte(`{`+ok+`, `+entry+`}`))
+		if err != nil || env.Email == nil || env.Email.From == "" {
+			t.Errorf("%s: %v", entry, err)
+		}
+	}
+}
+
 func TestShippedEnvironmentsAreValid(t *testing.T) {
 	context := must(cdkapp.ContextFromFile(filepath.Join(repoRoot, "cdk.json")))
 	for _, name := range []string{"dev", "prod"} {
@@ -104,7 +119,7 @@ func TestBadConfig(t *testing.T) {
 			pre + `account = "12345": must be a 12-digit AWS account id as a string, e.g. "123456789012", or left out for the CLI's default account`}},
 		{"account as number", `{` + ok + `, "account": 123456789012}`, []string{pre + `account = 123456789012: must be a string`}},
 		{"unknown field", `{` + ok + `, "allowedOrigin": ["https://a.example.com"]}`, []string{
-			pre + `allowedOrigin = ["https://a.example.com"]: unknown field (did you mean "allowedOrigins"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, crossAccount, amplify`}},
+			pre + `allowedOrigin = ["https://a.example.com"]: unknown field (did you mean "allowedOrigins"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, crossAccount, amplify, email`}},
 		{"guests not bool", `{` + ok + `, "allowGuests": "yes"}`, []string{pre + `allowGuests = "yes": must be true or false`}},
 		{"null", `{` + ok + `, "region": null}`, []string{pre + `region = null: must not be null; leave the field out to get its default`}},
 		{"mfa", `{` + ok + `, "mfa": "sometimes"}`, []string{pre + `mfa = "sometimes": must be one of "off", "optional", "required"`}},
@@ -183,6 +198,27 @@ func TestBadConfig(t *testing.T) {
 			pre + `allowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + origin}},
 		{"a managed app without branches needs origins", `{"amplify": {"appName": "web"}}`, []string{
 			pre + `allowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + origin}},
+		{"email", `{` + ok + `, "email": {"from": "no-reply@example", "fromName": "Ex\n<evil>", "replyTo": "a b@example.com", "sesIdentity": "Example.com", "sesRegion": "ap-east-1", "sender": "x"}}`, []string{
+			pre + `email.sender = "x": unknown field; allowed: from, fromName, replyTo, sesIdentity, sesRegion`,
+			pre + `email.from = "no-reply@example": ` + validate.EmailAddressRule + `; required`,
+			pre + `email.fromName = "Ex\n<evil>": must be at most 64 characters without line breaks, '<', '>' or '"': the sender's name, e.g. "Example App"`,
+			pre + `email.replyTo = "a b@example.com": ` + validate.EmailAddressRule,
+			pre + `email.sesIdentity = "Example.com": ` + validate.SESIdentityRule + `; required`,
+			pre + `email.sesRegion = "ap-east-1": must be a region where Amazon SES sends email: ` + sesRegionList,
+		}},
+		{"email from another domain or address", `{` + ok + `, "email": {"from": "no-reply@example.org", "sesIdentity": "example.com"}}`, []string{
+			pre + `email.from = "no-reply@example.org": must be an address at the verified domain example.com (sesIdentity)`,
+		}},
+		{"email from another address", `{` + ok + `, "email": {"from": "a@example.com", "sesIdentity": "b@example.com"}}`, []string{
+			pre + `email.from = "a@example.com": must be the verified address b@example.com (sesIdentity), or make example.com the verified domain`,
+		}},
+		{"email through a region the user pool cannot use", `{` + ok + `, "region": "eu-north-1", "email": {"from": "a@example.com", "sesIdentity": "example.com", "sesRegion": "us-west-2"}}`, []string{
+			pre + `email.sesRegion = "us-west-2": a user pool in eu-north-1 can send through SES only in eu-north-1`,
+		}},
+		{"email required fields", `{` + ok + `, "email": {}}`, []string{
+			pre + `email.from = "": ` + validate.EmailAddressRule + `; required`,
+			pre + `email.sesIdentity = "": ` + validate.SESIdentityRule + `; required`,
+		}},
 		{"amplify token without repository", `{` + ok + `, "amplify": {"appName": "web", "accessTokenSecret": "x"}}`, []string{
 			pre + `amplify.accessTokenSecret = "x": is only used with repository`,
 		}},

@@ -30,7 +30,8 @@ import (
 // testAssets are the artefacts `make build` produces (make test builds them first).
 var testAssets = stacks.Assets{ItemsFunctionDir: filepath.Join(repoRoot, stacks.ItemsFunctionDir)}
 
-// fullEnv switches every optional feature on (guests, groups, KMS, Essentials, MFA off), so
+// fullEnv switches every optional feature on (guests, groups, KMS, Essentials, MFA off, SES
+// email from another region), so
 // that their templates, suppressions and validator findings are covered by the one synth of
 // the reference app as well.
 const fullEnv = `{
@@ -60,7 +61,9 @@ const fullEnv = `{
     "account": "777788889999",
     "region": "eu-west-1"
   },
-  "amplify": {"roleOnly": true, "appId": "d1a2b3c4d5e6f7", "restrictTrust": true}
+  "amplify": {"roleOnly": true, "appId": "d1a2b3c4d5e6f7", "restrictTrust": true},
+  "email": {"from": "no-reply@mail.example.com", "fromName": "Example App", "replyTo": "support@example.com",
+    "sesIdentity": "mail.example.com", "sesRegion": "us-east-1"}
 }`
 
 // lessGroupsEnv is fullEnv less one group (TestRemovingAGroupTouchesOnlyItsOwnResources). Its

@@ -19,6 +19,11 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/internal/validate"
 )
 
+// sesRegionList is how messages list the regions where SES sends email.
+const sesRegionList = "af-south-1, ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-south-1, ap-south-2, ap-southeast-1, ap-southeast-2, " +
+	"ap-southeast-3, ap-southeast-5, ca-central-1, ca-west-1, eu-central-1, eu-central-2, eu-north-1, eu-south-1, eu-west-1, eu-west-2, " +
+	"eu-west-3, il-central-1, me-central-1, me-south-1, sa-east-1, us-east-1, us-east-2, us-west-1, us-west-2, us-gov-east-1, us-gov-west-1"
+
 // problemsOf runs build and returns the lines of the *validate.Error it panics with.
 func problemsOf(t *testing.T, build func()) (lines []string) {
 	t.Helper()
@@ -133,9 +138,14 @@ func TestBadUserAuthProps(t *testing.T) {
 			FeaturePlan: "gold", MFA: "sms", AccessTokenValidityMinutes: 2000, IDTokenValidityMinutes: 1,
 			RefreshTokenValidityDays: 3651,
 			Groups:                   []auth.Group{{Name: "a b", Precedence: 0}, {Name: "ok", Precedence: 0}},
+			Email:                    &auth.Email{From: "App <no-reply@example.com>", ReplyTo: "support", SESIdentity: "https://example.com", SESRegion: "mars-1"},
 		})
 	})
 	want := []string{
+		p + `Email.From = "App <no-reply@example.com>": ` + validate.EmailAddressRule + `; required`,
+		p + `Email.ReplyTo = "support": ` + validate.EmailAddressRule,
+		p + `Email.SESIdentity = "https://example.com": ` + validate.SESIdentityRule + `; required`,
+		p + `Email.SESRegion = "mars-1": must be a region where Amazon SES sends email: ` + sesRegionList,
 		p + `FeaturePlan = "gold": must be one of "essentials", "plus"`,
 		p + `MFA = "sms": must be one of "off", "optional", "required"`,
 		p + `AccessTokenValidityMinutes = 2000: must be a whole number of minutes from 5 to 1440`,
@@ -146,6 +156,29 @@ func TestBadUserAuthProps(t *testing.T) {
 	}
 	if !equalStrings(got, want) {
 		t.Errorf("\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// TestUserAuthEmailRegion: in a stack whose region is known, the SES region must be one its user
+// pool can send through.
+func TestUserAuthEmailRegion(t *testing.T) {
+	const p = "invalid auth.UserAuthProps: "
+	app := awscdk.NewApp(nil)
+	for _, c := range []struct {
+		region string
+		email  auth.Email
+		want   string
+	}{
+		{"eu-north-1", auth.Email{From: "a@example.com", SESIdentity: "a@example.com", SESRegion: "us-east-1"},
+			p + `Email.SESRegion = "us-east-1": a user pool in eu-north-1 can send through SES only in eu-north-1`},
+		{"ap-east-1", auth.Email{From: "a@example.com", SESIdentity: "example.com"},
+			p + `Email.SESRegion: is not set, so SES in the user pool's region would send: Amazon Cognito in ap-east-1 cannot send email through Amazon SES; leave the email settings out to use Cognito's own sender`},
+	} {
+		stack := awscdk.NewStack(app, jsii.String("In"+c.region), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String(c.region)}})
+		got := problemsOf(t, func() { auth.NewUserAuth(stack, jsii.String("Bad"), &auth.UserAuthProps{Email: &c.email}) })
+		if !equalStrings(got, []string{c.want}) {
+			t.Errorf("%s:\n got:\n  %s\nwant:\n  %s", c.region, strings.Join(got, "\n  "), c.want)
+		}
 	}
 }
 

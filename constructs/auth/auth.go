@@ -84,7 +84,31 @@ type UserAuthProps struct {
 	RefreshTokenValidityDays int
 	// Groups to create, each with a role. Default none.
 	Groups []Group
+	// Email sends the user pool's mail (sign-up and verification codes, password recovery)
+	// through Amazon SES from your own address. Default nil: Cognito's own sender, which AWS
+	// limits to a few dozen messages a day: fine for development, not for production.
+	Email *Email
 }
+
+// Email sends a user pool's mail through Amazon SES.
+type Email struct {
+	// From is the sender address, e.g. "no-reply@example.com". Required; it must be SESIdentity
+	// or an address at that domain.
+	From string
+	// FromName is the sender's name shown with the address, e.g. "Example App". Default none.
+	FromName string
+	// ReplyTo is where replies go. Default: From.
+	ReplyTo string
+	// SESIdentity is the verified SES identity that sends: a domain ("example.com") or an email
+	// address. Required.
+	SESIdentity string
+	// SESRegion is where that identity is verified. Default: the stack's region. A user pool may
+	// use SES in its own region, and in some regions also us-east-1, us-west-2 or eu-west-1.
+	SESRegion string
+}
+
+// EmailFields are Email's field names, for messages.
+var EmailFields = validate.EmailFieldNames{From: "From", FromName: "FromName", ReplyTo: "ReplyTo", SESIdentity: "SESIdentity", SESRegion: "SESRegion"}
 
 // PasswordMinLength is the user pool's minimum password length; passwords also need upper and
 // lower case letters, a digit and a symbol.
@@ -114,7 +138,11 @@ func (a *UserAuth) MFA() MFA { return a.mfa }
 // listing every problem.
 func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *UserAuth {
 	p := withDefaults(props)
-	if err := p.validate(); err != nil {
+	region := ""
+	if r := awscdk.Stack_Of(scope).Region(); !*awscdk.Token_IsUnresolved(r) {
+		region = *r
+	}
+	if err := p.validate(region); err != nil {
 		panic(err)
 	}
 	a := &UserAuth{groupRoles: map[string]awsiam.Role{}, allowGuests: p.AllowGuests, mfa: p.MFA}
@@ -145,6 +173,22 @@ func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *
 	}
 	if p.MFA != MFAOff {
 		poolProps.MfaSecondFactor = &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)}
+	}
+	if e := p.Email; e != nil {
+		ses := &awscognito.UserPoolSESOptions{FromEmail: jsii.String(e.From)}
+		if e.FromName != "" {
+			ses.FromName = jsii.String(e.FromName)
+		}
+		if e.ReplyTo != "" {
+			ses.ReplyTo = jsii.String(e.ReplyTo)
+		}
+		if e.SESRegion != "" {
+			ses.SesRegion = jsii.String(e.SESRegion)
+		}
+		if validate.DomainName(e.SESIdentity) {
+			ses.SesVerifiedDomain = jsii.String(e.SESIdentity)
+		}
+		poolProps.Email = awscognito.UserPoolEmail_WithSES(ses)
 	}
 	if p.FeaturePlan == Plus {
 		poolProps.FeaturePlan = awscognito.FeaturePlan_PLUS
@@ -312,8 +356,12 @@ func withDefaults(props *UserAuthProps) UserAuthProps {
 	return p
 }
 
-func (p UserAuthProps) validate() error {
+// validate checks p for a user pool in region ("" when the stack's region is not known).
+func (p UserAuthProps) validate(region string) error {
 	ps := validate.NewProblems(PropsScope)
+	if e := p.Email; e != nil {
+		validate.Email(ps, "Email", validate.EmailSettings(*e), EmailFields, region)
+	}
 	validate.OneOf(ps, "FeaturePlan", string(p.FeaturePlan), string(Essentials), string(Plus))
 	validate.OneOf(ps, "MFA", string(p.MFA), string(MFAOff), string(MFAOptional), string(MFARequired))
 	validate.IntRange(ps, "AccessTokenValidityMinutes", p.AccessTokenValidityMinutes, 5, 1440, "minutes")

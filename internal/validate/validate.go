@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -195,5 +196,114 @@ func Groups(ps *Problems, field string, names []string, precedences []int, nameF
 				"or Cognito cannot choose a role for a user in both groups", other))
 		}
 		seenPrecedence[precedences[i]] = name
+	}
+}
+
+// sesRegions are the regions where Amazon SES sends email.
+var sesRegions = []string{
+	"af-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
+	"ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-5", "ca-central-1", "ca-west-1",
+	"eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-west-1", "eu-west-2", "eu-west-3",
+	"il-central-1", "me-central-1", "me-south-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1",
+	"us-west-2", "us-gov-east-1", "us-gov-west-1",
+}
+
+// cognitoSESAlternates are the SES regions that user pools of the regions in
+// cognitoSESContinuity may use besides their own (Amazon Cognito's "Amazon SES email
+// configuration Regions"); a user pool of any other region uses SES in its own region only.
+var (
+	cognitoSESAlternates = []string{"us-east-1", "us-west-2", "eu-west-1"}
+	cognitoSESContinuity = []string{"us-east-1", "us-west-2", "eu-west-1", "us-east-2", "ca-central-1", "ap-northeast-1",
+		"ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "eu-west-2", "eu-central-1"}
+)
+
+// CognitoSESRegions lists the SES regions a user pool in poolRegion can send email through.
+func CognitoSESRegions(poolRegion string) []string {
+	var out []string
+	if slices.Contains(sesRegions, poolRegion) {
+		out = append(out, poolRegion)
+	}
+	if slices.Contains(cognitoSESContinuity, poolRegion) {
+		for _, r := range cognitoSESAlternates {
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// EmailSettings send a user pool's email through Amazon SES (config's `email`,
+// auth.UserAuthProps.Email).
+type EmailSettings struct {
+	From, FromName, ReplyTo, SESIdentity, SESRegion string
+}
+
+// EmailFieldNames name EmailSettings' fields the way a caller spells them.
+type EmailFieldNames struct {
+	From, FromName, ReplyTo, SESIdentity, SESRegion string
+}
+
+// EmailAddressRule describes a plain email address.
+const EmailAddressRule = `must be a plain email address such as "no-reply@example.com" (no display name, no spaces)`
+
+// SESIdentityRule describes an SES identity.
+const SESIdentityRule = `must be the SES identity that sends: a verified domain such as "example.com", or a verified email address`
+
+var (
+	domainPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	localPattern  = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
+)
+
+// EmailAddress reports whether s is a plain ASCII email address with a domain name.
+func EmailAddress(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && localPattern.MatchString(local) && !strings.HasPrefix(local, ".") && !strings.HasSuffix(local, ".") &&
+		!strings.Contains(local, "..") && DomainName(domain)
+}
+
+// DomainName reports whether s is a lower-case DNS name with at least two labels.
+func DomainName(s string) bool { return len(s) <= 253 && domainPattern.MatchString(s) }
+
+// Email checks SES email settings for a user pool in poolRegion ("" when unknown, e.g. an
+// environment-agnostic stack: the region pairing is then not checked). An empty SESRegion means
+// poolRegion.
+func Email(ps *Problems, at string, e EmailSettings, names EmailFieldNames, poolRegion string) {
+	f := func(name string) string { return at + "." + name }
+	if !EmailAddress(e.From) {
+		ps.Add(f(names.From), e.From, EmailAddressRule+"; required")
+	}
+	if len(e.FromName) > 64 || strings.ContainsAny(e.FromName, "\r\n<>\"") {
+		ps.Add(f(names.FromName), e.FromName, `must be at most 64 characters without line breaks, '<', '>' or '"': the sender's name, e.g. "Example App"`)
+	}
+	if e.ReplyTo != "" && !EmailAddress(e.ReplyTo) {
+		ps.Add(f(names.ReplyTo), e.ReplyTo, EmailAddressRule)
+	}
+	switch {
+	case EmailAddress(e.SESIdentity):
+		if EmailAddress(e.From) && e.From != e.SESIdentity {
+			ps.Add(f(names.From), e.From, fmt.Sprintf("must be the verified address %s (%s), or make %s the verified domain",
+				e.SESIdentity, names.SESIdentity, e.From[strings.Index(e.From, "@")+1:]))
+		}
+	case DomainName(e.SESIdentity):
+		if _, domain, _ := strings.Cut(e.From, "@"); EmailAddress(e.From) && domain != e.SESIdentity {
+			ps.Add(f(names.From), e.From, fmt.Sprintf("must be an address at the verified domain %s (%s)", e.SESIdentity, names.SESIdentity))
+		}
+	default:
+		ps.Add(f(names.SESIdentity), e.SESIdentity, SESIdentityRule+"; required")
+	}
+	allowed := CognitoSESRegions(poolRegion)
+	cannot := "Amazon Cognito in " + poolRegion + " cannot send email through Amazon SES; leave the email settings out to use Cognito's own sender"
+	switch {
+	case e.SESRegion == "":
+		if poolRegion != "" && len(allowed) == 0 {
+			ps.Add(f(names.SESRegion), nil, "is not set, so SES in the user pool's region would send: "+cannot)
+		}
+	case !slices.Contains(sesRegions, e.SESRegion):
+		ps.Add(f(names.SESRegion), e.SESRegion, "must be a region where Amazon SES sends email: "+strings.Join(sesRegions, ", "))
+	case poolRegion != "" && len(allowed) == 0:
+		ps.Add(f(names.SESRegion), e.SESRegion, cannot)
+	case poolRegion != "" && !slices.Contains(allowed, e.SESRegion):
+		ps.Add(f(names.SESRegion), e.SESRegion, "a user pool in "+poolRegion+" can send through SES only in "+strings.Join(allowed, ", "))
 	}
 }
