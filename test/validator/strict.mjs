@@ -9,8 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { RegoEngine, TemplateFile } from '@aws/cloudformation-validate';
 
-const { stacks } = JSON.parse(readFileSync(0, 'utf8'));
+// The engine loads first (about a second), then the input is read: the Go tests start this
+// process before they synthesize and send the templates once the synth is done.
 const engine = new RegoEngine();
+const { stacks } = JSON.parse(readFileSync(0, 'utf8'));
 const out = [];
 try {
   for (const { template, account, region } of stacks) {
