@@ -3,8 +3,6 @@ package test
 import (
 	"encoding/json"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -89,13 +87,10 @@ func TestAccessMatrixReferee(t *testing.T) {
 		}
 	}
 	input, _ := json.Marshal(map[string]any{"cases": cases})
-	cmd := exec.Command("node", filepath.Join(repoRoot, "test", "referee", "simulate.mjs"))
-	cmd.Stdin = strings.NewReader(string(input))
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	refereeProcess.send(input)
+	out, err := refereeProcess.output()
 	if err != nil {
-		t.Fatalf("referee failed: %v\n%s", err, stderr.String())
+		t.Fatalf("referee failed: %v", err)
 	}
 	var verdicts struct {
 		Results []struct {

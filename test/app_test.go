@@ -12,12 +12,10 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/internal/validate"
 )
 
-// TestAppRejectsBadConfigCleanly runs cdk.json's app command as the CDK CLI runs it (a shell
-// command: `make app`, then the prebuilt entry), with a bad configuration passed the way the CLI
-// passes context. It must exit 1 with one plain line per problem, no Go panic or jsii stack, and
-// write nothing.
-func TestAppRejectsBadConfigCleanly(t *testing.T) {
-	outdir := t.TempDir()
+// startBadConfigApp starts cdk.json's app command as the CDK CLI runs it (a shell command: `make
+// app`, then the prebuilt entry), with a bad configuration passed the way the CLI passes context
+// (TestMain starts it, so it runs beside the reference synth).
+func startBadConfigApp() *prestarted {
 	var cdkJSON struct {
 		App string `json:"app"`
 	}
@@ -25,17 +23,25 @@ func TestAppRejectsBadConfigCleanly(t *testing.T) {
 	cmd := exec.Command("sh", "-c", cdkJSON.App)
 	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(),
-		"CDK_OUTDIR="+outdir,
+		"CDK_OUTDIR="+badConfigOutdir,
 		`CDK_CONTEXT_JSON={"env": "dev", "environments": {"dev": {"allowedOrigins": ["https://app.example.com/"], "region": "mars-1", "alowGuests": true, "email": {"from": "no-reply", "sesIdentity": "example.com"}}}}`,
 	)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	err := cmd.Run()
+	return prestart("the app with a bad configuration", cmd)
+}
+
+var badConfigOutdir = must(os.MkdirTemp("", "gatehouse-bad-config-"))
+
+// TestAppRejectsBadConfigCleanly: the app, given a bad configuration, must exit 1 with one plain
+// line per problem, no Go panic or jsii stack, and write nothing.
+func TestAppRejectsBadConfigCleanly(t *testing.T) {
+	_, stderr, err := badConfigApp.wait()
+	outdir := badConfigOutdir
+	defer os.RemoveAll(outdir)
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-		t.Fatalf("exit = %v, want status 1; stderr:\n%s", err, stderr.String())
+		t.Fatalf("exit = %v, want status 1; stderr:\n%s", err, stderr)
 	}
-	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	want := []string{
 		`invalid cdk.json context: environments.dev.alowGuests = true: unknown field (did you mean "allowGuests"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, crossAccount, amplify, email`,
 		`invalid cdk.json context: environments.dev.region = "mars-1": must be an AWS region name such as "ap-southeast-1" or "us-east-1"`,
@@ -46,8 +52,8 @@ func TestAppRejectsBadConfigCleanly(t *testing.T) {
 		t.Errorf("stderr:\n  %s\nwant:\n  %s", strings.Join(lines, "\n  "), strings.Join(want, "\n  "))
 	}
 	for _, trace := range []string{"panic", "goroutine", ".go:", ".js:", "    at "} {
-		if strings.Contains(stderr.String(), trace) {
-			t.Errorf("stderr has a stack trace (%q):\n%s", trace, stderr.String())
+		if strings.Contains(stderr, trace) {
+			t.Errorf("stderr has a stack trace (%q):\n%s", trace, stderr)
 		}
 	}
 	if entries, _ := os.ReadDir(outdir); len(entries) > 0 {

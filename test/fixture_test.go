@@ -98,8 +98,6 @@ type reference struct {
 	outdir      string
 	templates   map[string]assertions.Template
 	json        map[string]map[string]any
-	// validator has the assembly's templates and reports their findings.
-	validator *strictValidator
 }
 
 // stackNames lists every stack of the reference app as "<stage>/<stack id>".
@@ -110,7 +108,6 @@ func (r *reference) stackNames() []string {
 func (r *reference) stack(name string) awscdk.Stack { return r.stacks[name] }
 
 var referenceApp = sync.OnceValue(func() *reference {
-	validator := startStrictValidator()
 	context := must(cdkapp.ContextFromFile(filepath.Join(repoRoot, "cdk.json")))
 	r := &reference{
 		stages:    map[string]*stacks.EnvironmentStage{},
@@ -146,8 +143,7 @@ var referenceApp = sync.OnceValue(func() *reference {
 	// "full" less a group, so checking it again would only cost time.
 	stacks.NewEnvironmentStage(app, must(config.Parse(lessGroupsEnv, fullEnvWithoutGroup("editors"))), testAssets)
 	r.nagFindings = stacks.NagFindings(app.Synth(nil))
-	validator.validate(r.outdir)
-	r.validator = validator
+	validateAssembly(r.outdir)
 	for _, name := range r.stackNames() {
 		t := assertions.Template_FromStack(r.stack(name), nil)
 		r.templates[name] = t

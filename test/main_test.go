@@ -30,9 +30,32 @@ func TestMain(m *testing.M) {
 	if bin := filepath.Join(repoRoot, "node_modules", ".bin"); dirExists(bin) {
 		os.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	}
+	prestartAll()
 	code := m.Run()
+	stopAll()
 	cdkapp.Close()
 	os.Exit(code)
+}
+
+// Subprocesses the tests need, started before any test runs (see prestarted).
+var (
+	validatorProcess *prestarted // test/validator/strict.mjs: TestCloudFormationValidatorStrict
+	refereeProcess   *prestarted // test/referee/simulate.mjs: TestAccessMatrixReferee
+	amplifyProcess   *prestarted // test/amplify/configure.mjs: TestAmplifyJSAcceptsOutputs
+	badConfigApp     *prestarted // cdk.json's app command: TestAppRejectsBadConfigCleanly
+)
+
+func prestartAll() {
+	validatorProcess = prestartNode("validator/strict.mjs")
+	refereeProcess = prestartNode("referee/simulate.mjs")
+	amplifyProcess = prestartNode("amplify/configure.mjs")
+	badConfigApp = startBadConfigApp()
+}
+
+func stopAll() {
+	for _, p := range []*prestarted{validatorProcess, refereeProcess, amplifyProcess, badConfigApp} {
+		p.stop()
+	}
 }
 
 func dirExists(path string) bool {

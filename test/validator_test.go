@@ -2,9 +2,6 @@ package test
 
 import (
 	"encoding/json"
-	"fmt"
-	"io"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,47 +9,11 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/access"
 )
 
-// strictValidator is AWS's CloudFormation validator (test/validator/strict.mjs: the engine
-// aws-cdk-lib bundles, at the same version) in strict mode, with no rule excluded. It is started
-// before the reference synth, so that loading its engine (about a second) overlaps the synth;
-// the templates are sent once the synth is done, and the findings read by the test.
-type strictValidator struct {
-	stdin  io.WriteCloser
-	done   chan struct{}
-	out    []byte
-	err    error
-	stderr strings.Builder
-}
-
-func startStrictValidator() *strictValidator {
-	v := &strictValidator{done: make(chan struct{})}
-	cmd := exec.Command("node", filepath.Join(repoRoot, "test", "validator", "strict.mjs"))
-	cmd.Stderr = &v.stderr
-	stdin, err := cmd.StdinPipe()
-	if err == nil {
-		v.stdin = stdin
-		go func() {
-			defer close(v.done)
-			v.out, v.err = cmd.Output()
-		}()
-		return v
-	}
-	v.err = err
-	close(v.done)
-	return v
-}
-
-// validate sends every template of the assembly in dir; the findings come with findings().
-func (v *strictValidator) validate(dir string) {
-	if v.stdin == nil {
-		return
-	}
-	defer v.stdin.Close()
-	templates, err := access.LoadAssembly(dir)
-	if err != nil {
-		v.err = err
-		return
-	}
+// validateAssembly sends every template of the assembly in dir to the validator process
+// (test/validator/strict.mjs: AWS's CloudFormation validator, the engine aws-cdk-lib bundles at
+// the same version, in strict mode with no rule excluded), which reports once it has read them.
+func validateAssembly(dir string) {
+	templates := must(access.LoadAssembly(dir))
 	type stack struct {
 		Template string `json:"template"`
 		Account  string `json:"account"`
@@ -64,23 +25,11 @@ func (v *strictValidator) validate(dir string) {
 	for _, s := range templates {
 		input.Stacks = append(input.Stacks, stack{Template: s.File, Account: cmpOr(s.Account, access.FakeAccount), Region: cmpOr(s.Region, "us-east-1")})
 	}
-	_ = json.NewEncoder(v.stdin).Encode(input)
+	validatorProcess.send(must(json.Marshal(input)))
 }
 
 type validatorFinding struct {
 	Template, RuleID, Severity, LogicalID, Path, Message string
-}
-
-func (v *strictValidator) findings() ([]validatorFinding, error) {
-	<-v.done
-	if v.err != nil {
-		return nil, fmt.Errorf("strict.mjs: %v\n%s", v.err, v.stderr.String())
-	}
-	var findings []validatorFinding
-	if err := json.Unmarshal(v.out, &findings); err != nil {
-		return nil, fmt.Errorf("strict.mjs output: %v\n%s", err, v.out)
-	}
-	return findings, nil
 }
 
 // TestCloudFormationValidatorStrict: AWS's validator in strict mode over every template of the
@@ -88,10 +37,14 @@ func (v *strictValidator) findings() ([]validatorFinding, error) {
 // DependsOn) among others. No stack of ours may have a finding; the canary's finding must be
 // there, which proves the validator read the assembly.
 func TestCloudFormationValidatorStrict(t *testing.T) {
-	r := referenceApp()
-	findings, err := r.validator.findings()
+	referenceApp() // sends the templates
+	out, err := validatorProcess.output()
 	if err != nil {
 		t.Fatal(err)
+	}
+	var findings []validatorFinding
+	if err := json.Unmarshal(out, &findings); err != nil {
+		t.Fatalf("strict.mjs output: %v\n%s", err, out)
 	}
 	canary := false
 	for _, f := range findings {

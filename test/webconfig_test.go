@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -170,12 +169,10 @@ func TestAmplifyJSAcceptsOutputs(t *testing.T) {
 		}
 		files = append(files, filepath.Join(dir, "amplify_outputs.json"))
 	}
-	cmd := exec.Command("node", append([]string{filepath.Join(repoRoot, "test", "amplify", "configure.mjs")}, files...)...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	amplifyProcess.send(must(json.Marshal(files)))
+	out, err := amplifyProcess.output()
 	if err != nil {
-		t.Fatalf("aws-amplify refused the outputs: %v\n%s", err, stderr.String())
+		t.Fatalf("aws-amplify refused the outputs: %v", err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	if len(lines) != len(envs) {
