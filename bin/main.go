@@ -19,8 +19,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gatehouse-cdk/gatehouse/config"
+	"github.com/gatehouse-cdk/gatehouse/internal/appchecks"
 	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
-	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 	"github.com/gatehouse-cdk/gatehouse/stacks"
 )
 
@@ -53,12 +54,12 @@ func run(stderr io.Writer) (code int) {
 	// The items function must be built first (make build; make synth does it).
 	bootstrap := filepath.Join(stacks.ItemsFunctionDir, "bootstrap")
 	if _, err := os.Stat(bootstrap); err != nil {
-		fmt.Fprintf(stderr, "%s is missing: build the functions first with `make build` (make synth does it)\n", bootstrap)
+		fmt.Fprintf(stderr, "%s is missing: build the functions first with `make app` (cdk.json's app command does it)\n", bootstrap)
 		return 1
 	}
 	stacks.NewEnvironmentStage(app, env, stacks.Assets{ItemsFunctionDir: stacks.ItemsFunctionDir})
-	stacks.ApplyChecks(app)
-	if findings := stacks.NagFindings(app.Synth(nil)); len(findings) > 0 {
+	appchecks.Apply(app)
+	if findings := appchecks.Findings(app.Synth(nil)); len(findings) > 0 {
 		for _, f := range findings {
 			fmt.Fprintln(stderr, "cdk-nag finding: "+f)
 		}
@@ -71,7 +72,7 @@ func run(stderr io.Writer) (code int) {
 // describe turns a recovered panic into plain message lines: our validation errors as they are,
 // anything else (a jsii/CDK error) as its first line, without the JavaScript stack.
 func describe(r any) string {
-	var verr *validate.Error
+	var verr *rules.Error
 	if err, ok := r.(error); ok {
 		if errors.As(err, &verr) {
 			return verr.Error()

@@ -14,14 +14,10 @@ import (
 	"maps"
 	"net/url"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 
-	"github.com/gatehouse-cdk/gatehouse/constructs/crossaccount"
-	"github.com/gatehouse-cdk/gatehouse/constructs/hosting"
-	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
-	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 // DefaultEnv is the environment used when the `env` context key is absent.
@@ -34,7 +30,7 @@ type Environment struct {
 	Name string `json:"-"`
 	// Account is the 12-digit AWS account to deploy to. Empty: the CLI's default account.
 	Account string `json:"account"`
-	// Region is the AWS region to deploy to. Default "ap-southeast-1".
+	// Region is the AWS region to deploy to. Default rules.DefaultRegion.
 	Region string `json:"region"`
 	// AllowedOrigins are the web app origins allowed by the upload bucket's CORS rule, besides
 	// the managed Amplify app's branch origins, which are allowed without being listed. Required
@@ -44,33 +40,33 @@ type Environment struct {
 	AllowGuests bool `json:"allowGuests"`
 	// SelfSignUp lets visitors create their own accounts. Default true.
 	SelfSignUp bool `json:"selfSignUp"`
-	// FeaturePlan is the Cognito feature plan: "essentials" or "plus" (threat protection enforced).
-	// Default "plus".
+	// FeaturePlan is the Cognito feature plan (rules.FeaturePlans; "plus" enforces threat
+	// protection). Default rules.DefaultFeaturePlan.
 	FeaturePlan string `json:"featurePlan"`
-	// MFA is "off", "optional" or "required" (TOTP). Default "required".
+	// MFA is one of rules.MFASettings (TOTP). Default rules.DefaultMFA.
 	MFA string `json:"mfa"`
-	// AccessTokenValidityMinutes is the access token lifetime, 5..1440. Default 60.
+	// AccessTokenValidityMinutes is the access token lifetime (rules.AccessTokenValidityMinutes).
 	AccessTokenValidityMinutes int `json:"accessTokenValidityMinutes"`
-	// IDTokenValidityMinutes is the ID token lifetime, 5..1440. Default 60.
+	// IDTokenValidityMinutes is the ID token lifetime (rules.IDTokenValidityMinutes).
 	IDTokenValidityMinutes int `json:"idTokenValidityMinutes"`
-	// RefreshTokenValidityDays is the refresh token lifetime, 1..3650. Default 30.
+	// RefreshTokenValidityDays is the refresh token lifetime (rules.RefreshTokenValidityDays).
 	RefreshTokenValidityDays int `json:"refreshTokenValidityDays"`
 	// Groups are user pool groups, each with its own identity-pool role. Default none.
 	Groups []Group `json:"groups"`
 	// UploadEncryption is "s3" (S3-managed keys) or "kms" (a customer managed key with rotation).
-	// Default "s3".
+	// Default rules.DefaultUploadEncryption.
 	UploadEncryption string `json:"uploadEncryption"`
-	// NoncurrentVersionExpirationDays: overwritten or deleted upload versions are kept this long,
-	// 1..3650. Default 30.
+	// NoncurrentVersionExpirationDays: overwritten or deleted upload versions are kept this long
+	// (rules.NoncurrentVersionExpirationDays).
 	NoncurrentVersionExpirationDays int `json:"noncurrentVersionExpirationDays"`
-	// AccessLogExpirationDays: server access logs are kept this long, 1..3650. Default 365.
+	// AccessLogExpirationDays: server access logs are kept this long (rules.AccessLogExpirationDays).
 	AccessLogExpirationDays int `json:"accessLogExpirationDays"`
-	// CorsMaxAgeSeconds: how long browsers may cache a CORS preflight, 0..86400. Default 3000.
+	// CorsMaxAgeSeconds: how long browsers may cache a CORS preflight (rules.CorsMaxAgeSeconds).
 	CorsMaxAgeSeconds int `json:"corsMaxAgeSeconds"`
 	// SessionName the Next.js server must use to assume the trust role. Default
-	// "webApplication-NextJS".
+	// rules.DefaultSessionName.
 	SessionName string `json:"sessionName"`
-	// SessionDurationSeconds the server requests for the trust role, 900..3600. Default 1800.
+	// SessionDurationSeconds the server requests for the trust role (rules.SessionDurationSeconds).
 	SessionDurationSeconds int `json:"sessionDurationSeconds"`
 	// CrossAccount, when set, adds a role another account assumes with an external id.
 	CrossAccount *CrossAccount `json:"crossAccount"`
@@ -97,7 +93,7 @@ type Email struct {
 }
 
 // emailFields are Email's JSON names, for messages.
-var emailFields = validate.EmailFieldNames{From: "from", FromName: "fromName", ReplyTo: "replyTo", SESIdentity: "sesIdentity", SESRegion: "sesRegion"}
+var emailFields = rules.EmailFieldNames{From: "from", FromName: "fromName", ReplyTo: "replyTo", SESIdentity: "sesIdentity", SESRegion: "sesRegion"}
 
 // Amplify configures Amplify Hosting.
 type Amplify struct {
@@ -121,7 +117,7 @@ type Amplify struct {
 type AmplifyBranch struct {
 	// Name of the git branch.
 	Name string `json:"name"`
-	// Stage: PRODUCTION, BETA, DEVELOPMENT, EXPERIMENTAL, PULL_REQUEST. Default PRODUCTION.
+	// Stage: one of rules.BranchStages. Default PRODUCTION.
 	Stage string `json:"stage"`
 	// OwnRole gives the branch a compute role of its own instead of the app's.
 	OwnRole bool `json:"ownRole"`
@@ -134,13 +130,13 @@ type AmplifyBranch struct {
 type CrossAccount struct {
 	// TrustedAccountID is the other account (12 digits). Required.
 	TrustedAccountID string `json:"trustedAccountId"`
-	// ExternalID the other account must present: 2..1224 characters of [\w+=,.@:/-]. Required.
+	// ExternalID the other account must present (rules.ExternalID). Required.
 	ExternalID string `json:"externalId"`
 	// TrustedRoleName narrows the trust to one role of the other account. Optional.
 	TrustedRoleName string `json:"trustedRoleName"`
 	// SessionName, when set, is the only session name accepted. Optional.
 	SessionName string `json:"sessionName"`
-	// MaxSessionDurationSeconds, 3600..43200. Default 3600.
+	// MaxSessionDurationSeconds is the longest session (rules.CrossAccountSessionSeconds).
 	MaxSessionDurationSeconds int `json:"maxSessionDurationSeconds"`
 	// Account and Region the cross-account stack deploys to (the account that owns what the
 	// role shares). Default: the environment's.
@@ -150,29 +146,45 @@ type CrossAccount struct {
 
 // Group is a user pool group.
 type Group struct {
-	// Name of the group: a letter, then letters, digits, '_' or '-' (at most 128).
+	// Name of the group (rules.GroupName).
 	Name string `json:"name"`
 	// Precedence decides which group's role a user in several groups gets (lower wins); unique.
 	Precedence int `json:"precedence"`
 }
 
-// Defaults returns an Environment with every default applied and no origins.
+// Defaults returns an Environment with every default applied (package rules defines them) and
+// no origins.
 func Defaults(name string) Environment {
 	return Environment{
 		Name:                            name,
-		Region:                          "ap-southeast-1",
+		Region:                          rules.DefaultRegion,
 		SelfSignUp:                      true,
-		FeaturePlan:                     "plus",
-		MFA:                             "required",
-		AccessTokenValidityMinutes:      60,
-		IDTokenValidityMinutes:          60,
-		RefreshTokenValidityDays:        30,
-		UploadEncryption:                "s3",
-		NoncurrentVersionExpirationDays: 30,
-		AccessLogExpirationDays:         365,
-		CorsMaxAgeSeconds:               3000,
-		SessionName:                     "webApplication-NextJS",
-		SessionDurationSeconds:          1800,
+		FeaturePlan:                     rules.DefaultFeaturePlan,
+		MFA:                             rules.DefaultMFA,
+		AccessTokenValidityMinutes:      rules.AccessTokenValidityMinutes.Default,
+		IDTokenValidityMinutes:          rules.IDTokenValidityMinutes.Default,
+		RefreshTokenValidityDays:        rules.RefreshTokenValidityDays.Default,
+		UploadEncryption:                rules.DefaultUploadEncryption,
+		NoncurrentVersionExpirationDays: rules.NoncurrentVersionExpirationDays.Default,
+		AccessLogExpirationDays:         rules.AccessLogExpirationDays.Default,
+		CorsMaxAgeSeconds:               rules.CorsMaxAgeSeconds.Default,
+		SessionName:                     rules.DefaultSessionName,
+		SessionDurationSeconds:          rules.SessionDurationSeconds.Default,
+	}
+}
+
+// fillDefaults gives the nested settings their defaults (the top-level ones come from Defaults,
+// which decoding starts from).
+func (e *Environment) fillDefaults() {
+	if c := e.CrossAccount; c != nil {
+		c.MaxSessionDurationSeconds = rules.CrossAccountSessionSeconds.Or(c.MaxSessionDurationSeconds)
+	}
+	if a := e.Amplify; a != nil {
+		for i := range a.Branches {
+			if a.Branches[i].Stage == "" {
+				a.Branches[i].Stage = rules.BranchStages[0]
+			}
+		}
 	}
 }
 
@@ -182,7 +194,7 @@ const Scope = "cdk.json context"
 // FromContext selects and validates one environment. envName and environments are the values
 // of the `env` and `environments` context keys as the CDK returns them (nil when absent).
 func FromContext(envName, environments any) (Environment, error) {
-	ps := validate.NewProblems(Scope)
+	ps := rules.NewProblems(Scope)
 	name := DefaultEnv
 	switch v := envName.(type) {
 	case nil:
@@ -212,11 +224,12 @@ func FromContext(envName, environments any) (Environment, error) {
 
 // Parse decodes and validates the settings of the environment called name.
 func Parse(name string, raw []byte) (Environment, error) {
-	ps := validate.NewProblems(Scope)
+	ps := rules.NewProblems(Scope)
 	env := Defaults(name)
 	// A field that fails to decode keeps its (valid) default, so values are checked either way
 	// and every problem is reported in one run.
 	decodeObject(ps, "environments."+name, raw, reflect.ValueOf(&env).Elem())
+	env.fillDefaults()
 	env.check(ps, "environments."+name)
 	if err := ps.Err(); err != nil {
 		return Environment{}, err
@@ -224,54 +237,46 @@ func Parse(name string, raw []byte) (Environment, error) {
 	return env, nil
 }
 
-func (e *Environment) check(ps *validate.Problems, at string) {
-	if e.Account != "" && !validate.Account(e.Account) {
-		ps.Add(at+".account", e.Account, validate.AccountRule+", or left out for the CLI's default account")
+// check reports every invalid setting; it changes nothing.
+func (e *Environment) check(ps *rules.Problems, at string) {
+	if e.Account != "" && !rules.Account.Match(e.Account) {
+		ps.Add(at+".account", e.Account, rules.Account.Rule+", or left out for the CLI's default account")
 	}
-	if !validate.Region(e.Region) {
-		ps.Add(at+".region", e.Region, validate.RegionRule)
-	}
+	rules.Region.Check(ps, at+".region", e.Region)
 	if len(e.AllowedOrigins) > 0 || !e.hostsBranches() {
-		validate.Origins(ps, at+".allowedOrigins", e.AllowedOrigins)
+		rules.Origins(ps, at+".allowedOrigins", e.AllowedOrigins)
 	}
-	validate.OneOf(ps, at+".featurePlan", e.FeaturePlan, "essentials", "plus")
-	validate.OneOf(ps, at+".mfa", e.MFA, "off", "optional", "required")
-	validate.IntRange(ps, at+".accessTokenValidityMinutes", e.AccessTokenValidityMinutes, 5, 1440, "minutes")
-	validate.IntRange(ps, at+".idTokenValidityMinutes", e.IDTokenValidityMinutes, 5, 1440, "minutes")
-	validate.IntRange(ps, at+".refreshTokenValidityDays", e.RefreshTokenValidityDays, 1, 3650, "days")
-	validate.OneOf(ps, at+".uploadEncryption", e.UploadEncryption, "s3", "kms")
-	validate.IntRange(ps, at+".noncurrentVersionExpirationDays", e.NoncurrentVersionExpirationDays, 1, 3650, "days")
-	validate.IntRange(ps, at+".accessLogExpirationDays", e.AccessLogExpirationDays, 1, 3650, "days")
-	validate.IntRange(ps, at+".corsMaxAgeSeconds", e.CorsMaxAgeSeconds, 0, 86400, "seconds")
-	if !rolechain.ValidSessionName(e.SessionName) {
-		ps.Add(at+".sessionName", e.SessionName, rolechain.SessionNameRule)
-	}
-	validate.IntRange(ps, at+".sessionDurationSeconds", e.SessionDurationSeconds, 900, rolechain.ChainedSessionSeconds, "seconds (role chaining caps sessions at one hour)")
+	rules.FeaturePlans.Check(ps, at+".featurePlan", e.FeaturePlan)
+	rules.MFASettings.Check(ps, at+".mfa", e.MFA)
+	rules.AccessTokenValidityMinutes.Check(ps, at+".accessTokenValidityMinutes", e.AccessTokenValidityMinutes)
+	rules.IDTokenValidityMinutes.Check(ps, at+".idTokenValidityMinutes", e.IDTokenValidityMinutes)
+	rules.RefreshTokenValidityDays.Check(ps, at+".refreshTokenValidityDays", e.RefreshTokenValidityDays)
+	rules.UploadEncryptions.Check(ps, at+".uploadEncryption", e.UploadEncryption)
+	rules.NoncurrentVersionExpirationDays.Check(ps, at+".noncurrentVersionExpirationDays", e.NoncurrentVersionExpirationDays)
+	rules.AccessLogExpirationDays.Check(ps, at+".accessLogExpirationDays", e.AccessLogExpirationDays)
+	rules.CorsMaxAgeSeconds.Check(ps, at+".corsMaxAgeSeconds", e.CorsMaxAgeSeconds)
+	rules.SessionName.Check(ps, at+".sessionName", e.SessionName)
+	rules.SessionDurationSeconds.Check(ps, at+".sessionDurationSeconds", e.SessionDurationSeconds)
 	if c := e.CrossAccount; c != nil {
 		f := at + ".crossAccount"
-		if !validate.Account(c.TrustedAccountID) {
-			ps.Add(f+".trustedAccountId", c.TrustedAccountID, validate.AccountRule)
+		if !rules.Account.Match(c.TrustedAccountID) {
+			ps.Add(f+".trustedAccountId", c.TrustedAccountID, rules.Account.Rule)
 		} else if deployedTo := cmp.Or(c.Account, e.Account); c.TrustedAccountID == deployedTo {
 			ps.Add(f+".trustedAccountId", c.TrustedAccountID, "must be another account than the one the role is deployed to")
 		}
-		if !crossaccount.ValidExternalID(c.ExternalID) {
-			ps.Add(f+".externalId", c.ExternalID, crossaccount.ExternalIDRule)
+		rules.ExternalID.Check(ps, f+".externalId", c.ExternalID)
+		if c.TrustedRoleName != "" {
+			rules.RoleName.Check(ps, f+".trustedRoleName", c.TrustedRoleName)
 		}
-		if c.TrustedRoleName != "" && !crossaccount.ValidRoleName(c.TrustedRoleName) {
-			ps.Add(f+".trustedRoleName", c.TrustedRoleName, crossaccount.RoleNameRule)
+		if c.SessionName != "" {
+			rules.SessionName.Check(ps, f+".sessionName", c.SessionName)
 		}
-		if c.SessionName != "" && !crossaccount.ValidSessionName(c.SessionName) {
-			ps.Add(f+".sessionName", c.SessionName, crossaccount.SessionNameRule)
+		rules.CrossAccountSessionSeconds.Check(ps, f+".maxSessionDurationSeconds", c.MaxSessionDurationSeconds)
+		if c.Account != "" && !rules.Account.Match(c.Account) {
+			ps.Add(f+".account", c.Account, rules.Account.Rule+", or left out for the environment's account")
 		}
-		if c.MaxSessionDurationSeconds == 0 {
-			c.MaxSessionDurationSeconds = 3600
-		}
-		validate.IntRange(ps, f+".maxSessionDurationSeconds", c.MaxSessionDurationSeconds, 3600, 43200, "seconds")
-		if c.Account != "" && !validate.Account(c.Account) {
-			ps.Add(f+".account", c.Account, validate.AccountRule+", or left out for the environment's account")
-		}
-		if c.Region != "" && !validate.Region(c.Region) {
-			ps.Add(f+".region", c.Region, validate.RegionRule+", or left out for the environment's region")
+		if c.Region != "" && !rules.Region.Match(c.Region) {
+			ps.Add(f+".region", c.Region, rules.Region.Rule+", or left out for the environment's region")
 		}
 	}
 	if a := e.Amplify; a != nil {
@@ -279,17 +284,17 @@ func (e *Environment) check(ps *validate.Problems, at string) {
 	}
 	if m := e.Email; m != nil {
 		region := e.Region
-		if !validate.Region(region) {
+		if !rules.Region.Match(region) {
 			region = "" // reported above
 		}
-		validate.Email(ps, at+".email", validate.EmailSettings(*m), emailFields, region)
+		rules.Email(ps, at+".email", rules.EmailSettings(*m), emailFields, region)
 	}
 	var names []string
 	var precedences []int
 	for _, g := range e.Groups {
 		names, precedences = append(names, g.Name), append(precedences, g.Precedence)
 	}
-	validate.Groups(ps, at+".groups", names, precedences, "name", "precedence")
+	rules.Groups(ps, at+".groups", names, precedences, "name", "precedence")
 }
 
 // hostsBranches reports whether a managed Amplify app serves branches, whose origins the upload
@@ -300,7 +305,7 @@ func (e *Environment) hostsBranches() bool {
 
 // decodeObject decodes a JSON object into the struct v field by field, so every unknown field and
 // every wrongly typed value is reported, not just the first.
-func decodeObject(ps *validate.Problems, at string, raw []byte, v reflect.Value) {
+func decodeObject(ps *rules.Problems, at string, raw []byte, v reflect.Value) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
 		ps.Add(at, compact(raw), "must be an object")
@@ -326,9 +331,9 @@ func decodeObject(ps *validate.Problems, at string, raw []byte, v reflect.Value)
 	}
 }
 
-func decodeValue(ps *validate.Problems, at string, raw json.RawMessage, f reflect.Value) {
+func decodeValue(ps *rules.Problems, at string, raw json.RawMessage, f reflect.Value) {
 	if string(bytes.TrimSpace(raw)) == "null" {
-		ps.Add(at, validate.Raw("null"), "must not be null; leave the field out to get its default")
+		ps.Add(at, rules.Raw("null"), "must not be null; leave the field out to get its default")
 		return
 	}
 	if f.Kind() == reflect.Pointer && f.Type().Elem().Kind() == reflect.Struct {
@@ -372,12 +377,12 @@ func kindName(t reflect.Type) string {
 	return t.String()
 }
 
-func compact(raw []byte) validate.Raw {
+func compact(raw []byte) rules.Raw {
 	var b bytes.Buffer
 	if json.Compact(&b, raw) != nil {
-		return validate.Raw(raw)
+		return rules.Raw(raw)
 	}
-	return validate.Raw(b.String())
+	return rules.Raw(b.String())
 }
 
 // suggest names the known field closest to a misspelt key.
@@ -415,13 +420,7 @@ func distance(a, b string) int {
 	return prev[len(b)]
 }
 
-var (
-	amplifyAppName = regexp.MustCompile(`^[\w-]{1,255}$`)
-	amplifyAppID   = regexp.MustCompile(`^[a-z0-9]{1,20}$`)
-	secretName     = regexp.MustCompile(`^[\w/+=.@-]{1,512}$`)
-)
-
-func (e *Environment) checkAmplify(ps *validate.Problems, f string, a *Amplify) {
+func (e *Environment) checkAmplify(ps *rules.Problems, f string, a *Amplify) {
 	if a.RoleOnly {
 		for _, field := range []struct{ name, value string }{{"appName", a.AppName}, {"repository", a.Repository}, {"accessTokenSecret", a.AccessTokenSecret}} {
 			if field.value != "" {
@@ -429,24 +428,24 @@ func (e *Environment) checkAmplify(ps *validate.Problems, f string, a *Amplify) 
 			}
 		}
 		if len(a.Branches) > 0 {
-			ps.Add(f+".branches", validate.Raw(fmt.Sprintf("[%d branches]", len(a.Branches))), "are for a managed app; leave them out with roleOnly")
+			ps.Add(f+".branches", rules.Raw(fmt.Sprintf("[%d branches]", len(a.Branches))), "are for a managed app; leave them out with roleOnly")
 		}
-		if a.AppID != "" && !amplifyAppID.MatchString(a.AppID) {
-			ps.Add(f+".appId", a.AppID, `must be an Amplify app id: lower-case letters and digits, e.g. "d1a2b3c4d5e6f7"`)
+		if a.AppID != "" {
+			rules.AppID.Check(ps, f+".appId", a.AppID)
 		}
 		return
 	}
 	if a.AppID != "" {
 		ps.Add(f+".appId", a.AppID, "is for roleOnly; a managed app's id is known only once it exists")
 	}
-	if !amplifyAppName.MatchString(a.AppName) {
-		ps.Add(f+".appName", a.AppName, "must be 1 to 255 letters, digits, '_' or '-' (required unless roleOnly)")
+	if !rules.AppName.Match(a.AppName) {
+		ps.Add(f+".appName", a.AppName, rules.AppName.Rule+" (required unless roleOnly)")
 	}
 	if a.Repository != "" {
 		if u, err := url.Parse(a.Repository); err != nil || u.Scheme != "https" || u.Host == "" {
 			ps.Add(f+".repository", a.Repository, "must be an https URL of a git repository")
 		}
-		if !secretName.MatchString(a.AccessTokenSecret) {
+		if !rules.SecretName.Match(a.AccessTokenSecret) {
 			ps.Add(f+".accessTokenSecret", a.AccessTokenSecret, "must name the Secrets Manager secret holding the repository's access token (never the token itself)")
 		}
 	} else if a.AccessTokenSecret != "" {
@@ -456,17 +455,13 @@ func (e *Environment) checkAmplify(ps *validate.Problems, f string, a *Amplify) 
 	for i, b := range a.Branches {
 		bf := fmt.Sprintf("%s.branches[%d]", f, i)
 		switch {
-		case !hosting.ValidBranchName(b.Name):
-			ps.Add(bf+".name", b.Name, hosting.BranchNameRule)
+		case !rules.BranchName.Match(b.Name):
+			ps.Add(bf+".name", b.Name, rules.BranchName.Rule)
 		case seen[b.Name]:
 			ps.Add(bf+".name", b.Name, "is listed twice")
 		}
 		seen[b.Name] = true
-		if b.Stage == "" {
-			a.Branches[i].Stage = "PRODUCTION"
-		} else {
-			validate.OneOf(ps, bf+".stage", b.Stage, hosting.Stages...)
-		}
+		rules.BranchStages.Check(ps, bf+".stage", b.Stage)
 		if b.PublishFeedback && !b.OwnRole {
 			ps.Add(bf+".publishFeedback", true, "applies to a branch's own role (ownRole: true); the app's role always may publish")
 		}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 // startBadConfigApp starts cdk.json's app command as the CDK CLI runs it (a shell command: `make
@@ -45,8 +45,8 @@ func TestAppRejectsBadConfigCleanly(t *testing.T) {
 	want := []string{
 		`invalid cdk.json context: environments.dev.alowGuests = true: unknown field (did you mean "allowGuests"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, crossAccount, amplify, email`,
 		`invalid cdk.json context: environments.dev.region = "mars-1": must be an AWS region name such as "ap-southeast-1" or "us-east-1"`,
-		`invalid cdk.json context: environments.dev.allowedOrigins[0] = "https://app.example.com/": ` + validate.OriginRule,
-		`invalid cdk.json context: environments.dev.email.from = "no-reply": ` + validate.EmailAddressRule + `; required`,
+		`invalid cdk.json context: environments.dev.allowedOrigins[0] = "https://app.example.com/": ` + rules.OriginRule,
+		`invalid cdk.json context: environments.dev.email.from = "no-reply": ` + rules.EmailAddressRule + `; required`,
 	}
 	if !equalStrings(lines, want) {
 		t.Errorf("stderr:\n  %s\nwant:\n  %s", strings.Join(lines, "\n  "), strings.Join(want, "\n  "))

@@ -1,12 +1,12 @@
 package test
 
 import (
+	"github.com/gatehouse-cdk/gatehouse/outputs"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/gatehouse-cdk/gatehouse/stacks"
 )
 
 type M = map[string]any
@@ -199,12 +199,12 @@ func TestAuthOutputs(t *testing.T) {
 	r := referenceApp()
 	tmpl := r.check(t, "dev/Auth")
 	for key, value := range map[string]any{
-		stacks.OutputRegion:           "ap-southeast-1",
-		stacks.OutputUserPoolID:       M{"Ref": "SignInUserPoolA2C003D1"},
-		stacks.OutputUserPoolClientID: M{"Ref": "SignInUserPoolWebClient9BA5B3B3"},
-		stacks.OutputIdentityPoolID:   M{"Ref": "SignInIdentityPool9123F5A7"},
+		outputs.Region:           "ap-southeast-1",
+		outputs.UserPoolID:       M{"Ref": "SignInUserPoolA2C003D1"},
+		outputs.UserPoolClientID: M{"Ref": "SignInUserPoolWebClient9BA5B3B3"},
+		outputs.IdentityPoolID:   M{"Ref": "SignInIdentityPool9123F5A7"},
 	} {
 		tmpl.HasOutput(jsii.String(key), M{"Value": value})
 	}
-	r.check(t, "dev/Uploads").HasOutput(jsii.String(stacks.OutputUploadBucketName), M{"Value": M{"Ref": "Uploads88C64F96"}})
+	r.check(t, "dev/Uploads").HasOutput(jsii.String(outputs.UploadBucketName), M{"Value": M{"Ref": "Uploads88C64F96"}})
 }

@@ -6,9 +6,8 @@ import (
 	"testing"
 
 	"github.com/gatehouse-cdk/gatehouse/config"
-	"github.com/gatehouse-cdk/gatehouse/constructs/hosting"
 	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
-	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 const ok = `"allowedOrigins": ["http://localhost:3000"]`
@@ -46,7 +45,7 @@ func TestManagedBranchesNeedNoOrigins(t *testing.T) {
 	if len(env.AllowedOrigins) != 0 || len(env.Amplify.Branches) != 3 {
 		t.Errorf("parsed %+v", env)
 	}
-	if got := hosting.BranchSubdomain("feature/Login_2.x"); got != "feature-login-2-x" {
+	if got := rules.BranchSubdomain("feature/Login_2.x"); got != "feature-login-2-x" {
 		t.Errorf("BranchSubdomain = %q", got)
 	}
 }
@@ -88,7 +87,7 @@ const pre = "invalid cdk.json context: environments.dev."
 // TestBadConfig: every bad value gets one line naming the environment, the field, the value and
 // what is allowed.
 func TestBadConfig(t *testing.T) {
-	origin := validate.OriginRule
+	origin := rules.OriginRule
 	cases := []struct {
 		name, entry string
 		want        []string
@@ -185,14 +184,14 @@ func TestBadConfig(t *testing.T) {
 			pre + `amplify.repository = "http://github.com/x/y": must be an https URL of a git repository`,
 			pre + `amplify.accessTokenSecret = "ghp_abc def": must name the Secrets Manager secret holding the repository's access token (never the token itself)`,
 			pre + `amplify.branches[1].name = "main": is listed twice`,
-			pre + `amplify.branches[2].name = "feature x": ` + hosting.BranchNameRule,
+			pre + `amplify.branches[2].name = "feature x": ` + rules.BranchName.Rule,
 			pre + `amplify.branches[2].stage = "PROD": must be one of "PRODUCTION", "BETA", "DEVELOPMENT", "EXPERIMENTAL", "PULL_REQUEST"`,
 			pre + `amplify.branches[3].publishFeedback = true: applies to a branch's own role (ownRole: true); the app's role always may publish`,
 		}},
 		{"amplify branch names that make no DNS label", `{` + ok + `, "amplify": {"appName": "web", "branches": [{"name": "-x"}, {"name": "fix/"}, {"name": "` + strings.Repeat("b", 64) + `"}]}}`, []string{
-			pre + `amplify.branches[0].name = "-x": ` + hosting.BranchNameRule,
-			pre + `amplify.branches[1].name = "fix/": ` + hosting.BranchNameRule,
-			pre + `amplify.branches[2].name = "` + strings.Repeat("b", 64) + `": ` + hosting.BranchNameRule,
+			pre + `amplify.branches[0].name = "-x": ` + rules.BranchName.Rule,
+			pre + `amplify.branches[1].name = "fix/": ` + rules.BranchName.Rule,
+			pre + `amplify.branches[2].name = "` + strings.Repeat("b", 64) + `": ` + rules.BranchName.Rule,
 		}},
 		{"role-only needs origins", `{"amplify": {"roleOnly": true}}`, []string{
 			pre + `allowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + origin}},
@@ -200,10 +199,10 @@ func TestBadConfig(t *testing.T) {
 			pre + `allowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + origin}},
 		{"email", `{` + ok + `, "email": {"from": "no-reply@example", "fromName": "Ex\n<evil>", "replyTo": "a b@example.com", "sesIdentity": "Example.com", "sesRegion": "ap-east-1", "sender": "x"}}`, []string{
 			pre + `email.sender = "x": unknown field; allowed: from, fromName, replyTo, sesIdentity, sesRegion`,
-			pre + `email.from = "no-reply@example": ` + validate.EmailAddressRule + `; required`,
+			pre + `email.from = "no-reply@example": ` + rules.EmailAddressRule + `; required`,
 			pre + `email.fromName = "Ex\n<evil>": must be at most 64 characters without line breaks, '<', '>' or '"': the sender's name, e.g. "Example App"`,
-			pre + `email.replyTo = "a b@example.com": ` + validate.EmailAddressRule,
-			pre + `email.sesIdentity = "Example.com": ` + validate.SESIdentityRule + `; required`,
+			pre + `email.replyTo = "a b@example.com": ` + rules.EmailAddressRule,
+			pre + `email.sesIdentity = "Example.com": ` + rules.SESIdentityRule + `; required`,
 			pre + `email.sesRegion = "ap-east-1": must be a region where Amazon SES sends email: ` + sesRegionList,
 		}},
 		{"email from another domain or address", `{` + ok + `, "email": {"from": "no-reply@example.org", "sesIdentity": "example.com"}}`, []string{
@@ -216,8 +215,8 @@ func TestBadConfig(t *testing.T) {
 			pre + `email.sesRegion = "us-west-2": a user pool in eu-north-1 can send through SES only in eu-north-1`,
 		}},
 		{"email required fields", `{` + ok + `, "email": {}}`, []string{
-			pre + `email.from = "": ` + validate.EmailAddressRule + `; required`,
-			pre + `email.sesIdentity = "": ` + validate.SESIdentityRule + `; required`,
+			pre + `email.from = "": ` + rules.EmailAddressRule + `; required`,
+			pre + `email.sesIdentity = "": ` + rules.SESIdentityRule + `; required`,
 		}},
 		{"amplify token without repository", `{` + ok + `, "amplify": {"appName": "web", "accessTokenSecret": "x"}}`, []string{
 			pre + `amplify.accessTokenSecret = "x": is only used with repository`,

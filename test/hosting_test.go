@@ -1,12 +1,12 @@
 package test
 
 import (
+	"github.com/gatehouse-cdk/gatehouse/outputs"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/gatehouse-cdk/gatehouse/stacks"
 )
 
 const (
@@ -55,8 +55,8 @@ func TestFeedbackTopicAndPublishGrant(t *testing.T) {
 			"PolicyDocument": policyOf(M{"Effect": "Allow", "Action": "sns:Publish", "Resource": M{"Ref": feedbackTopic}}),
 			"Roles":          []any{M{"Ref": computeRole}},
 		})
-		tmpl.HasOutput(jsii.String(stacks.OutputFeedbackTopicArn), M{"Value": M{"Ref": feedbackTopic}})
-		tmpl.HasOutput(jsii.String(stacks.OutputComputeRoleArn), M{"Value": arnOf(computeRole)})
+		tmpl.HasOutput(jsii.String(outputs.FeedbackTopicArn), M{"Value": M{"Ref": feedbackTopic}})
+		tmpl.HasOutput(jsii.String(outputs.ComputeRoleArn), M{"Value": arnOf(computeRole)})
 	}
 	r.check(t, "dev/Hosting").HasResourceProperties(jsii.String("AWS::SNS::Topic"), M{
 		"KmsMasterKeyId": "alias/aws/sns"})
@@ -79,9 +79,9 @@ func TestAmplifyAppWiring(t *testing.T) {
 	// The beta branch's own role has nothing: only what the branch was given.
 	dev.HasResourceProperties(jsii.String("AWS::IAM::Role"), M{"Description": "Amplify SSR compute role of branch beta",
 		"AssumeRolePolicyDocument": amplifyTrust(nil)})
-	dev.HasOutput(jsii.String(stacks.OutputBranchComputeRoleArn("beta")), M{"Value": arnOf(betaComputeRole)})
-	dev.HasOutput(jsii.String(stacks.OutputAmplifyAppID), M{"Value": M{"Fn::GetAtt": []any{"AppF1B96344", "AppId"}}})
-	dev.HasOutput(jsii.String(stacks.OutputAmplifyDefaultDomain), M{"Value": M{"Fn::GetAtt": []any{"AppF1B96344", "DefaultDomain"}}})
+	dev.HasOutput(jsii.String(outputs.BranchComputeRoleArn("beta")), M{"Value": arnOf(betaComputeRole)})
+	dev.HasOutput(jsii.String(outputs.AmplifyAppID), M{"Value": M{"Fn::GetAtt": []any{"AppF1B96344", "AppId"}}})
+	dev.HasOutput(jsii.String(outputs.AmplifyDefaultDomain), M{"Value": M{"Fn::GetAtt": []any{"AppF1B96344", "DefaultDomain"}}})
 	// Role-only mode: no app, no branches.
 	for _, env := range []string{"prod", "full"} {
 		r.check(t, env+"/Hosting").ResourceCountIs(jsii.String("AWS::Amplify::App"), jsii.Number(0))

@@ -6,7 +6,7 @@ import (
 )
 
 // TestNoUnsuppressedNagFindings: cdk-nag's AwsSolutions pack, applied and read back as bin does
-// (stacks.ApplyChecks, stacks.NagFindings), leaves no error and no warning on any stack.
+// (appchecks.Apply, appchecks.Findings), leaves no error and no warning on any stack.
 func TestNoUnsuppressedNagFindings(t *testing.T) {
 	for _, f := range referenceApp().nagFindings {
 		if !strings.HasPrefix(f, "validator-canary/") {

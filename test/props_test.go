@@ -8,15 +8,15 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gatehouse-cdk/gatehouse/constructs/assetfn"
 	"github.com/gatehouse-cdk/gatehouse/constructs/auth"
 	"github.com/gatehouse-cdk/gatehouse/constructs/crossaccount"
+	"github.com/gatehouse-cdk/gatehouse/constructs/hosting"
 	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
-	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 // sesRegionList is how messages list the regions where SES sends email.
@@ -24,17 +24,17 @@ const sesRegionList = "af-south-1, ap-northeast-1, ap-northeast-2, ap-northeast-
 	"ap-southeast-3, ap-southeast-5, ca-central-1, ca-west-1, eu-central-1, eu-central-2, eu-north-1, eu-south-1, eu-west-1, eu-west-2, " +
 	"eu-west-3, il-central-1, me-central-1, me-south-1, sa-east-1, us-east-1, us-east-2, us-west-1, us-west-2, us-gov-east-1, us-gov-west-1"
 
-// problemsOf runs build and returns the lines of the *validate.Error it panics with.
+// problemsOf runs build and returns the lines of the *rules.Error it panics with.
 func problemsOf(t *testing.T, build func()) (lines []string) {
 	t.Helper()
 	defer func() {
 		r := recover()
-		var verr *validate.Error
+		var verr *rules.Error
 		if err, ok := r.(error); ok && errors.As(err, &verr) {
 			lines = strings.Split(verr.Error(), "\n")
 			return
 		}
-		t.Fatalf("want a *validate.Error panic, got %v", r)
+		t.Fatalf("want a *rules.Error panic, got %v", r)
 	}()
 	build()
 	return nil
@@ -59,16 +59,16 @@ func TestBadUploadBucketProps(t *testing.T) {
 		return storage.AccessRule{Path: path, Who: who, Actions: actions}
 	}
 	get := storage.Get
-	const p = "invalid storage.UploadBucketProps: "
+	const p = "invalid Scratch/Bad: "
 	cases := []struct {
 		name  string
 		props *storage.UploadBucketProps
 		want  []string
 	}{
-		{"empty origin", &storage.UploadBucketProps{AllowedOrigins: []string{""}}, []string{p + `AllowedOrigins[0] = "": ` + validate.OriginRule}},
-		{"star origin", &storage.UploadBucketProps{AllowedOrigins: []string{"*"}}, []string{p + `AllowedOrigins[0] = "*": ` + validate.OriginRule}},
+		{"empty origin", &storage.UploadBucketProps{AllowedOrigins: []string{""}}, []string{p + `AllowedOrigins[0] = "": ` + rules.OriginRule}},
+		{"star origin", &storage.UploadBucketProps{AllowedOrigins: []string{"*"}}, []string{p + `AllowedOrigins[0] = "*": ` + rules.OriginRule}},
 		{"literal hosted origins", &storage.UploadBucketProps{HostedOrigins: []*string{jsii.String("https://*.amplifyapp.com"), nil}}, []string{
-			p + `HostedOrigins[0] = "https://*.amplifyapp.com": ` + validate.OriginRule,
+			p + `HostedOrigins[0] = "https://*.amplifyapp.com": ` + rules.OriginRule,
 			p + `HostedOrigins[1]: must not be nil`}},
 		{"ranges", &storage.UploadBucketProps{AllowedOrigins: origins, NoncurrentVersionExpirationDays: 5000, AccessLogExpirationDays: -3, CorsMaxAgeSeconds: new(int(-1))}, []string{
 			p + `NoncurrentVersionExpirationDays = 5000: must be a whole number of days from 1 to 3650`,
@@ -119,7 +119,7 @@ func TestBadUploadBucketProps(t *testing.T) {
 			p + `AccessRules[1].Path = "media/{entity_id}/*": overlaps "media/*": nested paths are ambiguous (which rule wins inside the inner one?); use disjoint paths`}},
 		{"no authenticated role", &storage.UploadBucketProps{AllowedOrigins: origins,
 			AccessRules: []storage.AccessRule{storage.OwnerProtectedRule()}}, []string{
-			p + `AccessRules[0].Who = "owner": needs Roles.Authenticated (the identity pool's authenticated role)`}},
+			p + `AccessRules[0].Who = "owner": needs SignIn or Roles.Authenticated (the identity pool's authenticated role)`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -132,7 +132,7 @@ func TestBadUploadBucketProps(t *testing.T) {
 }
 
 func TestBadUserAuthProps(t *testing.T) {
-	const p = "invalid auth.UserAuthProps: "
+	const p = "invalid Scratch/Bad: "
 	got := problemsOf(t, func() {
 		auth.NewUserAuth(scratch(), jsii.String("Bad"), &auth.UserAuthProps{
 			FeaturePlan: "gold", MFA: "sms", AccessTokenValidityMinutes: 2000, IDTokenValidityMinutes: 1,
@@ -142,9 +142,9 @@ func TestBadUserAuthProps(t *testing.T) {
 		})
 	})
 	want := []string{
-		p + `Email.From = "App <no-reply@example.com>": ` + validate.EmailAddressRule + `; required`,
-		p + `Email.ReplyTo = "support": ` + validate.EmailAddressRule,
-		p + `Email.SESIdentity = "https://example.com": ` + validate.SESIdentityRule + `; required`,
+		p + `Email.From = "App <no-reply@example.com>": ` + rules.EmailAddressRule + `; required`,
+		p + `Email.ReplyTo = "support": ` + rules.EmailAddressRule,
+		p + `Email.SESIdentity = "https://example.com": ` + rules.SESIdentityRule + `; required`,
 		p + `Email.SESRegion = "mars-1": must be a region where Amazon SES sends email: ` + sesRegionList,
 		p + `FeaturePlan = "gold": must be one of "essentials", "plus"`,
 		p + `MFA = "sms": must be one of "off", "optional", "required"`,
@@ -162,7 +162,6 @@ func TestBadUserAuthProps(t *testing.T) {
 // TestUserAuthEmailRegion: in a stack whose region is known, the SES region must be one its user
 // pool can send through.
 func TestUserAuthEmailRegion(t *testing.T) {
-	const p = "invalid auth.UserAuthProps: "
 	app := awscdk.NewApp(nil)
 	for _, c := range []struct {
 		region string
@@ -170,13 +169,13 @@ func TestUserAuthEmailRegion(t *testing.T) {
 		want   string
 	}{
 		{"eu-north-1", auth.Email{From: "a@example.com", SESIdentity: "a@example.com", SESRegion: "us-east-1"},
-			p + `Email.SESRegion = "us-east-1": a user pool in eu-north-1 can send through SES only in eu-north-1`},
+			`Email.SESRegion = "us-east-1": a user pool in eu-north-1 can send through SES only in eu-north-1`},
 		{"ap-east-1", auth.Email{From: "a@example.com", SESIdentity: "example.com"},
-			p + `Email.SESRegion: is not set, so SES in the user pool's region would send: Amazon Cognito in ap-east-1 cannot send email through Amazon SES; leave the email settings out to use Cognito's own sender`},
+			`Email.SESRegion: is not set, so SES in the user pool's region would send: Amazon Cognito in ap-east-1 cannot send email through Amazon SES; leave the email settings out to use Cognito's own sender`},
 	} {
 		stack := awscdk.NewStack(app, jsii.String("In"+c.region), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String(c.region)}})
 		got := problemsOf(t, func() { auth.NewUserAuth(stack, jsii.String("Bad"), &auth.UserAuthProps{Email: &c.email}) })
-		if !equalStrings(got, []string{c.want}) {
+		if want := "invalid In" + c.region + "/Bad: " + c.want; !equalStrings(got, []string{want}) {
 			t.Errorf("%s:\n got:\n  %s\nwant:\n  %s", c.region, strings.Join(got, "\n  "), c.want)
 		}
 	}
@@ -216,35 +215,44 @@ func TestBadServerConstructProps(t *testing.T) {
 		{"trust role", func() {
 			rolechain.NewTrustRole(scratch(), jsii.String("BadTrust"), &rolechain.TrustRoleProps{SessionName: "x", SessionDurationSeconds: 7200})
 		}, []string{
-			`invalid rolechain.TrustRoleProps: Webpage: is required: the webpage role that may assume the trust role`,
-			`invalid rolechain.TrustRoleProps: SessionName = "x": must be 2 to 64 characters of letters, digits and _+=,.@-`,
-			`invalid rolechain.TrustRoleProps: SessionDurationSeconds = 7200: must be a whole number of seconds from 900 to 3600`,
+			`invalid Scratch/BadTrust: Webpage: is required: the webpage role that may assume the trust role`,
+			`invalid Scratch/BadTrust: SessionName = "x": must be 2 to 64 characters of letters, digits and _+=,.@-`,
+			`invalid Scratch/BadTrust: SessionDurationSeconds = 7200: must be a whole number of seconds (role chaining caps sessions at one hour) from 900 to 3600`,
 		}},
 		{"asset function", func() {
 			assetfn.NewAssetFunction(scratch(), jsii.String("BadFn"), &assetfn.AssetFunctionProps{MemoryMB: 64, TimeoutSeconds: 901, ReservedConcurrency: -1, LogRetentionDays: 42})
 		}, []string{
-			"invalid assetfn.AssetFunctionProps: Code: is required: a directory with a linux/arm64 `bootstrap` executable (awslambda.Code_FromAsset)",
-			`invalid assetfn.AssetFunctionProps: MemoryMB = 64: must be a whole number of MB from 128 to 10240`,
-			`invalid assetfn.AssetFunctionProps: TimeoutSeconds = 901: must be a whole number of seconds from 1 to 900`,
-			`invalid assetfn.AssetFunctionProps: ReservedConcurrency = -1: must be 0 (no cap) or a positive number of executions`,
-			`invalid assetfn.AssetFunctionProps: LogRetentionDays = 42: must be one of CloudWatch's retention periods: [1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653]`,
+			"invalid Scratch/BadFn: Code: is required: a directory with a linux/arm64 `bootstrap` executable (awslambda.Code_FromAsset)",
+			`invalid Scratch/BadFn: MemoryMB = 64: must be a whole number of MB from 128 to 10240`,
+			`invalid Scratch/BadFn: TimeoutSeconds = 901: must be a whole number of seconds from 1 to 900`,
+			`invalid Scratch/BadFn: ReservedConcurrency = -1: must be 0 (no cap) or a positive number of executions`,
+			`invalid Scratch/BadFn: LogRetentionDays = 42: must be one of CloudWatch's retention periods: [1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653]`,
 		}},
 		{"cross-account role", func() {
 			crossaccount.NewCrossAccountRole(scratch(), jsii.String("BadPartner"), &crossaccount.CrossAccountRoleProps{
 				TrustedAccountID: "1234", ExternalID: "no spaces allowed", TrustedRoleName: "role/x", SessionName: "s", MaxSessionDurationSeconds: 100})
 		}, []string{
-			`invalid crossaccount.CrossAccountRoleProps: TrustedAccountID = "1234": must be a 12-digit AWS account id as a string, e.g. "123456789012"`,
-			`invalid crossaccount.CrossAccountRoleProps: ExternalID = "no spaces allowed": must be 2 to 1224 characters of letters, digits and _+=,.@:/-`,
-			`invalid crossaccount.CrossAccountRoleProps: TrustedRoleName = "role/x": must be 1 to 64 characters of letters, digits and _+=,.@-`,
-			`invalid crossaccount.CrossAccountRoleProps: SessionName = "s": must be 2 to 64 characters of letters, digits and _+=,.@-`,
-			`invalid crossaccount.CrossAccountRoleProps: MaxSessionDurationSeconds = 100: must be a whole number of seconds from 3600 to 43200`,
+			`invalid Scratch/BadPartner: TrustedAccountID = "1234": must be a 12-digit AWS account id as a string, e.g. "123456789012"`,
+			`invalid Scratch/BadPartner: ExternalID = "no spaces allowed": must be 2 to 1224 characters of letters, digits and _+=,.@:/-`,
+			`invalid Scratch/BadPartner: TrustedRoleName = "role/x": must be 1 to 64 characters of letters, digits and _+=,.@-`,
+			`invalid Scratch/BadPartner: SessionName = "s": must be 2 to 64 characters of letters, digits and _+=,.@-`,
+			`invalid Scratch/BadPartner: MaxSessionDurationSeconds = 100: must be a whole number of seconds from 3600 to 43200`,
 		}},
-		{"cross-account prefix", func() {
-			role := crossaccount.NewCrossAccountRole(scratch(), jsii.String("Partner"), &crossaccount.CrossAccountRoleProps{
-				TrustedAccountID: "444455556666", ExternalID: "partner-1"})
-			role.GrantReadPrefix(awss3.Bucket_FromBucketName(scratch(), jsii.String("Other"), jsii.String("other")), "outbox")
+		{"compute role", func() {
+			hosting.NewComputeRole(scratch(), jsii.String("BadSSR"), &hosting.ComputeRoleProps{AppID: "D-1", Branch: "-x"})
 		}, []string{
-			`invalid Scratch/Partner.GrantReadPrefix: prefix = "outbox": must be segments of letters, digits, '.', '_' or '-', each ending in "/" (e.g. "outbox/")`,
+			`invalid Scratch/BadSSR: AppID = "D-1": ` + rules.AppID.Rule,
+			`invalid Scratch/BadSSR: Branch = "-x": ` + rules.BranchName.Rule,
+		}},
+		{"amplify app", func() {
+			hosting.NewApp(scratch(), jsii.String("BadApp"), &hosting.AppProps{Name: "web app", Repository: "https://github.com/x/y",
+				Branches: []hosting.BranchProps{{Name: "main"}, {Name: "main", Stage: "PROD"}}})
+		}, []string{
+			`invalid Scratch/BadApp: Name = "web app": ` + rules.AppName.Rule,
+			`invalid Scratch/BadApp: ComputeRole: is required: the app-wide SSR compute role`,
+			`invalid Scratch/BadApp: AccessTokenSecretName = "": is required with Repository: the Secrets Manager secret holding the access token`,
+			`invalid Scratch/BadApp: Branches[1].Name = "main": is listed twice`,
+			`invalid Scratch/BadApp: Branches[1].Stage = "PROD": must be one of "PRODUCTION", "BETA", "DEVELOPMENT", "EXPERIMENTAL", "PULL_REQUEST"`,
 		}},
 	}
 	for _, c := range cases {

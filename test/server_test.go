@@ -1,12 +1,12 @@
 package test
 
 import (
+	"github.com/gatehouse-cdk/gatehouse/outputs"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/gatehouse-cdk/gatehouse/stacks"
 )
 
 const (
@@ -106,13 +106,13 @@ func TestItemsFunctionAndTable(t *testing.T) {
 func TestServerOutputs(t *testing.T) {
 	tmpl := referenceApp().check(t, "full/Server")
 	for key, value := range map[string]any{
-		stacks.OutputTrustRoleArn:           arnOf(trustRole),
-		stacks.OutputWebpageRoleArn:         arnOf(webpageRole),
-		stacks.OutputSessionName:            "ssr-server",
-		stacks.OutputSessionDurationSeconds: "3600",
-		stacks.OutputAssetFunctionName:      M{"Ref": itemsFunction},
-		stacks.OutputAssetFunctionArn:       arnOf(itemsFunction),
-		stacks.OutputItemsTableName:         M{"Ref": itemsTable},
+		outputs.TrustRoleArn:           arnOf(trustRole),
+		outputs.WebpageRoleArn:         arnOf(webpageRole),
+		outputs.SessionName:            "ssr-server",
+		outputs.SessionDurationSeconds: "3600",
+		outputs.AssetFunctionName:      M{"Ref": itemsFunction},
+		outputs.AssetFunctionArn:       arnOf(itemsFunction),
+		outputs.ItemsTableName:         M{"Ref": itemsTable},
 	} {
 		tmpl.HasOutput(jsii.String(key), M{"Value": value})
 	}
@@ -155,7 +155,7 @@ func TestCrossAccountRole(t *testing.T) {
 		"VersioningConfiguration":        M{"Status": "Enabled"},
 		"CorsConfiguration":              assertions.Match_Absent(),
 	}})
-	tmpl.HasOutput(jsii.String(stacks.OutputCrossAccountRoleArn), M{"Value": arnOf("PartnerRole52724788")})
+	tmpl.HasOutput(jsii.String(outputs.CrossAccountRoleArn), M{"Value": arnOf("PartnerRole52724788")})
 	// The stack deploys to the account that owns what it shares.
 	if env := r.stacks["full/CrossAccount"]; *env.Account() != "777788889999" || *env.Region() != "eu-west-1" {
 		t.Errorf("cross-account stack env = %s/%s, want 777788889999/eu-west-1", *env.Account(), *env.Region())

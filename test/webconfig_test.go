@@ -3,6 +3,8 @@ package test
 import (
 	"encoding/json"
 	"errors"
+	"github.com/gatehouse-cdk/gatehouse/accessrules"
+	"github.com/gatehouse-cdk/gatehouse/outputs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +13,6 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/access"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
 	"github.com/gatehouse-cdk/gatehouse/matrix"
-	"github.com/gatehouse-cdk/gatehouse/stacks"
 	"github.com/gatehouse-cdk/gatehouse/webconfig"
 )
 
@@ -57,8 +58,8 @@ func parseEnvLocal(t *testing.T, raw []byte) map[string]string {
 // all-options one) and copies every value from the stack output that declares it.
 func TestWebConfigForEveryEnvironment(t *testing.T) {
 	for _, env := range []string{"dev", "prod", "full"} {
-		outputs := deployOutputs(t, env)
-		files, err := webconfig.Generate("cdk-outputs.json", outputs, env)
+		deployed := deployOutputs(t, env)
+		files, err := webconfig.Generate("cdk-outputs.json", deployed, env)
 		if err != nil {
 			t.Fatalf("%s: %v", env, err)
 		}
@@ -75,29 +76,29 @@ func TestWebConfigForEveryEnvironment(t *testing.T) {
 		if err := json.Unmarshal(files.AmplifyOutputs, &doc); err != nil {
 			t.Fatal(err)
 		}
-		auth := outputs[stacks.StackName(env, "auth")]
+		auth := deployed[outputs.StackName(env, "auth")]
 		for key, want := range map[string]any{
-			"aws_region": auth[stacks.OutputRegion], "user_pool_id": auth[stacks.OutputUserPoolID],
-			"user_pool_client_id": auth[stacks.OutputUserPoolClientID], "identity_pool_id": auth[stacks.OutputIdentityPoolID],
+			"aws_region": auth[outputs.Region], "user_pool_id": auth[outputs.UserPoolID],
+			"user_pool_client_id": auth[outputs.UserPoolClientID], "identity_pool_id": auth[outputs.IdentityPoolID],
 			"unauthenticated_identities_enabled": env == "full",
 		} {
 			if doc.Auth[key] != want {
 				t.Errorf("%s: auth.%s = %v, want %v", env, key, doc.Auth[key], want)
 			}
 		}
-		if doc.Version != "1.4" || doc.Storage.BucketName != outputs[stacks.StackName(env, "uploads")][stacks.OutputUploadBucketName] {
+		if doc.Version != "1.4" || doc.Storage.BucketName != deployed[outputs.StackName(env, "uploads")][outputs.UploadBucketName] {
 			t.Errorf("%s: version %q, bucket %q", env, doc.Version, doc.Storage.BucketName)
 		}
 		vars := parseEnvLocal(t, files.EnvLocal)
-		server := outputs[stacks.StackName(env, "server")]
+		server := deployed[outputs.StackName(env, "server")]
 		want := map[string]string{
-			"AWS_REGION": auth[stacks.OutputRegion], "TRUST_ROLE_ARN": server[stacks.OutputTrustRoleArn],
-			"ROLE_SESSION_NAME": server[stacks.OutputSessionName], "SESSION_DURATION_SECONDS": server[stacks.OutputSessionDurationSeconds],
-			"ASSET_FUNCTION_NAME": server[stacks.OutputAssetFunctionName], "ASSET_FUNCTION_ARN": server[stacks.OutputAssetFunctionArn],
-			"FEEDBACK_TOPIC_ARN": outputs[stacks.StackName(env, "hosting")][stacks.OutputFeedbackTopicArn],
+			"AWS_REGION": auth[outputs.Region], "TRUST_ROLE_ARN": server[outputs.TrustRoleArn],
+			"ROLE_SESSION_NAME": server[outputs.SessionName], "SESSION_DURATION_SECONDS": server[outputs.SessionDurationSeconds],
+			"ASSET_FUNCTION_NAME": server[outputs.AssetFunctionName], "ASSET_FUNCTION_ARN": server[outputs.AssetFunctionArn],
+			"FEEDBACK_TOPIC_ARN": deployed[outputs.StackName(env, "hosting")][outputs.FeedbackTopicArn],
 		}
 		if env == "full" {
-			want["CROSS_ACCOUNT_ROLE_ARN"] = outputs[stacks.StackName(env, "crossaccount")][stacks.OutputCrossAccountRoleArn]
+			want["CROSS_ACCOUNT_ROLE_ARN"] = deployed[outputs.StackName(env, "crossaccount")][outputs.CrossAccountRoleArn]
 		}
 		if !equalJSON(vars, want) {
 			t.Errorf("%s: .env.local = %v\nwant %v", env, vars, want)
@@ -112,7 +113,7 @@ func TestStoragePathsMatchBucketPolicies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	paths := storage.AmplifyPaths(stacks.ReferenceAccessRules())
+	paths := accessrules.AmplifyPaths(accessrules.Reference())
 	if !equalJSON(paths, map[string]map[string][]string{"protected/{entity_id}/*": {"entityidentity": {"get", "list", "write", "delete"}}}) {
 		t.Fatalf("paths = %v", paths)
 	}
@@ -205,10 +206,10 @@ func TestAmplifyJSAcceptsOutputs(t *testing.T) {
 		if err := json.Unmarshal([]byte(lines[i]), &config); err != nil {
 			t.Fatalf("%s: %v\n%s", env, err, lines[i])
 		}
-		auth := deployOutputs(t, env)[stacks.StackName(env, "auth")]
+		auth := deployOutputs(t, env)[outputs.StackName(env, "auth")]
 		c := config.Auth.Cognito
-		if c.UserPoolID != auth[stacks.OutputUserPoolID] || c.UserPoolClientID != auth[stacks.OutputUserPoolClientID] ||
-			c.IdentityPoolID != auth[stacks.OutputIdentityPoolID] || c.AllowGuestAccess != (env == "full") ||
+		if c.UserPoolID != auth[outputs.UserPoolID] || c.UserPoolClientID != auth[outputs.UserPoolClientID] ||
+			c.IdentityPoolID != auth[outputs.IdentityPoolID] || c.AllowGuestAccess != (env == "full") ||
 			!c.LoginWith.Email || c.PasswordFormat.MinLength != 12 {
 			t.Errorf("%s: Amplify.getConfig().Auth.Cognito = %+v", env, c)
 		}
@@ -217,8 +218,8 @@ func TestAmplifyJSAcceptsOutputs(t *testing.T) {
 		}
 		s3 := config.Storage.S3
 		uploads := s3.Buckets["uploads"]
-		if s3.Region != auth[stacks.OutputRegion] || s3.Bucket == "" || uploads.BucketName != s3.Bucket ||
-			!equalJSON(uploads.Paths, storage.AmplifyPaths(stacks.ReferenceAccessRules())) {
+		if s3.Region != auth[outputs.Region] || s3.Bucket == "" || uploads.BucketName != s3.Bucket ||
+			!equalJSON(uploads.Paths, accessrules.AmplifyPaths(accessrules.Reference())) {
 			t.Errorf("%s: Amplify.getConfig().Storage.S3 = %+v", env, s3)
 		}
 	}
@@ -270,7 +271,7 @@ func TestOutputsBadInput(t *testing.T) {
 			o["gatehouse-dev-server"]["SessionDurationSeconds"] = "7200"
 		}, []string{
 			`f.json: stack "gatehouse-dev-auth" output "IdentityPoolId" = "not-an-id": must be an identity pool id (<region>:<uuid>)`,
-			`f.json: stack "gatehouse-dev-server" output "SessionDurationSeconds" = "7200": must be 900 to 3600`,
+			`f.json: stack "gatehouse-dev-server" output "SessionDurationSeconds" = "7200": must be a whole number of seconds (role chaining caps sessions at one hour) from 900 to 3600`,
 		}},
 	} {
 		o := good()

@@ -2,7 +2,7 @@
 // the web app's configuration: amplify_outputs.json for Amplify JS / Amplify UI in the browser,
 // and .env.local for the Next.js server.
 //
-// Every value comes from an output key the stacks declare (package stacks' Output* constants);
+// Every value comes from an output key the stacks declare (package outputs, the contract);
 // the storage paths come from the same access rules the bucket policies are generated from, so
 // the two cannot disagree. Problems are reported all at once, one line each, naming the stack,
 // the output key and what is wrong; files are written to a temporary name and renamed, so a
@@ -14,12 +14,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
-	"github.com/gatehouse-cdk/gatehouse/constructs/auth"
-	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
-	"github.com/gatehouse-cdk/gatehouse/stacks"
+	"github.com/gatehouse-cdk/gatehouse/accessrules"
+	"github.com/gatehouse-cdk/gatehouse/outputs"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 // Outputs are a deploy's outputs: stack name -> output key -> value.
@@ -54,44 +53,16 @@ type Files struct {
 	EnvLocal       []byte // .env.local
 }
 
-var (
-	patterns = map[string]*regexp.Regexp{
-		stacks.OutputRegion:                 regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`),
-		stacks.OutputUserPoolID:             regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]_[0-9A-Za-z]+$`),
-		stacks.OutputUserPoolClientID:       regexp.MustCompile(`^[0-9a-z]{1,128}$`),
-		stacks.OutputIdentityPoolID:         regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]:[0-9a-f-]+$`),
-		stacks.OutputUploadBucketName:       regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`),
-		stacks.OutputGuestsEnabled:          regexp.MustCompile(`^(true|false)$`),
-		stacks.OutputMfaConfiguration:       regexp.MustCompile(`^(off|optional|required)$`),
-		stacks.OutputTrustRoleArn:           regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$`),
-		stacks.OutputSessionName:            regexp.MustCompile(`^[\w+=,.@-]{2,64}$`),
-		stacks.OutputSessionDurationSeconds: regexp.MustCompile(`^(9[0-9][0-9]|[1-2][0-9]{3}|3[0-5][0-9]{2}|3600)$`),
-		stacks.OutputAssetFunctionName:      regexp.MustCompile(`^[\w-]{1,140}$`),
-		stacks.OutputAssetFunctionArn:       regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[\w-]+$`),
-		stacks.OutputFeedbackTopicArn:       regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[\w-]+$`),
-		stacks.OutputCrossAccountRoleArn:    regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$`),
-	}
-	shapes = map[string]string{
-		stacks.OutputRegion: "a region name", stacks.OutputUserPoolID: "a user pool id (<region>_<id>)",
-		stacks.OutputUserPoolClientID: "an app client id", stacks.OutputIdentityPoolID: "an identity pool id (<region>:<uuid>)",
-		stacks.OutputUploadBucketName: "a bucket name", stacks.OutputGuestsEnabled: "true or false",
-		stacks.OutputMfaConfiguration: "off, optional or required", stacks.OutputTrustRoleArn: "a role ARN",
-		stacks.OutputSessionName: "a role session name", stacks.OutputSessionDurationSeconds: "900 to 3600",
-		stacks.OutputAssetFunctionName: "a function name", stacks.OutputAssetFunctionArn: "a function ARN",
-		stacks.OutputFeedbackTopicArn: "a topic ARN", stacks.OutputCrossAccountRoleArn: "a role ARN",
-	}
-)
-
 // reader looks up outputs and collects problems.
 type reader struct {
 	file     string
-	outputs  Outputs
+	deployed Outputs
 	problems []string
 	missing  map[string]bool // stacks already reported missing
 }
 
 func (r *reader) get(stack, key string, required bool) string {
-	values, ok := r.outputs[stack]
+	values, ok := r.deployed[stack]
 	if !ok {
 		if required && !r.missing[stack] {
 			r.missing[stack] = true
@@ -106,33 +77,33 @@ func (r *reader) get(stack, key string, required bool) string {
 		}
 		return ""
 	}
-	if p := patterns[key]; p != nil && !p.MatchString(v) {
-		r.problems = append(r.problems, fmt.Sprintf("%s: stack %q output %q = %q: must be %s", r.file, stack, key, v, shapes[key]))
+	if why := outputs.Check(key, v); why != "" {
+		r.problems = append(r.problems, fmt.Sprintf("%s: stack %q output %q = %q: %s", r.file, stack, key, v, why))
 	}
 	return v
 }
 
-// Generate builds the files for environment env from outputs (file names where they came from,
+// Generate builds the files for environment env from deployed outputs (file names where they came from,
 // for messages).
-func Generate(file string, outputs Outputs, env string) (Files, error) {
-	r := &reader{file: file, outputs: outputs, missing: map[string]bool{}}
-	authStack, uploadsStack := stacks.StackName(env, "auth"), stacks.StackName(env, "uploads")
-	serverStack, hostingStack, crossStack := stacks.StackName(env, "server"), stacks.StackName(env, "hosting"), stacks.StackName(env, "crossaccount")
+func Generate(file string, deployed Outputs, env string) (Files, error) {
+	r := &reader{file: file, deployed: deployed, missing: map[string]bool{}}
+	authStack, uploadsStack := outputs.StackName(env, outputs.Auth), outputs.StackName(env, outputs.Uploads)
+	serverStack, hostingStack, crossStack := outputs.StackName(env, outputs.Server), outputs.StackName(env, outputs.Hosting), outputs.StackName(env, outputs.CrossAccount)
 
-	region := r.get(authStack, stacks.OutputRegion, true)
-	userPool := r.get(authStack, stacks.OutputUserPoolID, true)
-	client := r.get(authStack, stacks.OutputUserPoolClientID, true)
-	identityPool := r.get(authStack, stacks.OutputIdentityPoolID, true)
-	guests := r.get(authStack, stacks.OutputGuestsEnabled, true)
-	mfa := r.get(authStack, stacks.OutputMfaConfiguration, true)
-	bucket := r.get(uploadsStack, stacks.OutputUploadBucketName, true)
-	trustRole := r.get(serverStack, stacks.OutputTrustRoleArn, true)
-	sessionName := r.get(serverStack, stacks.OutputSessionName, true)
-	duration := r.get(serverStack, stacks.OutputSessionDurationSeconds, true)
-	fnName := r.get(serverStack, stacks.OutputAssetFunctionName, true)
-	fnArn := r.get(serverStack, stacks.OutputAssetFunctionArn, true)
-	feedback := r.get(hostingStack, stacks.OutputFeedbackTopicArn, false)
-	crossRole := r.get(crossStack, stacks.OutputCrossAccountRoleArn, false)
+	region := r.get(authStack, outputs.Region, true)
+	userPool := r.get(authStack, outputs.UserPoolID, true)
+	client := r.get(authStack, outputs.UserPoolClientID, true)
+	identityPool := r.get(authStack, outputs.IdentityPoolID, true)
+	guests := r.get(authStack, outputs.GuestsEnabled, true)
+	mfa := r.get(authStack, outputs.MfaConfiguration, true)
+	bucket := r.get(uploadsStack, outputs.UploadBucketName, true)
+	trustRole := r.get(serverStack, outputs.TrustRoleArn, true)
+	sessionName := r.get(serverStack, outputs.SessionName, true)
+	duration := r.get(serverStack, outputs.SessionDurationSeconds, true)
+	fnName := r.get(serverStack, outputs.AssetFunctionName, true)
+	fnArn := r.get(serverStack, outputs.AssetFunctionArn, true)
+	feedback := r.get(hostingStack, outputs.FeedbackTopicArn, false)
+	crossRole := r.get(crossStack, outputs.CrossAccountRoleArn, false)
 	if len(r.problems) > 0 {
 		return Files{}, &Error{Problems: r.problems}
 	}
@@ -148,7 +119,7 @@ func Generate(file string, outputs Outputs, env string) (Files, error) {
 		"standard_required_attributes":       []string{"email"},
 		"user_verification_types":            []string{"email"},
 		"password_policy": map[string]any{
-			"min_length": auth.PasswordMinLength, "require_lowercase": true, "require_uppercase": true,
+			"min_length": rules.PasswordMinLength, "require_lowercase": true, "require_uppercase": true,
 			"require_numbers": true, "require_symbols": true,
 		},
 		"mfa_configuration": amplifyMFA,
@@ -157,7 +128,7 @@ func Generate(file string, outputs Outputs, env string) (Files, error) {
 	if mfa != "off" {
 		authSection["mfa_methods"] = []string{"TOTP"}
 	}
-	paths := storage.AmplifyPaths(stacks.ReferenceAccessRules())
+	paths := accessrules.AmplifyPaths(accessrules.Reference())
 	document := map[string]any{
 		"$schema": "https://raw.githubusercontent.com/aws-amplify/amplify-backend/main/packages/client-config/src/client-config-schema/schema_v1.4.json",
 		"version": "1.4",

@@ -15,7 +15,6 @@ package assetfn
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -27,14 +26,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gatehouse-cdk/gatehouse/internal/cfndeps"
-	"github.com/gatehouse-cdk/gatehouse/internal/validate"
-)
-
-// Defaults of AssetFunctionProps.
-const (
-	DefaultMemoryMB         = 256
-	DefaultTimeoutSeconds   = 10
-	DefaultLogRetentionDays = 90
+	"github.com/gatehouse-cdk/gatehouse/internal/guard"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 // AssetFunctionProps configure NewAssetFunction.
@@ -46,31 +39,50 @@ type AssetFunctionProps struct {
 	Description string
 	// Environment variables.
 	Environment map[string]string
-	// MemoryMB, 128..10240. Default 256.
+	// MemoryMB (rules.FunctionMemoryMB: its range and default).
 	MemoryMB int
-	// TimeoutSeconds, 1..900. Default 10.
+	// TimeoutSeconds (rules.FunctionTimeoutSeconds).
 	TimeoutSeconds int
 	// ReservedConcurrency caps concurrent executions (0: no cap). Default no cap.
 	ReservedConcurrency int
 	// LogRetentionDays of the function's log group: one of CloudWatch's retention periods
-	// (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-	// 2922, 3288, 3653). Default 90.
+	// (rules.LogRetentionDays). Default rules.DefaultLogRetentionDays.
 	LogRetentionDays int
 }
 
-// PropsScope names AssetFunctionProps in error messages.
+// PropsScope names AssetFunctionProps in errors of Validate.
 const PropsScope = "assetfn.AssetFunctionProps"
 
-// retention maps CloudWatch's retention periods (days) to the CDK's names for them.
-var retention = map[int]awslogs.RetentionDays{
-	1: awslogs.RetentionDays_ONE_DAY, 3: awslogs.RetentionDays_THREE_DAYS, 5: awslogs.RetentionDays_FIVE_DAYS,
-	7: awslogs.RetentionDays_ONE_WEEK, 14: awslogs.RetentionDays_TWO_WEEKS, 30: awslogs.RetentionDays_ONE_MONTH,
-	60: awslogs.RetentionDays_TWO_MONTHS, 90: awslogs.RetentionDays_THREE_MONTHS, 120: awslogs.RetentionDays_FOUR_MONTHS,
-	150: awslogs.RetentionDays_FIVE_MONTHS, 180: awslogs.RetentionDays_SIX_MONTHS, 365: awslogs.RetentionDays_ONE_YEAR,
-	400: awslogs.RetentionDays_THIRTEEN_MONTHS, 545: awslogs.RetentionDays_EIGHTEEN_MONTHS, 731: awslogs.RetentionDays_TWO_YEARS,
-	1096: awslogs.RetentionDays_THREE_YEARS, 1827: awslogs.RetentionDays_FIVE_YEARS, 2192: awslogs.RetentionDays_SIX_YEARS,
-	2557: awslogs.RetentionDays_SEVEN_YEARS, 2922: awslogs.RetentionDays_EIGHT_YEARS, 3288: awslogs.RetentionDays_NINE_YEARS,
-	3653: awslogs.RetentionDays_TEN_YEARS,
+// withDefaults is a copy of p (nil: every default) with the defaults filled in.
+func (p *AssetFunctionProps) withDefaults() AssetFunctionProps {
+	var q AssetFunctionProps
+	if p != nil {
+		q = *p
+	}
+	q.MemoryMB = rules.FunctionMemoryMB.Or(q.MemoryMB)
+	q.TimeoutSeconds = rules.FunctionTimeoutSeconds.Or(q.TimeoutSeconds)
+	if q.LogRetentionDays == 0 {
+		q.LogRetentionDays = rules.DefaultLogRetentionDays
+	}
+	return q
+}
+
+// Validate reports every problem of p (nil: the defaults) as a *rules.Error.
+func (p *AssetFunctionProps) Validate() error {
+	q := p.withDefaults()
+	ps := rules.NewProblems(PropsScope)
+	if q.Code == nil {
+		ps.Add("Code", nil, "is required: a directory with a linux/arm64 `bootstrap` executable (awslambda.Code_FromAsset)")
+	}
+	rules.FunctionMemoryMB.Check(ps, "MemoryMB", q.MemoryMB)
+	rules.FunctionTimeoutSeconds.Check(ps, "TimeoutSeconds", q.TimeoutSeconds)
+	if q.ReservedConcurrency < 0 {
+		ps.Add("ReservedConcurrency", q.ReservedConcurrency, "must be 0 (no cap) or a positive number of executions")
+	}
+	if !slices.Contains(rules.LogRetentionDays, q.LogRetentionDays) {
+		ps.Add("LogRetentionDays", q.LogRetentionDays, fmt.Sprintf("must be one of CloudWatch's retention periods: %v", rules.LogRetentionDays))
+	}
+	return ps.Err()
 }
 
 // AssetFunction is the function, its execution role and its log group.
@@ -83,34 +95,8 @@ type AssetFunction struct {
 
 // NewAssetFunction validates props and builds the function.
 func NewAssetFunction(scope constructs.Construct, id *string, props *AssetFunctionProps) *AssetFunction {
-	var p AssetFunctionProps
-	if props != nil {
-		p = *props
-	}
-	if p.MemoryMB == 0 {
-		p.MemoryMB = DefaultMemoryMB
-	}
-	if p.TimeoutSeconds == 0 {
-		p.TimeoutSeconds = DefaultTimeoutSeconds
-	}
-	if p.LogRetentionDays == 0 {
-		p.LogRetentionDays = DefaultLogRetentionDays
-	}
-	ps := validate.NewProblems(PropsScope)
-	if p.Code == nil {
-		ps.Add("Code", nil, "is required: a directory with a linux/arm64 `bootstrap` executable (awslambda.Code_FromAsset)")
-	}
-	validate.IntRange(ps, "MemoryMB", p.MemoryMB, 128, 10240, "MB")
-	validate.IntRange(ps, "TimeoutSeconds", p.TimeoutSeconds, 1, 900, "seconds")
-	if p.ReservedConcurrency < 0 {
-		ps.Add("ReservedConcurrency", p.ReservedConcurrency, "must be 0 (no cap) or a positive number of executions")
-	}
-	if _, ok := retention[p.LogRetentionDays]; !ok {
-		ps.Add("LogRetentionDays", p.LogRetentionDays, fmt.Sprintf("must be one of CloudWatch's retention periods: %v", slices.Sorted(maps.Keys(retention))))
-	}
-	if err := ps.Err(); err != nil {
-		panic(err)
-	}
+	guard.Check(scope, id, props.Validate())
+	p := props.withDefaults()
 
 	f := &AssetFunction{}
 	constructs.NewConstruct_Override(f, scope, id)
@@ -122,9 +108,10 @@ func NewAssetFunction(scope constructs.Construct, id *string, props *AssetFuncti
 		}),
 	})
 	f.logGroup = awslogs.NewLogGroup(f, jsii.String("Logs"), &awslogs.LogGroupProps{
-		Retention:     retention[p.LogRetentionDays],
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
+	// The retention in days, as CloudFormation takes it (validated against rules.LogRetentionDays).
+	f.logGroup.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(jsii.Number(float64(p.LogRetentionDays)))
 	logs := awsiam.NewPolicy(f, jsii.String("WriteLogs"), &awsiam.PolicyProps{
 		Roles: &[]awsiam.IRole{f.role},
 		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

@@ -32,10 +32,11 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/gatehouse-cdk/gatehouse/internal/cfndeps"
-	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+	"github.com/gatehouse-cdk/gatehouse/internal/guard"
+	"github.com/gatehouse-cdk/gatehouse/internal/nag"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 // FeaturePlan is the Cognito user pool feature plan.
@@ -69,18 +70,19 @@ type Group struct {
 type UserAuthProps struct {
 	// DisableSelfSignUp stops visitors from creating accounts (admins create them). Default false.
 	DisableSelfSignUp bool
-	// FeaturePlan: Plus (default) enforces threat protection; Essentials costs less.
+	// FeaturePlan: Plus (default, rules.DefaultFeaturePlan) enforces threat protection;
+	// Essentials costs less.
 	FeaturePlan FeaturePlan
-	// MFA: required (default), optional or off. TOTP only.
+	// MFA: required (default, rules.DefaultMFA), optional or off. TOTP only.
 	MFA MFA
 	// AllowGuests lets the identity pool give unauthenticated identities the guest role.
 	// Default false.
 	AllowGuests bool
-	// AccessTokenValidityMinutes, 5..1440. Default 60.
+	// AccessTokenValidityMinutes (rules.AccessTokenValidityMinutes: its range and default).
 	AccessTokenValidityMinutes int
-	// IDTokenValidityMinutes, 5..1440. Default 60.
+	// IDTokenValidityMinutes (rules.IDTokenValidityMinutes).
 	IDTokenValidityMinutes int
-	// RefreshTokenValidityDays, 1..3650. Default 30.
+	// RefreshTokenValidityDays (rules.RefreshTokenValidityDays).
 	RefreshTokenValidityDays int
 	// Groups to create, each with a role. Default none.
 	Groups []Group
@@ -108,11 +110,7 @@ type Email struct {
 }
 
 // EmailFields are Email's field names, for messages.
-var EmailFields = validate.EmailFieldNames{From: "From", FromName: "FromName", ReplyTo: "ReplyTo", SESIdentity: "SESIdentity", SESRegion: "SESRegion"}
-
-// PasswordMinLength is the user pool's minimum password length; passwords also need upper and
-// lower case letters, a digit and a symbol.
-const PasswordMinLength = 12
+var EmailFields = rules.EmailFieldNames{From: "From", FromName: "FromName", ReplyTo: "ReplyTo", SESIdentity: "SESIdentity", SESRegion: "SESRegion"}
 
 // PropsScope names UserAuthProps in error messages.
 const PropsScope = "auth.UserAuthProps"
@@ -134,17 +132,15 @@ func (a *UserAuth) GuestsAllowed() bool { return a.allowGuests }
 // MFA is the user pool's MFA setting.
 func (a *UserAuth) MFA() MFA { return a.mfa }
 
-// NewUserAuth validates props and builds sign-in. Invalid props panic with a *validate.Error
-// listing every problem.
+// NewUserAuth validates props and builds sign-in. Invalid props panic with a *rules.Error
+// listing every problem, scoped to the construct's path.
 func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *UserAuth {
-	p := withDefaults(props)
+	p := props.withDefaults()
 	region := ""
 	if r := awscdk.Stack_Of(scope).Region(); !*awscdk.Token_IsUnresolved(r) {
 		region = *r
 	}
-	if err := p.validate(region); err != nil {
-		panic(err)
-	}
+	guard.Check(scope, id, p.check(region))
 	a := &UserAuth{groupRoles: map[string]awsiam.Role{}, allowGuests: p.AllowGuests, mfa: p.MFA}
 	constructs.NewConstruct_Override(a, scope, id)
 
@@ -159,7 +155,7 @@ func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *
 		},
 		SelfSignUpEnabled: jsii.Bool(!p.DisableSelfSignUp),
 		PasswordPolicy: &awscognito.PasswordPolicy{
-			MinLength:            jsii.Number(PasswordMinLength),
+			MinLength:            jsii.Number(rules.PasswordMinLength),
 			RequireLowercase:     jsii.Bool(true),
 			RequireUppercase:     jsii.Bool(true),
 			RequireDigits:        jsii.Bool(true),
@@ -185,7 +181,7 @@ func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *
 		if e.SESRegion != "" {
 			ses.SesRegion = jsii.String(e.SESRegion)
 		}
-		if validate.DomainName(e.SESIdentity) {
+		if rules.DomainName(e.SESIdentity) {
 			ses.SesVerifiedDomain = jsii.String(e.SESIdentity)
 		}
 		poolProps.Email = awscognito.UserPoolEmail_WithSES(ses)
@@ -271,25 +267,23 @@ func (a *UserAuth) identityPrincipal(amr string) awsiam.IPrincipal {
 
 // suppress records the cdk-nag findings that follow from deliberate settings.
 func (a *UserAuth) suppress(p UserAuthProps) {
-	var s []*cdknag.NagPackSuppression
+	var s []nag.Suppression
 	if p.MFA != MFARequired {
-		s = append(s, &cdknag.NagPackSuppression{Id: jsii.String("AwsSolutions-COG2"), Reason: jsii.String(fmt.Sprintf(
-			"MFA is %q by this environment's configuration (mfa); TOTP stays available to every user, and prod requires it.", p.MFA))})
+		s = append(s, nag.Suppression{ID: "AwsSolutions-COG2", Reason: fmt.Sprintf(
+			"MFA is %q by this environment's configuration (mfa); TOTP stays available to every user, and prod requires it.", p.MFA)})
 	}
 	if p.FeaturePlan != Plus {
-		s = append(s, &cdknag.NagPackSuppression{Id: jsii.String("AwsSolutions-COG8"), Reason: jsii.String(
-			"The Essentials plan is this environment's configured choice (featurePlan) to avoid Plus per-user cost; prod uses Plus with threat protection enforced.")})
-		s = append(s, &cdknag.NagPackSuppression{Id: jsii.String("AwsSolutions-COG3"), Reason: jsii.String(
-			"Threat protection needs the Plus plan, which this environment does not use by configuration (featurePlan); prod enforces it.")})
+		s = append(s, nag.Suppression{ID: "AwsSolutions-COG8", Reason: "The Essentials plan is this environment's configured choice (featurePlan) to avoid Plus per-user cost; prod uses Plus with threat protection enforced."},
+			nag.Suppression{ID: "AwsSolutions-COG3", Reason: "Threat protection needs the Plus plan, which this environment does not use by configuration (featurePlan); prod enforces it."})
 	}
 	if len(s) > 0 {
-		cdknag.NagSuppressions_AddResourceSuppressions(a.userPool, &s, jsii.Bool(false))
+		nag.Suppress(a.userPool.Node().DefaultChild(), s...)
 	}
 	if p.AllowGuests {
-		cdknag.NagSuppressions_AddResourceSuppressions(a.identityPool, &[]*cdknag.NagPackSuppression{{
-			Id:     jsii.String("AwsSolutions-COG7"),
-			Reason: jsii.String("Guest identities are enabled by configuration (allowGuests); the guest role holds only what access rules grant guests."),
-		}}, jsii.Bool(false))
+		nag.Suppress(a.identityPool.Node().DefaultChild(), nag.Suppression{
+			ID:     "AwsSolutions-COG7",
+			Reason: "Guest identities are enabled by configuration (allowGuests); the guest role holds only what access rules grant guests.",
+		})
 	}
 }
 
@@ -333,45 +327,47 @@ func (a *UserAuth) GroupNames() []string {
 	return names
 }
 
-func withDefaults(props *UserAuthProps) UserAuthProps {
-	var p UserAuthProps
-	if props != nil {
-		p = *props
+// withDefaults is a copy of p (nil: every default) with the defaults filled in.
+func (p *UserAuthProps) withDefaults() UserAuthProps {
+	var q UserAuthProps
+	if p != nil {
+		q = *p
 	}
-	if p.FeaturePlan == "" {
-		p.FeaturePlan = Plus
+	if q.FeaturePlan == "" {
+		q.FeaturePlan = rules.DefaultFeaturePlan
 	}
-	if p.MFA == "" {
-		p.MFA = MFARequired
+	if q.MFA == "" {
+		q.MFA = rules.DefaultMFA
 	}
-	if p.AccessTokenValidityMinutes == 0 {
-		p.AccessTokenValidityMinutes = 60
-	}
-	if p.IDTokenValidityMinutes == 0 {
-		p.IDTokenValidityMinutes = 60
-	}
-	if p.RefreshTokenValidityDays == 0 {
-		p.RefreshTokenValidityDays = 30
-	}
-	return p
+	q.AccessTokenValidityMinutes = rules.AccessTokenValidityMinutes.Or(q.AccessTokenValidityMinutes)
+	q.IDTokenValidityMinutes = rules.IDTokenValidityMinutes.Or(q.IDTokenValidityMinutes)
+	q.RefreshTokenValidityDays = rules.RefreshTokenValidityDays.Or(q.RefreshTokenValidityDays)
+	return q
 }
 
-// validate checks p for a user pool in region ("" when the stack's region is not known).
-func (p UserAuthProps) validate(region string) error {
-	ps := validate.NewProblems(PropsScope)
+// Validate reports every problem of p (nil: the defaults) as a *rules.Error. The SES region
+// is checked against the user pool's region only by NewUserAuth, which knows the stack's.
+func (p *UserAuthProps) Validate() error {
+	q := p.withDefaults()
+	return q.check("")
+}
+
+// check checks p for a user pool in region ("" when the stack's region is not known).
+func (p UserAuthProps) check(region string) error {
+	ps := rules.NewProblems(PropsScope)
 	if e := p.Email; e != nil {
-		validate.Email(ps, "Email", validate.EmailSettings(*e), EmailFields, region)
+		rules.Email(ps, "Email", rules.EmailSettings(*e), EmailFields, region)
 	}
-	validate.OneOf(ps, "FeaturePlan", string(p.FeaturePlan), string(Essentials), string(Plus))
-	validate.OneOf(ps, "MFA", string(p.MFA), string(MFAOff), string(MFAOptional), string(MFARequired))
-	validate.IntRange(ps, "AccessTokenValidityMinutes", p.AccessTokenValidityMinutes, 5, 1440, "minutes")
-	validate.IntRange(ps, "IDTokenValidityMinutes", p.IDTokenValidityMinutes, 5, 1440, "minutes")
-	validate.IntRange(ps, "RefreshTokenValidityDays", p.RefreshTokenValidityDays, 1, 3650, "days")
+	rules.FeaturePlans.Check(ps, "FeaturePlan", string(p.FeaturePlan))
+	rules.MFASettings.Check(ps, "MFA", string(p.MFA))
+	rules.AccessTokenValidityMinutes.Check(ps, "AccessTokenValidityMinutes", p.AccessTokenValidityMinutes)
+	rules.IDTokenValidityMinutes.Check(ps, "IDTokenValidityMinutes", p.IDTokenValidityMinutes)
+	rules.RefreshTokenValidityDays.Check(ps, "RefreshTokenValidityDays", p.RefreshTokenValidityDays)
 	var names []string
 	var precedences []int
 	for _, g := range p.Groups {
 		names, precedences = append(names, g.Name), append(precedences, g.Precedence)
 	}
-	validate.Groups(ps, "Groups", names, precedences, "Name", "Precedence")
+	rules.Groups(ps, "Groups", names, precedences, "Name", "Precedence")
 	return ps.Err()
 }

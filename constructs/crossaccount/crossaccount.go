@@ -10,62 +10,38 @@
 //     account is the principal and the role is required with ArnEquals aws:PrincipalArn: a role
 //     ARN as principal must exist when the trust is written, or the deployment fails, and would
 //     break silently if that role were recreated.
-//   - The role starts with no permission; grant methods add exactly one capability each
-//     (read one bucket prefix, publish to one topic). It can never touch IAM.
+//   - The role starts with no permission; the resources' grant methods add exactly one
+//     capability each (e.g. UploadBucket.GrantRead of one prefix, SecureTopic.GrantPublish). It
+//     can never touch IAM.
 package crossaccount
 
 import (
-	"regexp"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/gatehouse-cdk/gatehouse/constructs/messaging"
-	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+	"github.com/gatehouse-cdk/gatehouse/internal/guard"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 // CrossAccountRoleProps configure NewCrossAccountRole.
 type CrossAccountRoleProps struct {
 	// TrustedAccountID is the 12-digit account whose principal assumes the role. Required.
 	TrustedAccountID string
-	// ExternalID the caller must present: 2..1224 characters of [\w+=,.@:/-]. Required.
+	// ExternalID the caller must present (rules.ExternalID). Required.
 	ExternalID string
 	// TrustedRoleName narrows the trust to one role of the trusted account. Default: any
 	// principal of that account its own policies allow.
 	TrustedRoleName string
 	// SessionName, when set, is the only role session name accepted.
 	SessionName string
-	// MaxSessionDurationSeconds, 3600..43200. Default 3600.
+	// MaxSessionDurationSeconds is the longest session it gives (rules.CrossAccountSessionSeconds).
 	MaxSessionDurationSeconds int
 }
 
-// PropsScope names CrossAccountRoleProps in error messages.
+// PropsScope names CrossAccountRoleProps in errors of Validate.
 const PropsScope = "crossaccount.CrossAccountRoleProps"
-
-var (
-	externalIDPattern  = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // length checked apart: RE2 caps repeats at 1000
-	roleNamePattern    = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
-)
-
-// Rules of the props, for messages.
-const (
-	ExternalIDRule  = `must be 2 to 1224 characters of letters, digits and _+=,.@:/-`
-	RoleNameRule    = `must be 1 to 64 characters of letters, digits and _+=,.@-`
-	SessionNameRule = `must be 2 to 64 characters of letters, digits and _+=,.@-`
-)
-
-// ValidExternalID, ValidRoleName and ValidSessionName check single values.
-func ValidExternalID(v string) bool {
-	return len(v) >= 2 && len(v) <= 1224 && externalIDPattern.MatchString(v)
-}
-func ValidRoleName(v string) bool    { return roleNamePattern.MatchString(v) }
-func ValidSessionName(v string) bool { return sessionNamePattern.MatchString(v) }
 
 // CrossAccountRole is the role another account assumes.
 type CrossAccountRole struct {
@@ -73,32 +49,37 @@ type CrossAccountRole struct {
 	role awsiam.Role
 }
 
-// NewCrossAccountRole validates props and builds the role.
+// withDefaults is a copy of p (nil: every default) with the defaults filled in.
+func (p *CrossAccountRoleProps) withDefaults() CrossAccountRoleProps {
+	var q CrossAccountRoleProps
+	if p != nil {
+		q = *p
+	}
+	q.MaxSessionDurationSeconds = rules.CrossAccountSessionSeconds.Or(q.MaxSessionDurationSeconds)
+	return q
+}
+
+// Validate reports every problem of p (nil: the defaults) as a *rules.Error.
+func (p *CrossAccountRoleProps) Validate() error {
+	q := p.withDefaults()
+	ps := rules.NewProblems(PropsScope)
+	rules.Account.Check(ps, "TrustedAccountID", q.TrustedAccountID)
+	rules.ExternalID.Check(ps, "ExternalID", q.ExternalID)
+	if q.TrustedRoleName != "" {
+		rules.RoleName.Check(ps, "TrustedRoleName", q.TrustedRoleName)
+	}
+	if q.SessionName != "" {
+		rules.SessionName.Check(ps, "SessionName", q.SessionName)
+	}
+	rules.CrossAccountSessionSeconds.Check(ps, "MaxSessionDurationSeconds", q.MaxSessionDurationSeconds)
+	return ps.Err()
+}
+
+// NewCrossAccountRole validates props and builds the role. Give it access with the resources'
+// grants, e.g. bucket.GrantRead(role.Role(), "outbox/*") and topic.GrantPublish(role.Role()).
 func NewCrossAccountRole(scope constructs.Construct, id *string, props *CrossAccountRoleProps) *CrossAccountRole {
-	var p CrossAccountRoleProps
-	if props != nil {
-		p = *props
-	}
-	if p.MaxSessionDurationSeconds == 0 {
-		p.MaxSessionDurationSeconds = 3600
-	}
-	ps := validate.NewProblems(PropsScope)
-	if !validate.Account(p.TrustedAccountID) {
-		ps.Add("TrustedAccountID", p.TrustedAccountID, validate.AccountRule)
-	}
-	if !ValidExternalID(p.ExternalID) {
-		ps.Add("ExternalID", p.ExternalID, ExternalIDRule)
-	}
-	if p.TrustedRoleName != "" && !ValidRoleName(p.TrustedRoleName) {
-		ps.Add("TrustedRoleName", p.TrustedRoleName, RoleNameRule)
-	}
-	if p.SessionName != "" && !ValidSessionName(p.SessionName) {
-		ps.Add("SessionName", p.SessionName, SessionNameRule)
-	}
-	validate.IntRange(ps, "MaxSessionDurationSeconds", p.MaxSessionDurationSeconds, 3600, 43200, "seconds")
-	if err := ps.Err(); err != nil {
-		panic(err)
-	}
+	guard.Check(scope, id, props.Validate())
+	p := props.withDefaults()
 
 	conditions := map[string]any{"StringEquals": map[string]any{"sts:ExternalId": p.ExternalID}}
 	if p.SessionName != "" {
@@ -121,41 +102,3 @@ func NewCrossAccountRole(scope constructs.Construct, id *string, props *CrossAcc
 
 // Role is the cross-account role.
 func (c *CrossAccountRole) Role() awsiam.IRole { return c.role }
-
-var prefixPattern = regexp.MustCompile(`^([A-Za-z0-9._-]+/)+$`)
-
-// GrantReadPrefix lets the role get objects under prefix (e.g. "outbox/") of bucket and list
-// only keys under it. prefix is one or more segments of letters, digits, '.', '_', '-', each
-// ending in '/'.
-func (c *CrossAccountRole) GrantReadPrefix(bucket awss3.IBucket, prefix string) awsiam.Grant {
-	if !prefixPattern.MatchString(prefix) {
-		ps := validate.NewProblems(*c.Node().Path() + ".GrantReadPrefix")
-		ps.Add("prefix", prefix, `must be segments of letters, digits, '.', '_' or '-', each ending in "/" (e.g. "outbox/")`)
-		panic(ps.Err())
-	}
-	objects := awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
-		Grantee: c.role, Actions: jsii.Strings("s3:GetObject"), ResourceArns: &[]*string{bucket.ArnForObjects(jsii.String(prefix + "*"))},
-	})
-	list := awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
-		Grantee: c.role, Actions: jsii.Strings("s3:ListBucket"), ResourceArns: &[]*string{bucket.BucketArn()},
-		Conditions: &map[string]*map[string]any{"StringLike": {"s3:prefix": []string{prefix, prefix + "*"}}},
-	})
-	if bucket.EncryptionKey() != nil {
-		bucket.EncryptionKey().GrantDecrypt(c.role)
-	}
-	if cfn, ok := bucket.Node().DefaultChild().(awss3.CfnBucket); ok {
-		bucketID := *awscdk.Stack_Of(bucket).GetLogicalId(cfn)
-		cdknag.NagSuppressions_AddResourceSuppressions(c.role, &[]*cdknag.NagPackSuppression{{
-			Id:        jsii.String("AwsSolutions-IAM5"),
-			Reason:    jsii.String("Gets objects under the one prefix granted (" + prefix + "), not the bucket."),
-			AppliesTo: &[]any{"Resource::<" + bucketID + ".Arn>/" + prefix + "*"},
-		}}, jsii.Bool(true))
-	}
-	return objects.Combine(list)
-}
-
-// GrantPublish lets the role publish to topic, and nothing else on it. (A topic encrypted with
-// a customer managed key also needs that key's use: grant it with key.GrantEncryptDecrypt.)
-func (c *CrossAccountRole) GrantPublish(topic awssns.ITopic) awsiam.Grant {
-	return messaging.GrantPublish(c.role, topic)
-}

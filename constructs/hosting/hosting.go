@@ -5,9 +5,9 @@
 // Why each default is safe:
 //   - A compute role is the role Amplify's SSR runtime assumes (trusting amplify.amazonaws.com);
 //     no access key is ever written into build-time environment variables or .env.production.
-//   - It starts with no permission; grant methods add one capability each (publish to one topic;
-//     the bucket and table grants of the other constructs take it as a grantee too). It is a
-//     different role from a build-time service role, which gatehouse does not create.
+//   - It starts with no permission; the resources' grant methods add one capability each (e.g.
+//     SecureTopic.GrantPublish(role.Role()); the bucket and table grants take it as a grantee
+//     too). It is a different role from a build-time service role, which gatehouse does not create.
 //   - Confused-deputy conditions (aws:SourceAccount, and aws:SourceArn on the app's branches) are
 //     available behind RestrictToApp but off by default: AWS documents the compute-role trust
 //     without conditions, and a condition on a key the service does not send makes the role
@@ -21,18 +21,15 @@ package hosting
 
 import (
 	"fmt"
-	"regexp"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsamplify"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/gatehouse-cdk/gatehouse/constructs/messaging"
-	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+	"github.com/gatehouse-cdk/gatehouse/internal/guard"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 // ComputeRoleProps configure NewComputeRole. All optional.
@@ -54,30 +51,38 @@ type ComputeRole struct {
 	role awsiam.Role
 }
 
-var appIDPattern = regexp.MustCompile(`^[a-z0-9]{1,20}$`)
+// withDefaults is a copy of p (nil: every default) with the defaults filled in.
+func (p *ComputeRoleProps) withDefaults() ComputeRoleProps {
+	var q ComputeRoleProps
+	if p != nil {
+		q = *p
+	}
+	if q.AppID == "" {
+		q.AppID = "*"
+	}
+	if q.Branch == "" {
+		q.Branch = "*"
+	}
+	return q
+}
+
+// Validate reports every problem of p (nil: the defaults) as a *rules.Error.
+func (p *ComputeRoleProps) Validate() error {
+	q := p.withDefaults()
+	ps := rules.NewProblems("hosting.ComputeRoleProps")
+	if q.AppID != "*" {
+		rules.AppID.Check(ps, "AppID", q.AppID)
+	}
+	if q.Branch != "*" {
+		rules.BranchName.Check(ps, "Branch", q.Branch)
+	}
+	return ps.Err()
+}
 
 // NewComputeRole builds a compute role with no permissions.
 func NewComputeRole(scope constructs.Construct, id *string, props *ComputeRoleProps) *ComputeRole {
-	var p ComputeRoleProps
-	if props != nil {
-		p = *props
-	}
-	if p.AppID == "" {
-		p.AppID = "*"
-	}
-	if p.Branch == "" {
-		p.Branch = "*"
-	}
-	ps := validate.NewProblems("hosting.ComputeRoleProps")
-	if p.AppID != "*" && !appIDPattern.MatchString(p.AppID) {
-		ps.Add("AppID", p.AppID, "must be an Amplify app id (lower-case letters and digits, e.g. \"d1a2b3c4d5e6f7\") or empty for any app")
-	}
-	if p.Branch != "*" && !ValidBranchName(p.Branch) {
-		ps.Add("Branch", p.Branch, BranchNameRule)
-	}
-	if err := ps.Err(); err != nil {
-		panic(err)
-	}
+	guard.Check(scope, id, props.Validate())
+	p := props.withDefaults()
 	if p.Description == "" {
 		p.Description = "Amplify Hosting SSR compute role: what the server-rendered app may do at run time"
 	}
@@ -103,50 +108,22 @@ func NewComputeRole(scope constructs.Construct, id *string, props *ComputeRolePr
 // Role is the compute role.
 func (c *ComputeRole) Role() awsiam.IRole { return c.role }
 
-// GrantPublish lets the SSR runtime publish to topic, and nothing else on it.
-func (c *ComputeRole) GrantPublish(topic awssns.ITopic) awsiam.Grant {
-	return messaging.GrantPublish(c.role, topic)
-}
-
-// Branch stages Amplify accepts.
-var Stages = []string{"PRODUCTION", "BETA", "DEVELOPMENT", "EXPERIMENTAL", "PULL_REQUEST"}
-
-// A branch is served at https://<subdomain>.<the app's default domain>, the subdomain being its
-// name in lower case with every other character than a letter or digit as '-'; that must be one
-// DNS label (at most 63 characters, a letter or digit at each end).
-var branchPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$`)
-
-// BranchNameRule describes valid branch names.
-const BranchNameRule = "must be 1 to 63 characters of letters, digits and ._/-, starting and ending with a letter or digit " +
-	"(Amplify serves a branch at https://<branch>.<app domain>, and that name must make one DNS label)"
-
-// ValidBranchName reports whether name is a valid branch name.
-func ValidBranchName(name string) bool { return branchPattern.MatchString(name) }
-
-var notSubdomainChar = regexp.MustCompile(`[^a-z0-9]`)
-
-// BranchSubdomain is the subdomain Amplify serves a branch at: the name in lower case, every
-// character other than a letter or digit replaced by '-' ("feature/Login" -> "feature-login").
-func BranchSubdomain(name string) string {
-	return notSubdomainChar.ReplaceAllString(strings.ToLower(name), "-")
-}
-
 // BranchProps is one branch of a managed app.
 type BranchProps struct {
 	// Name of the (git) branch. Required.
 	Name string
-	// Stage: PRODUCTION, BETA, DEVELOPMENT, EXPERIMENTAL or PULL_REQUEST. Default PRODUCTION.
+	// Stage: one of rules.BranchStages. Default PRODUCTION.
 	Stage string
-	// ComputeRole of the branch. Default: the app's.
-	ComputeRole *ComputeRole
+	// ComputeRole of the branch (a ComputeRole's Role()). Default: the app's.
+	ComputeRole awsiam.IRole
 }
 
 // AppProps configure NewApp.
 type AppProps struct {
 	// Name of the Amplify app. Required.
 	Name string
-	// ComputeRole is the app-wide compute role. Required.
-	ComputeRole *ComputeRole
+	// ComputeRole is the app-wide compute role (a ComputeRole's Role()). Required.
+	ComputeRole awsiam.IRole
 	// Branches of the app. Default none.
 	Branches []BranchProps
 	// Repository is the git repository URL. Default none: manual deploys.
@@ -164,46 +141,46 @@ type App struct {
 	branchNames []string
 }
 
-var appNamePattern = regexp.MustCompile(`^[\w-]{1,255}$`)
-
-// NewApp builds the app and its branches, each wired to its compute role.
-func NewApp(scope constructs.Construct, id *string, props *AppProps) *App {
-	var p AppProps
-	if props != nil {
-		p = *props
+// Validate reports every problem of p as a *rules.Error.
+func (p *AppProps) Validate() error {
+	var q AppProps
+	if p != nil {
+		q = *p
 	}
-	ps := validate.NewProblems("hosting.AppProps")
-	if !appNamePattern.MatchString(p.Name) {
-		ps.Add("Name", p.Name, "must be 1 to 255 letters, digits, '_' or '-'")
-	}
-	if p.ComputeRole == nil {
+	ps := rules.NewProblems("hosting.AppProps")
+	rules.AppName.Check(ps, "Name", q.Name)
+	if q.ComputeRole == nil {
 		ps.Add("ComputeRole", nil, "is required: the app-wide SSR compute role")
 	}
-	if p.Repository != "" && p.AccessTokenSecretName == "" {
+	if q.Repository != "" && q.AccessTokenSecretName == "" {
 		ps.Add("AccessTokenSecretName", "", "is required with Repository: the Secrets Manager secret holding the access token")
 	}
 	seen := map[string]bool{}
-	for i, b := range p.Branches {
+	for i, b := range q.Branches {
 		f := fmt.Sprintf("Branches[%d]", i)
-		if !ValidBranchName(b.Name) {
-			ps.Add(f+".Name", b.Name, BranchNameRule)
+		if !rules.BranchName.Match(b.Name) {
+			ps.Add(f+".Name", b.Name, rules.BranchName.Rule)
 		} else if seen[b.Name] {
 			ps.Add(f+".Name", b.Name, "is listed twice")
 		}
 		seen[b.Name] = true
 		if b.Stage != "" {
-			validate.OneOf(ps, f+".Stage", b.Stage, Stages...)
+			rules.BranchStages.Check(ps, f+".Stage", b.Stage)
 		}
 	}
-	if err := ps.Err(); err != nil {
-		panic(err)
-	}
+	return ps.Err()
+}
+
+// NewApp builds the app and its branches, each wired to its compute role.
+func NewApp(scope constructs.Construct, id *string, props *AppProps) *App {
+	guard.Check(scope, id, props.Validate())
+	p := *props
 	a := &App{branches: map[string]awsamplify.CfnBranch{}}
 	constructs.NewConstruct_Override(a, scope, id)
 	appProps := &awsamplify.CfnAppProps{
 		Name:           jsii.String(p.Name),
 		Platform:       jsii.String("WEB_COMPUTE"),
-		ComputeRoleArn: p.ComputeRole.role.RoleArn(),
+		ComputeRoleArn: p.ComputeRole.RoleArn(),
 	}
 	if p.Repository != "" {
 		appProps.Repository = jsii.String(p.Repository)
@@ -218,14 +195,14 @@ func NewApp(scope constructs.Construct, id *string, props *AppProps) *App {
 		}
 		stage := b.Stage
 		if stage == "" {
-			stage = "PRODUCTION"
+			stage = rules.BranchStages[0]
 		}
 		a.branches[b.Name] = awsamplify.NewCfnBranch(a, jsii.String("Branch-"+b.Name), &awsamplify.CfnBranchProps{
 			AppId:           a.app.AttrAppId(),
 			BranchName:      jsii.String(b.Name),
 			Stage:           jsii.String(stage),
 			Framework:       jsii.String("Next.js - SSR"),
-			ComputeRoleArn:  role.role.RoleArn(),
+			ComputeRoleArn:  role.RoleArn(),
 			EnableAutoBuild: jsii.Bool(p.Repository != ""),
 		})
 	}
@@ -236,7 +213,7 @@ func NewApp(scope constructs.Construct, id *string, props *AppProps) *App {
 func (a *App) AppID() *string { return a.app.AttrAppId() }
 
 // DefaultDomain is the app's default domain (<app id>.amplifyapp.com); branch <b> is served at
-// https://<BranchSubdomain(b)>.<DefaultDomain>.
+// https://<rules.BranchSubdomain(b)>.<DefaultDomain>.
 func (a *App) DefaultDomain() *string { return a.app.AttrDefaultDomain() }
 
 // BranchOrigins are the web origins the app's branches are served from,
@@ -246,7 +223,7 @@ func (a *App) DefaultDomain() *string { return a.app.AttrDefaultDomain() }
 func (a *App) BranchOrigins() []*string {
 	origins := make([]*string, len(a.branchNames))
 	for i, name := range a.branchNames {
-		origins[i] = awscdk.Fn_Join(jsii.String(""), jsii.Strings("https://"+BranchSubdomain(name)+".", *a.DefaultDomain()))
+		origins[i] = awscdk.Fn_Join(jsii.String(""), jsii.Strings("https://"+rules.BranchSubdomain(name)+".", *a.DefaultDomain()))
 	}
 	return origins
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gatehouse-cdk/gatehouse/internal/guard"
 )
 
 // AWSManagedKeyAlias is the AWS managed key SNS encrypts topics with.
@@ -31,8 +33,12 @@ type SecureTopic struct {
 	topic awssns.Topic
 }
 
+// Validate reports every problem of p as a *rules.Error; every SecureTopicProps is valid.
+func (p *SecureTopicProps) Validate() error { return nil }
+
 // NewSecureTopic builds the topic.
 func NewSecureTopic(scope constructs.Construct, id *string, props *SecureTopicProps) *SecureTopic {
+	guard.Check(scope, id, props.Validate())
 	var p SecureTopicProps
 	if props != nil {
 		p = *props
@@ -56,16 +62,11 @@ func NewSecureTopic(scope constructs.Construct, id *string, props *SecureTopicPr
 // Topic is the SNS topic.
 func (t *SecureTopic) Topic() awssns.ITopic { return t.topic }
 
-// GrantPublish lets grantee publish to this topic, and nothing else on it. No KMS grant is
-// needed: the AWS managed SNS key lets this account's principals use it through SNS.
+// GrantPublish lets grantee publish to this topic, and nothing else on it (no subscribe, no
+// delete), through grantee's own policy. No KMS grant is needed: the AWS managed SNS key lets
+// this account's principals use it through SNS.
 func (t *SecureTopic) GrantPublish(grantee awsiam.IGrantable) awsiam.Grant {
-	return GrantPublish(grantee, t.topic)
-}
-
-// GrantPublish lets grantee publish to topic (any topic), and nothing else on it: no KMS grant
-// (a topic with a customer managed key also needs that key's use) and no subscribe or delete.
-func GrantPublish(grantee awsiam.IGrantable, topic awssns.ITopic) awsiam.Grant {
 	return awsiam.Grant_AddToPrincipal(&awsiam.GrantOnPrincipalOptions{
-		Grantee: grantee, Actions: jsii.Strings("sns:Publish"), ResourceArns: &[]*string{topic.TopicArn()},
+		Grantee: grantee, Actions: jsii.Strings("sns:Publish"), ResourceArns: &[]*string{t.topic.TopicArn()},
 	})
 }

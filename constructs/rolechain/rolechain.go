@@ -17,30 +17,22 @@
 //     does nothing for some principals (aws-cdk#24507).
 //   - Role chaining caps sessions at one hour; the role's maximum is set to exactly that (also
 //     IAM's minimum), and the duration clients request is validated to 900..3600 seconds.
-//   - The trust role's only permissions are lambda:InvokeFunction on functions added with
-//     AllowInvoke (the function ARN and its version/alias ARNs): it cannot change a function,
+//   - The trust role's only permissions are lambda:InvokeFunction on functions granted with
+//     GrantInvoke (the function ARN and its version/alias ARNs): it cannot change a function,
 //     read its code or configuration, or pass its role.
+//   - Every statement goes into its role's own policy, in the role's stack.
 package rolechain
 
 import (
-	"regexp"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/gatehouse-cdk/gatehouse/internal/validate"
-)
-
-// Defaults of TrustRoleProps.
-const (
-	DefaultSessionName            = "webApplication-NextJS"
-	DefaultSessionDurationSeconds = 1800
-	// ChainedSessionSeconds is the longest session a chained AssumeRole can get.
-	ChainedSessionSeconds = 3600
+	"github.com/gatehouse-cdk/gatehouse/internal/guard"
+	"github.com/gatehouse-cdk/gatehouse/internal/nag"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 // WebpageRoleProps configure NewWebpageRole. All optional.
@@ -55,9 +47,14 @@ type WebpageRole struct {
 	role awsiam.Role
 }
 
+// Validate reports every problem of p (nil: the defaults) as a *rules.Error; every
+// WebpageRoleProps is valid.
+func (p *WebpageRoleProps) Validate() error { return nil }
+
 // NewWebpageRole builds the webpage role: trusted by ECS tasks of this account, with no
 // permission until NewTrustRole lets it assume the trust role.
 func NewWebpageRole(scope constructs.Construct, id *string, props *WebpageRoleProps) *WebpageRole {
+	guard.Check(scope, id, props.Validate())
 	var p WebpageRoleProps
 	if props != nil {
 		p = *props
@@ -86,7 +83,7 @@ func (w *WebpageRole) Role() awsiam.IRole { return w.role }
 func (w *WebpageRole) AttachTo(taskDefinition constructs.IConstruct) {
 	cfn, ok := taskDefinition.Node().DefaultChild().(awscdk.CfnResource)
 	if !ok || *cfn.CfnResourceType() != "AWS::ECS::TaskDefinition" {
-		ps := validate.NewProblems(*w.Node().Path() + ".AttachTo")
+		ps := rules.NewProblems(*w.Node().Path() + ".AttachTo")
 		ps.Add("taskDefinition", *taskDefinition.Node().Path(), "must be an awsecs.TaskDefinition")
 		panic(ps.Err())
 	}
@@ -95,76 +92,71 @@ func (w *WebpageRole) AttachTo(taskDefinition constructs.IConstruct) {
 
 // TrustRoleProps configure NewTrustRole.
 type TrustRoleProps struct {
-	// Webpage is the only role that may assume the trust role. Required.
-	Webpage *WebpageRole
-	// SessionName the webpage must use (sts:RoleSessionName). Default "webApplication-NextJS".
+	// Webpage is the only role that may assume the trust role (the WebpageRole's Role()).
+	// Required.
+	Webpage awsiam.IRole
+	// SessionName the webpage must use (sts:RoleSessionName). Default rules.DefaultSessionName.
 	SessionName string
-	// SessionDurationSeconds is the duration clients should request, 900..3600. Default 1800.
-	// (The role's maximum is 3600: role chaining caps sessions at one hour.)
+	// SessionDurationSeconds is the duration clients should request
+	// (rules.SessionDurationSeconds). The role's own maximum is rules.ChainedSessionSeconds.
 	SessionDurationSeconds int
 }
 
 // TrustRole is the intermediary role between the web page and the asset functions.
 type TrustRole struct {
 	constructs.Construct
-	role         awsiam.Role
-	sessionName  string
-	duration     int
-	invokePolicy awsiam.Policy
+	role        awsiam.Role
+	sessionName string
+	duration    int
 }
 
-// PropsScope names TrustRoleProps in error messages.
+// PropsScope names TrustRoleProps in errors of Validate.
 const PropsScope = "rolechain.TrustRoleProps"
 
-var sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+// withDefaults is a copy of p (nil: every default) with the defaults filled in.
+func (p *TrustRoleProps) withDefaults() TrustRoleProps {
+	var q TrustRoleProps
+	if p != nil {
+		q = *p
+	}
+	if q.SessionName == "" {
+		q.SessionName = rules.DefaultSessionName
+	}
+	q.SessionDurationSeconds = rules.SessionDurationSeconds.Or(q.SessionDurationSeconds)
+	return q
+}
 
-// SessionNameRule describes valid role session names.
-const SessionNameRule = "must be 2 to 64 characters of letters, digits and _+=,.@-"
-
-// ValidSessionName reports whether name is a valid role session name.
-func ValidSessionName(name string) bool { return sessionNamePattern.MatchString(name) }
+// Validate reports every problem of p (nil: the defaults) as a *rules.Error.
+func (p *TrustRoleProps) Validate() error {
+	q := p.withDefaults()
+	ps := rules.NewProblems(PropsScope)
+	if q.Webpage == nil {
+		ps.Add("Webpage", nil, "is required: the webpage role that may assume the trust role")
+	}
+	rules.SessionName.Check(ps, "SessionName", q.SessionName)
+	rules.SessionDurationSeconds.Check(ps, "SessionDurationSeconds", q.SessionDurationSeconds)
+	return ps.Err()
+}
 
 // NewTrustRole builds the trust role and gives the webpage role its one permission: to assume it.
 func NewTrustRole(scope constructs.Construct, id *string, props *TrustRoleProps) *TrustRole {
-	var p TrustRoleProps
-	if props != nil {
-		p = *props
-	}
-	if p.SessionName == "" {
-		p.SessionName = DefaultSessionName
-	}
-	if p.SessionDurationSeconds == 0 {
-		p.SessionDurationSeconds = DefaultSessionDurationSeconds
-	}
-	ps := validate.NewProblems(PropsScope)
-	if p.Webpage == nil {
-		ps.Add("Webpage", nil, "is required: the webpage role that may assume the trust role")
-	}
-	if !ValidSessionName(p.SessionName) {
-		ps.Add("SessionName", p.SessionName, SessionNameRule)
-	}
-	validate.IntRange(ps, "SessionDurationSeconds", p.SessionDurationSeconds, 900, ChainedSessionSeconds, "seconds")
-	if err := ps.Err(); err != nil {
-		panic(err)
-	}
+	guard.Check(scope, id, props.Validate())
+	p := props.withDefaults()
 	t := &TrustRole{sessionName: p.SessionName, duration: p.SessionDurationSeconds}
 	constructs.NewConstruct_Override(t, scope, id)
 	t.role = awsiam.NewRole(t, jsii.String("Resource"), &awsiam.RoleProps{
 		Description: jsii.String("Trust role between the Next.js page and its asset functions: may only invoke them"),
-		AssumedBy: awsiam.NewArnPrincipal(p.Webpage.role.RoleArn()).WithConditions(&map[string]any{
+		AssumedBy: awsiam.NewArnPrincipal(p.Webpage.RoleArn()).WithConditions(&map[string]any{
 			"StringEquals": map[string]any{"sts:RoleSessionName": p.SessionName},
 		}),
-		MaxSessionDuration: awscdk.Duration_Seconds(jsii.Number(ChainedSessionSeconds)),
+		MaxSessionDuration: awscdk.Duration_Seconds(jsii.Number(rules.ChainedSessionSeconds)),
 	})
-	// The webpage role's only permission, in a policy of its own next to the trust it matches.
-	awsiam.NewPolicy(t, jsii.String("WebpageMayAssume"), &awsiam.PolicyProps{
-		Roles: &[]awsiam.IRole{p.Webpage.role},
-		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("AssumeTrustRole"),
-			Actions:   jsii.Strings("sts:AssumeRole"),
-			Resources: &[]*string{t.role.RoleArn()},
-		})},
-	})
+	// The webpage role's only permission, in its own policy (in its stack).
+	p.Webpage.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("AssumeTrustRole"),
+		Actions:   jsii.Strings("sts:AssumeRole"),
+		Resources: &[]*string{t.role.RoleArn()},
+	}))
 	return t
 }
 
@@ -177,24 +169,18 @@ func (t *TrustRole) SessionName() string { return t.sessionName }
 // SessionDurationSeconds is the session duration clients should request.
 func (t *TrustRole) SessionDurationSeconds() int { return t.duration }
 
-// AllowInvoke lets the trust role invoke fn (its unqualified ARN and its versions and aliases),
-// and nothing else on it.
-func (t *TrustRole) AllowInvoke(fn awslambda.IFunction) {
-	statement := awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("lambda:InvokeFunction"),
-		Resources: &[]*string{fn.FunctionArn(), jsii.String(*fn.FunctionArn() + ":*")},
-	})
-	if t.invokePolicy == nil {
-		t.invokePolicy = awsiam.NewPolicy(t, jsii.String("InvokeAssets"), &awsiam.PolicyProps{
-			Roles: &[]awsiam.IRole{t.role},
+// GrantInvoke lets the trust role invoke fn (its unqualified ARN and its versions and aliases),
+// and nothing else on it; the statement goes into the trust role's own policy, with the reasoned
+// cdk-nag suppression of the ARN:* that versions and aliases need.
+func (t *TrustRole) GrantInvoke(fn awslambda.IFunction) awsiam.Grant {
+	grant := fn.GrantInvoke(t.role)
+	if cfn, ok := fn.Node().DefaultChild().(awscdk.CfnElement); ok {
+		fnID := *awscdk.Stack_Of(fn).GetLogicalId(cfn)
+		nag.Suppress(t.role.Node().FindChild(jsii.String("DefaultPolicy")), nag.Suppression{
+			ID:        "AwsSolutions-IAM5",
+			Reason:    "Invoking the granted function's versions and aliases (ARN:*) is invoking that one function; nothing else is reachable.",
+			AppliesTo: []string{"Resource::<" + fnID + ".Arn>:*"},
 		})
 	}
-	t.invokePolicy.AddStatements(statement)
-	stack := awscdk.Stack_Of(t)
-	fnID := *stack.GetLogicalId(fn.Node().DefaultChild().(awscdk.CfnElement))
-	cdknag.NagSuppressions_AddResourceSuppressions(t.invokePolicy, &[]*cdknag.NagPackSuppression{{
-		Id:        jsii.String("AwsSolutions-IAM5"),
-		Reason:    jsii.String("Invoking the registered function's versions and aliases (ARN:*) is invoking that one function; nothing else is reachable."),
-		AppliesTo: &[]any{"Resource::<" + fnID + ".Arn>:*"},
-	}}, jsii.Bool(false))
+	return grant
 }

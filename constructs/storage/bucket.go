@@ -13,10 +13,13 @@
 //   - Server access logs go to a dedicated, equally locked-down log bucket that expires them.
 //   - Both buckets are retained when the stack is deleted, and no auto-delete custom resource is
 //     added, so no deploy or destroy can erase uploads.
-//   - Access rules are validated (paths, principals, overlaps) before anything is created, and
-//     each becomes only the S3 actions it names, scoped to its prefix: Owner rules use the
-//     ${cognito-identity.amazonaws.com:sub} policy variable so an identity reaches only its own
-//     folder, and listing is allowed only with an s3:prefix inside the rule's folder.
+//   - Access rules (package accessrules) are validated (paths, principals, overlaps) before
+//     anything is created, and each becomes only the S3 actions it names, scoped to its prefix:
+//     Owner rules use the ${cognito-identity.amazonaws.com:sub} policy variable so an identity
+//     reaches only its own folder, and listing is allowed only with an s3:prefix inside the
+//     rule's folder. The statements go into each role's own policy, in the role's stack.
+//   - Grants to other principals (GrantRead, GrantReadWrite, GrantAccess) are the same narrow
+//     statements, and record their own reasoned cdk-nag suppression for the prefix wildcard.
 package storage
 
 import (
@@ -30,10 +33,47 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+	"github.com/gatehouse-cdk/gatehouse/accessrules"
+	"github.com/gatehouse-cdk/gatehouse/internal/guard"
+	"github.com/gatehouse-cdk/gatehouse/internal/nag"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
+
+// The access rules' types, under the names this package has always used (package accessrules
+// defines them, with no CDK dependency).
+type (
+	// AccessRule allows Who the Actions on the objects under Path.
+	AccessRule = accessrules.AccessRule
+	// Who is the principal of a rule: Owner, Authenticated, Guest or Group(name).
+	Who = accessrules.Who
+	// Action is what a rule allows: Get, List, Write or Delete.
+	Action = accessrules.Action
+)
+
+// Actions, principals and path parts of access rules (see package accessrules).
+const (
+	Get              = accessrules.Get
+	List             = accessrules.List
+	Write            = accessrules.Write
+	Delete           = accessrules.Delete
+	EntityID         = accessrules.EntityID
+	IdentityVariable = accessrules.IdentityVariable
+	PathRule         = accessrules.PathRule
+)
+
+// Principals of access rules.
+var (
+	Owner         = accessrules.Owner
+	Authenticated = accessrules.Authenticated
+	Guest         = accessrules.Guest
+)
+
+// Group is the principal of a rule for the members of a user pool group.
+func Group(name string) Who { return accessrules.Group(name) }
+
+// OwnerProtectedRule is each signed-in identity's own protected/<identity id>/ folder.
+func OwnerProtectedRule() AccessRule { return accessrules.OwnerProtectedRule() }
 
 var regexpPolicyVariable = regexp.MustCompile(`\$\{([^}]+)\}`)
 
@@ -43,18 +83,20 @@ var pinnedFeatureFlags = []string{
 	"@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy",
 }
 
-// Defaults of UploadBucketProps.
-const (
-	DefaultNoncurrentVersionExpirationDays = 30
-	DefaultAccessLogExpirationDays         = 365
-	DefaultCorsMaxAgeSeconds               = 3000
-)
-
 // CorsExposedHeaders are the response headers browsers may read: Amplify Storage needs ETag to
 // complete multipart uploads, and the request ids help support cases.
 var CorsExposedHeaders = []string{"x-amz-server-side-encryption", "x-amz-request-id", "x-amz-id-2", "ETag"}
 
-// AccessRoles are the identity-pool roles access rules are granted to.
+// SignIn is what the bucket needs of the sign-in construct: the identity pool's roles.
+// *auth.UserAuth satisfies it.
+type SignIn interface {
+	AuthenticatedRole() awsiam.IRole
+	// GuestRole is nil when guests are off.
+	GuestRole() awsiam.IRole
+	GroupRoles() map[string]awsiam.IRole
+}
+
+// AccessRoles are the identity-pool roles access rules are granted to, given by hand.
 type AccessRoles struct {
 	// Authenticated is the identity pool's authenticated role. Required when any rule is for
 	// Owner or Authenticated.
@@ -79,17 +121,23 @@ type UploadBucketProps struct {
 	HostedOrigins []*string
 	// AccessRules decide who may do what under which path. Default: none (no identity has access).
 	AccessRules []AccessRule
-	// Roles receive the access rules' policies.
+	// SignIn gives the access rules their roles: the sign-in construct's (an *auth.UserAuth).
+	// Set SignIn or Roles, not both.
+	SignIn SignIn
+	// Roles gives the access rules their roles by hand, e.g. those of an identity pool made
+	// elsewhere.
 	Roles AccessRoles
 	// KMSEncryption encrypts with a new customer managed KMS key (rotation on, retained) instead of
 	// S3-managed keys, and grants rule principals use of the key through S3 only. Default false.
 	KMSEncryption bool
-	// NoncurrentVersionExpirationDays: how long overwritten/deleted versions are kept, 1..3650.
-	// Default 30.
+	// NoncurrentVersionExpirationDays: how long overwritten/deleted versions are kept
+	// (rules.NoncurrentVersionExpirationDays: its range and default).
 	NoncurrentVersionExpirationDays int
-	// AccessLogExpirationDays: how long server access logs are kept, 1..3650. Default 365.
+	// AccessLogExpirationDays: how long server access logs are kept
+	// (rules.AccessLogExpirationDays).
 	AccessLogExpirationDays int
-	// CorsMaxAgeSeconds: how long browsers may cache a preflight, 0..86400. Nil: 3000.
+	// CorsMaxAgeSeconds: how long browsers may cache a preflight (rules.CorsMaxAgeSeconds;
+	// nil is its default, 0 allowed).
 	CorsMaxAgeSeconds *int
 }
 
@@ -103,12 +151,10 @@ type UploadBucket struct {
 }
 
 // NewUploadBucket validates props and builds the bucket. Invalid props panic with a
-// *validate.Error that lists every problem (the app entry prints it as a clean error).
+// *rules.Error that lists every problem, scoped to the construct's path.
 func NewUploadBucket(scope constructs.Construct, id *string, props *UploadBucketProps) *UploadBucket {
-	p := withDefaults(props)
-	if err := p.validate(); err != nil {
-		panic(err)
-	}
+	p := props.withDefaults()
+	guard.Check(scope, id, p.check())
 	u := &UploadBucket{rules: append([]AccessRule(nil), p.AccessRules...)}
 	constructs.NewConstruct_Override(u, scope, id)
 	// The buckets' safety must not depend on the consuming app's cdk.json: pin the feature flags
@@ -130,10 +176,10 @@ func NewUploadBucket(scope constructs.Construct, id *string, props *UploadBucket
 		LifecycleRules:        &[]*awss3.LifecycleRule{{Id: jsii.String("ExpireAccessLogs"), Expiration: awscdk.Duration_Days(jsii.Number(float64(p.AccessLogExpirationDays)))}},
 		TargetObjectKeyFormat: awss3.TargetObjectKeyFormat_SimplePrefix(),
 	})
-	cdknag.NagSuppressions_AddResourceSuppressions(u.logBucket, &[]*cdknag.NagPackSuppression{{
-		Id:     jsii.String("AwsSolutions-S1"),
-		Reason: jsii.String("This is the server access log destination; logging it to itself would loop and logging it elsewhere only moves the finding."),
-	}}, jsii.Bool(false))
+	nag.Suppress(u.logBucket.Node().DefaultChild(), nag.Suppression{
+		ID:     "AwsSolutions-S1",
+		Reason: "This is the server access log destination; logging it to itself would loop and logging it elsewhere only moves the finding.",
+	})
 
 	encryption := awss3.BucketEncryption_S3_MANAGED
 	if p.KMSEncryption {
@@ -173,7 +219,7 @@ func NewUploadBucket(scope constructs.Construct, id *string, props *UploadBucket
 		AutoDeleteObjects:      jsii.Bool(false),
 	})
 
-	u.attachRules(p.Roles)
+	u.attachRules(p.accessRoles())
 	return u
 }
 
@@ -191,31 +237,42 @@ func corsRules(p UploadBucketProps) *[]*awss3.CorsRule {
 	}}
 }
 
-func withDefaults(props *UploadBucketProps) UploadBucketProps {
-	var p UploadBucketProps
-	if props != nil {
-		p = *props
+// withDefaults is a copy of p (nil: every default) with the defaults filled in.
+func (p *UploadBucketProps) withDefaults() UploadBucketProps {
+	var q UploadBucketProps
+	if p != nil {
+		q = *p
 	}
-	if p.NoncurrentVersionExpirationDays == 0 {
-		p.NoncurrentVersionExpirationDays = DefaultNoncurrentVersionExpirationDays
+	q.NoncurrentVersionExpirationDays = rules.NoncurrentVersionExpirationDays.Or(q.NoncurrentVersionExpirationDays)
+	q.AccessLogExpirationDays = rules.AccessLogExpirationDays.Or(q.AccessLogExpirationDays)
+	if q.CorsMaxAgeSeconds == nil {
+		maxAge := rules.CorsMaxAgeSeconds.Default
+		q.CorsMaxAgeSeconds = &maxAge
 	}
-	if p.AccessLogExpirationDays == 0 {
-		p.AccessLogExpirationDays = DefaultAccessLogExpirationDays
-	}
-	if p.CorsMaxAgeSeconds == nil {
-		maxAge := DefaultCorsMaxAgeSeconds
-		p.CorsMaxAgeSeconds = &maxAge
-	}
-	return p
+	return q
 }
 
-// PropsScope names UploadBucketProps in error messages.
+// PropsScope names UploadBucketProps in errors of Validate.
 const PropsScope = "storage.UploadBucketProps"
 
-func (p UploadBucketProps) validate() error {
-	ps := validate.NewProblems(PropsScope)
+// Validate reports every problem of p (nil: the defaults) as a *rules.Error.
+func (p *UploadBucketProps) Validate() error {
+	q := p.withDefaults()
+	return q.check()
+}
+
+// accessRoles are the roles the rules go to: SignIn's, or Roles.
+func (p UploadBucketProps) accessRoles() AccessRoles {
+	if p.SignIn == nil {
+		return p.Roles
+	}
+	return AccessRoles{Authenticated: p.SignIn.AuthenticatedRole(), Guest: p.SignIn.GuestRole(), Groups: p.SignIn.GroupRoles()}
+}
+
+func (p UploadBucketProps) check() error {
+	ps := rules.NewProblems(PropsScope)
 	if len(p.AllowedOrigins) > 0 {
-		validate.Origins(ps, "AllowedOrigins", p.AllowedOrigins)
+		rules.Origins(ps, "AllowedOrigins", p.AllowedOrigins)
 	}
 	for i, o := range p.HostedOrigins {
 		f := fmt.Sprintf("HostedOrigins[%d]", i)
@@ -223,22 +280,26 @@ func (p UploadBucketProps) validate() error {
 		case o == nil:
 			ps.Add(f, nil, "must not be nil")
 		case !*awscdk.Token_IsUnresolved(o):
-			if why := validate.Origin(*o); why != "" {
+			if why := rules.Origin(*o); why != "" {
 				ps.Add(f, *o, why)
 			}
 		}
 	}
-	validate.IntRange(ps, "NoncurrentVersionExpirationDays", p.NoncurrentVersionExpirationDays, 1, 3650, "days")
-	validate.IntRange(ps, "AccessLogExpirationDays", p.AccessLogExpirationDays, 1, 3650, "days")
-	validate.IntRange(ps, "CorsMaxAgeSeconds", *p.CorsMaxAgeSeconds, 0, 86400, "seconds")
+	rules.NoncurrentVersionExpirationDays.Check(ps, "NoncurrentVersionExpirationDays", p.NoncurrentVersionExpirationDays)
+	rules.AccessLogExpirationDays.Check(ps, "AccessLogExpirationDays", p.AccessLogExpirationDays)
+	rules.CorsMaxAgeSeconds.Check(ps, "CorsMaxAgeSeconds", *p.CorsMaxAgeSeconds)
+	if p.SignIn != nil && (p.Roles.Authenticated != nil || p.Roles.Guest != nil || len(p.Roles.Groups) > 0) {
+		ps.Add("Roles", nil, "is set together with SignIn: give the roles one way, SignIn (the sign-in construct) or Roles (by hand)")
+	}
+	roles := p.accessRoles()
 	groups := map[string]bool{}
-	for name, role := range p.Roles.Groups {
+	for name, role := range roles.Groups {
 		groups[name] = role != nil
 	}
-	validateRules(ps, "AccessRules", p.AccessRules, p.Roles.Guest != nil, groups)
+	accessrules.Check(ps, "AccessRules", p.AccessRules, roles.Guest != nil, groups)
 	for i, r := range p.AccessRules {
-		if (r.Who == Owner || r.Who == Authenticated) && p.Roles.Authenticated == nil {
-			ps.Add(fmt.Sprintf("AccessRules[%d].Who", i), r.Who.String(), "needs Roles.Authenticated (the identity pool's authenticated role)")
+		if (r.Who == Owner || r.Who == Authenticated) && roles.Authenticated == nil {
+			ps.Add(fmt.Sprintf("AccessRules[%d].Who", i), r.Who.String(), "needs SignIn or Roles.Authenticated (the identity pool's authenticated role)")
 		}
 	}
 	return ps.Err()
@@ -274,7 +335,7 @@ func grantees(roles AccessRoles, rules []AccessRule) []roleRules {
 	sort.Strings(names)
 	for _, name := range names {
 		group := Group(name)
-		add("Group"+sid(name), roles.Groups[name], func(w Who) bool { return signedIn(w) || w == group })
+		add("Group"+accessrules.Sid(name), roles.Groups[name], func(w Who) bool { return signedIn(w) || w == group })
 	}
 	return out
 }
@@ -284,22 +345,23 @@ func grantees(roles AccessRoles, rules []AccessRule) []roleRules {
 // deletes its policy with it, and never meets a policy from the bucket's stack still attached.
 func (u *UploadBucket) attachRules(roles AccessRoles) {
 	for _, g := range grantees(roles, u.rules) {
-		var statements []statement
+		var statements []accessrules.Statement
 		for _, r := range g.rules {
-			statements = append(statements, statementsFor(sid(r.Who.kind, r.Who.group, r.Path), r.Path, r.Who == Owner, r.Actions)...)
+			statements = append(statements, r.Statements()...)
 		}
 		for _, s := range append(statements, u.keyStatements(g.rules)...) {
 			if added := g.role.AddToPrincipalPolicy(u.policyStatement(s)); !*added.StatementAdded {
-				ps := validate.NewProblems(PropsScope)
+				ps := rules.NewProblems(*u.Node().Path())
 				ps.Add("Roles."+g.name, *g.role.Node().Path(), "cannot take policy statements (an immutable imported role); pass a role this app can add policies to")
 				panic(ps.Err())
 			}
 		}
-		u.suppressOwnerWildcards(g.role, g.rules)
+		u.suppressPrefixWildcards(g.role, g.rules, "Object actions on one access rule's key prefix: the wildcard is the prefix itself "+
+			"(and for Owner rules it sits under the caller's own identity id), never the whole bucket.")
 	}
 }
 
-func (u *UploadBucket) resourceOf(s statement) *string {
+func (u *UploadBucket) resourceOf(s accessrules.Statement) *string {
 	switch {
 	case s.Resource != nil:
 		return s.Resource
@@ -309,7 +371,7 @@ func (u *UploadBucket) resourceOf(s statement) *string {
 	return u.bucket.ArnForObjects(jsii.String(s.Prefix + "*"))
 }
 
-func (u *UploadBucket) policyStatement(s statement) awsiam.PolicyStatement {
+func (u *UploadBucket) policyStatement(s accessrules.Statement) awsiam.PolicyStatement {
 	props := &awsiam.PolicyStatementProps{
 		Sid:       jsii.String(s.Sid),
 		Effect:    awsiam.Effect_ALLOW,
@@ -327,7 +389,7 @@ func (u *UploadBucket) policyStatement(s statement) awsiam.PolicyStatement {
 }
 
 // keyStatements lets rule principals use the bucket's KMS key, only through S3 in this region.
-func (u *UploadBucket) keyStatements(rules []AccessRule) []statement {
+func (u *UploadBucket) keyStatements(rules []AccessRule) []accessrules.Statement {
 	if u.key == nil {
 		return nil
 	}
@@ -352,21 +414,26 @@ func (u *UploadBucket) keyStatements(rules []AccessRule) []statement {
 		return nil
 	}
 	viaS3 := "s3." + *awscdk.Stack_Of(u).Region() + ".amazonaws.com"
-	return []statement{{
+	return []accessrules.Statement{{
 		Sid: "UseUploadKeyThroughS3", Actions: actions, Resource: u.key.KeyArn(),
 		Conditions: map[string]map[string]any{"StringEquals": {"kms:ViaService": viaS3}},
 	}}
 }
 
-// suppressOwnerWildcards suppresses AwsSolutions-IAM5 for exactly the object wildcards the rules
-// produce, on role and its policies: each is confined to one rule's prefix, which is the point of
-// a prefix rule.
-func (u *UploadBucket) suppressOwnerWildcards(role awsiam.IRole, rules []AccessRule) {
+// suppressPrefixWildcards records, on grantee's own policy, the reasoned AwsSolutions-IAM5
+// suppression of exactly the object wildcards the rules produce: each is confined to one rule's
+// prefix, which is the point of a prefix rule. A grantee whose policy cannot be found (not a
+// role, nor something with a Role()) keeps the finding, for its owner to judge.
+func (u *UploadBucket) suppressPrefixWildcards(grantee awsiam.IGrantable, rules []AccessRule, reason string) {
+	policy := principalPolicy(grantee)
+	if policy == nil {
+		return
+	}
 	bucketID := *awscdk.Stack_Of(u).GetLogicalId(u.bucket.Node().DefaultChild().(awss3.CfnBucket))
-	var appliesTo []any
+	var appliesTo []string
 	seen := map[string]bool{}
 	for _, r := range rules {
-		for _, s := range statementsFor("", r.Path, r.Who == Owner, r.Actions) {
+		for _, s := range accessrules.StatementsFor("", r.Path, r.Who == Owner, r.Actions) {
 			if s.OnBucket {
 				continue
 			}
@@ -380,20 +447,28 @@ func (u *UploadBucket) suppressOwnerWildcards(role awsiam.IRole, rules []AccessR
 	if len(appliesTo) == 0 {
 		return
 	}
-	// The statements went into the role's default policy ("Policy" on an imported role).
-	var policy constructs.IConstruct = role
+	nag.Suppress(policy, nag.Suppression{ID: "AwsSolutions-IAM5", Reason: reason, AppliesTo: appliesTo})
+}
+
+// principalPolicy is the construct of the policy grants to grantee go to: a role's default
+// policy ("Policy" on an imported role), also for a grantee with a role (a Lambda function).
+func principalPolicy(grantee awsiam.IGrantable) constructs.IConstruct {
+	var role awsiam.IRole
+	switch g := grantee.(type) {
+	case awsiam.IRole:
+		role = g
+	case interface{ Role() awsiam.IRole }:
+		role = g.Role()
+	}
+	if role == nil {
+		return nil
+	}
 	for _, id := range []string{"DefaultPolicy", "Policy"} {
 		if child := role.Node().TryFindChild(jsii.String(id)); child != nil {
-			policy = child
-			break
+			return child
 		}
 	}
-	cdknag.NagSuppressions_AddResourceSuppressions(policy, &[]*cdknag.NagPackSuppression{{
-		Id: jsii.String("AwsSolutions-IAM5"),
-		Reason: jsii.String("Object actions on one access rule's key prefix: the wildcard is the prefix itself " +
-			"(and for Owner rules it sits under the caller's own identity id), never the whole bucket."),
-		AppliesTo: &appliesTo,
-	}}, jsii.Bool(true))
+	return nil
 }
 
 // nagVariables writes policy variables the way cdk-nag prints them: ${x} becomes <x>.
@@ -420,16 +495,18 @@ func (u *UploadBucket) AccessRules() []AccessRule { return append([]AccessRule(n
 
 // GrantAccess allows grantee (e.g. a server-side role) the actions under path, exactly as an access
 // rule for a non-owner principal would ({entity_id} matches any identity). path follows PathRule.
-// With KMS encryption the grantee may also use the key through S3.
+// With KMS encryption the grantee may also use the key through S3. The statements go into the
+// grantee's own policy, in its stack, with the reasoned cdk-nag suppression of the prefix
+// wildcard (for a role, or anything with a Role()): the caller writes none.
 func (u *UploadBucket) GrantAccess(grantee awsiam.IGrantable, path string, actions ...Action) awsiam.Grant {
-	ps := validate.NewProblems(*u.Node().Path() + ".GrantAccess")
 	rule := AccessRule{Path: path, Who: Authenticated, Actions: actions}
-	validateRules(ps, "rule", []AccessRule{rule}, false, nil)
+	ps := rules.NewProblems(*u.Node().Path() + ".GrantAccess")
+	accessrules.Check(ps, "rule", []AccessRule{rule}, false, nil)
 	if err := ps.Err(); err != nil {
 		panic(err)
 	}
 	var grant awsiam.Grant
-	for _, s := range append(statementsFor("", path, false, actions), u.keyStatements([]AccessRule{rule})...) {
+	for _, s := range append(accessrules.StatementsFor("", path, false, actions), u.keyStatements([]AccessRule{rule})...) {
 		options := &awsiam.GrantOnPrincipalOptions{
 			Grantee: grantee, Actions: jsii.Strings(s.Actions...), ResourceArns: &[]*string{u.resourceOf(s)},
 		}
@@ -447,6 +524,7 @@ func (u *UploadBucket) GrantAccess(grantee awsiam.IGrantable, path string, actio
 			grant = grant.Combine(g)
 		}
 	}
+	u.suppressPrefixWildcards(grantee, []AccessRule{rule}, "Object actions under the one prefix this grant names ("+path+"): the wildcard is that prefix, never the whole bucket.")
 	return grant
 }
 

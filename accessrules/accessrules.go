@@ -1,11 +1,16 @@
-package storage
+// Package accessrules describes who may do what under which key prefix of an upload bucket, as
+// data (path -> who -> actions, in the spirit of Amplify Gen 2's defineStorage): the rules are
+// validated here, and turned here into the IAM statements (package storage binds them to a
+// bucket) and into the storage paths of amplify_outputs.json (package webconfig). It imports no
+// CDK package.
+package accessrules
 
 import (
 	"fmt"
 	"regexp"
 	"strings"
 
-	"github.com/gatehouse-cdk/gatehouse/internal/validate"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 // EntityID is the path segment that stands for the caller's own identity-pool identity id.
@@ -81,6 +86,10 @@ type AccessRule struct {
 	Actions []Action
 }
 
+// Reference are the reference app's rules: each signed-in identity owns protected/<identity
+// id>/; nothing for other identities, nothing for guests.
+func Reference() []AccessRule { return []AccessRule{OwnerProtectedRule()} }
+
 // OwnerProtectedRule is the reference app's rule: each signed-in identity may get, list, write
 // and delete under protected/<its identity id>/, and nobody else gets anything there.
 func OwnerProtectedRule() AccessRule {
@@ -112,9 +121,9 @@ func checkPath(path string) string {
 	return ""
 }
 
-// validateRules checks rules against each other and against the roles that exist. groups are the
-// names of groups that have roles; guests says whether a guest role exists.
-func validateRules(ps *validate.Problems, field string, rules []AccessRule, guests bool, groups map[string]bool) {
+// Check checks rules against each other and against the roles that exist. groups are the names
+// of groups that have roles; guests says whether a guest role exists.
+func Check(ps *rules.Problems, field string, rules []AccessRule, guests bool, groups map[string]bool) {
 	type key struct{ path, who string }
 	seen := map[key]bool{}
 	var paths []string
@@ -178,8 +187,8 @@ func prefixOf(path string) string {
 	return p
 }
 
-// statement is one IAM statement a rule produces, before it is bound to a bucket.
-type statement struct {
+// Statement is one IAM statement a rule produces, before it is bound to a bucket.
+type Statement struct {
 	Sid        string
 	Actions    []string
 	OnBucket   bool    // resource is the bucket ARN (ListBucket), else objects under Prefix
@@ -188,9 +197,14 @@ type statement struct {
 	Conditions map[string]map[string]any
 }
 
-// statementsFor turns one path and set of actions into IAM statements. owner says whether
+// Statements are the IAM statements of rule r, with statement ids naming the rule.
+func (r AccessRule) Statements() []Statement {
+	return StatementsFor(Sid(r.Who.kind, r.Who.group, r.Path), r.Path, r.Who == Owner, r.Actions)
+}
+
+// StatementsFor turns one path and set of actions into IAM statements. owner says whether
 // {entity_id} means the caller's own id (Owner rules) or any id (every other principal).
-func statementsFor(sidPrefix, path string, owner bool, actions []Action) []statement {
+func StatementsFor(sidPrefix, path string, owner bool, actions []Action) []Statement {
 	id := "*"
 	if owner {
 		id = IdentityVariable
@@ -206,12 +220,12 @@ func statementsFor(sidPrefix, path string, owner bool, actions []Action) []state
 			objects = append(objects, objectActions[a]...)
 		}
 	}
-	var out []statement
+	var out []Statement
 	if len(objects) > 0 {
-		out = append(out, statement{Sid: sidPrefix + "Objects", Actions: objects, Prefix: prefix})
+		out = append(out, Statement{Sid: sidPrefix + "Objects", Actions: objects, Prefix: prefix})
 	}
 	if has[List] {
-		out = append(out, statement{
+		out = append(out, Statement{
 			Sid: sidPrefix + "List", Actions: []string{"s3:ListBucket"}, OnBucket: true,
 			Conditions: map[string]map[string]any{"StringLike": {"s3:prefix": []string{prefix, prefix + "*"}}},
 		})
@@ -219,11 +233,13 @@ func statementsFor(sidPrefix, path string, owner bool, actions []Action) []state
 	return out
 }
 
-// sid makes an IAM statement id from words: letters and digits only.
-func sid(words ...string) string {
+var notSidChars = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+// Sid makes an IAM statement id from words: letters and digits only.
+func Sid(words ...string) string {
 	var b strings.Builder
 	for _, w := range words {
-		for _, part := range regexp.MustCompile(`[^A-Za-z0-9]+`).Split(w, -1) {
+		for _, part := range notSidChars.Split(w, -1) {
 			if part != "" {
 				b.WriteString(strings.ToUpper(part[:1]) + part[1:])
 			}

@@ -1,7 +1,4 @@
-// Package validate holds the checks shared by the configuration loader and the constructs, and
-// the error type both use: a list of problems, one line each, naming the field, the bad value
-// and what is allowed.
-package validate
+package rules
 
 import (
 	"fmt"
@@ -11,71 +8,6 @@ import (
 	"slices"
 	"strings"
 )
-
-// Problem is one invalid value: Field is a path such as `environments.dev.region` or
-// `UploadBucketProps.AllowedOrigins[0]`; Value is the offending value as the user wrote it.
-type Problem struct {
-	Field   string
-	Value   any
-	Allowed string
-}
-
-func (p Problem) String() string {
-	if p.Value == nil {
-		return fmt.Sprintf("%s: %s", p.Field, p.Allowed)
-	}
-	return fmt.Sprintf("%s = %s: %s", p.Field, quote(p.Value), p.Allowed)
-}
-
-// Raw is a value printed as written (e.g. JSON text), not quoted again.
-type Raw string
-
-func quote(v any) string {
-	if r, ok := v.(Raw); ok {
-		return string(r)
-	}
-	if s, ok := v.(string); ok {
-		return fmt.Sprintf("%q", s)
-	}
-	return fmt.Sprintf("%v", v)
-}
-
-// Error is a set of problems found together; its message has one line per problem.
-type Error struct {
-	// Scope says where the problems were found, e.g. "cdk.json context" or a construct path.
-	Scope    string
-	Problems []Problem
-}
-
-func (e *Error) Error() string {
-	lines := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		lines[i] = fmt.Sprintf("invalid %s: %s", e.Scope, p)
-	}
-	return strings.Join(lines, "\n")
-}
-
-// Problems collects problems for one scope.
-type Problems struct {
-	scope string
-	list  []Problem
-}
-
-// NewProblems starts an empty collection for scope.
-func NewProblems(scope string) *Problems { return &Problems{scope: scope} }
-
-// Add records a problem.
-func (ps *Problems) Add(field string, value any, allowed string) {
-	ps.list = append(ps.list, Problem{Field: field, Value: value, Allowed: allowed})
-}
-
-// Err returns nil when nothing was added, else an *Error.
-func (ps *Problems) Err() error {
-	if len(ps.list) == 0 {
-		return nil
-	}
-	return &Error{Scope: ps.scope, Problems: append([]Problem(nil), ps.list...)}
-}
 
 // OriginRule describes what AllowedOrigins accepts, for messages and docs.
 const OriginRule = `must be an absolute origin "scheme://host[:port]" in lower case, without path, query or trailing slash; ` +
@@ -122,80 +54,6 @@ func Origins(ps *Problems, field string, origins []string) {
 			ps.Add(f, o, "is listed twice; list each origin once")
 		}
 		seen[o] = true
-	}
-}
-
-var regionPattern = regexp.MustCompile(`^(af|ap|ca|cn|eu|il|me|mx|sa|us)(-gov|-iso|-isob|-isoe|-isof)?-(central|north|south|east|west|northeast|northwest|southeast|southwest)-[1-9]$`)
-
-// RegionRule describes valid region names.
-const RegionRule = `must be an AWS region name such as "ap-southeast-1" or "us-east-1"`
-
-// Region reports whether region looks like a real AWS region name.
-func Region(region string) bool { return regionPattern.MatchString(region) }
-
-var accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
-
-// AccountRule describes valid account ids.
-const AccountRule = `must be a 12-digit AWS account id as a string, e.g. "123456789012"`
-
-// Account reports whether account is a 12-digit account id.
-func Account(account string) bool { return accountPattern.MatchString(account) }
-
-// IntRange adds a problem when v is outside [lo, hi].
-func IntRange(ps *Problems, field string, v, lo, hi int, unit string) {
-	if v < lo || v > hi {
-		ps.Add(field, v, fmt.Sprintf("must be a whole number of %s from %d to %d", unit, lo, hi))
-	}
-}
-
-// OneOf adds a problem when v is not one of allowed.
-func OneOf(ps *Problems, field, v string, allowed ...string) {
-	for _, a := range allowed {
-		if v == a {
-			return
-		}
-	}
-	ps.Add(field, v, "must be one of "+quoteAll(allowed))
-}
-
-func quoteAll(vs []string) string {
-	q := make([]string, len(vs))
-	for i, v := range vs {
-		q[i] = fmt.Sprintf("%q", v)
-	}
-	return strings.Join(q, ", ")
-}
-
-var groupNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,127}$`)
-
-// GroupNameRule describes valid group names.
-const GroupNameRule = "must start with a letter and hold 1 to 128 letters, digits, '_' or '-'"
-
-// GroupName reports whether name is an acceptable Cognito group name for gatehouse (it is also used
-// in construct ids, so it is narrower than what Cognito accepts).
-func GroupName(name string) bool { return groupNamePattern.MatchString(name) }
-
-// Groups checks user pool groups: valid, unique names and unique, non-negative precedences.
-// nameField and precedenceField are how the caller spells those fields.
-func Groups(ps *Problems, field string, names []string, precedences []int, nameField, precedenceField string) {
-	seenName, seenPrecedence := map[string]bool{}, map[int]string{}
-	for i, name := range names {
-		f := fmt.Sprintf("%s[%d]", field, i)
-		switch {
-		case !GroupName(name):
-			ps.Add(f+"."+nameField, name, GroupNameRule)
-		case seenName[name]:
-			ps.Add(f+"."+nameField, name, "is used by an earlier group; group names must be unique")
-		}
-		seenName[name] = true
-		switch other, dup := seenPrecedence[precedences[i]]; {
-		case precedences[i] < 0:
-			ps.Add(f+"."+precedenceField, precedences[i], "must be a whole number from 0 (highest priority) upwards")
-		case dup:
-			ps.Add(f+"."+precedenceField, precedences[i], fmt.Sprintf("is also group %q's; precedences must differ, "+
-				"or Cognito cannot choose a role for a user in both groups", other))
-		}
-		seenPrecedence[precedences[i]] = name
 	}
 }
 

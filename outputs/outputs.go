@@ -1,0 +1,112 @@
+// Package outputs is the contract between a deploy and the web app's configuration: the stack
+// names, the CloudFormation output keys each stack declares (`cdk deploy --outputs-file` writes
+// them) and the shape of each value. Package stacks declares the outputs; package webconfig reads
+// them. It imports no CDK package.
+package outputs
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+
+	"github.com/gatehouse-cdk/gatehouse/rules"
+)
+
+// Application is the value of the `application` tag and the prefix of stack names.
+const Application = "gatehouse"
+
+// StackName is the CloudFormation stack name of a stack of env: gatehouse-<env>-<what>.
+func StackName(env, what string) string { return Application + "-" + env + "-" + what }
+
+// What each stack of an environment holds (the <what> of StackName).
+const (
+	Auth         = "auth"
+	Uploads      = "uploads"
+	Server       = "server"
+	Hosting      = "hosting"
+	CrossAccount = "crossaccount"
+)
+
+// Output keys of the auth and uploads stacks. They are a public contract; do not rename them.
+const (
+	Region           = "Region"
+	UserPoolID       = "UserPoolId"
+	UserPoolClientID = "UserPoolClientId"
+	IdentityPoolID   = "IdentityPoolId"
+	GuestsEnabled    = "GuestsEnabled"
+	MfaConfiguration = "MfaConfiguration"
+	UploadBucketName = "UploadBucketName"
+)
+
+// Output keys of the server stack.
+const (
+	WebpageRoleArn         = "WebpageRoleArn"
+	TrustRoleArn           = "TrustRoleArn"
+	SessionName            = "RoleSessionName"
+	SessionDurationSeconds = "SessionDurationSeconds"
+	AssetFunctionName      = "AssetFunctionName"
+	AssetFunctionArn       = "AssetFunctionArn"
+	ItemsTableName         = "ItemsTableName"
+)
+
+// Output keys of the cross-account stack.
+const (
+	CrossAccountRoleArn = "CrossAccountRoleArn"
+	ExchangeBucketName  = "ExchangeBucketName"
+	PartnerTopicArn     = "PartnerTopicArn"
+)
+
+// Output keys of the hosting stack.
+const (
+	ComputeRoleArn       = "ComputeRoleArn"
+	FeedbackTopicArn     = "FeedbackTopicArn"
+	AmplifyAppID         = "AmplifyAppId"
+	AmplifyDefaultDomain = "AmplifyDefaultDomain"
+)
+
+var notAlphanumeric = regexp.MustCompile(`[^A-Za-z0-9]`)
+
+// BranchComputeRoleArn is the output key of a branch's own compute role.
+func BranchComputeRoleArn(branch string) string {
+	return ComputeRoleArn + notAlphanumeric.ReplaceAllString(branch, "")
+}
+
+// shape is what a value of an output must look like.
+type shape struct {
+	valid func(string) bool
+	is    string
+}
+
+func pattern(re string) func(string) bool { return regexp.MustCompile(re).MatchString }
+
+var roleArn = shape{pattern(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$`), "a role ARN"}
+
+var shapes = map[string]shape{
+	Region:           {rules.Region.Match, "a region name"},
+	UserPoolID:       {pattern(`^[a-z]{2}(-[a-z]+)+-[0-9]_[0-9A-Za-z]+$`), "a user pool id (<region>_<id>)"},
+	UserPoolClientID: {pattern(`^[0-9a-z]{1,128}$`), "an app client id"},
+	IdentityPoolID:   {pattern(`^[a-z]{2}(-[a-z]+)+-[0-9]:[0-9a-f-]+$`), "an identity pool id (<region>:<uuid>)"},
+	UploadBucketName: {pattern(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`), "a bucket name"},
+	GuestsEnabled:    {pattern(`^(true|false)$`), "true or false"},
+	MfaConfiguration: {func(v string) bool { return slices.Contains(rules.MFASettings, v) }, "off, optional or required"},
+	TrustRoleArn:     roleArn,
+	SessionName:      {rules.SessionName.Match, "a role session name"},
+	SessionDurationSeconds: {func(v string) bool {
+		n, err := strconv.Atoi(v)
+		r := rules.SessionDurationSeconds
+		return err == nil && n >= r.Min && n <= r.Max
+	}, "a whole number of " + rules.SessionDurationSeconds.Unit + " from " + strconv.Itoa(rules.SessionDurationSeconds.Min) + " to " + strconv.Itoa(rules.SessionDurationSeconds.Max)},
+	AssetFunctionName:   {pattern(`^[\w-]{1,140}$`), "a function name"},
+	AssetFunctionArn:    {pattern(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[\w-]+$`), "a function ARN"},
+	FeedbackTopicArn:    {pattern(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[\w-]+$`), "a topic ARN"},
+	CrossAccountRoleArn: roleArn,
+}
+
+// Check reports what the value of output key must be when value does not look like it, or "".
+// Keys without a known shape are accepted as they are.
+func Check(key, value string) string {
+	if s, ok := shapes[key]; ok && !s.valid(value) {
+		return "must be " + s.is
+	}
+	return ""
+}
