@@ -126,10 +126,10 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, ass
 	uploadsStack := s.newStack(UploadsStackID, env.Name, outputs.Uploads, "upload bucket with per-identity folders, and its access-log bucket", nil)
 	maxAge := env.CorsMaxAgeSeconds
 	s.Uploads = storage.NewUploadBucket(uploadsStack, jsii.String(uploadBucketID), &storage.UploadBucketProps{
-		AllowedOrigins: env.AllowedOrigins,
-		HostedOrigins:  hostedOrigins,
-		AccessRules:    accessrules.Reference(),
-		SignIn:         s.Auth,
+		AllowedOrigins:                  env.AllowedOrigins,
+		HostedOrigins:                   hostedOrigins,
+		AccessRules:                     accessrules.Reference(),
+		SignIn:                          s.Auth,
 		KMSEncryption:                   env.UploadEncryption == "kms",
 		NoncurrentVersionExpirationDays: env.NoncurrentVersionExpirationDays,
 		AccessLogExpirationDays:         env.AccessLogExpirationDays,
