@@ -42,7 +42,7 @@ func run(stderr io.Writer) (code int) {
 		// Run without the CDK CLI (e.g. `go run ./bin`): apply cdk.json's context (feature flags
 		// and environments) ourselves and write to cdk.out, as the CLI would.
 		// An unreadable cdk.json leaves the context empty; config then reports what is missing.
-		context, _ := cdkapp.ContextFromFile("cdk.json")
+		context, _ := config.ContextFromFile("cdk.json")
 		props = &awscdk.AppProps{Context: &context, Outdir: jsii.String("cdk.out")}
 	}
 	app := awscdk.NewApp(props)

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -186,6 +187,22 @@ func (e *Environment) fillDefaults() {
 			}
 		}
 	}
+}
+
+// ContextFromFile returns the "context" object of a cdk.json file (what the CDK CLI passes the
+// app), for runs without the CLI.
+func ContextFromFile(path string) (map[string]any, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var file struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(raw, &file); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return file.Context, nil
 }
 
 // Scope names where configuration problems come from, in error messages.

@@ -66,6 +66,9 @@ var sesRegions = []string{
 	"us-west-2", "us-gov-east-1", "us-gov-west-1",
 }
 
+// SESRegions lists the regions where Amazon SES sends email.
+func SESRegions() []string { return slices.Clone(sesRegions) }
+
 // cognitoSESAlternates are the SES regions that user pools of the regions in
 // cognitoSESContinuity may use besides their own (Amazon Cognito's "Amazon SES email
 // configuration Regions"); a user pool of any other region uses SES in its own region only.

@@ -23,7 +23,6 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/constructs/hosting"
 	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
-	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
 	"github.com/gatehouse-cdk/gatehouse/stacks"
 )
 
@@ -108,7 +107,7 @@ func (r *reference) stackNames() []string {
 func (r *reference) stack(name string) awscdk.Stack { return r.stacks[name] }
 
 var referenceApp = sync.OnceValue(func() *reference {
-	context := must(cdkapp.ContextFromFile(filepath.Join(repoRoot, "cdk.json")))
+	context := must(config.ContextFromFile(filepath.Join(repoRoot, "cdk.json")))
 	r := &reference{
 		stages:    map[string]*stacks.EnvironmentStage{},
 		outdir:    must(os.MkdirTemp("", "gatehouse-test-")),

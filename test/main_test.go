@@ -43,6 +43,9 @@ var (
 	refereeProcess   *prestarted // test/referee/simulate.mjs: TestAccessMatrixReferee
 	amplifyProcess   *prestarted // test/amplify/configure.mjs: TestAmplifyJSAcceptsOutputs
 	badConfigApp     *prestarted // cdk.json's app command: TestAppRejectsBadConfigCleanly
+	libraryDeps      *prestarted // go list -deps of the leaf and construct packages: TestLibraryDependencies
+	exampleDeps      *prestarted // go list -deps of examples/photoapp: TestSeparateModuleUsesTheLibrary
+	exampleBuild     *prestarted // go build of examples/photoapp: TestSeparateModuleUsesTheLibrary
 )
 
 func prestartAll() {
@@ -50,10 +53,14 @@ func prestartAll() {
 	refereeProcess = prestartNode("referee/simulate.mjs")
 	amplifyProcess = prestartNode("amplify/configure.mjs")
 	badConfigApp = startBadConfigApp()
+	libraryDeps = prestart("go list", goCommand(repoRoot, append([]string{"list", "-deps", "-f", `{{.ImportPath}}`}, leafPackages...)...))
+	example := filepath.Join(repoRoot, "examples", "photoapp")
+	exampleDeps = prestart("go list (examples/photoapp)", goCommand(example, "list", "-deps", "."))
+	exampleBuild = prestart("go build (examples/photoapp)", goCommand(example, "build", "-o", os.DevNull, "."))
 }
 
 func stopAll() {
-	for _, p := range []*prestarted{validatorProcess, refereeProcess, amplifyProcess, badConfigApp} {
+	for _, p := range []*prestarted{validatorProcess, refereeProcess, amplifyProcess, badConfigApp, libraryDeps, exampleDeps, exampleBuild} {
 		p.stop()
 	}
 }

@@ -1,10 +1,7 @@
-// Package cdkapp holds what the app entry and the tests both need around the jsii runtime and
-// cdk.json, so that they build the app the same way.
+// Package cdkapp holds what the app entry and the tests both need around the jsii runtime.
 package cdkapp
 
 import (
-	"encoding/json"
-	"fmt"
 	"os"
 
 	"github.com/aws/jsii-runtime-go"
@@ -19,19 +16,4 @@ func Close() {
 		os.Stderr = devNull
 	}
 	jsii.Close()
-}
-
-// ContextFromFile returns the "context" object of a cdk.json file.
-func ContextFromFile(path string) (map[string]any, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var file struct {
-		Context map[string]any `json:"context"`
-	}
-	if err := json.Unmarshal(raw, &file); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return file.Context, nil
 }

@@ -1,12 +1,13 @@
-package test
+package config_test
 
 import (
+	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gatehouse-cdk/gatehouse/config"
-	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
 	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
@@ -66,7 +67,7 @@ func TestEmailSettings(t *testing.T) {
 }
 
 func TestShippedEnvironmentsAreValid(t *testing.T) {
-	context := must(cdkapp.ContextFromFile(filepath.Join(repoRoot, "cdk.json")))
+	context := must(config.ContextFromFile(filepath.Join("..", "cdk.json")))
 	for _, name := range []string{"dev", "prod"} {
 		env, err := config.FromContext(name, context["environments"])
 		if err != nil {
@@ -259,4 +260,22 @@ func TestBadEnvSelection(t *testing.T) {
 			t.Errorf("%s: got %v\nwant %s", c.name, err, c.want)
 		}
 	}
+}
+
+// sesRegionList is how messages list the regions where SES sends email.
+var sesRegionList = strings.Join(rules.SESRegions(), ", ")
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func equalStrings(a, b []string) bool { return slices.Equal(a, b) }
+
+func equalJSON(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && string(ja) == string(jb)
 }

@@ -1,0 +1,27 @@
+package hosting_test
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gatehouse-cdk/gatehouse/constructs/hosting"
+	"github.com/gatehouse-cdk/gatehouse/constructs/messaging"
+	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
+)
+
+// A managed Amplify app whose SSR runtime may publish feedback, and whose branches may upload
+// to the bucket (its CORS rule allows https://<branch>.<app domain>).
+func ExampleNewApp() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Web"), nil)
+	ssr := hosting.NewComputeRole(stack, jsii.String("ComputeRole"), nil)
+	feedback := messaging.NewSecureTopic(stack, jsii.String("Feedback"), nil)
+	feedback.GrantPublish(ssr.Role())
+	web := hosting.NewApp(stack, jsii.String("App"), &hosting.AppProps{
+		Name: "web", ComputeRole: ssr.Role(),
+		Branches: []hosting.BranchProps{{Name: "main"}, {Name: "beta", Stage: "BETA"}},
+	})
+	storage.NewUploadBucket(stack, jsii.String("Uploads"), &storage.UploadBucketProps{
+		HostedOrigins: web.BranchOrigins(),
+	})
+}

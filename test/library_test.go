@@ -1,0 +1,65 @@
+package test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// leafPackages import no CDK package: the configuration, the outputs contract, the rules and
+// access rules as data, the web app's configuration and its command.
+var leafPackages = []string{"./config", "./outputs", "./rules", "./accessrules", "./webconfig", "./bin/outputs"}
+
+// goCommand runs the go tool in dir.
+func goCommand(dir string, args ...string) *exec.Cmd {
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	return cmd
+}
+
+// TestLibraryDependencies: the leaf packages link no aws-cdk-go, constructs or jsii package (so
+// `make outputs` and config decoding build in seconds and test without a jsii runtime).
+func TestLibraryDependencies(t *testing.T) {
+	out, err := libraryDeps.output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < len(leafPackages) {
+		t.Fatalf("go list -deps printed %d packages", len(deps))
+	}
+	for _, d := range deps {
+		for _, cdk := range []string{"github.com/aws/aws-cdk-go/", "github.com/aws/constructs-go/", "github.com/aws/jsii-runtime-go"} {
+			if strings.HasPrefix(d, cdk) {
+				t.Errorf("a leaf package (%s) depends on %s", strings.Join(leafPackages, " "), d)
+			}
+		}
+	}
+}
+
+// TestSeparateModuleUsesTheLibrary: examples/photoapp, a Go module of its own that imports
+// constructs/auth and constructs/storage (the bucket wired to sign-in in one line, a server role
+// granted a folder with no suppression of its own, bad props caught with errors.As), builds, and
+// cdk-nag is not in its build.
+func TestSeparateModuleUsesTheLibrary(t *testing.T) {
+	out, err := exampleDeps.output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := strings.Fields(string(out))
+	imports := map[string]bool{}
+	for _, d := range deps {
+		imports[d] = true
+		if strings.Contains(d, "cdk-nag") {
+			t.Errorf("examples/photoapp depends on %s", d)
+		}
+	}
+	for _, want := range []string{"github.com/gatehouse-cdk/gatehouse/constructs/auth", "github.com/gatehouse-cdk/gatehouse/constructs/storage"} {
+		if !imports[want] {
+			t.Errorf("examples/photoapp does not import %s; deps: %v", want, deps)
+		}
+	}
+	if _, err := exampleBuild.output(); err != nil {
+		t.Errorf("examples/photoapp does not build: %v", err)
+	}
+}
