@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/constructs/auth"
 	"github.com/gatehouse-cdk/gatehouse/constructs/crossaccount"
 	"github.com/gatehouse-cdk/gatehouse/constructs/hosting"
+	"github.com/gatehouse-cdk/gatehouse/constructs/messaging"
 	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
 	"github.com/gatehouse-cdk/gatehouse/rules"
@@ -259,5 +260,40 @@ func TestBadServerConstructProps(t *testing.T) {
 				t.Errorf("\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
 			}
 		})
+	}
+}
+
+// TestPropsValidate: every props type checks itself without building anything; a nil or zero
+// value is the defaults (valid where nothing is required); a bad one is a *rules.Error scoped to
+// the props type, listing every problem.
+func TestPropsValidate(t *testing.T) {
+	valid := map[string]error{
+		"auth":         (*auth.UserAuthProps)(nil).Validate(),
+		"storage":      (*storage.UploadBucketProps)(nil).Validate(),
+		"webpage":      (*rolechain.WebpageRoleProps)(nil).Validate(),
+		"compute role": (*hosting.ComputeRoleProps)(nil).Validate(),
+		"topic":        (*messaging.SecureTopicProps)(nil).Validate(),
+	}
+	for name, err := range valid {
+		if err != nil {
+			t.Errorf("%s: the defaults are refused: %v", name, err)
+		}
+	}
+	for _, c := range []struct {
+		err   error
+		scope string
+		lines int
+	}{
+		{(&storage.UploadBucketProps{AllowedOrigins: []string{"*"}, AccessLogExpirationDays: -1}).Validate(), storage.PropsScope, 2},
+		{(&auth.UserAuthProps{MFA: "sms"}).Validate(), auth.PropsScope, 1},
+		{(*rolechain.TrustRoleProps)(nil).Validate(), rolechain.PropsScope, 1},
+		{(*assetfn.AssetFunctionProps)(nil).Validate(), assetfn.PropsScope, 1},
+		{(*crossaccount.CrossAccountRoleProps)(nil).Validate(), crossaccount.PropsScope, 2},
+		{(*hosting.AppProps)(nil).Validate(), "hosting.AppProps", 2},
+	} {
+		var problems *rules.Error
+		if !errors.As(c.err, &problems) || problems.Scope != c.scope || len(problems.Problems) != c.lines {
+			t.Errorf("%s: Validate() = %v, want a *rules.Error of %s with %d problems", c.scope, c.err, c.scope, c.lines)
+		}
 	}
 }

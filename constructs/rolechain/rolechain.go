@@ -16,7 +16,7 @@
 //     closed is the safer default. The trust is written explicitly: grantAssumeRole silently
 //     does nothing for some principals (aws-cdk#24507).
 //   - Role chaining caps sessions at one hour; the role's maximum is set to exactly that (also
-//     IAM's minimum), and the duration clients request is validated to 900..3600 seconds.
+//     IAM's minimum), and the duration clients request is validated (rules.SessionDurationSeconds).
 //   - The trust role's only permissions are lambda:InvokeFunction on functions granted with
 //     GrantInvoke (the function ARN and its version/alias ARNs): it cannot change a function,
 //     read its code or configuration, or pass its role.
