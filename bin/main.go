@@ -8,6 +8,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -38,12 +39,22 @@ func run(stderr io.Writer) (code int) {
 		}
 	}()
 	var props *awscdk.AppProps
+	context, known := cliContext()
 	if os.Getenv("CDK_OUTDIR") == "" {
 		// Run without the CDK CLI (e.g. `go run ./bin`): apply cdk.json's context (feature flags
 		// and environments) ourselves and write to cdk.out, as the CLI would.
 		// An unreadable cdk.json leaves the context empty; config then reports what is missing.
-		context, _ := config.ContextFromFile("cdk.json")
+		context, _ = config.ContextFromFile("cdk.json")
+		known = true
 		props = &awscdk.AppProps{Context: &context, Outdir: jsii.String("cdk.out")}
+	}
+	// A bad configuration is reported before the jsii runtime (a Node process) starts, at once.
+	// (The app's own context, read below, stays the authority.)
+	if known {
+		if _, err := config.FromContext(context["env"], context["environments"]); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
 	}
 	app := awscdk.NewApp(props)
 	env, err := config.FromContext(app.Node().TryGetContext(jsii.String("env")), app.Node().TryGetContext(jsii.String("environments")))
@@ -67,6 +78,16 @@ func run(stderr io.Writer) (code int) {
 		return 1
 	}
 	return 0
+}
+
+// cliContext is the context the CDK CLI passes the app in CDK_CONTEXT_JSON, when it does.
+func cliContext() (map[string]any, bool) {
+	raw := os.Getenv("CDK_CONTEXT_JSON")
+	var context map[string]any
+	if raw == "" || json.Unmarshal([]byte(raw), &context) != nil {
+		return nil, false
+	}
+	return context, true
 }
 
 // describe turns a recovered panic into plain message lines: our validation errors as they are,

@@ -23,6 +23,9 @@ func validateAssembly(dir string) {
 		Stacks []stack `json:"stacks"`
 	}
 	for _, s := range templates {
+		if strings.HasPrefix(s.Path, lessGroupsEnv+"/") {
+			continue // "full" less a group: the same templates less three resources
+		}
 		input.Stacks = append(input.Stacks, stack{Template: s.File, Account: cmpOr(s.Account, access.FakeAccount), Region: cmpOr(s.Region, "us-east-1")})
 	}
 	validatorProcess.send(must(json.Marshal(input)))
