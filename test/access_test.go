@@ -42,52 +42,50 @@ func TestAccessMatrix(t *testing.T) {
 			t.Errorf("%s: %s", env, p)
 		}
 	}
+	// Give the referee its cases now: it decides them while the other tests run.
+	refereeCases()
 }
 
-// TestAccessMatrixReferee evaluates the same requests, with the same resolved policies, with
-// @cloud-copilot/iam-simulate (test/referee): every decision must agree.
-func TestAccessMatrixReferee(t *testing.T) {
-	m, err := referenceModel()
-	if err != nil {
-		t.Fatal(err)
-	}
-	type refereeCase struct {
-		ID               string              `json:"id"`
-		Principal        string              `json:"principal"`
-		Action           string              `json:"action"`
-		Resource         string              `json:"resource"`
-		ResourceAccount  string              `json:"resourceAccount"`
-		Context          map[string][]string `json:"context"`
-		IdentityPolicies []any               `json:"identityPolicies"`
-		ResourcePolicy   any                 `json:"resourcePolicy"`
-	}
+type refereeCase struct {
+	ID               string              `json:"id"`
+	Principal        string              `json:"principal"`
+	Action           string              `json:"action"`
+	Resource         string              `json:"resource"`
+	ResourceAccount  string              `json:"resourceAccount"`
+	Context          map[string][]string `json:"context"`
+	IdentityPolicies []any               `json:"identityPolicies"`
+	ResourcePolicy   any                 `json:"resourcePolicy"`
+}
+
+// refereeCases are the matrix's requests (but sign-ins) with the policies that decide them, and
+// our evaluator's decisions by case id. The first call sends the cases to the referee process.
+var refereeCases = sync.OnceValues(func() ([]refereeCase, map[string]access.Result) {
+	m := must(referenceModel())
 	var cases []refereeCase
 	ours := map[string]access.Result{}
 	for _, env := range matrixEnvs {
-		rows, err := matrix.Reference(m, env)
-		if err != nil {
-			t.Fatalf("%s: %v", env, err)
-		}
-		for i, row := range rows {
+		for i, row := range must(matrix.Reference(m, env)) {
 			if row.SignIn != nil {
 				continue // a sign-in is not one IAM request; TestAccessMatrix covers it
 			}
 			id := fmt.Sprintf("%s #%d: %s %s %s", env, i, row.Who, row.Action, row.Resource)
-			result, err := m.Evaluate(row.Request)
-			if err != nil {
-				t.Fatalf("%s: %v", id, err)
-			}
-			ours[id] = result
-			c, err := refereeCaseOf(m, row.Request)
-			if err != nil {
-				t.Fatalf("%s: %v", id, err)
-			}
+			ours[id] = must(m.Evaluate(row.Request))
+			c := must(refereeCaseOf(m, row.Request))
 			cases = append(cases, refereeCase{ID: id, Principal: c.principal, Action: row.Request.Action, Resource: row.Request.Resource,
 				ResourceAccount: c.account, Context: c.context, IdentityPolicies: c.identity, ResourcePolicy: c.resource})
 		}
 	}
 	input, _ := json.Marshal(map[string]any{"cases": cases})
 	refereeProcess.send(input)
+	return cases, ours
+})
+
+// TestAccessMatrixReferee evaluates the same requests, with the same resolved policies, with
+// @cloud-copilot/iam-simulate (test/referee): every decision must agree. (Parallel: it only waits
+// for the referee, which has had its cases since TestAccessMatrix.)
+func TestAccessMatrixReferee(t *testing.T) {
+	t.Parallel()
+	cases, ours := refereeCases()
 	out, err := refereeProcess.output()
 	if err != nil {
 		t.Fatalf("referee failed: %v", err)

@@ -34,6 +34,7 @@ var badConfigOutdir = must(os.MkdirTemp("", "gatehouse-bad-config-"))
 // TestAppRejectsBadConfigCleanly: the app, given a bad configuration, must exit 1 with one plain
 // line per problem, no Go panic or jsii stack, and write nothing.
 func TestAppRejectsBadConfigCleanly(t *testing.T) {
+	t.Parallel() // it only waits for its prestarted process
 	_, stderr, err := badConfigApp.wait()
 	outdir := badConfigOutdir
 	defer os.RemoveAll(outdir)

@@ -20,6 +20,7 @@ func goCommand(dir string, args ...string) *exec.Cmd {
 // TestLibraryDependencies: the leaf packages link no aws-cdk-go, constructs or jsii package (so
 // `make outputs` and config decoding build in seconds and test without a jsii runtime).
 func TestLibraryDependencies(t *testing.T) {
+	t.Parallel() // it only waits for its prestarted process
 	out, err := libraryDeps.output()
 	if err != nil {
 		t.Fatal(err)
@@ -39,9 +40,11 @@ func TestLibraryDependencies(t *testing.T) {
 
 // TestSeparateModuleUsesTheLibrary: examples/photoapp, a Go module of its own that imports
 // constructs/auth and constructs/storage (the bucket wired to sign-in in one line, a server role
-// granted a folder with no suppression of its own, bad props caught with errors.As), compiles
-// (go vet; .ci/run also links it), and cdk-nag is not in its build.
+// granted a folder with no suppression of its own, bad props caught with errors.As), has no
+// cdk-nag in its build. (.ci/run builds it: compiling it here would cost a second of CPU beside
+// the synth.)
 func TestSeparateModuleUsesTheLibrary(t *testing.T) {
+	t.Parallel() // it only waits for its prestarted process
 	out, err := exampleDeps.output()
 	if err != nil {
 		t.Fatal(err)
@@ -58,8 +61,5 @@ func TestSeparateModuleUsesTheLibrary(t *testing.T) {
 		if !imports[want] {
 			t.Errorf("examples/photoapp does not import %s; deps: %v", want, deps)
 		}
-	}
-	if _, err := exampleBuild.output(); err != nil {
-		t.Errorf("examples/photoapp does not compile: %v", err)
 	}
 }

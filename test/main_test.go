@@ -45,7 +45,6 @@ var (
 	badConfigApp     *prestarted // cdk.json's app command: TestAppRejectsBadConfigCleanly
 	libraryDeps      *prestarted // go list -deps of the leaf and construct packages: TestLibraryDependencies
 	exampleDeps      *prestarted // go list -deps of examples/photoapp: TestSeparateModuleUsesTheLibrary
-	exampleBuild     *prestarted // go vet (compiles) examples/photoapp: TestSeparateModuleUsesTheLibrary
 )
 
 func prestartAll() {
@@ -56,13 +55,10 @@ func prestartAll() {
 	libraryDeps = prestart("go list", goCommand(repoRoot, append([]string{"list", "-deps", "-f", `{{.ImportPath}}`}, leafPackages...)...))
 	example := filepath.Join(repoRoot, "examples", "photoapp")
 	exampleDeps = prestart("go list (examples/photoapp)", goCommand(example, "list", "-deps", "."))
-	// Compiled and vetted, not linked (a link costs a second of CPU beside the synth); .ci/run
-	// also links it.
-	exampleBuild = prestart("go vet (examples/photoapp)", goCommand(example, "vet", "."))
 }
 
 func stopAll() {
-	for _, p := range []*prestarted{validatorProcess, refereeProcess, amplifyProcess, badConfigApp, libraryDeps, exampleDeps, exampleBuild} {
+	for _, p := range []*prestarted{validatorProcess, refereeProcess, amplifyProcess, badConfigApp, libraryDeps, exampleDeps} {
 		p.stop()
 	}
 }

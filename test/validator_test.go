@@ -40,6 +40,7 @@ type validatorFinding struct {
 // DependsOn) among others. No stack of ours may have a finding; the canary's finding must be
 // there, which proves the validator read the assembly.
 func TestCloudFormationValidatorStrict(t *testing.T) {
+	t.Parallel()   // it only waits for its prestarted process
 	referenceApp() // sends the templates
 	out, err := validatorProcess.output()
 	if err != nil {
