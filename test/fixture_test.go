@@ -3,6 +3,7 @@ package test
 import (
 	"encoding/json"
 	"github.com/gatehouse-cdk/gatehouse/internal/appchecks"
+	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
 	"maps"
 	"os"
 	"path/filepath"
@@ -123,6 +124,7 @@ var referenceApp = sync.OnceValue(func() *reference {
 	// Nothing deploys from the tests' assembly: assets are fingerprinted but not copied into it
 	// (the items function is 9.5 MB, once per environment stage).
 	context["aws:cdk:disable-asset-staging"] = true
+	context[cdkapp.DisableCreationStackTraces] = true // as bin sets it
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(r.outdir)})
 	for _, name := range []string{"dev", "prod"} {
 		env := must(config.FromContext(name, context["environments"]))

@@ -17,3 +17,8 @@ func Close() {
 	}
 	jsii.Close()
 }
+
+// DisableCreationStackTraces is the context key that stops aws-cdk-lib from recording each
+// resource's creation stack trace (aws:cdk:creationStack metadata): in a Go app the trace holds
+// only jsii and Node frames.
+const DisableCreationStackTraces = "aws:cdk:disable-creation-stack-traces"
