@@ -1,6 +1,8 @@
 // Command bench measures what gatehouse costs above the floor — the smallest Go CDK app on the
-// same modules, feature flags and Node (bench/floor) — and prints the ratios `make bench`
-// reports. It is a benchmark, not a test: it never fails on time.
+// same modules, feature flags, Node options and launch (bench/floor: one CfnWaitConditionHandle,
+// aws-cdk-lib's core only; bench/floorbucket, the previous floor with one bucket, is a second,
+// labelled row) — prints the ratios `make bench` reports, where one synth's time goes, and what
+// each optional stack adds. It is a benchmark, not a test: it never fails on time.
 //
 //	go run ./bench [-pairs 5] [-cold=true]
 //
@@ -40,15 +42,18 @@ func main() {
 	work, err := os.MkdirTemp("", "gatehouse-bench-")
 	check(err)
 	defer os.RemoveAll(work)
-	check(writeFloorConfig(root))
 
 	env := append(os.Environ(), "PATH="+filepath.Join(root, "node_modules", ".bin")+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"CDK_DISABLE_CLI_TELEMETRY=true")
+	floor := buildFloor(root, work, env, "floor")
+	floorBucket := buildFloor(root, work, env, "floorbucket")
 	synthApp := func() sample {
 		return run(root, env, "cdk", "--no-notices", "synth", "--quiet", "-o", filepath.Join(work, "app.out"))
 	}
-	synthFloor := func() sample {
-		return run(filepath.Join(root, "bench", "floor"), env, "cdk", "--no-notices", "synth", "--quiet", "-o", filepath.Join(work, "floor.out"))
+	synthIn := func(dir string) func() sample {
+		return func() sample {
+			return run(dir, env, "cdk", "--no-notices", "synth", "--quiet", "-o", filepath.Join(dir, "cdk.out"))
+		}
 	}
 	testAll := func() sample {
 		return run(root, append(env, "GOFLAGS=-count=1"), "make", "--no-print-directory", "test")
@@ -56,24 +61,27 @@ func main() {
 
 	printMachine()
 	if *warm {
-		measureWarm(root, work, env, *pairs, synthApp, synthFloor, testAll)
+		measureWarm(root, work, env, *pairs, synthApp, synthIn(floor), synthIn(floorBucket), testAll)
+		measureParts(root, work, env, *pairs)
 	}
 	if *cold {
 		measureCold(root, work, env)
 	}
 }
 
-func measureWarm(root, work string, env []string, pairs int, synthApp, synthFloor, testAll func() sample) {
+func measureWarm(root, work string, env []string, pairs int, synthApp, synthFloor, synthFloorBucket, testAll func() sample) {
 	fmt.Println("warming up (one run of each, not counted)...")
 	synthApp()
 	synthFloor()
+	synthFloorBucket()
 	testAll()
 
-	var app, floor []sample
+	var app, floor, bucket []sample
 	for i := 0; i < pairs; i++ {
 		app = append(app, synthApp())
 		floor = append(floor, synthFloor())
-		fmt.Printf("  synth pair %d: app %.2fs %.0fMB, floor %.2fs %.0fMB\n", i+1, app[i].seconds, app[i].rssMB, floor[i].seconds, floor[i].rssMB)
+		bucket = append(bucket, synthFloorBucket())
+		fmt.Printf("  synth run %d: app %.2fs %.0fMB, floor %.2fs %.0fMB, bucket floor %.2fs\n", i+1, app[i].seconds, app[i].rssMB, floor[i].seconds, floor[i].rssMB, bucket[i].seconds)
 	}
 	var tests, synths []sample
 	for i := 0; i < pairs; i++ {
@@ -82,13 +90,111 @@ func measureWarm(root, work string, env []string, pairs int, synthApp, synthFloo
 		fmt.Printf("  test pair %d: make test %.2fs, synth %.2fs\n", i+1, tests[i].seconds, synths[i].seconds)
 	}
 
-	appT, floorT := median(app, secs), median(floor, secs)
+	appT, floorT, bucketT := median(app, secs), median(floor, secs), median(bucket, secs)
 	appM, floorM := median(app, rss), median(floor, rss)
 	testT, synthT := median(tests, secs), median(synths, secs)
 	fmt.Println()
 	fmt.Printf("synth:  gatehouse %.2fs, floor %.2fs  -> synth ratio  %.2f (target <= 1.25)\n", appT, floorT, appT/floorT)
+	fmt.Printf("        (bucket floor %.2fs          -> ratio        %.2f)\n", bucketT, appT/bucketT)
 	fmt.Printf("test:   make test %.2fs, one synth %.2fs -> test ratio %.2f (target <= 2.0)\n", testT, synthT, testT/synthT)
 	fmt.Printf("memory: gatehouse %.0fMB, floor %.0fMB -> memory ratio %.2f (target <= 1.15)\n", appM, floorM, appM/floorM)
+	spread := func(samples []sample) string {
+		values := make([]float64, len(samples))
+		for i, s := range samples {
+			values[i] = s.seconds
+		}
+		return fmt.Sprintf("%.2f-%.2fs", slices.Min(values), slices.Max(values))
+	}
+	fmt.Printf("spread: gatehouse synth %s, floor %s, make test %s\n", spread(app), spread(floor), spread(tests))
+}
+
+// measureParts runs the app directly (as the CLI runs it: CDK_OUTDIR, CDK_CONTEXT_JSON), with
+// its phase timings (GATEHOUSE_TIMINGS), with and without the CloudFormation validator, and with
+// each optional stack left out or added: where one synth's time goes, and what each stack costs.
+func measureParts(root, work string, env []string, pairs int) {
+	context := cdkContext(root)
+	variant := func(change func(dev map[string]any)) map[string]any {
+		raw, _ := json.Marshal(context)
+		var c map[string]any
+		_ = json.Unmarshal(raw, &c)
+		c["env"] = "dev"
+		change(c["environments"].(map[string]any)["dev"].(map[string]any))
+		return c
+	}
+	type phases map[string]float64
+	synth := func(context map[string]any, validate bool) phases {
+		file := filepath.Join(work, "timings.json")
+		e := append(slices.Clone(env), "CDK_OUTDIR="+filepath.Join(work, "parts.out"), "CDK_CONTEXT_JSON="+string(must(json.Marshal(context))),
+			"GATEHOUSE_TIMINGS="+file, "NODE_OPTIONS=--max-semi-space-size=4")
+		if !validate {
+			e = append(e, "CDK_VALIDATION=false")
+		}
+		check(os.RemoveAll(filepath.Join(work, "parts.out")))
+		s := run(root, e, filepath.Join(root, "build", "gatehouse"))
+		var p phases
+		check(json.Unmarshal(must(os.ReadFile(file)), &p))
+		p["total"] = s.seconds
+		return p
+	}
+	med := func(runs []phases, key string) float64 {
+		values := make([]float64, len(runs))
+		for i, r := range runs {
+			values[i] = r[key]
+		}
+		slices.Sort(values)
+		return values[len(values)/2]
+	}
+	withDev := variant(func(map[string]any) {})
+	noHosting := variant(func(d map[string]any) { delete(d, "amplify") })
+	withCross := variant(func(d map[string]any) {
+		d["crossAccount"] = map[string]any{"trustedAccountId": "444455556666", "externalId": "bench-partner"}
+	})
+	var with, without, hostingOff, crossOn []phases
+	for i := 0; i < pairs; i++ {
+		with = append(with, synth(withDev, true))
+		without = append(without, synth(withDev, false))
+		hostingOff = append(hostingOff, synth(noHosting, true))
+		crossOn = append(crossOn, synth(withCross, true))
+	}
+	fmt.Println()
+	fmt.Println("one synth of dev, the app run directly (medians of", pairs, "runs):")
+	fmt.Printf("  jsii start and aws-cdk-lib load   %.2fs\n", med(with, "jsii"))
+	fmt.Printf("  building the constructs           %.2fs\n", med(with, "constructs"))
+	fmt.Printf("  synthesis with cdk-nag            %.2fs\n", med(without, "synth"))
+	fmt.Printf("  CloudFormation validator          %.2fs  (synthesis %.2fs with it, %.2fs without)\n", med(with, "synth")-med(without, "synth"), med(with, "synth"), med(without, "synth"))
+	fmt.Printf("  reading the findings back         %.2fs\n", med(with, "findings"))
+	fmt.Printf("  the app process in all            %.2fs  (the CLI adds the rest of a cdk synth)\n", med(with, "total"))
+	fmt.Println("what each optional stack adds to that process:")
+	fmt.Printf("  hosting (Amplify app, compute roles, topic)   %+.2fs\n", med(with, "total")-med(hostingOff, "total"))
+	fmt.Printf("  crossaccount (role, exchange bucket, topic)   %+.2fs\n", med(crossOn, "total")-med(with, "total"))
+}
+
+// buildFloor builds bench/<name> once and writes a cdk.json for it in work/<name>: the same
+// context (feature flags) and Node options as gatehouse's, a prebuilt binary as the app.
+func buildFloor(root, work string, env []string, name string) string {
+	dir := filepath.Join(work, name)
+	check(os.MkdirAll(dir, 0o755))
+	binary := filepath.Join(dir, name)
+	run(root, env, "go", "build", "-o", binary, "./bench/"+name)
+	context := cdkContext(root)
+	delete(context, "environments")
+	out, _ := json.MarshalIndent(map[string]any{"app": `NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=4}" ` + binary, "context": context}, "", "  ")
+	check(os.WriteFile(filepath.Join(dir, "cdk.json"), append(out, '\n'), 0o644))
+	return dir
+}
+
+// cdkContext is the context of gatehouse's cdk.json.
+func cdkContext(root string) map[string]any {
+	var config struct {
+		Context map[string]any `json:"context"`
+	}
+	check(json.Unmarshal(must(os.ReadFile(filepath.Join(root, "cdk.json"))), &config))
+	return config.Context
+}
+
+func must[T any](v T, err error) T {
+	check(err)
+	return v
 }
 
 // measureCold runs each command once with fresh module and build caches (and no prebuilt app).
@@ -102,8 +208,8 @@ func measureCold(root, work string, env []string) {
 		}
 		s := run(root, coldEnv("synth"), "cdk", "--no-notices", "synth", "--quiet", "-o", filepath.Join(work, "cold.out"))
 		fmt.Printf("  cdk synth: %.1fs, peak %.0fMB\n", s.seconds, s.rssMB)
-		f := run(filepath.Join(root, "bench", "floor"), coldEnv("floor"), "cdk", "--no-notices", "synth", "--quiet", "-o", filepath.Join(work, "coldfloor.out"))
-		fmt.Printf("  floor cdk synth: %.1fs, peak %.0fMB\n", f.seconds, f.rssMB)
+		f := run(root, coldEnv("floor"), "go", "build", "-o", filepath.Join(work, "coldfloor"), "./bench/floor")
+		fmt.Printf("  floor build: %.1fs, peak %.0fMB\n", f.seconds, f.rssMB)
 		t := run(root, coldEnv("test"), "make", "--no-print-directory", "test")
 		fmt.Printf("  make test: %.1fs, peak %.0fMB\n", t.seconds, t.rssMB)
 	}
@@ -144,23 +250,6 @@ func run(dir string, env []string, name string, args ...string) sample {
 		maxRSS = ru.Maxrss // kilobytes on Linux
 	}
 	return sample{seconds: elapsed, rssMB: float64(maxRSS) / 1024}
-}
-
-// writeFloorConfig gives the floor app the same feature flags as gatehouse's cdk.json.
-func writeFloorConfig(root string) error {
-	raw, err := os.ReadFile(filepath.Join(root, "cdk.json"))
-	if err != nil {
-		return err
-	}
-	var config struct {
-		Context map[string]any `json:"context"`
-	}
-	if err := json.Unmarshal(raw, &config); err != nil {
-		return err
-	}
-	delete(config.Context, "environments")
-	out, _ := json.MarshalIndent(map[string]any{"app": "go run .", "context": config.Context}, "", "  ")
-	return os.WriteFile(filepath.Join(root, "bench", "floor", "cdk.json"), append(out, '\n'), 0o644)
 }
 
 func printMachine() {

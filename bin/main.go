@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
@@ -32,6 +33,7 @@ func main() {
 
 func run(stderr io.Writer) (code int) {
 	defer cdkapp.Close()
+	timings := newTimings(os.Getenv("GATEHOUSE_TIMINGS"))
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintln(stderr, describe(r))
@@ -57,6 +59,7 @@ func run(stderr io.Writer) (code int) {
 		}
 	}
 	app := awscdk.NewApp(props)
+	timings.mark("jsii")
 	// CDK records where each resource was created as a JavaScript stack trace; in a Go app it
 	// holds only jsii frames ("no user code"), and capturing it costs ~20 ms a synth.
 	app.Node().SetContext(jsii.String(cdkapp.DisableCreationStackTraces), true)
@@ -72,8 +75,16 @@ func run(stderr io.Writer) (code int) {
 		return 1
 	}
 	stacks.NewEnvironmentStage(app, env, stacks.Assets{ItemsFunctionDir: stacks.ItemsFunctionDir})
+	timings.mark("constructs")
 	appchecks.Apply(app)
-	if findings := appchecks.Findings(app.Synth(nil)); len(findings) > 0 {
+	assembly := app.Synth(nil)
+	timings.mark("synth")
+	findings := appchecks.Findings(assembly)
+	timings.mark("findings")
+	if err := timings.write(); err != nil {
+		fmt.Fprintln(stderr, "GATEHOUSE_TIMINGS:", err)
+	}
+	if len(findings) > 0 {
 		for _, f := range findings {
 			fmt.Fprintln(stderr, "cdk-nag finding: "+f)
 		}
@@ -81,6 +92,33 @@ func run(stderr io.Writer) (code int) {
 		return 1
 	}
 	return 0
+}
+
+// timings records how long each phase of a synth took, for `make bench` (GATEHOUSE_TIMINGS
+// names the JSON file to write; unset, nothing is recorded).
+type timings struct {
+	file   string
+	last   time.Time
+	phases map[string]float64
+}
+
+func newTimings(file string) *timings {
+	return &timings{file: file, last: time.Now(), phases: map[string]float64{}}
+}
+
+// mark ends the phase called name.
+func (t *timings) mark(name string) {
+	now := time.Now()
+	t.phases[name] = now.Sub(t.last).Seconds()
+	t.last = now
+}
+
+func (t *timings) write() error {
+	if t.file == "" {
+		return nil
+	}
+	raw, _ := json.Marshal(t.phases)
+	return os.WriteFile(t.file, raw, 0o644)
 }
 
 // cliContext is the context the CDK CLI passes the app in CDK_CONTEXT_JSON, when it does.
