@@ -28,7 +28,7 @@ $(ITEMS_BOOTSTRAP): $(wildcard functions/items/*.go) go.mod go.sum
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w' -o $@ ./functions/items
 
 help: ## List the targets.
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -80,7 +80,7 @@ access-report: synth ## Print who can do what in ENV: every access-matrix reques
 outputs: ## Write amplify_outputs.json and .env.local into OUT_DIR from OUTPUTS_FILE (what make deploy wrote).
 	go run ./bin/outputs -env $(ENV) -outputs-file $(OUTPUTS_FILE) -out-dir $(OUT_DIR)
 
-bench: build ## Measure synth, test and memory against a one-bucket Go CDK app (bench/floor); prints ratios (COLD=false skips the cold run).
+bench: build ## Measure synth, test and memory against the floor app (bench/floor), one synth's parts and each optional stack's cost (COLD=false skips the cold run).
 	go run ./bench -cold=$(if $(COLD),$(COLD),true)
 
 diff: build ## Compare ENV's stacks with what is deployed (needs credentials: PROFILE).
