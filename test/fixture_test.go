@@ -117,7 +117,7 @@ var referenceApp = sync.OnceValue(func() *reference {
 		stacks:    map[string]awscdk.Stack{},
 	}
 	// The canary's findings would fail this synth; the tests read every finding themselves
-	// (TestCloudFormationValidator, TestNoUnsuppressedNagFindings), so synth reports and goes on.
+	// (TestCloudFormationValidatorStrict, TestNoUnsuppressedNagFindings), so synth reports and goes on.
 	context["@aws-cdk/core:failSynthOnValidationErrors"] = false
 	// As the CDK CLI does: construct paths in template metadata (explanations name them).
 	context["aws:cdk:enable-path-metadata"] = true

@@ -2,6 +2,7 @@ package test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -295,5 +296,25 @@ func TestPropsValidate(t *testing.T) {
 		if !errors.As(c.err, &problems) || problems.Scope != c.scope || len(problems.Problems) != c.lines {
 			t.Errorf("%s: Validate() = %v, want a *rules.Error of %s with %d problems", c.scope, c.err, c.scope, c.lines)
 		}
+	}
+}
+
+// TestGrantsRecordTheirOwnSuppressions: each grant of a prefix records, on the grantee's own
+// policy, the suppression of exactly its wildcard, beside those already there.
+func TestGrantsRecordTheirOwnSuppressions(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Grants"), nil)
+	bucket := storage.NewUploadBucket(stack, jsii.String("Files"), nil)
+	server := awsiam.NewRole(stack, jsii.String("Server"), &awsiam.RoleProps{AssumedBy: awsiam.NewAccountRootPrincipal()})
+	bucket.GrantRead(server, "reports/*")
+	bucket.GrantReadWrite(server, "exports/*")
+	policy := server.Node().FindChild(jsii.String("DefaultPolicy")).Node().DefaultChild().(awscdk.CfnResource)
+	var got []string
+	for _, r := range policy.GetMetadata(jsii.String("cdk_nag")).(map[string]any)["rules_to_suppress"].([]any) {
+		rule := r.(map[string]any)
+		got = append(got, fmt.Sprintf("%v %v", rule["id"], rule["applies_to"]))
+	}
+	want := []string{"AwsSolutions-IAM5 [Resource::<Files74647968.Arn>/reports/*]", "AwsSolutions-IAM5 [Resource::<Files74647968.Arn>/exports/*]"}
+	if !equalStrings(got, want) {
+		t.Errorf("suppressions on the server's policy:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }

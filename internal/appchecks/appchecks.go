@@ -20,7 +20,7 @@ import (
 // Stage boundaries, so the checks are added to scope and to every Stage below it: call this after
 // the stages are built.
 func Apply(scope constructs.IConstruct) {
-	// No CSV reports: findings are read back from the assembly (NagFindings); the report
+	// No CSV reports: findings are read back from the assembly (Findings); the report
 	// logger costs time and memory on every rule of every resource.
 	checks := cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)})
 	awscdk.Aspects_Of(scope).Add(checks, nil)
