@@ -56,19 +56,21 @@ synth: build ## Synthesize every stack of ENV into cdk.out (no AWS account neede
 	@go run ./bin/stacks -assembly cdk.out -env $(ENV)
 
 test: build ## Run all tests (one synth of every environment, cdk-nag, validator, snapshots).
-	@# The construct packages hold only godoc examples (they compile, never run): go vet
-	@# compiles them without linking a CDK test binary per package (~0.5 s each). The rest is
-	@# vetted by make vet and .ci/run, so go test does not vet it a second time.
-	go vet ./constructs/...
-	go test -vet=off $$(go list ./... | grep -v -e /constructs/ -e /test$$)
 	@# The CDK tests' binary (~100 MB) through go test -c, whose link Go caches: go test would
-	@# relink it on every run (~1 s) although nothing changed. Passing tests are counted, not
-	@# listed; the whole verbose log is build/cdk-test.log.
+	@# relink it on every run (~1 s) although nothing changed.
 	go test -c -vet=off -o build/cdk.test ./test
-	@cd test && { ../build/cdk.test -test.v > ../build/cdk-test.log 2>&1 && status=0 || status=$$?; }; \
+	@# Beside it: go vet of the construct packages, which hold only godoc examples (they
+	@# compile, never run; vet compiles them without linking a CDK test binary per package),
+	@# and go test of the pure packages (the rest is vetted by make vet and .ci/run). The CDK
+	@# tests' passing tests are counted, not listed; their verbose log is build/cdk-test.log.
+	@{ go vet ./constructs/... && go test -vet=off $$(go list ./... | grep -v -e /constructs/ -e /test$$); } \
+	    > build/go-test.log 2>&1 & others=$$!; \
+	  cd test && { ../build/cdk.test -test.v > ../build/cdk-test.log 2>&1 && status=0 || status=$$?; }; \
+	  wait $$others && others=0 || others=$$?; \
+	  cat ../build/go-test.log; \
 	  grep -v -e '^=== ' -e '^ *--- PASS' -e '^PASS$$' ../build/cdk-test.log || true; \
 	  echo "test: $$(grep -c '^--- PASS' ../build/cdk-test.log) passed, $$(grep -c '^--- FAIL' ../build/cdk-test.log) failed"; \
-	  exit $$status
+	  [ $$status -eq 0 ] && [ $$others -eq 0 ]
 
 snapshot: build ## Rewrite the golden templates in test/golden on purpose; read the diff before committing.
 	UPDATE_SNAPSHOTS=1 go test ./test -run 'TestSnapshots' -count=1
