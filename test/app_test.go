@@ -29,6 +29,7 @@ func startBadConfigApp() *prestarted {
 	return prestart("the app with a bad configuration", cmd)
 }
 
+// badConfigOutdir is where the bad-config run may not write; stopAll removes it.
 var badConfigOutdir = must(os.MkdirTemp("", "gatehouse-bad-config-"))
 
 // TestAppRejectsBadConfigCleanly: the app, given a bad configuration, must exit 1 with one plain
@@ -37,7 +38,6 @@ func TestAppRejectsBadConfigCleanly(t *testing.T) {
 	t.Parallel() // it only waits for its prestarted process
 	_, stderr, err := badConfigApp.wait()
 	outdir := badConfigOutdir
-	defer os.RemoveAll(outdir)
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("exit = %v, want status 1; stderr:\n%s", err, stderr)

@@ -107,11 +107,14 @@ func (r *reference) stackNames() []string {
 
 func (r *reference) stack(name string) awscdk.Stack { return r.stacks[name] }
 
+// referenceOutdir is the reference app's cloud assembly; stopAll removes it.
+var referenceOutdir = must(os.MkdirTemp("", "gatehouse-test-"))
+
 var referenceApp = sync.OnceValue(func() *reference {
 	context := must(config.ContextFromFile(filepath.Join(repoRoot, "cdk.json")))
 	r := &reference{
 		stages:    map[string]*stacks.EnvironmentStage{},
-		outdir:    must(os.MkdirTemp("", "gatehouse-test-")),
+		outdir:    referenceOutdir,
 		templates: map[string]assertions.Template{},
 		json:      map[string]map[string]any{},
 		stacks:    map[string]awscdk.Stack{},

@@ -58,6 +58,8 @@ func prestartAll() {
 }
 
 func stopAll() {
+	defer os.RemoveAll(badConfigOutdir)
+	defer os.RemoveAll(referenceOutdir)
 	for _, p := range []*prestarted{validatorProcess, refereeProcess, amplifyProcess, badConfigApp, libraryDeps, exampleDeps} {
 		p.stop()
 	}
