@@ -43,11 +43,16 @@ APP_SOURCES := $(shell find bin/main.go config constructs internal stacks -name 
 build/gatehouse: $(APP_SOURCES)
 	go build -o $@ ./bin
 
+# The signer function (issue 12's asset function; no stack deploys it yet), built the same way.
+SIGNER_BOOTSTRAP := build/functions/signer/bootstrap
+$(SIGNER_BOOTSTRAP): $(wildcard functions/signer/*.go) go.mod go.sum
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w' -o $@ ./functions/signer
+
 # What cdk.json's app command builds before every CLI run (cdk synth, ls, diff, deploy): the
 # functions and the app, each only when stale. No npm step: the CLI running it is installed.
 app: $(ITEMS_BOOTSTRAP) build/gatehouse
 
-build: deps app ## Build the Lambda functions (linux/arm64) and the app into build/.
+build: deps app $(SIGNER_BOOTSTRAP) ## Build the Lambda functions (linux/arm64) and the app into build/.
 
 synth: build ## Synthesize every stack of ENV into cdk.out (no AWS account needed); fails on any finding; lists the stacks.
 	rm -rf cdk.out
