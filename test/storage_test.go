@@ -149,19 +149,6 @@ func TestCORS(t *testing.T) {
 
 const ownerFolder = "protected/${cognito-identity.amazonaws.com:sub}/"
 
-// referenceOwnerStatements are the exact statements the reference rule produces: the owner's
-// object actions on its own folder, and listing only with a prefix inside it.
-func referenceOwnerStatements(bucket string) []any {
-	return []any{
-		M{"Sid": "OwnerProtectedEntityIdObjects", "Effect": "Allow",
-			"Action":   []any{"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"},
-			"Resource": objectsOf(bucket, ownerFolder+"*")},
-		M{"Sid": "OwnerProtectedEntityIdList", "Effect": "Allow", "Action": "s3:ListBucket",
-			"Resource":  arnOf(bucket),
-			"Condition": M{"StringLike": M{"s3:prefix": []any{ownerFolder, ownerFolder + "*"}}}},
-	}
-}
-
 // uploadsOutput is how a stack of env reads an output of its uploads stack (a weak cross-stack
 // reference), e.g. the upload bucket's ARN in the access-rule policies of the auth stack.
 func uploadsOutput(env, output string) M {
@@ -174,8 +161,9 @@ const (
 	uploadKeyArnOutput    = "PublishOutputFnGetAttUploadsKeyEAFA4DCEArnD065E6C6"
 )
 
-// referenceOwnerStatementsIn are referenceOwnerStatements as another stack of env references
-// the bucket: through the uploads stack's output.
+// referenceOwnerStatementsIn are the exact statements the reference rule produces, as the auth
+// stack of env names the bucket (through the uploads stack's output): the owner's object actions
+// on its own folder, and listing only with a prefix inside it.
 func referenceOwnerStatementsIn(env string) []any {
 	bucketArn := uploadsOutput(env, uploadBucketArnOutput)
 	return []any{
