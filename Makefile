@@ -66,10 +66,10 @@ test: build ## Run all tests (one synth of every environment, cdk-nag, validator
 	go test -c -vet=off -o build/cdk.test ./test
 	@# Beside it: go vet of the construct packages, which hold only godoc examples (they
 	@# compile, never run; vet compiles them without linking a CDK test binary per package),
-	@# and go test of the pure packages (the rest is vetted by make vet and .ci/run). The CDK
-	@# tests' passing tests are counted, not listed; their verbose log is build/cdk-test.log.
-	@{ go vet ./constructs/... && go test -vet=off $$(go list ./... | grep -v -e /constructs/ -e /test$$); } \
-	    > build/go-test.log 2>&1 & others=$$!; \
+	@# and the other packages' tests, their binaries also through go test -c
+	@# (test/unit-tests.sh; the rest is vetted by make vet and .ci/run). The CDK tests' passing
+	@# tests are counted, not listed; their verbose log is build/cdk-test.log.
+	@{ go vet ./constructs/... && test/unit-tests.sh; } > build/go-test.log 2>&1 & others=$$!; \
 	  cd test && { ../build/cdk.test -test.v > ../build/cdk-test.log 2>&1 && status=0 || status=$$?; }; \
 	  wait $$others && others=0 || others=$$?; \
 	  cat ../build/go-test.log; \
