@@ -66,10 +66,12 @@ const (
 
 var notAlphanumeric = regexp.MustCompile(`[^A-Za-z0-9]`)
 
+// BranchID is a branch name's letters and digits: the suffix of its compute role's output key
+// and construct id.
+func BranchID(branch string) string { return notAlphanumeric.ReplaceAllString(branch, "") }
+
 // BranchComputeRoleArn is the output key of a branch's own compute role.
-func BranchComputeRoleArn(branch string) string {
-	return ComputeRoleArn + notAlphanumeric.ReplaceAllString(branch, "")
-}
+func BranchComputeRoleArn(branch string) string { return ComputeRoleArn + BranchID(branch) }
 
 // shape is what a value of an output must look like.
 type shape struct {

@@ -4,7 +4,6 @@ package stacks
 
 import (
 	"fmt"
-	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
@@ -163,7 +162,7 @@ func (s *EnvironmentStage) addHosting(env config.Environment) {
 	for _, b := range a.Branches {
 		branch := hosting.BranchProps{Name: b.Name, Stage: b.Stage}
 		if b.OwnRole {
-			id := "ComputeRole" + regexp.MustCompile(`[^A-Za-z0-9]`).ReplaceAllString(b.Name, "")
+			id := "ComputeRole" + outputs.BranchID(b.Name)
 			role := hosting.NewComputeRole(st, jsii.String(id), &hosting.ComputeRoleProps{
 				Description:   "Amplify SSR compute role of branch " + b.Name,
 				RestrictToApp: a.RestrictTrust, Branch: b.Name,

@@ -205,9 +205,6 @@ func (s *Signer) privateKey(ctx context.Context) (*rsa.PrivateKey, error) {
 		return nil, fmt.Errorf("the secret %s does not hold an RSA private key in PEM: store it with the command `make cdn-key` prints", s.cfg.SecretID)
 	}
 	s.key, s.keyAt = key, s.now()
-	if out.VersionId != nil {
-		s.keyVersion = *out.VersionId
-	}
 	return key, nil
 }
 
