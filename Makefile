@@ -18,7 +18,7 @@ PROFILE_FLAG := $(if $(PROFILE),--profile $(PROFILE))
 # The stacks of the selected environment's stage.
 STACKS := '$(ENV)/*'
 
-.PHONY: help deps app build synth test snapshot access-report outputs bench diff deploy destroy bootstrap fmt vet clean
+.PHONY: help deps app build synth test snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
 
 # The items function: a static linux/arm64 binary named bootstrap (runtime provided.al2023).
 # Rebuilt only when its sources or the module change; -trimpath keeps it (and so the asset
@@ -39,20 +39,20 @@ deps: node_modules/.package-lock.json ## Install the pinned CLI and Node (npm ci
 
 # The CDK app itself, prebuilt: cdk.json runs `make build/gatehouse && build/gatehouse`, so a
 # synth relinks only after a change and skips `go run`'s staleness check (make bench).
-APP_SOURCES := $(shell find bin/main.go config constructs internal stacks -name '*.go' ! -name '*_test.go' 2>/dev/null) go.mod go.sum
+APP_SOURCES := $(shell find bin/main.go accessrules config constructs internal outputs rules stacks -name '*.go' ! -name '*_test.go' 2>/dev/null) go.mod go.sum
 build/gatehouse: $(APP_SOURCES)
 	go build -o $@ ./bin
 
-# The signer function (issue 12's asset function; no stack deploys it yet), built the same way.
+# The signer function (the image delivery's asset function), built the same way.
 SIGNER_BOOTSTRAP := build/functions/signer/bootstrap
 $(SIGNER_BOOTSTRAP): $(wildcard functions/signer/*.go) go.mod go.sum
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w' -o $@ ./functions/signer
 
 # What cdk.json's app command builds before every CLI run (cdk synth, ls, diff, deploy): the
 # functions and the app, each only when stale. No npm step: the CLI running it is installed.
-app: $(ITEMS_BOOTSTRAP) build/gatehouse
+app: $(ITEMS_BOOTSTRAP) $(SIGNER_BOOTSTRAP) build/gatehouse
 
-build: deps app $(SIGNER_BOOTSTRAP) ## Build the Lambda functions (linux/arm64) and the app into build/.
+build: deps app ## Build the Lambda functions (linux/arm64) and the app into build/.
 
 synth: build ## Synthesize every stack of ENV into cdk.out (no AWS account needed); fails on any finding; lists the stacks.
 	rm -rf cdk.out
@@ -86,6 +86,9 @@ access-report: synth ## Print who can do what in ENV: every access-matrix reques
 
 outputs: ## Write amplify_outputs.json and .env.local into OUT_DIR from OUTPUTS_FILE (what make deploy wrote).
 	go run ./bin/outputs -env $(ENV) -outputs-file $(OUTPUTS_FILE) -out-dir $(OUT_DIR)
+
+cdn-key: ## Make ENV's CloudFront signing key pair (public key where delivery.publicKeys[0] points, private beside it, git-ignored) and print how to store it (FORCE=1 replaces a private key).
+	go run ./bin/cdnkey -env $(ENV) $(if $(FORCE),-force) $(if $(PROFILE),-profile $(PROFILE))
 
 bench: build ## Measure synth, test and memory against the floor app (bench/floor), one synth's parts and each optional stack's cost (COLD=false skips the cold run).
 	go run ./bench -cold=$(if $(COLD),$(COLD),true)

@@ -68,13 +68,15 @@ func run(stderr io.Writer) (code int) {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	// The items function must be built first (make build; make synth does it).
-	bootstrap := filepath.Join(stacks.ItemsFunctionDir, "bootstrap")
-	if _, err := os.Stat(bootstrap); err != nil {
-		fmt.Fprintf(stderr, "%s is missing: build the functions first with `make app` (cdk.json's app command does it)\n", bootstrap)
-		return 1
+	// The functions must be built first (make build; make synth does it).
+	for _, dir := range []string{stacks.ItemsFunctionDir, stacks.SignerFunctionDir} {
+		bootstrap := filepath.Join(dir, "bootstrap")
+		if _, err := os.Stat(bootstrap); err != nil {
+			fmt.Fprintf(stderr, "%s is missing: build the functions first with `make app` (cdk.json's app command does it)\n", bootstrap)
+			return 1
+		}
 	}
-	stacks.NewEnvironmentStage(app, env, stacks.Assets{ItemsFunctionDir: stacks.ItemsFunctionDir})
+	stacks.NewEnvironmentStage(app, env, stacks.Assets{ItemsFunctionDir: stacks.ItemsFunctionDir, SignerFunctionDir: stacks.SignerFunctionDir})
 	timings.mark("constructs")
 	appchecks.Apply(app)
 	assembly := app.Synth(nil)

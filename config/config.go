@@ -10,10 +10,13 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -77,6 +80,30 @@ type Environment struct {
 	// Email, when set, sends the user pool's mail through Amazon SES. Default: Cognito's own
 	// sender (a few dozen messages a day).
 	Email *Email `json:"email"`
+	// Delivery, when set, serves the upload bucket's protected/ folders through a CloudFront
+	// distribution that takes only signed requests, and deploys the signer function.
+	Delivery *Delivery `json:"delivery"`
+}
+
+// Delivery configures private image delivery through CloudFront.
+type Delivery struct {
+	// PublicKeys are paths (relative to the directory of cdk.json) of the PEM public keys the
+	// distribution trusts: one, or two while rotating (rules.MaxPublicKeys). `make cdn-key`
+	// writes the first. Required.
+	PublicKeys []string `json:"publicKeys"`
+	// PriceClass: which edge locations serve (rules.PriceClasses). Default PriceClass_100.
+	PriceClass string `json:"priceClass"`
+	// SignatureTTLSeconds: how long a signature stays valid (rules.SignatureTTLSeconds).
+	SignatureTTLSeconds int `json:"signatureTtlSeconds"`
+	// DomainName is a custom domain for the distribution (needs certificateArn). Optional.
+	DomainName string `json:"domainName"`
+	// CertificateArn is the ACM certificate (us-east-1) for domainName. Optional.
+	CertificateArn string `json:"certificateArn"`
+	// LogExpirationDays: how long the distribution's access logs are kept
+	// (rules.AccessLogExpirationDays).
+	LogExpirationDays int `json:"logExpirationDays"`
+	// PublicKeyPEMs are the contents of the PublicKeys files, read while parsing.
+	PublicKeyPEMs []string `json:"-"`
 }
 
 // Email sends the user pool's mail (codes, recovery) through Amazon SES.
@@ -180,6 +207,11 @@ func (e *Environment) fillDefaults() {
 	if c := e.CrossAccount; c != nil {
 		c.MaxSessionDurationSeconds = rules.CrossAccountSessionSeconds.Or(c.MaxSessionDurationSeconds)
 	}
+	if d := e.Delivery; d != nil {
+		d.PriceClass = cmp.Or(d.PriceClass, rules.PriceClasses[0])
+		d.SignatureTTLSeconds = rules.SignatureTTLSeconds.Or(d.SignatureTTLSeconds)
+		d.LogExpirationDays = rules.AccessLogExpirationDays.Or(d.LogExpirationDays)
+	}
 	if a := e.Amplify; a != nil {
 		for i := range a.Branches {
 			if a.Branches[i].Stage == "" {
@@ -210,7 +242,14 @@ const Scope = "cdk.json context"
 
 // FromContext selects and validates one environment. envName and environments are the values
 // of the `env` and `environments` context keys as the CDK returns them (nil when absent).
+// Files the settings name are read relative to the working directory (the CLI runs the app in
+// the directory of cdk.json).
 func FromContext(envName, environments any) (Environment, error) {
+	return FromContextIn(".", envName, environments)
+}
+
+// FromContextIn is FromContext with the files the settings name read relative to dir.
+func FromContextIn(dir string, envName, environments any) (Environment, error) {
 	ps := rules.NewProblems(Scope)
 	name := DefaultEnv
 	switch v := envName.(type) {
@@ -236,11 +275,15 @@ func FromContext(envName, environments any) (Environment, error) {
 		ps.Add("env", name, "is not an entry of `environments`; have "+strings.Join(slices.Sorted(maps.Keys(all)), ", "))
 		return Environment{}, ps.Err()
 	}
-	return Parse(name, entry)
+	return ParseIn(dir, name, entry)
 }
 
-// Parse decodes and validates the settings of the environment called name.
-func Parse(name string, raw []byte) (Environment, error) {
+// Parse decodes and validates the settings of the environment called name, reading the files
+// they name relative to the working directory.
+func Parse(name string, raw []byte) (Environment, error) { return ParseIn(".", name, raw) }
+
+// ParseIn is Parse with the files the settings name read relative to dir.
+func ParseIn(dir, name string, raw []byte) (Environment, error) {
 	ps := rules.NewProblems(Scope)
 	env := Defaults(name)
 	// A field that fails to decode keeps its (valid) default, so values are checked either way
@@ -248,6 +291,9 @@ func Parse(name string, raw []byte) (Environment, error) {
 	decodeObject(ps, "environments."+name, raw, reflect.ValueOf(&env).Elem())
 	env.fillDefaults()
 	env.check(ps, "environments."+name)
+	if d := env.Delivery; d != nil {
+		d.readKeys(ps, "environments."+name+".delivery.publicKeys", dir)
+	}
 	if err := ps.Err(); err != nil {
 		return Environment{}, err
 	}
@@ -298,6 +344,17 @@ func (e *Environment) check(ps *rules.Problems, at string) {
 	}
 	if a := e.Amplify; a != nil {
 		e.checkAmplify(ps, at+".amplify", a)
+	}
+	if d := e.Delivery; d != nil {
+		f := at + ".delivery"
+		if len(d.PublicKeys) == 0 || len(d.PublicKeys) > rules.MaxPublicKeys {
+			ps.Add(f+".publicKeys", rules.Raw(fmt.Sprintf("[%d paths]", len(d.PublicKeys))),
+				fmt.Sprintf("must list 1 or %d PEM files of public keys (the first is the one make cdn-key writes and the signer uses; a second only while rotating)", rules.MaxPublicKeys))
+		}
+		rules.PriceClasses.Check(ps, f+".priceClass", d.PriceClass)
+		rules.SignatureTTLSeconds.Check(ps, f+".signatureTtlSeconds", d.SignatureTTLSeconds)
+		rules.AccessLogExpirationDays.Check(ps, f+".logExpirationDays", d.LogExpirationDays)
+		rules.CustomDomain(ps, f, d.DomainName, d.CertificateArn, "domainName", "certificateArn")
 	}
 	if m := e.Email; m != nil {
 		region := e.Region
@@ -483,4 +540,29 @@ func (e *Environment) checkAmplify(ps *rules.Problems, f string, a *Amplify) {
 			ps.Add(bf+".publishFeedback", true, "applies to a branch's own role (ownRole: true); the app's role always may publish")
 		}
 	}
+}
+
+// readKeys reads the public key files (relative to dir) into PublicKeyPEMs and checks each.
+func (d *Delivery) readKeys(ps *rules.Problems, field, dir string) {
+	if len(d.PublicKeys) == 0 || len(d.PublicKeys) > rules.MaxPublicKeys {
+		return // reported by check
+	}
+	keys := make([]rules.KeyText, len(d.PublicKeys))
+	for i, path := range d.PublicKeys {
+		full := path
+		if !filepath.IsAbs(path) {
+			full = filepath.Join(dir, path)
+		}
+		keys[i].Name = path
+		raw, err := os.ReadFile(full)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			keys[i].Unreadable = "does not exist: run `make cdn-key ENV=<env>` to make a key pair, or fix the path (relative to cdk.json)"
+		case err != nil:
+			keys[i].Unreadable = "cannot be read: " + err.Error()
+		}
+		keys[i].PEM = string(raw)
+		d.PublicKeyPEMs = append(d.PublicKeyPEMs, string(raw))
+	}
+	rules.PublicKeys(ps, field, keys)
 }

@@ -2,6 +2,8 @@ package config_test
 
 import (
 	"encoding/json"
+	"encoding/pem"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -69,16 +71,19 @@ func TestEmailSettings(t *testing.T) {
 func TestShippedEnvironmentsAreValid(t *testing.T) {
 	context := must(config.ContextFromFile(filepath.Join("..", "cdk.json")))
 	for _, name := range []string{"dev", "prod"} {
-		env, err := config.FromContext(name, context["environments"])
+		env, err := config.FromContextIn("..", name, context["environments"])
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 		if env.Region != "ap-southeast-1" {
 			t.Errorf("%s region = %q", name, env.Region)
 		}
+		if env.Delivery == nil || len(env.Delivery.PublicKeyPEMs) != 1 {
+			t.Errorf("%s: delivery is not on with one key: %+v", name, env.Delivery)
+		}
 	}
 	// No `env` in context: dev.
-	if env, err := config.FromContext(nil, context["environments"]); err != nil || env.Name != "dev" {
+	if env, err := config.FromContextIn("..", nil, context["environments"]); err != nil || env.Name != "dev" {
 		t.Errorf("default env = %q, %v; want dev", env.Name, err)
 	}
 }
@@ -119,7 +124,7 @@ func TestBadConfig(t *testing.T) {
 			pre + `account = "12345": must be a 12-digit AWS account id as a string, e.g. "123456789012", or left out for the CLI's default account`}},
 		{"account as number", `{` + ok + `, "account": 123456789012}`, []string{pre + `account = 123456789012: must be a string`}},
 		{"unknown field", `{` + ok + `, "allowedOrigin": ["https://a.example.com"]}`, []string{
-			pre + `allowedOrigin = ["https://a.example.com"]: unknown field (did you mean "allowedOrigins"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, crossAccount, amplify, email`}},
+			pre + `allowedOrigin = ["https://a.example.com"]: unknown field (did you mean "allowedOrigins"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, crossAccount, amplify, email, delivery`}},
 		{"guests not bool", `{` + ok + `, "allowGuests": "yes"}`, []string{pre + `allowGuests = "yes": must be true or false`}},
 		{"null", `{` + ok + `, "region": null}`, []string{pre + `region = null: must not be null; leave the field out to get its default`}},
 		{"mfa", `{` + ok + `, "mfa": "sometimes"}`, []string{pre + `mfa = "sometimes": must be one of "off", "optional", "required"`}},
@@ -278,4 +283,84 @@ func equalJSON(a, b any) bool {
 	ja, errA := json.Marshal(a)
 	jb, errB := json.Marshal(b)
 	return errA == nil && errB == nil && string(ja) == string(jb)
+}
+
+// keys is the folder of the test public keys, relative to this package.
+const keys = "../test/testdata/cdn-keys/"
+
+// TestDelivery: public keys are read (relative to the directory given) and checked; the other
+// settings get their defaults.
+func TestDelivery(t *testing.T) {
+	env, err := config.ParseIn("../test/testdata", "dev", []byte(`{`+ok+`, "delivery": {"publicKeys": ["cdn-keys/key-1.pem", "cdn-keys/key-2.pem"]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := env.Delivery
+	if len(d.PublicKeyPEMs) != 2 || !strings.HasPrefix(d.PublicKeyPEMs[1], "-----BEGIN PUBLIC KEY-----") {
+		t.Errorf("keys not read: %+v", d)
+	}
+	if d.PriceClass != "PriceClass_100" || d.SignatureTTLSeconds != 900 || d.LogExpirationDays != 365 || d.DomainName != "" {
+		t.Errorf("defaults: %+v", d)
+	}
+	env, err = config.Parse("dev", []byte(`{`+ok+`, "delivery": {"publicKeys": ["`+keys+`key-1.pem"], "priceClass": "PriceClass_All",
+		"signatureTtlSeconds": 3600, "domainName": "images.example.com", "certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012", "logExpirationDays": 30}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := env.Delivery; d.PriceClass != "PriceClass_All" || d.SignatureTTLSeconds != 3600 || d.LogExpirationDays != 30 || d.DomainName != "images.example.com" {
+		t.Errorf("settings: %+v", d)
+	}
+}
+
+// TestBadDelivery: one line per problem, naming the field, the value and what is allowed.
+func TestBadDelivery(t *testing.T) {
+	dir := t.TempDir()
+	must(0, os.WriteFile(filepath.Join(dir, "private.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1}}), 0o600))
+	must(0, os.WriteFile(filepath.Join(dir, "unreadable.pem"), nil, 0o000))
+	pre := "invalid cdk.json context: environments.dev.delivery."
+	cert := "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+	cases := []struct {
+		name, delivery string
+		want           []string
+	}{
+		{"no keys", `{}`, []string{pre + `publicKeys = [0 paths]: must list 1 or 2 PEM files of public keys (the first is the one make cdn-key writes and the signer uses; a second only while rotating)`}},
+		{"three keys", `{"publicKeys": ["a.pem", "b.pem", "c.pem"]}`, []string{pre + `publicKeys = [3 paths]: must list 1 or 2 PEM files of public keys (the first is the one make cdn-key writes and the signer uses; a second only while rotating)`}},
+		{"missing file", `{"publicKeys": ["keys/none.pem"]}`, []string{pre + `publicKeys[0] = "keys/none.pem": does not exist: run ` + "`make cdn-key ENV=<env>`" + ` to make a key pair, or fix the path (relative to cdk.json)`}},
+		{"not keys", `{"publicKeys": ["` + keys + `not-pem.txt", "` + filepath.Join(dir, "private.pem") + `"]}`, []string{
+			pre + `publicKeys[0] = "` + keys + `not-pem.txt": is not PEM: expected a "-----BEGIN PUBLIC KEY-----" block (make cdn-key writes one)`,
+			pre + `publicKeys[1] = "` + filepath.Join(dir, "private.pem") + `": is a PRIVATE key: name the public key here, and keep the private one out of the repository`}},
+		{"not RSA 2048", `{"publicKeys": ["` + keys + `ec.pem", "` + keys + `rsa-1024.pem"]}`, []string{
+			pre + `publicKeys[0] = "` + keys + `ec.pem": is a *ecdsa.PublicKey key; CloudFront takes only RSA keys`,
+			pre + `publicKeys[1] = "` + keys + `rsa-1024.pem": is an RSA key of 1024 bits; CloudFront takes 2048-bit keys`}},
+		{"the same key twice", `{"publicKeys": ["` + keys + `key-1.pem", "` + keys + `../cdn-keys/key-1.pem"]}`, []string{
+			pre + `publicKeys[1] = "` + keys + `../cdn-keys/key-1.pem": is the same key as environments.dev.delivery.publicKeys[0]; rotation needs two different keys`}},
+		{"settings", `{"publicKeys": ["` + keys + `key-1.pem"], "priceClass": "All", "signatureTtlSeconds": 7200, "logExpirationDays": -1, "domainName": "Images.Example.com", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"}`, []string{
+			pre + `priceClass = "All": must be one of "PriceClass_100", "PriceClass_200", "PriceClass_All"`,
+			pre + `signatureTtlSeconds = 7200: must be a whole number of seconds from 60 to 3600`,
+			pre + `logExpirationDays = -1: must be a whole number of days from 1 to 3650`,
+			pre + `domainName = "Images.Example.com": ` + rules.DomainName.Rule,
+			pre + `certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012": ` + rules.CertificateArn.Rule}},
+		{"a domain without a certificate", `{"publicKeys": ["` + keys + `key-1.pem"], "domainName": "images.example.com"}`, []string{
+			pre + `certificateArn: is required with domainName (images.example.com): CloudFront serves a custom domain only with an ACM certificate for it in us-east-1`}},
+		{"a certificate without a domain", `{"publicKeys": ["` + keys + `key-1.pem"], "certificateArn": "` + cert + `"}`, []string{
+			pre + `domainName: is required with certificateArn: the certificate is only used for a custom domain`}},
+	}
+	if os.Getuid() != 0 { // root reads a file of mode 000
+		cases = append(cases, struct {
+			name, delivery string
+			want           []string
+		}{"unreadable", `{"publicKeys": ["` + filepath.Join(dir, "unreadable.pem") + `"]}`, []string{
+			pre + `publicKeys[0] = "` + filepath.Join(dir, "unreadable.pem") + `": cannot be read: open ` + filepath.Join(dir, "unreadable.pem") + `: permission denied`}})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := config.Parse("dev", []byte(`{`+ok+`, "delivery": `+c.delivery+`}`))
+			if err == nil {
+				t.Fatalf("%s: accepted", c.delivery)
+			}
+			if got := strings.Split(err.Error(), "\n"); !equalStrings(got, c.want) {
+				t.Errorf("%s:\n got:\n  %s\nwant:\n  %s", c.delivery, strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
+			}
+		})
+	}
 }

@@ -25,6 +25,10 @@ const (
 	Server       = "server"
 	Hosting      = "hosting"
 	CrossAccount = "crossaccount"
+	Delivery     = "delivery"
+	// DeliveryLogs is the stack in us-east-1 that receives the distribution's access logs
+	// (CloudFront delivers logs only from there).
+	DeliveryLogs = "delivery-logs"
 )
 
 // Output keys of the auth and uploads stacks. They are a public contract; do not rename them.
@@ -62,6 +66,17 @@ const (
 	FeedbackTopicArn     = "FeedbackTopicArn"
 	AmplifyAppID         = "AmplifyAppId"
 	AmplifyDefaultDomain = "AmplifyDefaultDomain"
+)
+
+// Output keys of the delivery stacks (the distribution is in the uploads stack, beside the
+// bucket whose policy names it).
+const (
+	CdnDomain           = "CdnDomain"
+	DistributionID      = "DistributionId"
+	SignerFunctionName  = "SignerFunctionName"
+	SignerFunctionArn   = "SignerFunctionArn"
+	SigningKeySecretArn = "SigningKeySecretArn"
+	DeliveryLogBucket   = "DeliveryLogBucketName"
 )
 
 var notAlphanumeric = regexp.MustCompile(`[^A-Za-z0-9]`)
@@ -102,6 +117,8 @@ var shapes = map[string]shape{
 	AssetFunctionArn:    {pattern(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[\w-]+$`), "a function ARN"},
 	FeedbackTopicArn:    {pattern(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[\w-]+$`), "a topic ARN"},
 	CrossAccountRoleArn: roleArn,
+	CdnDomain:           {rules.DomainName.Match, "a domain name"},
+	SignerFunctionName:  {pattern(`^[\w-]{1,140}$`), "a function name"},
 }
 
 // Check reports what the value of output key must be when value does not look like it, or "".

@@ -112,7 +112,6 @@ const EmailAddressRule = `must be a plain email address such as "no-reply@exampl
 const SESIdentityRule = `must be the SES identity that sends: a verified domain such as "example.com", or a verified email address`
 
 var (
-	domainPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 	localPattern  = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
 )
 
@@ -120,11 +119,8 @@ var (
 func EmailAddress(s string) bool {
 	local, domain, ok := strings.Cut(s, "@")
 	return ok && localPattern.MatchString(local) && !strings.HasPrefix(local, ".") && !strings.HasSuffix(local, ".") &&
-		!strings.Contains(local, "..") && DomainName(domain)
+		!strings.Contains(local, "..") && DomainName.Match(domain)
 }
-
-// DomainName reports whether s is a lower-case DNS name with at least two labels.
-func DomainName(s string) bool { return len(s) <= 253 && domainPattern.MatchString(s) }
 
 // Email checks SES email settings for a user pool in poolRegion ("" when unknown, e.g. an
 // environment-agnostic stack: the region pairing is then not checked). An empty SESRegion means
@@ -146,7 +142,7 @@ func Email(ps *Problems, at string, e EmailSettings, names EmailFieldNames, pool
 			ps.Add(f(names.From), e.From, fmt.Sprintf("must be the verified address %s (%s), or make %s the verified domain",
 				e.SESIdentity, names.SESIdentity, e.From[strings.Index(e.From, "@")+1:]))
 		}
-	case DomainName(e.SESIdentity):
+	case DomainName.Match(e.SESIdentity):
 		if _, domain, _ := strings.Cut(e.From, "@"); EmailAddress(e.From) && domain != e.SESIdentity {
 			ps.Add(f(names.From), e.From, fmt.Sprintf("must be an address at the verified domain %s (%s)", e.SESIdentity, names.SESIdentity))
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/constructs/assetfn"
 	"github.com/gatehouse-cdk/gatehouse/constructs/auth"
 	"github.com/gatehouse-cdk/gatehouse/constructs/crossaccount"
+	"github.com/gatehouse-cdk/gatehouse/constructs/delivery"
 	"github.com/gatehouse-cdk/gatehouse/constructs/hosting"
 	"github.com/gatehouse-cdk/gatehouse/constructs/messaging"
 	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
@@ -27,10 +28,15 @@ import (
 type Assets struct {
 	// ItemsFunctionDir holds the items function's linux/arm64 `bootstrap` (make build).
 	ItemsFunctionDir string
+	// SignerFunctionDir holds the signer function's (make build); used when delivery is on.
+	SignerFunctionDir string
 }
 
-// ItemsFunctionDir is where `make build` puts the items function, relative to the repository.
-const ItemsFunctionDir = "build/functions/items"
+// Where `make build` puts the functions, relative to the repository.
+const (
+	ItemsFunctionDir  = "build/functions/items"
+	SignerFunctionDir = "build/functions/signer"
+)
 
 // Construct ids that decide the logical ids of stateful resources. Changing one replaces the
 // resource (and loses its data); tests pin the resulting logical ids.
@@ -40,6 +46,9 @@ const (
 	ServerStackID       = "Server"
 	CrossAccountStackID = "CrossAccount"
 	HostingStackID      = "Hosting"
+	DeliveryStackID     = "Delivery"
+	DeliveryLogsStackID = "DeliveryLogs"
+	distributionID      = "Images"
 	userAuthID          = "SignIn"
 	uploadBucketID      = "Uploads"
 )
@@ -49,7 +58,8 @@ const (
 // resources other stacks, outputs or tests name.
 type EnvironmentStage struct {
 	Stage awscdk.Stage
-	// Stacks by construct id; Hosting and CrossAccount only when configured.
+	// Stacks by construct id; Hosting, CrossAccount, Delivery and DeliveryLogs only when
+	// configured.
 	Stacks map[string]awscdk.Stack
 
 	Auth    *auth.UserAuth
@@ -65,6 +75,10 @@ type EnvironmentStage struct {
 	ComputeRole *hosting.ComputeRole
 	Feedback    *messaging.SecureTopic
 	AmplifyApp  *hosting.App
+	// Images, Signer and DeliveryLogs are nil unless delivery is configured.
+	Images       *delivery.ImageDistribution
+	Signer       *delivery.Signer
+	DeliveryLogs *delivery.AccessLogs
 }
 
 // newStack adds the stack <id> of the stage, named gatehouse-<env>-<what>.
@@ -137,6 +151,9 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, ass
 	output(uploadsStack, outputs.UploadBucketName, s.Uploads.Bucket().BucketName(), "Upload bucket name (storage.bucket_name)")
 
 	s.addServer(env, assets)
+	if env.Delivery != nil {
+		s.addDelivery(env, assets)
+	}
 	if env.CrossAccount != nil {
 		s.addCrossAccount(env)
 	}
@@ -219,6 +236,53 @@ func (s *EnvironmentStage) addServer(env config.Environment, assets Assets) {
 	output(st, outputs.AssetFunctionName, s.ItemsFn.Function().FunctionName(), "Items function name (ASSET_FUNCTION_NAME)")
 	output(st, outputs.AssetFunctionArn, s.ItemsFn.Function().FunctionArn(), "Items function ARN (ASSET_FUNCTION_ARN)")
 	output(st, outputs.ItemsTableName, s.Items.TableName(), "Items table name")
+}
+
+// addDelivery builds private image delivery: the distribution beside the upload bucket (whose
+// policy names it), the signer and its key's secret in the delivery stack (invoked through the
+// trust role), and the access logs in us-east-1.
+func (s *EnvironmentStage) addDelivery(env config.Environment, assets Assets) {
+	d := env.Delivery
+	uploads := s.Stacks[UploadsStackID]
+	s.Images = delivery.NewImageDistribution(uploads, jsii.String(distributionID), &delivery.ImageDistributionProps{
+		Bucket:         s.Uploads.Bucket(),
+		EncryptionKey:  s.Uploads.EncryptionKey(),
+		PublicKeys:     d.PublicKeyPEMs,
+		PriceClass:     d.PriceClass,
+		DomainName:     d.DomainName,
+		CertificateArn: d.CertificateArn,
+	})
+	domain := s.Images.DomainName()
+	if d.DomainName != "" {
+		domain = jsii.String(d.DomainName)
+	}
+	output(uploads, outputs.CdnDomain, domain, "Domain the images are served from (CDN_DOMAIN)")
+	output(uploads, outputs.DistributionID, s.Images.Distribution().DistributionId(), "CloudFront distribution id")
+
+	st := s.newStack(DeliveryStackID, env.Name, outputs.Delivery, "signer function and the secret of the image distribution's signing key", nil)
+	s.Signer = delivery.NewSigner(st, jsii.String("Signer"), &delivery.SignerProps{
+		Code:                awslambda.Code_FromAsset(jsii.String(assets.SignerFunctionDir), nil),
+		Distribution:        s.Images,
+		SignIn:              s.Auth,
+		SignatureTTLSeconds: d.SignatureTTLSeconds,
+	})
+	s.Trust.GrantInvoke(s.Signer.Function())
+	output(st, outputs.SignerFunctionName, s.Signer.Function().FunctionName(), "Signer function name (SIGNER_FUNCTION_NAME)")
+	output(st, outputs.SignerFunctionArn, s.Signer.Function().FunctionArn(), "Signer function ARN")
+	output(st, outputs.SigningKeySecretArn, s.Signer.Secret().SecretArn(), "Secret to store the private signing key in (make cdn-key prints the command)")
+
+	var logsEnv awscdk.Environment
+	logsEnv.Region = jsii.String(delivery.LogsRegion)
+	if env.Account != "" {
+		logsEnv.Account = jsii.String(env.Account)
+	}
+	logs := s.newStack(DeliveryLogsStackID, env.Name, outputs.DeliveryLogs, "access logs of the image distribution (CloudFront delivers them from us-east-1)", &logsEnv)
+	s.DeliveryLogs = delivery.NewAccessLogs(logs, jsii.String("AccessLogs"), &delivery.AccessLogsProps{
+		// Read from the uploads stack in another region: a weak reference (Fn::GetStackOutput).
+		DistributionID: awscdk.Stack_ConsumeReference(s.Images.Distribution().DistributionId(), awscdk.ReferenceStrength_WEAK),
+		ExpirationDays:  d.LogExpirationDays,
+	})
+	output(logs, outputs.DeliveryLogBucket, s.DeliveryLogs.Bucket().BucketName(), "Bucket of the image distribution's access logs")
 }
 
 // addCrossAccount builds the stack another account uses through the cross-account role: an

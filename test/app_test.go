@@ -24,7 +24,8 @@ func startBadConfigApp() *prestarted {
 	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(),
 		"CDK_OUTDIR="+badConfigOutdir,
-		`CDK_CONTEXT_JSON={"env": "dev", "environments": {"dev": {"allowedOrigins": ["https://app.example.com/"], "region": "mars-1", "alowGuests": true, "email": {"from": "no-reply", "sesIdentity": "example.com"}}}}`,
+		`CDK_CONTEXT_JSON={"env": "dev", "environments": {"dev": {"allowedOrigins": ["https://app.example.com/"], "region": "mars-1", "alowGuests": true, "email": {"from": "no-reply", "sesIdentity": "example.com"}, `+
+			`"delivery": {"publicKeys": ["keys/missing.pem", "test/testdata/cdn-keys/rsa-1024.pem"], "signatureTtlSeconds": 30, "domainName": "images.example.com", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-4234-8234-123456789012"}}}}`,
 	)
 	return prestart("the app with a bad configuration", cmd)
 }
@@ -44,10 +45,14 @@ func TestAppRejectsBadConfigCleanly(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	want := []string{
-		`invalid cdk.json context: environments.dev.alowGuests = true: unknown field (did you mean "allowGuests"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, crossAccount, amplify, email`,
+		`invalid cdk.json context: environments.dev.alowGuests = true: unknown field (did you mean "allowGuests"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, crossAccount, amplify, email, delivery`,
 		`invalid cdk.json context: environments.dev.region = "mars-1": must be an AWS region name such as "ap-southeast-1" or "us-east-1"`,
 		`invalid cdk.json context: environments.dev.allowedOrigins[0] = "https://app.example.com/": ` + rules.OriginRule,
+		`invalid cdk.json context: environments.dev.delivery.signatureTtlSeconds = 30: must be a whole number of seconds from 60 to 3600`,
+		`invalid cdk.json context: environments.dev.delivery.certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-4234-8234-123456789012": ` + rules.CertificateArn.Rule,
 		`invalid cdk.json context: environments.dev.email.from = "no-reply": ` + rules.EmailAddressRule + `; required`,
+		`invalid cdk.json context: environments.dev.delivery.publicKeys[0] = "keys/missing.pem": does not exist: run ` + "`make cdn-key ENV=<env>`" + ` to make a key pair, or fix the path (relative to cdk.json)`,
+		`invalid cdk.json context: environments.dev.delivery.publicKeys[1] = "test/testdata/cdn-keys/rsa-1024.pem": is an RSA key of 1024 bits; CloudFront takes 2048-bit keys`,
 	}
 	if !equalStrings(lines, want) {
 		t.Errorf("stderr:\n  %s\nwant:\n  %s", strings.Join(lines, "\n  "), strings.Join(want, "\n  "))

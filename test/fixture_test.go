@@ -28,10 +28,13 @@ import (
 )
 
 // testAssets are the artefacts `make build` produces (make test builds them first).
-var testAssets = stacks.Assets{ItemsFunctionDir: filepath.Join(repoRoot, stacks.ItemsFunctionDir)}
+var testAssets = stacks.Assets{
+	ItemsFunctionDir:  filepath.Join(repoRoot, stacks.ItemsFunctionDir),
+	SignerFunctionDir: filepath.Join(repoRoot, stacks.SignerFunctionDir),
+}
 
 // fullEnv switches every optional feature on (guests, groups, KMS, Essentials, MFA off, SES
-// email from another region), so
+// email from another region, delivery with two keys and a custom domain), so
 // that their templates, suppressions and validator findings are covered by the one synth of
 // the reference app as well.
 const fullEnv = `{
@@ -63,7 +66,10 @@ const fullEnv = `{
   },
   "amplify": {"roleOnly": true, "appId": "d1a2b3c4d5e6f7", "restrictTrust": true},
   "email": {"from": "no-reply@mail.example.com", "fromName": "Example App", "replyTo": "support@example.com",
-    "sesIdentity": "mail.example.com", "sesRegion": "us-east-1"}
+    "sesIdentity": "mail.example.com", "sesRegion": "us-east-1"},
+  "delivery": {"publicKeys": ["test/testdata/cdn-keys/key-1.pem", "test/testdata/cdn-keys/key-2.pem"], "priceClass": "PriceClass_All",
+    "signatureTtlSeconds": 300, "domainName": "images.example.com", "logExpirationDays": 90,
+    "certificateArn": "arn:aws:acm:us-east-1:111122223333:certificate/12345678-1234-4234-8234-123456789012"}
 }`
 
 // lessGroupsEnv is fullEnv less one group (TestRemovingAGroupTouchesOnlyItsOwnResources). Its
@@ -130,10 +136,10 @@ var referenceApp = sync.OnceValue(func() *reference {
 	context[cdkapp.DisableCreationStackTraces] = true // as bin sets it
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(r.outdir)})
 	for _, name := range []string{"dev", "prod"} {
-		env := must(config.FromContext(name, context["environments"]))
+		env := must(config.FromContextIn(repoRoot, name, context["environments"]))
 		r.stages[name] = stacks.NewEnvironmentStage(app, env, testAssets)
 	}
-	r.stages["full"] = stacks.NewEnvironmentStage(app, must(config.Parse("full", []byte(fullEnv))), testAssets)
+	r.stages["full"] = stacks.NewEnvironmentStage(app, must(config.ParseIn(repoRoot, "full", []byte(fullEnv))), testAssets)
 	r.library = addLibraryStage(app)
 	r.stacks["library/Library"] = r.library
 	r.stacks["flagless/Flagless"] = addFlaglessStage(app)
@@ -148,7 +154,7 @@ var referenceApp = sync.OnceValue(func() *reference {
 	appchecks.Apply(app)
 	// After the checks: cdk-nag reads templates and adds nothing to them, and this stage is
 	// "full" less a group, so checking it again would only cost time.
-	stacks.NewEnvironmentStage(app, must(config.Parse(lessGroupsEnv, fullEnvWithoutGroup("editors"))), testAssets)
+	stacks.NewEnvironmentStage(app, must(config.ParseIn(repoRoot, lessGroupsEnv, fullEnvWithoutGroup("editors"))), testAssets)
 	r.nagFindings = appchecks.Findings(app.Synth(nil))
 	validateAssembly(r.outdir)
 	for _, name := range r.stackNames() {
@@ -246,8 +252,9 @@ func resourcesOfType(tmpl map[string]any, typ string) map[string]map[string]any 
 }
 
 func TestReferenceAppHasEveryStack(t *testing.T) {
-	want := []string{"dev/Auth", "dev/Hosting", "dev/Server", "dev/Uploads", "flagless/Flagless", "full/Auth", "full/CrossAccount", "full/Hosting",
-		"full/Server", "full/Uploads", "library/Library", "prod/Auth", "prod/Hosting", "prod/Server", "prod/Uploads"}
+	want := []string{"dev/Auth", "dev/Delivery", "dev/DeliveryLogs", "dev/Hosting", "dev/Server", "dev/Uploads", "flagless/Flagless",
+		"full/Auth", "full/CrossAccount", "full/Delivery", "full/DeliveryLogs", "full/Hosting", "full/Server", "full/Uploads", "library/Library",
+		"prod/Auth", "prod/Delivery", "prod/DeliveryLogs", "prod/Hosting", "prod/Server", "prod/Uploads"}
 	got := referenceApp().stackNames()
 	if len(got) != len(want) {
 		t.Fatalf("stacks = %v, want %v", got, want)

@@ -54,13 +54,16 @@ func TestRoleChainTrusts(t *testing.T) {
 
 func TestRoleChainPermissions(t *testing.T) {
 	tmpl := referenceApp().check(t, "dev/Server")
+	signerArn := M{"Fn::GetStackOutput": M{"StackName": "gatehouse-dev-delivery", "Region": "ap-southeast-1", "OutputName": "PublishOutputFnGetAtt" + signerFunction + "Arn28DA97B9"}}
 	tmpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(4))
 	for role, statements := range map[string][]any{
 		// The webpage role may only assume the trust role.
 		webpageRole: {M{"Sid": "AssumeTrustRole", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": arnOf(trustRole)}},
-		// The trust role may only invoke the items function (and its versions and aliases).
+		// The trust role may only invoke the asset functions: items, and the signer of the
+		// delivery stack (and their versions and aliases).
 		trustRole: {M{"Effect": "Allow", "Action": "lambda:InvokeFunction",
-			"Resource": []any{arnOf(itemsFunction), M{"Fn::Join": []any{"", []any{arnOf(itemsFunction), ":*"}}}}}},
+			"Resource": []any{arnOf(itemsFunction), signerArn, M{"Fn::Join": []any{"", []any{arnOf(itemsFunction), ":*"}}},
+				M{"Fn::Join": []any{"", []any{signerArn, ":*"}}}}}},
 	} {
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), M{"PolicyDocument": policyOf(statements...), "Roles": []any{M{"Ref": role}}})
 	}

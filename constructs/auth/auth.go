@@ -181,7 +181,7 @@ func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *
 		if e.SESRegion != "" {
 			ses.SesRegion = jsii.String(e.SESRegion)
 		}
-		if rules.DomainName(e.SESIdentity) {
+		if rules.DomainName.Match(e.SESIdentity) {
 			ses.SesVerifiedDomain = jsii.String(e.SESIdentity)
 		}
 		poolProps.Email = awscognito.UserPoolEmail_WithSES(ses)

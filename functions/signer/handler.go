@@ -18,6 +18,8 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/lestrrat-go/jwx/v3/jwt"
+
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 // Request is what the signer takes: the caller's Cognito ID token (the Next.js server forwards
@@ -49,12 +51,15 @@ type APIError struct {
 
 // Config is the function's environment.
 type Config struct {
-	Region          string
-	UserPoolID      string
-	ClientID        string
-	IdentityPoolID  string
-	Domain          string // the distribution's domain name, e.g. d111111abcdef8.cloudfront.net
-	KeyPairID       string // the CloudFront public key's id
+	Region         string
+	UserPoolID     string
+	ClientID       string
+	IdentityPoolID string
+	Domain         string // the distribution's domain name, e.g. d111111abcdef8.cloudfront.net
+	// TrustedKeys are the distribution's public keys: CloudFront key id by key fingerprint
+	// (rules.KeyFingerprint). A signature names the id of the key the secret holds, so the
+	// keys may be rotated in any order.
+	TrustedKeys     map[string]string
 	SecretID        string // the Secrets Manager secret holding the private key (PEM)
 	Prefix          string // the folder the identity owns, before its id: "protected/"
 	SignatureTTL    time.Duration
@@ -86,12 +91,12 @@ type Signer struct {
 	now        func() time.Time
 	fetchKeys  func(ctx context.Context, url string) (jwk.Set, error)
 
-	mu         sync.Mutex
-	keys       jwk.Set
-	keysAt     time.Time
-	key        *rsa.PrivateKey
-	keyAt      time.Time
-	keyVersion string
+	mu     sync.Mutex
+	keys   jwk.Set
+	keysAt time.Time
+	key    *rsa.PrivateKey
+	keyID  string
+	keyAt  time.Time
 }
 
 // NewSigner builds a signer over the given clients.
@@ -119,7 +124,7 @@ func (s *Signer) Handle(ctx context.Context, req Request) Response {
 	if err != nil || id.IdentityId == nil || *id.IdentityId == "" {
 		return refuse("unauthorized", errUnauthorized.Error())
 	}
-	key, err := s.privateKey(ctx)
+	key, keyID, err := s.privateKey(ctx)
 	if err != nil {
 		return refuse("not_configured", err.Error())
 	}
@@ -133,12 +138,8 @@ func (s *Signer) Handle(ctx context.Context, req Request) Response {
 	if err != nil {
 		return refuse("internal", "could not sign: "+err.Error())
 	}
-	q := url.Values{}
-	q.Set("Policy", string(encoded))
-	q.Set("Signature", string(signature))
-	q.Set("Key-Pair-Id", s.cfg.KeyPairID)
-	return Response{Resource: resource, Policy: string(encoded), Signature: string(signature), KeyPairID: s.cfg.KeyPairID,
-		Expires: expires.Unix(), Query: "Policy=" + string(encoded) + "&Signature=" + string(signature) + "&Key-Pair-Id=" + url.QueryEscape(s.cfg.KeyPairID)}
+	return Response{Resource: resource, Policy: string(encoded), Signature: string(signature), KeyPairID: keyID,
+		Expires: expires.Unix(), Query: "Policy=" + string(encoded) + "&Signature=" + string(signature) + "&Key-Pair-Id=" + url.QueryEscape(keyID)}
 }
 
 func refuse(code, message string) Response {
@@ -188,24 +189,29 @@ func (s *Signer) jwks(ctx context.Context, refresh bool) (jwk.Set, error) {
 	return keys, nil
 }
 
-// privateKey is the signing key from the secret, read again after KeyCacheTTL so that a rotated
-// key is picked up.
-func (s *Signer) privateKey(ctx context.Context) (*rsa.PrivateKey, error) {
+// privateKey is the signing key from the secret and the id of its public key at CloudFront,
+// read again after KeyCacheTTL so that a rotated key is picked up.
+func (s *Signer) privateKey(ctx context.Context) (*rsa.PrivateKey, string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.key != nil && s.now().Sub(s.keyAt) < s.cfg.KeyCacheTTL {
-		return s.key, nil
+		return s.key, s.keyID, nil
 	}
 	out, err := s.secrets.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &s.cfg.SecretID})
 	if err != nil || out.SecretString == nil {
-		return nil, fmt.Errorf("the signing key is not readable from the secret %s: store it with the command `make cdn-key` prints", s.cfg.SecretID)
+		return nil, "", fmt.Errorf("the signing key is not readable from the secret %s: store it with the command `make cdn-key` prints", s.cfg.SecretID)
 	}
 	key, err := parsePrivateKey(*out.SecretString)
 	if err != nil {
-		return nil, fmt.Errorf("the secret %s does not hold an RSA private key in PEM: store it with the command `make cdn-key` prints", s.cfg.SecretID)
+		return nil, "", fmt.Errorf("the secret %s does not hold an RSA private key in PEM: store it with the command `make cdn-key` prints", s.cfg.SecretID)
 	}
-	s.key, s.keyAt = key, s.now()
-	return key, nil
+	fingerprint := rules.KeyFingerprint(&key.PublicKey)
+	id, ok := s.cfg.TrustedKeys[fingerprint]
+	if !ok {
+		return nil, "", fmt.Errorf("the secret %s holds a key (sha256 %s) that is not one of the distribution's public keys: store the private key of delivery.publicKeys[0], or deploy its public key", s.cfg.SecretID, fingerprint)
+	}
+	s.key, s.keyID, s.keyAt = key, id, s.now()
+	return key, id, nil
 }
 
 // parsePrivateKey reads an RSA private key in PEM (PKCS #1 or PKCS #8).

@@ -23,6 +23,8 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jwt"
+
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 const (
@@ -31,6 +33,9 @@ const (
 	clientID = "4tqk2hlm0e8cbt2eq7uj5k3cq1"
 	identity = "ap-southeast-1:1b2c3d4e-aaaa-bbbb-cccc-111122223333"
 )
+
+// keyID is the CloudFront id of the fixture's signing key.
+const keyID = "K2JCJMDEHXQW5F"
 
 var epoch = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
@@ -145,7 +150,7 @@ func newFixture(t *testing.T) fixture {
 	now := epoch
 	f.clock = &now
 	f.signer = NewSigner(Config{Region: region, UserPoolID: poolID, ClientID: clientID, IdentityPoolID: "ap-southeast-1:pool",
-		Domain: "d111111abcdef8.cloudfront.net", KeyPairID: "K2JCJMDEHXQW5F", SecretID: "arn:secret", Prefix: "protected/",
+		Domain: "d111111abcdef8.cloudfront.net", TrustedKeys: map[string]string{rules.KeyFingerprint(&f.cdnKey.PublicKey): keyID}, SecretID: "arn:secret", Prefix: "protected/",
 		SignatureTTL: 15 * time.Minute, KeyCacheTTL: 5 * time.Minute}, f.ids, f.secrets)
 	f.signer.now = func() time.Time { return *f.clock }
 	f.signer.fetchKeys = func(context.Context, string) (jwk.Set, error) { return f.pool.keys, nil }
@@ -163,7 +168,7 @@ func unescape(s string) []byte {
 
 // checkSignature: the policy covers exactly resource until expires, and the signature verifies
 // with key's public half (RSA-SHA1, as CloudFront checks it).
-func checkSignature(t *testing.T, r Response, key *rsa.PrivateKey, resource string, expires time.Time) {
+func checkSignature(t *testing.T, r Response, key *rsa.PrivateKey, keyID, resource string, expires time.Time) {
 	t.Helper()
 	if r.Error != nil {
 		t.Fatalf("refused: %+v", r.Error)
@@ -186,8 +191,8 @@ func checkSignature(t *testing.T, r Response, key *rsa.PrivateKey, resource stri
 	if err := rsa.VerifyPKCS1v15(&key.PublicKey, crypto.SHA1, digest[:], unescape(r.Signature)); err != nil {
 		t.Errorf("signature does not verify: %v", err)
 	}
-	if r.Resource != resource || r.KeyPairID != "K2JCJMDEHXQW5F" || r.Expires != expires.Unix() ||
-		r.Query != "Policy="+r.Policy+"&Signature="+r.Signature+"&Key-Pair-Id=K2JCJMDEHXQW5F" {
+	if r.Resource != resource || r.KeyPairID != keyID || r.Expires != expires.Unix() ||
+		r.Query != "Policy="+r.Policy+"&Signature="+r.Signature+"&Key-Pair-Id="+keyID {
 		t.Errorf("response = %+v", r)
 	}
 }
@@ -195,7 +200,7 @@ func checkSignature(t *testing.T, r Response, key *rsa.PrivateKey, resource stri
 func TestSignsTheCallersOwnFolder(t *testing.T) {
 	f := newFixture(t)
 	r := f.signer.Handle(context.Background(), Request{IDToken: f.pool.token(t, nil)})
-	checkSignature(t, r, f.cdnKey, "https://d111111abcdef8.cloudfront.net/protected/"+identity+"/*", epoch.Add(15*time.Minute))
+	checkSignature(t, r, f.cdnKey, keyID, "https://d111111abcdef8.cloudfront.net/protected/"+identity+"/*", epoch.Add(15*time.Minute))
 	if got := f.ids.logins["cognito-idp."+region+".amazonaws.com/"+poolID]; got == "" || len(f.ids.logins) != 1 {
 		t.Errorf("GetId logins = %v", f.ids.logins)
 	}
@@ -246,21 +251,29 @@ func TestNotConfiguredWithoutAKey(t *testing.T) {
 	if r := f.signer.Handle(context.Background(), Request{IDToken: f.pool.token(t, nil)}); r.Error == nil || r.Error.Code != "not_configured" {
 		t.Errorf("a secret without a key: got %+v", r)
 	}
+	// A key the distribution does not trust (its public key never deployed) signs nothing.
+	f.secrets.pem = pemOf(rsaKey(t))
+	if r := f.signer.Handle(context.Background(), Request{IDToken: f.pool.token(t, nil)}); r.Error == nil || r.Error.Code != "not_configured" ||
+		!strings.Contains(r.Error.Message, "not one of the distribution's public keys") || r.Signature != "" {
+		t.Errorf("an untrusted key: got %+v", r)
+	}
 }
 
 func TestPicksUpARotatedKey(t *testing.T) {
 	f := newFixture(t)
 	token := f.pool.token(t, nil)
 	resource := "https://d111111abcdef8.cloudfront.net/protected/" + identity + "/*"
-	checkSignature(t, f.signer.Handle(context.Background(), Request{IDToken: token}), f.cdnKey, resource, epoch.Add(15*time.Minute))
+	checkSignature(t, f.signer.Handle(context.Background(), Request{IDToken: token}), f.cdnKey, keyID, resource, epoch.Add(15*time.Minute))
 	rotated := rsaKey(t)
 	f.secrets.pem = pemOf(rotated)
+	// The second public key of the distribution (deployed before the secret was changed).
+	f.signer.cfg.TrustedKeys[rules.KeyFingerprint(&rotated.PublicKey)] = "K3ROTATEDKEYID"
 	// Within the cache time the old key still signs (one read of the secret)...
 	*f.clock = epoch.Add(time.Minute)
-	checkSignature(t, f.signer.Handle(context.Background(), Request{IDToken: token}), f.cdnKey, resource, epoch.Add(16*time.Minute))
+	checkSignature(t, f.signer.Handle(context.Background(), Request{IDToken: token}), f.cdnKey, keyID, resource, epoch.Add(16*time.Minute))
 	// ...after it, the new one.
 	*f.clock = epoch.Add(6 * time.Minute)
-	checkSignature(t, f.signer.Handle(context.Background(), Request{IDToken: token}), rotated, resource, epoch.Add(21*time.Minute))
+	checkSignature(t, f.signer.Handle(context.Background(), Request{IDToken: token}), rotated, "K3ROTATEDKEYID", resource, epoch.Add(21*time.Minute))
 	if f.secrets.reads != 2 {
 		t.Errorf("the secret was read %d times, want 2", f.secrets.reads)
 	}
@@ -293,16 +306,19 @@ func TestFetchesThePoolsKeys(t *testing.T) {
 }
 
 func TestConfigFromEnv(t *testing.T) {
-	env := map[string]string{"AWS_REGION": region, "USER_POOL_ID": poolID, "USER_POOL_CLIENT_ID": clientID, "IDENTITY_POOL_ID": "p",
-		"DISTRIBUTION_DOMAIN": "d.cloudfront.net", "KEY_PAIR_ID": "K", "SIGNING_KEY_SECRET_ARN": "arn"}
+	fp1, fp2 := strings.Repeat("a", 64), strings.Repeat("b", 64)
+	env := map[string]string{"USER_POOL_ID": poolID, "USER_POOL_CLIENT_ID": clientID, "IDENTITY_POOL_ID": "p", "DELIVERED_FOLDER": "protected/",
+		"DISTRIBUTION_DOMAIN": "d.cloudfront.net", "TRUSTED_KEYS": "K1=" + fp1 + ",K2=" + fp2, "SIGNING_KEY_SECRET_ARN": "arn"}
 	cfg, err := configFromEnv(func(k string) string { return env[k] })
-	if err != nil || cfg.SignatureTTL != 15*time.Minute || cfg.Prefix != "protected/" {
+	if err != nil || cfg.SignatureTTL != 15*time.Minute || cfg.Prefix != "protected/" || cfg.Region != region ||
+		cfg.TrustedKeys[fp1] != "K1" || cfg.TrustedKeys[fp2] != "K2" || len(cfg.TrustedKeys) != 2 {
 		t.Errorf("cfg = %+v, %v", cfg, err)
 	}
 	env["SIGNATURE_TTL_SECONDS"] = "7200"
-	delete(env, "KEY_PAIR_ID")
-	if _, err := configFromEnv(func(k string) string { return env[k] }); err == nil ||
-		!strings.Contains(err.Error(), "KEY_PAIR_ID") || !strings.Contains(err.Error(), "SIGNATURE_TTL_SECONDS (60..3600)") {
+	env["TRUSTED_KEYS"] = "K1"
+	delete(env, "USER_POOL_CLIENT_ID")
+	if _, err := configFromEnv(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "USER_POOL_CLIENT_ID") ||
+		!strings.Contains(err.Error(), "TRUSTED_KEYS (") || !strings.Contains(err.Error(), "SIGNATURE_TTL_SECONDS (60..3600)") {
 		t.Errorf("err = %v", err)
 	}
 }

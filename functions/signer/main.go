@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -30,29 +31,48 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	aws, err := config.LoadDefaultConfig(context.Background(), config.WithRegion(cfg.Region))
+	// The secret is in the function's region; the identity pool in its own (the start of its id).
+	aws, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	signer := NewSigner(cfg, cognitoidentity.NewFromConfig(aws), secretsmanager.NewFromConfig(aws))
+	identityRegion, _, _ := strings.Cut(cfg.IdentityPoolID, ":")
+	identities := cognitoidentity.NewFromConfig(aws, func(o *cognitoidentity.Options) { o.Region = identityRegion })
+	signer := NewSigner(cfg, identities, secretsmanager.NewFromConfig(aws))
 	lambda.Start(signer.Handle)
 }
 
 // configFromEnv reads the function's environment, with one error naming every missing or bad
 // variable.
 func configFromEnv(getenv func(string) string) (Config, error) {
+	// The user pool's region is the start of its id (<region>_<id>): its tokens' issuer names it.
+	poolRegion, _, _ := strings.Cut(getenv("USER_POOL_ID"), "_")
 	cfg := Config{
-		Region: getenv("AWS_REGION"), UserPoolID: getenv("USER_POOL_ID"), ClientID: getenv("USER_POOL_CLIENT_ID"),
-		IdentityPoolID: getenv("IDENTITY_POOL_ID"), Domain: getenv("DISTRIBUTION_DOMAIN"), KeyPairID: getenv("KEY_PAIR_ID"),
-		SecretID: getenv("SIGNING_KEY_SECRET_ARN"), Prefix: "protected/", KeyCacheTTL: 5 * time.Minute,
+		Region: poolRegion, UserPoolID: getenv("USER_POOL_ID"), ClientID: getenv("USER_POOL_CLIENT_ID"),
+		IdentityPoolID: getenv("IDENTITY_POOL_ID"), Domain: getenv("DISTRIBUTION_DOMAIN"), TrustedKeys: map[string]string{},
+		SecretID: getenv("SIGNING_KEY_SECRET_ARN"), Prefix: getenv("DELIVERED_FOLDER"), KeyCacheTTL: 5 * time.Minute,
 	}
 	var missing []string
-	for name, v := range map[string]string{"AWS_REGION": cfg.Region, "USER_POOL_ID": cfg.UserPoolID, "USER_POOL_CLIENT_ID": cfg.ClientID,
-		"IDENTITY_POOL_ID": cfg.IdentityPoolID, "DISTRIBUTION_DOMAIN": cfg.Domain, "KEY_PAIR_ID": cfg.KeyPairID, "SIGNING_KEY_SECRET_ARN": cfg.SecretID} {
-		if v == "" {
+	for _, name := range []string{"USER_POOL_ID", "USER_POOL_CLIENT_ID", "IDENTITY_POOL_ID", "DISTRIBUTION_DOMAIN", "DELIVERED_FOLDER", "TRUSTED_KEYS", "SIGNING_KEY_SECRET_ARN"} {
+		if getenv(name) == "" {
 			missing = append(missing, name)
 		}
+	}
+	if !strings.HasSuffix(cfg.Prefix, "/") && cfg.Prefix != "" {
+		missing = append(missing, "DELIVERED_FOLDER (a folder ending in /)")
+	}
+	// TRUSTED_KEYS: <key id>=<fingerprint>, comma-separated.
+	for _, pair := range strings.Split(getenv("TRUSTED_KEYS"), ",") {
+		id, fingerprint, ok := strings.Cut(pair, "=")
+		if pair == "" {
+			continue
+		}
+		if !ok || id == "" || len(fingerprint) != 64 {
+			missing = append(missing, "TRUSTED_KEYS (<key id>=<sha256 hex>,...)")
+			break
+		}
+		cfg.TrustedKeys[fingerprint] = id
 	}
 	ttl := 900
 	if v := getenv("SIGNATURE_TTL_SECONDS"); v != "" {
