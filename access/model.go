@@ -147,6 +147,8 @@ func NewModel(templates []StackTemplate) (*Model, error) {
 					arn := "arn:aws:s3:::" + v
 					return []string{arn, arn + "/*"}
 				})
+			case "AWS::SecretsManager::ResourcePolicy":
+				err = m.addResourcePolicy(s, id, "SecretId", "ResourcePolicy", func(arn string) []string { return []string{arn} })
 			case "AWS::SNS::TopicPolicy":
 				err = m.addResourcePolicy(s, id, "Topics", "PolicyDocument", func(v string) []string { return []string{v} })
 			case "AWS::SQS::QueuePolicy":

@@ -788,6 +788,27 @@ func (s *stack) attribute(id, attr string, fail func(string) error) (any, error)
 		case "Arn":
 			return arn("logs", "log-group:"+n+":*"), nil
 		}
+	case "AWS::SecretsManager::Secret":
+		n, err := name("Name", false)
+		if err != nil {
+			return nil, err
+		}
+		if attr == "Ref" || attr == "Id" {
+			// Secrets Manager adds a random six-character suffix to the name.
+			return arn("secretsmanager", "secret:"+n+"-"+fakeSuffix(s.Name + "/" + id)[:6]), nil
+		}
+	case "AWS::CloudFront::Distribution":
+		distributionID := "E" + strings.ToUpper(fakeSuffix(s.Name + "/" + id))[:12]
+		switch attr {
+		case "Ref", "Id":
+			return distributionID, nil
+		case "DomainName":
+			return "d" + fakeSuffix(s.Name + "/" + id)[:12] + ".cloudfront.net", nil
+		}
+	case "AWS::CloudFront::PublicKey":
+		if attr == "Ref" || attr == "Id" {
+			return "K" + strings.ToUpper(fakeSuffix(s.Name + "/" + id))[:12], nil
+		}
 	case "AWS::Cognito::IdentityPool":
 		poolID := s.Region + ":" + fakeUUID(s.Name+"/"+id)
 		switch attr {

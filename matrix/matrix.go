@@ -238,7 +238,188 @@ func Reference(m *access.Model, env string) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(rows, hosting...), nil
+	rows = append(rows, hosting...)
+	images, err := deliveryRows(m, env, bucket, a)
+	if err != nil {
+		return nil, err
+	}
+	return append(rows, images...), nil
+}
+
+// Logical ids of the delivery resources.
+const (
+	distributionID     = "ImagesF8C4E866"
+	signingKeyID       = "SignerSigningKey597D4DA8"
+	signerFunctionID   = "SignerFunction632149FF"
+	deliveryLogsID     = "AccessLogsBucketCD784A59"
+	uploadKeyID        = "UploadsKeyEAFA4DCE"
+	anotherDistributon = "EANOTHERDIST01"
+)
+
+// deliveryRows: the image distribution reads the delivered folder of the upload bucket and
+// nothing else; the signer's role alone reads the signing key; only the trust role invokes the
+// signer; log delivery writes the distribution's logs (when delivery is configured).
+func deliveryRows(m *access.Model, env, uploads string, a access.Session) ([]Row, error) {
+	uploadsStack, deliveryStack, logsStack := env+"/Uploads", env+"/Delivery", env+"/DeliveryLogs"
+	dist, err := m.Attr(uploadsStack, distributionID, "Ref")
+	if err != nil {
+		return nil, nil // not configured in this environment
+	}
+	signerRole, err := roleAt(m, deliveryStack+"/Signer/Function/Role/Resource")
+	if err != nil {
+		return nil, err
+	}
+	secret, err := m.Attr(deliveryStack, signingKeyID, "Ref")
+	if err != nil {
+		return nil, err
+	}
+	signer, err := m.Attr(deliveryStack, signerFunctionID, "Arn")
+	if err != nil {
+		return nil, err
+	}
+	logs, err := m.Attr(logsStack, deliveryLogsID, "Ref")
+	if err != nil {
+		return nil, err
+	}
+	webpage, err := roleAt(m, env+"/Server/WebpageRole/Resource")
+	if err != nil {
+		return nil, err
+	}
+	trust, err := roleAt(m, env+"/Server/TrustRole/Resource")
+	if err != nil {
+		return nil, err
+	}
+	items, err := roleAt(m, env+"/Server/ItemsFunction/Role/Resource")
+	if err != nil {
+		return nil, err
+	}
+	server, err := m.Outputs(env + "/Server")
+	if err != nil {
+		return nil, err
+	}
+	account := strings.SplitN(signerRole.ARN, ":", 6)[4]
+	region := strings.SplitN(secret, ":", 6)[3]
+	thisDist := "arn:aws:cloudfront::" + account + ":distribution/" + dist
+	otherDist := "arn:aws:cloudfront::" + account + ":distribution/" + anotherDistributon
+	short := strings.NewReplacer(thisDist, "<this distribution>", otherDist, "<another distribution>", "arn:aws:s3:::"+uploads, "<uploads>",
+		"arn:aws:s3:::"+logs, "<delivery logs>", secret, "<signing key secret>", signer, "<signer>", signerRole.ARN, "<signer role>",
+		IdentityA, "<A>", IdentityB, "<B>", account, "<this account>")
+	var rows []Row
+	add := func(who string, expect access.Decision, req access.Request) {
+		r := row(short, who, expect, req)
+		for _, key := range []string{"AWS:SourceArn", "kms:ViaService", "s3:x-amz-acl", "aws:SecureTransport"} {
+			if v, ok := req.Context.Lookup(key); ok {
+				r.Resource += " " + key + "=" + short.Replace(v[0])
+			}
+		}
+		if _, ok := req.Context.Lookup("s3:x-amz-acl"); !ok && req.Principal == "delivery.logs.amazonaws.com" && req.Action == "s3:PutObject" {
+			r.Resource += " (no s3:x-amz-acl)"
+		}
+		rows = append(rows, r)
+	}
+	cloudfront := func(action, resource, distribution string) access.Request {
+		return access.Request{Principal: "cloudfront.amazonaws.com", Action: action, Resource: resource,
+			Context: access.Context{"AWS:SourceArn": {distribution}, "aws:SourceAccount": {account}}}
+	}
+	object := func(key string) string { return "arn:aws:s3:::" + uploads + "/" + key }
+	photoOfA, photoOfB := object("protected/"+IdentityA+"/photo.jpg"), object("protected/"+IdentityB+"/photo.jpg")
+
+	// CloudFront, for this distribution, reads the delivered folder; for another, nothing.
+	add("CloudFront", access.Allow, cloudfront("s3:GetObject", photoOfA, thisDist))
+	add("CloudFront", access.Allow, cloudfront("s3:GetObject", photoOfB, thisDist))
+	add("CloudFront", access.ImplicitDeny, cloudfront("s3:GetObject", photoOfA, otherDist))
+	add("CloudFront", access.ImplicitDeny, cloudfront("s3:GetObject", object("private/report.pdf"), thisDist))
+	add("CloudFront", access.ImplicitDeny, cloudfront("s3:GetObject", object("photo.jpg"), thisDist))
+	for _, action := range []string{"s3:PutObject", "s3:DeleteObject", "s3:GetObjectAcl"} {
+		add("CloudFront", access.ImplicitDeny, cloudfront(action, photoOfA, thisDist))
+	}
+	add("CloudFront", access.ImplicitDeny, cloudfront("s3:ListBucket", "arn:aws:s3:::"+uploads, thisDist))
+	add("CloudFront", access.ImplicitDeny, cloudfront("s3:PutBucketPolicy", "arn:aws:s3:::"+uploads, thisDist))
+	// Over plain HTTP even this distribution is refused (the bucket's TLS rule).
+	insecure := cloudfront("s3:GetObject", photoOfA, thisDist)
+	insecure.Context["aws:SecureTransport"] = []string{"false"}
+	add("CloudFront", access.ExplicitDeny, insecure)
+	// With a customer managed key: CloudFront decrypts through S3 only (which object it may
+	// read at all is the bucket's decision, above).
+	if key, err := m.Attr(uploadsStack, uploadKeyID, "Arn"); err == nil {
+		viaS3 := func(distribution, service string) access.Request {
+			r := cloudfront("kms:Decrypt", key, distribution)
+			r.Context["kms:ViaService"] = []string{service}
+			return r
+		}
+		add("CloudFront", access.Allow, viaS3(thisDist, "s3."+region+".amazonaws.com"))
+		add("CloudFront", access.ImplicitDeny, viaS3(thisDist, "secretsmanager."+region+".amazonaws.com"))
+		add("CloudFront", access.ImplicitDeny, viaS3("arn:aws:cloudfront::999999999999:distribution/"+anotherDistributon, "s3."+region+".amazonaws.com"))
+		add("CloudFront", access.ImplicitDeny, cloudfront("kms:Encrypt", key, thisDist))
+	}
+	// A signed-in identity still reaches only its own folder directly.
+	add("A", access.ImplicitDeny, a.Request("s3:GetObject", photoOfB, nil))
+
+	// The signing key: its signer's role reads it; every other principal is denied by the
+	// secret's own policy, whatever its identity policies say.
+	signerSession := SessionFor(signerRole, "signer")
+	add("signer role", access.Allow, access.Request{Principal: signerSession, Action: "secretsmanager:GetSecretValue", Resource: secret})
+	for _, action := range []string{"secretsmanager:PutSecretValue", "secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy"} {
+		add("signer role", access.ImplicitDeny, access.Request{Principal: signerSession, Action: action, Resource: secret})
+	}
+	add("signer role", access.ImplicitDeny, access.Request{Principal: signerSession, Action: "secretsmanager:GetSecretValue",
+		Resource: "arn:aws:secretsmanager:" + region + ":" + account + ":secret:another-secret-AbCdEf"})
+	add("signer role", access.ImplicitDeny, access.Request{Principal: signerSession, Action: "s3:GetObject", Resource: photoOfA})
+	add("signer role", access.ImplicitDeny, access.Request{Principal: signerSession, Action: "sts:AssumeRole", Resource: trust.ARN,
+		Context: access.Context{"sts:RoleSessionName": {server["RoleSessionName"]}}})
+	readers := []struct {
+		who     string
+		session string
+	}{
+		{"webpage role", SessionFor(webpage, "ecs-task")},
+		{"trust role", SessionFor(trust, server["RoleSessionName"])},
+		{"items function role", SessionFor(items, "items")},
+		{"signed-in A", a.Principal},
+	}
+	for _, arn := range sortedRoleARNs(m) {
+		if r := m.Roles[arn]; r.Stack == env+"/Hosting" {
+			readers = append(readers, struct{ who, session string }{"compute role " + r.Name[strings.LastIndex(r.Name, "ComputeRole"):], SessionFor(r, "amplify-ssr")})
+		}
+	}
+	for _, r := range readers {
+		req := access.Request{Principal: r.session, Action: "secretsmanager:GetSecretValue", Resource: secret}
+		if r.session == a.Principal {
+			req = a.Request("secretsmanager:GetSecretValue", secret, nil)
+		}
+		add(r.who, access.ExplicitDeny, req)
+	}
+	// Only the trust role invokes the signer.
+	add("trust role", access.Allow, access.Request{Principal: SessionFor(trust, server["RoleSessionName"]), Action: "lambda:InvokeFunction", Resource: signer})
+	for _, r := range readers {
+		if r.who == "trust role" {
+			continue
+		}
+		req := access.Request{Principal: r.session, Action: "lambda:InvokeFunction", Resource: signer}
+		if r.session == a.Principal {
+			req = a.Request("lambda:InvokeFunction", signer, nil)
+		}
+		add(r.who, access.ImplicitDeny, req)
+	}
+	add("signer role", access.ImplicitDeny, access.Request{Principal: signerSession, Action: "lambda:InvokeFunction", Resource: signer})
+
+	// Log delivery writes the distribution's logs, for delivery sources of this account only.
+	logObject := "arn:aws:s3:::" + logs + "/AWSLogs/" + account + "/CloudFront/" + dist + ".2026-11-26-12.gz"
+	logDelivery := func(action, resource, sourceAccount string, acl bool) access.Request {
+		ctx := access.Context{"aws:SourceAccount": {sourceAccount},
+			"aws:SourceArn": {"arn:aws:logs:us-east-1:" + sourceAccount + ":delivery-source:images"}}
+		if acl {
+			ctx["s3:x-amz-acl"] = []string{"bucket-owner-full-control"}
+		}
+		return access.Request{Principal: "delivery.logs.amazonaws.com", Action: action, Resource: resource, Context: ctx}
+	}
+	add("log delivery", access.Allow, logDelivery("s3:PutObject", logObject, account, true))
+	add("log delivery", access.Allow, logDelivery("s3:GetBucketAcl", "arn:aws:s3:::"+logs, account, false))
+	add("log delivery", access.ImplicitDeny, logDelivery("s3:PutObject", logObject, account, false))
+	add("log delivery for another account", access.ImplicitDeny, logDelivery("s3:PutObject", "arn:aws:s3:::"+logs+"/AWSLogs/999999999999/CloudFront/x.gz", "999999999999", true))
+	add("log delivery", access.ImplicitDeny, logDelivery("s3:PutObject", "arn:aws:s3:::"+logs+"/elsewhere/x.gz", account, true))
+	add("log delivery", access.ImplicitDeny, logDelivery("s3:GetObject", logObject, account, false))
+	add("log delivery", access.ImplicitDeny, logDelivery("s3:PutObject", photoOfA, account, true))
+	return rows, nil
 }
 
 // hostingRows: the Amplify SSR compute roles and the feedback topic (when configured).

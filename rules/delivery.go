@@ -116,16 +116,20 @@ func PublicKeys(ps *Problems, field string, keys []KeyText) {
 // certificate for it come together. domainField and certificateField are how the caller spells
 // them, under field.
 func CustomDomain(ps *Problems, field, domain, certificate, domainField, certificateField string) {
+	domainName, certificateName := domainField, certificateField
+	if field != "" {
+		domainField, certificateField = field+"."+domainField, field+"."+certificateField
+	}
 	if domain != "" {
-		DomainName.Check(ps, field+"."+domainField, domain)
+		DomainName.Check(ps, domainField, domain)
 	}
 	if certificate != "" {
-		CertificateArn.Check(ps, field+"."+certificateField, certificate)
+		CertificateArn.Check(ps, certificateField, certificate)
 	}
 	switch {
 	case domain != "" && certificate == "":
-		ps.Add(field+"."+certificateField, nil, "is required with "+domainField+" ("+domain+"): CloudFront serves a custom domain only with an ACM certificate for it in us-east-1")
+		ps.Add(certificateField, nil, "is required with "+domainName+" ("+domain+"): CloudFront serves a custom domain only with an ACM certificate for it in us-east-1")
 	case domain == "" && certificate != "":
-		ps.Add(field+"."+domainField, nil, "is required with "+certificateField+": the certificate is only used for a custom domain")
+		ps.Add(domainField, nil, "is required with "+certificateName+": the certificate is only used for a custom domain")
 	}
 }

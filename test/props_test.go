@@ -3,6 +3,8 @@ package test
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/constructs/assetfn"
 	"github.com/gatehouse-cdk/gatehouse/constructs/auth"
 	"github.com/gatehouse-cdk/gatehouse/constructs/crossaccount"
+	"github.com/gatehouse-cdk/gatehouse/constructs/delivery"
 	"github.com/gatehouse-cdk/gatehouse/constructs/hosting"
 	"github.com/gatehouse-cdk/gatehouse/constructs/messaging"
 	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
@@ -291,6 +294,9 @@ func TestPropsValidate(t *testing.T) {
 		{(*assetfn.AssetFunctionProps)(nil).Validate(), assetfn.PropsScope, 1},
 		{(*crossaccount.CrossAccountRoleProps)(nil).Validate(), crossaccount.PropsScope, 2},
 		{(*hosting.AppProps)(nil).Validate(), "hosting.AppProps", 2},
+		{(*delivery.ImageDistributionProps)(nil).Validate(), delivery.PropsScope, 2},
+		{(*delivery.SignerProps)(nil).Validate(), delivery.SignerPropsScope, 3},
+		{(*delivery.AccessLogsProps)(nil).Validate(), delivery.AccessLogsPropsScope, 1},
 	} {
 		var problems *rules.Error
 		if !errors.As(c.err, &problems) || problems.Scope != c.scope || len(problems.Problems) != c.lines {
@@ -316,5 +322,64 @@ func TestGrantsRecordTheirOwnSuppressions(t *testing.T) {
 	want := []string{"AwsSolutions-IAM5 [Resource::<Files74647968.Arn>/reports/*]", "AwsSolutions-IAM5 [Resource::<Files74647968.Arn>/exports/*]"}
 	if !equalStrings(got, want) {
 		t.Errorf("suppressions on the server's policy:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+func TestBadDeliveryProps(t *testing.T) {
+	pem := string(must(os.ReadFile(filepath.Join(repoRoot, "test/testdata/cdn-keys/key-1.pem"))))
+	ec := string(must(os.ReadFile(filepath.Join(repoRoot, "test/testdata/cdn-keys/ec.pem"))))
+	bucket := storage.NewUploadBucket(scratch(), jsii.String("Photos"), nil)
+	// A bucket of another stack: its policy would name a distribution that needs the bucket.
+	other := awscdk.NewStack(scratch().Node().Scope().(awscdk.App), jsii.String("Other"), nil)
+	cases := []struct {
+		name  string
+		build func()
+		want  []string
+	}{
+		{"distribution", func() {
+			delivery.NewImageDistribution(scratch(), jsii.String("BadImages"), &delivery.ImageDistributionProps{
+				Paths: []string{"protected", "a/*/"}, PublicKeys: []string{pem, ec, pem}, PriceClass: "cheap", DomainName: "images.example.com"})
+		}, []string{
+			`invalid Scratch/BadImages: Bucket: is required: the private bucket to serve (storage.UploadBucket.Bucket())`,
+			`invalid Scratch/BadImages: Paths[0] = "protected": ` + rules.DeliveredPath.Rule,
+			`invalid Scratch/BadImages: Paths[1] = "a/*/": ` + rules.DeliveredPath.Rule,
+			`invalid Scratch/BadImages: PublicKeys = [3 keys]: must list 1 or 2 public keys: the one the signer uses first, and while rotating the other`,
+			`invalid Scratch/BadImages: PublicKeys[1] = "<PEM text 1>": is a *ecdsa.PublicKey key; CloudFront takes only RSA keys`,
+			`invalid Scratch/BadImages: PublicKeys[2] = "<PEM text 2>": is the same key as PublicKeys[0]; rotation needs two different keys`,
+			`invalid Scratch/BadImages: PriceClass = "cheap": must be one of "PriceClass_100", "PriceClass_200", "PriceClass_All"`,
+			`invalid Scratch/BadImages: CertificateArn: is required with DomainName (images.example.com): CloudFront serves a custom domain only with an ACM certificate for it in us-east-1`,
+		}},
+		{"a bucket of another stack", func() {
+			delivery.NewImageDistribution(other, jsii.String("Images"), &delivery.ImageDistributionProps{Bucket: bucket.Bucket(), PublicKeys: []string{pem}})
+		}, []string{
+			`invalid Other/Images: Bucket = "Scratch/Photos/Resource": must be in this construct's stack: its policy names the distribution, which names the bucket (in two stacks, each would need the other deployed first)`,
+		}},
+		{"signer", func() {
+			delivery.NewSigner(scratch(), jsii.String("BadSigner"), &delivery.SignerProps{SignatureTTLSeconds: 30})
+		}, []string{
+			"invalid Scratch/BadSigner: Code: is required: a directory with the signer's linux/arm64 `bootstrap` (make build puts it in build/functions/signer)",
+			`invalid Scratch/BadSigner: Distribution: is required: the ImageDistribution whose keys sign`,
+			`invalid Scratch/BadSigner: SignIn: is required: the sign-in construct (*auth.UserAuth) whose users get signatures`,
+			`invalid Scratch/BadSigner: SignatureTTLSeconds = 30: must be a whole number of seconds from 60 to 3600`,
+		}},
+		{"access logs outside us-east-1", func() {
+			logs := awscdk.NewStack(scratch().Node().Scope().(awscdk.App), jsii.String("Logs"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("eu-west-1")}})
+			delivery.NewAccessLogs(logs, jsii.String("AccessLogs"), &delivery.AccessLogsProps{DistributionID: jsii.String("E123"), ExpirationDays: 5000})
+		}, []string{
+			`invalid Logs/AccessLogs: ExpirationDays = 5000: must be a whole number of days from 1 to 3650`,
+		}},
+		{"access logs in another region", func() {
+			logs := awscdk.NewStack(scratch().Node().Scope().(awscdk.App), jsii.String("Logs2"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("eu-west-1")}})
+			delivery.NewAccessLogs(logs, jsii.String("AccessLogs"), &delivery.AccessLogsProps{DistributionID: jsii.String("E123")})
+		}, []string{
+			`invalid Logs2/AccessLogs: stack region = "eu-west-1": must be us-east-1: CloudFront delivers access logs only from there (give the stack env.region us-east-1)`,
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := problemsOf(t, c.build); !equalStrings(got, c.want) {
+				t.Errorf("\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
+			}
+		})
 	}
 }

@@ -96,6 +96,11 @@ func TestWebConfigForEveryEnvironment(t *testing.T) {
 			"ASSET_FUNCTION_NAME": server[outputs.AssetFunctionName], "ASSET_FUNCTION_ARN": server[outputs.AssetFunctionArn],
 			"FEEDBACK_TOPIC_ARN": deployed[outputs.StackName(env, "hosting")][outputs.FeedbackTopicArn],
 		}
+		want["CDN_DOMAIN"] = deployed[outputs.StackName(env, "uploads")][outputs.CdnDomain]
+		want["SIGNER_FUNCTION_NAME"] = deployed[outputs.StackName(env, "delivery")][outputs.SignerFunctionName]
+		if env == "full" && want["CDN_DOMAIN"] != "images.example.com" {
+			t.Errorf("full: CDN_DOMAIN = %q, want the custom domain", want["CDN_DOMAIN"])
+		}
 		if env == "full" {
 			want["CROSS_ACCOUNT_ROLE_ARN"] = deployed[outputs.StackName(env, "crossaccount")][outputs.CrossAccountRoleArn]
 		}

@@ -104,6 +104,14 @@ func Generate(file string, deployed Outputs, env string) (Files, error) {
 	fnArn := r.get(serverStack, outputs.AssetFunctionArn, true)
 	feedback := r.get(hostingStack, outputs.FeedbackTopicArn, false)
 	crossRole := r.get(crossStack, outputs.CrossAccountRoleArn, false)
+	// Image delivery: the distribution is in the uploads stack, the signer in the delivery stack.
+	deliveryStack := outputs.StackName(env, outputs.Delivery)
+	cdn := r.get(uploadsStack, outputs.CdnDomain, false)
+	signer := r.get(deliveryStack, outputs.SignerFunctionName, false)
+	if (cdn == "") != (signer == "") {
+		r.problems = append(r.problems, fmt.Sprintf("%s: image delivery is half deployed (%q %s, %q %s): deploy every stack of the environment (make deploy ENV=%s)",
+			file, uploadsStack, has(cdn, outputs.CdnDomain), deliveryStack, has(signer, outputs.SignerFunctionName), env))
+	}
 	if len(r.problems) > 0 {
 		return Files{}, &Error{Problems: r.problems}
 	}
@@ -161,7 +169,18 @@ func Generate(file string, deployed Outputs, env string) (Files, error) {
 	if crossRole != "" {
 		line("CROSS_ACCOUNT_ROLE_ARN", crossRole)
 	}
+	if cdn != "" {
+		line("CDN_DOMAIN", cdn)
+		line("SIGNER_FUNCTION_NAME", signer)
+	}
 	return Files{AmplifyOutputs: append(amplifyJSON, '\n'), EnvLocal: []byte(dotenv.String())}, nil
+}
+
+func has(value, key string) string {
+	if value == "" {
+		return "has no " + key
+	}
+	return "has " + key
 }
 
 // Error lists every problem found in the outputs.

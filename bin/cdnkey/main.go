@@ -51,7 +51,8 @@ func run(cdkJSON, env string, force bool, profile string) error {
 			PublicKeys []string `json:"publicKeys"`
 		} `json:"delivery"`
 	}
-	raw, _ := json.Marshal(context["environments"].(map[string]any)[env])
+	environments, _ := context["environments"].(map[string]any)
+	raw, _ := json.Marshal(environments[env])
 	if err := json.Unmarshal(raw, &settings); err != nil || string(raw) == "null" {
 		return fmt.Errorf("%s has no environment %q under context.environments", cdkJSON, env)
 	}
