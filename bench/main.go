@@ -146,14 +146,16 @@ func measureParts(root, work string, env []string, pairs int) {
 	}
 	withDev := variant(func(map[string]any) {})
 	noHosting := variant(func(d map[string]any) { delete(d, "amplify") })
+	noDelivery := variant(func(d map[string]any) { delete(d, "delivery") })
 	withCross := variant(func(d map[string]any) {
 		d["crossAccount"] = map[string]any{"trustedAccountId": "444455556666", "externalId": "bench-partner"}
 	})
-	var with, without, hostingOff, crossOn []phases
+	var with, without, hostingOff, deliveryOff, crossOn []phases
 	for i := 0; i < pairs; i++ {
 		with = append(with, synth(withDev, true))
 		without = append(without, synth(withDev, false))
 		hostingOff = append(hostingOff, synth(noHosting, true))
+		deliveryOff = append(deliveryOff, synth(noDelivery, true))
 		crossOn = append(crossOn, synth(withCross, true))
 	}
 	fmt.Println()
@@ -166,6 +168,8 @@ func measureParts(root, work string, env []string, pairs int) {
 	fmt.Printf("  the app process in all            %.2fs  (the CLI adds the rest of a cdk synth)\n", med(with, "total"))
 	fmt.Println("what each optional stack adds to that process:")
 	fmt.Printf("  hosting (Amplify app, compute roles, topic)   %+.2fs\n", med(with, "total")-med(hostingOff, "total"))
+	fmt.Printf("  delivery (distribution, signer, secret, logs) %+.2fs  (constructs %+.2fs, synthesis and validator %+.2fs)\n",
+		med(with, "total")-med(deliveryOff, "total"), med(with, "constructs")-med(deliveryOff, "constructs"), med(with, "synth")-med(deliveryOff, "synth"))
 	fmt.Printf("  crossaccount (role, exchange bucket, topic)   %+.2fs\n", med(crossOn, "total")-med(with, "total"))
 }
 
