@@ -252,11 +252,7 @@ func (s *EnvironmentStage) addDelivery(env config.Environment, assets Assets) {
 		DomainName:     d.DomainName,
 		CertificateArn: d.CertificateArn,
 	})
-	domain := s.Images.DomainName()
-	if d.DomainName != "" {
-		domain = jsii.String(d.DomainName)
-	}
-	output(uploads, outputs.CdnDomain, domain, "Domain the images are served from (CDN_DOMAIN)")
+	output(uploads, outputs.CdnDomain, s.Images.ViewerDomain(), "Domain the images are served from (CDN_DOMAIN)")
 	output(uploads, outputs.DistributionID, s.Images.Distribution().DistributionId(), "CloudFront distribution id")
 
 	st := s.newStack(DeliveryStackID, env.Name, outputs.Delivery, "signer function and the secret of the image distribution's signing key", nil)

@@ -197,13 +197,18 @@ func TestSigner(t *testing.T) {
 		// Nothing but the trust role's own policy lets anyone invoke it: no resource policy.
 		tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Permission"), jsii.Number(0))
 		ttl := map[string]string{"dev": "900", "prod": "600", "full": "300"}[env]
+		// Signatures name the domain viewers use: the custom domain where there is one.
+		var domain any = uploadsOutput(env, "PublishOutputFnGetAttImagesF8C4E866DomainNameDDEDDD27")
+		if env == "full" {
+			domain = "images.example.com"
+		}
 		tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), M{
 			"Runtime": "provided.al2023", "Architectures": []any{"arm64"}, "Handler": "bootstrap", "Role": arnOf(signerRole),
 			"Environment": M{"Variables": assertions.Match_ObjectEquals(&M{
 				"USER_POOL_ID":           authOutput(env, "PublishOutputRefSignInUserPoolA2C003D1709FDFED"),
 				"USER_POOL_CLIENT_ID":    authOutput(env, "PublishOutputRefSignInUserPoolWebClient9BA5B3B3E3D74A23"),
 				"IDENTITY_POOL_ID":       authOutput(env, "PublishOutputRefSignInIdentityPool9123F5A75987E121"),
-				"DISTRIBUTION_DOMAIN":    uploadsOutput(env, "PublishOutputFnGetAttImagesF8C4E866DomainNameDDEDDD27"),
+				"DISTRIBUTION_DOMAIN":    domain,
 				"DELIVERED_FOLDER":       "protected/",
 				"TRUSTED_KEYS":           assertions.Match_AnyValue(),
 				"SIGNING_KEY_SECRET_ARN": M{"Ref": signingKey},

@@ -128,6 +128,7 @@ type ImageDistribution struct {
 	keys         []TrustedKey
 	keyGroup     awscloudfront.KeyGroup
 	paths        []string
+	customDomain string
 }
 
 // TrustedKey is a public key the distribution trusts: its CloudFront id (the Key-Pair-Id of a
@@ -142,7 +143,7 @@ type TrustedKey struct {
 func NewImageDistribution(scope constructs.Construct, id *string, props *ImageDistributionProps) *ImageDistribution {
 	guard.Check(scope, id, props.Validate())
 	p := props.withDefaults()
-	d := &ImageDistribution{paths: append([]string(nil), p.Paths...)}
+	d := &ImageDistribution{paths: append([]string(nil), p.Paths...), customDomain: p.DomainName}
 	constructs.NewConstruct_Override(d, scope, id)
 	stack := awscdk.Stack_Of(d)
 	sameStack := rules.NewProblems(*d.Node().Path())
@@ -301,6 +302,15 @@ func (d *ImageDistribution) Distribution() awscloudfront.IDistribution { return 
 
 // DomainName is the distribution's *.cloudfront.net domain name.
 func (d *ImageDistribution) DomainName() *string { return d.distribution.DistributionDomainName() }
+
+// ViewerDomain is the domain viewers request images from, and signatures must name: the custom
+// domain when there is one, else DomainName.
+func (d *ImageDistribution) ViewerDomain() *string {
+	if d.customDomain != "" {
+		return jsii.String(d.customDomain)
+	}
+	return d.DomainName()
+}
 
 // DistributionArn is the distribution's ARN.
 func (d *ImageDistribution) DistributionArn() *string { return d.distribution.DistributionArn() }

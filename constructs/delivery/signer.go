@@ -126,7 +126,7 @@ func NewSigner(scope constructs.Construct, id *string, props *SignerProps) *Sign
 			"USER_POOL_ID":           *p.SignIn.UserPool().UserPoolId(),
 			"USER_POOL_CLIENT_ID":    *p.SignIn.WebClient().UserPoolClientId(),
 			"IDENTITY_POOL_ID":       *p.SignIn.IdentityPool().IdentityPoolId(),
-			"DISTRIBUTION_DOMAIN":    *p.Distribution.DomainName(),
+			"DISTRIBUTION_DOMAIN":    *p.Distribution.ViewerDomain(),
 			"DELIVERED_FOLDER":       p.Folder,
 			"TRUSTED_KEYS":           *awscdk.Fn_Join(jsii.String(","), jsii.Strings(trusted...)),
 			"SIGNING_KEY_SECRET_ARN": *s.secret.SecretArn(),

@@ -55,7 +55,7 @@ type Config struct {
 	UserPoolID     string
 	ClientID       string
 	IdentityPoolID string
-	Domain         string // the distribution's domain name, e.g. d111111abcdef8.cloudfront.net
+	Domain         string // the domain viewers request images from: d111111abcdef8.cloudfront.net, or the custom domain
 	// TrustedKeys are the distribution's public keys: CloudFront key id by key fingerprint
 	// (rules.KeyFingerprint). A signature names the id of the key the secret holds, so the
 	// keys may be rotated in any order.
