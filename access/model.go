@@ -492,6 +492,19 @@ func (m *Model) Attr(stackPath, logicalID, attr string) (string, error) {
 	return str, nil
 }
 
+// Property resolves a resource's property (nil when absent) with the same fake values: e.g. a
+// function's environment, to check what another stack's reference hands it.
+func (m *Model) Property(stackPath, logicalID, name string) (any, error) {
+	s := m.app.byPath(stackPath)
+	if s == nil {
+		return nil, fmt.Errorf("no stack %q in the app", stackPath)
+	}
+	if s.resourceType(logicalID) == "" {
+		return nil, fmt.Errorf("no resource %s in %s", logicalID, stackPath)
+	}
+	return s.property(logicalID, name)
+}
+
 // PoliciesFor returns what Evaluate considers for req, as resolved JSON: the caller's identity
 // policies (and permissions boundary), and the resource policies that govern the resource.
 func (m *Model) PoliciesFor(req Request) (identity, resource []map[string]any, err error) {

@@ -133,3 +133,28 @@ func CustomDomain(ps *Problems, field, domain, certificate, domainField, certifi
 		ps.Add(domainField, nil, "is required with "+certificateName+": the certificate is only used for a custom domain")
 	}
 }
+
+// TrustedKeys is how the signer is told the distribution's public keys: "<key id>=<fingerprint>"
+// pairs joined by commas (the TRUSTED_KEYS environment variable). ids may be deploy-time tokens.
+func TrustedKeys(idsByFingerprint map[string]string, order []string) string {
+	pairs := make([]string, len(order))
+	for i, fingerprint := range order {
+		pairs[i] = idsByFingerprint[fingerprint] + "=" + fingerprint
+	}
+	return strings.Join(pairs, ",")
+}
+
+// ParseTrustedKeys reads TrustedKeys' text into key ids by fingerprint.
+func ParseTrustedKeys(text string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, pair := range strings.Split(text, ",") {
+		id, fingerprint, ok := strings.Cut(pair, "=")
+		if !ok || id == "" || !fingerprintPattern.MatchString(fingerprint) {
+			return nil, fmt.Errorf("%q is not <key id>=<sha256 hex>", pair)
+		}
+		out[fingerprint] = id
+	}
+	return out, nil
+}
+
+var fingerprintPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)

@@ -112,7 +112,7 @@ const EmailAddressRule = `must be a plain email address such as "no-reply@exampl
 const SESIdentityRule = `must be the SES identity that sends: a verified domain such as "example.com", or a verified email address`
 
 var (
-	localPattern  = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
+	localPattern = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
 )
 
 // EmailAddress reports whether s is a plain ASCII email address with a domain name.

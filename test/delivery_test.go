@@ -296,3 +296,54 @@ func fingerprintOf(t *testing.T, path string) string {
 	}
 	return rules.KeyFingerprint(key)
 }
+
+// TestSignerIsToldTheDeployedValues resolves the signer's environment as CloudFormation would
+// (through the other stacks' outputs) and reads it as the function does: the user pool, client
+// and identity pool of this environment, the viewers' domain, and every public key's id under
+// its fingerprint.
+func TestSignerIsToldTheDeployedValues(t *testing.T) {
+	m := must(referenceModel())
+	for _, env := range allEnvs {
+		raw := must(m.Property(env+"/Delivery", signerFunction, "Environment"))
+		vars := raw.(map[string]any)["Variables"].(map[string]any)
+		want := map[string]string{
+			"USER_POOL_ID":        must(m.Attr(env+"/Auth", "SignInUserPoolA2C003D1", "Ref")),
+			"USER_POOL_CLIENT_ID": must(m.Attr(env+"/Auth", "SignInUserPoolWebClient9BA5B3B3", "Ref")),
+			"IDENTITY_POOL_ID":    must(m.Attr(env+"/Auth", "SignInIdentityPool9123F5A7", "Ref")),
+			"DISTRIBUTION_DOMAIN": must(m.Attr(env+"/Uploads", distribution, "DomainName")),
+		}
+		if env == "full" {
+			want["DISTRIBUTION_DOMAIN"] = "images.example.com"
+		}
+		for key, value := range want {
+			if vars[key] != value {
+				t.Errorf("%s: %s = %v, want %s", env, key, vars[key], value)
+			}
+		}
+		trusted, err := rules.ParseTrustedKeys(vars["TRUSTED_KEYS"].(string))
+		if err != nil {
+			t.Fatalf("%s: TRUSTED_KEYS: %v", env, err)
+		}
+		if len(trusted) != len(deliveryKeys[env]) {
+			t.Errorf("%s: TRUSTED_KEYS = %v, want %d keys", env, trusted, len(deliveryKeys[env]))
+		}
+		for _, path := range deliveryKeys[env] {
+			fingerprint := fingerprintOf(t, path)
+			if id := must(m.Attr(env+"/Uploads", "ImagesKey"+fingerprint[:16]+publicKeyHash(t, env, fingerprint), "Ref")); trusted[fingerprint] != id {
+				t.Errorf("%s: key %s has id %q in TRUSTED_KEYS, want %q", env, path, trusted[fingerprint], id)
+			}
+		}
+	}
+}
+
+// publicKeyHash is the hash CDK appends to the logical id of the public key with fingerprint.
+func publicKeyHash(t *testing.T, env, fingerprint string) string {
+	t.Helper()
+	for id := range resourcesOfType(referenceApp().json[env+"/Uploads"], "AWS::CloudFront::PublicKey") {
+		if rest, ok := strings.CutPrefix(id, "ImagesKey"+fingerprint[:16]); ok {
+			return rest
+		}
+	}
+	t.Fatalf("%s: no public key resource for %s", env, fingerprint)
+	return ""
+}

@@ -111,8 +111,8 @@ func NewAccessLogs(scope constructs.Construct, id *string, props *AccessLogsProp
 
 	name := awscdk.Names_UniqueResourceName(l, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(60), Separator: jsii.String("-")})
 	source := awslogs.NewCfnDeliverySource(l, jsii.String("Source"), &awslogs.CfnDeliverySourceProps{
-		Name:        name,
-		LogType:     jsii.String("ACCESS_LOGS"),
+		Name:    name,
+		LogType: jsii.String("ACCESS_LOGS"),
 		ResourceArn: stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("cloudfront"), Region: jsii.String(""),
 			Resource: jsii.String("distribution"), ResourceName: props.DistributionID}),
 	})

@@ -115,9 +115,10 @@ func NewSigner(scope constructs.Construct, id *string, props *SignerProps) *Sign
 	})
 	nag.Suppress(s.secret.Node().DefaultChild(), nag.Suppression{ID: "AwsSolutions-SMG4",
 		Reason: "The key is rotated together with the distribution's trusted public keys (make cdn-key, README); a scheduled Secrets Manager rotation cannot change those, and would break every signature."})
-	var trusted []string
+	ids, order := map[string]string{}, []string{}
 	for _, k := range p.Distribution.keys {
-		trusted = append(trusted, *k.ID+"="+k.Fingerprint)
+		ids[k.Fingerprint] = *k.ID
+		order = append(order, k.Fingerprint)
 	}
 	s.function = assetfn.NewAssetFunction(s, jsii.String("Function"), &assetfn.AssetFunctionProps{
 		Code:        p.Code,
@@ -128,7 +129,7 @@ func NewSigner(scope constructs.Construct, id *string, props *SignerProps) *Sign
 			"IDENTITY_POOL_ID":       *p.SignIn.IdentityPool().IdentityPoolId(),
 			"DISTRIBUTION_DOMAIN":    *p.Distribution.ViewerDomain(),
 			"DELIVERED_FOLDER":       p.Folder,
-			"TRUSTED_KEYS":           *awscdk.Fn_Join(jsii.String(","), jsii.Strings(trusted...)),
+			"TRUSTED_KEYS":           rules.TrustedKeys(ids, order),
 			"SIGNING_KEY_SECRET_ARN": *s.secret.SecretArn(),
 			"SIGNATURE_TTL_SECONDS":  fmt.Sprint(p.SignatureTTLSeconds),
 		},

@@ -23,6 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 func main() {
@@ -62,17 +64,12 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	if !strings.HasSuffix(cfg.Prefix, "/") && cfg.Prefix != "" {
 		missing = append(missing, "DELIVERED_FOLDER (a folder ending in /)")
 	}
-	// TRUSTED_KEYS: <key id>=<fingerprint>, comma-separated.
-	for _, pair := range strings.Split(getenv("TRUSTED_KEYS"), ",") {
-		id, fingerprint, ok := strings.Cut(pair, "=")
-		if pair == "" {
-			continue
+	if text := getenv("TRUSTED_KEYS"); text != "" {
+		keys, err := rules.ParseTrustedKeys(text)
+		if err != nil {
+			missing = append(missing, "TRUSTED_KEYS ("+err.Error()+")")
 		}
-		if !ok || id == "" || len(fingerprint) != 64 {
-			missing = append(missing, "TRUSTED_KEYS (<key id>=<sha256 hex>,...)")
-			break
-		}
-		cfg.TrustedKeys[fingerprint] = id
+		cfg.TrustedKeys = keys
 	}
 	ttl := 900
 	if v := getenv("SIGNATURE_TTL_SECONDS"); v != "" {
