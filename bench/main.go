@@ -7,8 +7,9 @@
 //	go run ./bench [-pairs 5] [-cold=true]
 //
 // Pairs alternate the two commands, so drift on the machine hits both; medians are reported.
-// Peak RSS is the largest process of each command's tree (wait4's ru_maxrss), which for a Go
-// CDK app is the Node process running the jsii kernel.
+// Peak memory is the largest sum of the resident sets of a command's whole process tree (the CLI,
+// the app, the jsii kernel's Node process and gatehouse's validator process), sampled every 5 ms
+// from /proc.
 package main
 
 import (
@@ -20,8 +21,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -50,6 +51,14 @@ func main() {
 	synthApp := func() sample {
 		return run(root, env, "cdk", "--no-notices", "synth", "--quiet", "-o", filepath.Join(work, "app.out"))
 	}
+	// The app as cdk.json runs it, but with aws-cdk-lib's in-synth validator instead of
+	// gatehouse's validator process: what the app costs with the floor's way of validating.
+	var cdkJSON struct{ App string }
+	check(json.Unmarshal(must(os.ReadFile(filepath.Join(root, "cdk.json"))), &cdkJSON))
+	inSynthApp := strings.Replace(cdkJSON.App, "CDK_VALIDATION=false ", "", 1)
+	synthAppInSynth := func() sample {
+		return run(root, env, "cdk", "--no-notices", "synth", "--quiet", "-a", inSynthApp, "-o", filepath.Join(work, "insynth.out"))
+	}
 	synthIn := func(dir string) func() sample {
 		return func() sample {
 			return run(dir, env, "cdk", "--no-notices", "synth", "--quiet", "-o", filepath.Join(dir, "cdk.out"))
@@ -61,7 +70,7 @@ func main() {
 
 	printMachine()
 	if *warm {
-		measureWarm(root, work, env, *pairs, synthApp, synthIn(floor), synthIn(floorBucket), testAll)
+		measureWarm(root, work, env, *pairs, synthApp, synthAppInSynth, synthIn(floor), synthIn(floorBucket), testAll)
 		measureParts(root, work, env, *pairs)
 	}
 	if *cold {
@@ -69,19 +78,22 @@ func main() {
 	}
 }
 
-func measureWarm(root, work string, env []string, pairs int, synthApp, synthFloor, synthFloorBucket, testAll func() sample) {
+func measureWarm(root, work string, env []string, pairs int, synthApp, synthAppInSynth, synthFloor, synthFloorBucket, testAll func() sample) {
 	fmt.Println("warming up (one run of each, not counted)...")
 	synthApp()
+	synthAppInSynth()
 	synthFloor()
 	synthFloorBucket()
 	testAll()
 
-	var app, floor, bucket []sample
+	var app, inSynth, floor, bucket []sample
 	for i := 0; i < pairs; i++ {
 		app = append(app, synthApp())
 		floor = append(floor, synthFloor())
+		inSynth = append(inSynth, synthAppInSynth())
 		bucket = append(bucket, synthFloorBucket())
-		fmt.Printf("  synth run %d: app %.2fs %.0fMB, floor %.2fs %.0fMB, bucket floor %.2fs\n", i+1, app[i].seconds, app[i].rssMB, floor[i].seconds, floor[i].rssMB, bucket[i].seconds)
+		fmt.Printf("  synth run %d: app %.2fs %.0fMB, floor %.2fs %.0fMB, app with in-synth validation %.2fs %.0fMB, bucket floor %.2fs\n",
+			i+1, app[i].seconds, app[i].rssMB, floor[i].seconds, floor[i].rssMB, inSynth[i].seconds, inSynth[i].rssMB, bucket[i].seconds)
 	}
 	var tests, synths []sample
 	for i := 0; i < pairs; i++ {
@@ -90,12 +102,13 @@ func measureWarm(root, work string, env []string, pairs int, synthApp, synthFloo
 		fmt.Printf("  test pair %d: make test %.2fs, synth %.2fs\n", i+1, tests[i].seconds, synths[i].seconds)
 	}
 
-	appT, floorT, bucketT := median(app, secs), median(floor, secs), median(bucket, secs)
-	appM, floorM := median(app, rss), median(floor, rss)
+	appT, floorT, bucketT, inSynthT := median(app, secs), median(floor, secs), median(bucket, secs), median(inSynth, secs)
+	appM, floorM, inSynthM := median(app, rss), median(floor, rss), median(inSynth, rss)
 	testT, synthT := median(tests, secs), median(synths, secs)
 	fmt.Println()
 	fmt.Printf("synth:  gatehouse %.2fs, floor %.2fs  -> synth ratio  %.2f (target <= 1.25)\n", appT, floorT, appT/floorT)
 	fmt.Printf("        (bucket floor %.2fs          -> ratio        %.2f)\n", bucketT, appT/bucketT)
+	fmt.Printf("        (gatehouse validating in-synth as the floor does: %.2fs -> ratio %.2f, memory %.0fMB -> %.2f)\n", inSynthT, inSynthT/floorT, inSynthM, inSynthM/floorM)
 	fmt.Printf("test:   make test %.2fs, one synth %.2fs -> test ratio %.2f (target <= 2.0)\n", testT, synthT, testT/synthT)
 	fmt.Printf("memory: gatehouse %.0fMB, floor %.0fMB -> memory ratio %.2f (target <= 1.15)\n", appM, floorM, appM/floorM)
 	spread := func(samples []sample) string {
@@ -122,12 +135,15 @@ func measureParts(root, work string, env []string, pairs int) {
 		return c
 	}
 	type phases map[string]float64
-	synth := func(context map[string]any, validate bool) phases {
+	synth := func(context map[string]any, validate string) phases {
 		file := filepath.Join(work, "timings.json")
 		e := append(slices.Clone(env), "CDK_OUTDIR="+filepath.Join(work, "parts.out"), "CDK_CONTEXT_JSON="+string(must(json.Marshal(context))),
 			"GATEHOUSE_TIMINGS="+file, "NODE_OPTIONS=--max-semi-space-size=4")
-		if !validate {
+		switch validate {
+		case "process": // as cdk.json runs the app
 			e = append(e, "CDK_VALIDATION=false")
+		case "off":
+			e = append(e, "CDK_VALIDATION=false", "GATEHOUSE_VALIDATOR=off")
 		}
 		check(os.RemoveAll(filepath.Join(work, "parts.out")))
 		s := run(root, e, filepath.Join(root, "build", "gatehouse"))
@@ -150,22 +166,25 @@ func measureParts(root, work string, env []string, pairs int) {
 	withCross := variant(func(d map[string]any) {
 		d["crossAccount"] = map[string]any{"trustedAccountId": "444455556666", "externalId": "bench-partner"}
 	})
-	var with, without, hostingOff, deliveryOff, crossOn []phases
+	var with, without, inSynth, hostingOff, deliveryOff, crossOn []phases
 	for i := 0; i < pairs; i++ {
-		with = append(with, synth(withDev, true))
-		without = append(without, synth(withDev, false))
-		hostingOff = append(hostingOff, synth(noHosting, true))
-		deliveryOff = append(deliveryOff, synth(noDelivery, true))
-		crossOn = append(crossOn, synth(withCross, true))
+		with = append(with, synth(withDev, "process"))
+		without = append(without, synth(withDev, "off"))
+		inSynth = append(inSynth, synth(withDev, "in-synth"))
+		hostingOff = append(hostingOff, synth(noHosting, "process"))
+		deliveryOff = append(deliveryOff, synth(noDelivery, "process"))
+		crossOn = append(crossOn, synth(withCross, "process"))
 	}
 	fmt.Println()
 	fmt.Println("one synth of dev, the app run directly (medians of", pairs, "runs):")
-	fmt.Printf("  jsii start and aws-cdk-lib load   %.2fs\n", med(with, "jsii"))
-	fmt.Printf("  building the constructs           %.2fs\n", med(with, "constructs"))
-	fmt.Printf("  synthesis with cdk-nag            %.2fs\n", med(without, "synth"))
-	fmt.Printf("  CloudFormation validator          %.2fs  (synthesis %.2fs with it, %.2fs without)\n", med(with, "synth")-med(without, "synth"), med(with, "synth"), med(without, "synth"))
+	fmt.Printf("  jsii start and aws-cdk-lib load   %.2fs  (%.2fs without the validator loading beside it)\n", med(with, "jsii"), med(without, "jsii"))
+	fmt.Printf("  building the constructs           %.2fs  (%.2fs)\n", med(with, "constructs"), med(without, "constructs"))
+	fmt.Printf("  synthesis with cdk-nag            %.2fs  (%.2fs)\n", med(with, "synth"), med(without, "synth"))
 	fmt.Printf("  reading the findings back         %.2fs\n", med(with, "findings"))
+	fmt.Printf("  CloudFormation validator          %.2fs  waiting for its results (it loads beside the above)\n", med(with, "validator"))
 	fmt.Printf("  the app process in all            %.2fs  (the CLI adds the rest of a cdk synth)\n", med(with, "total"))
+	fmt.Printf("  without the validator             %.2fs\n", med(without, "total"))
+	fmt.Printf("  with aws-cdk-lib's in-synth validator instead (how the floor validates): %.2fs (its synthesis %.2fs)\n", med(inSynth, "total"), med(inSynth, "synth"))
 	fmt.Println("what each optional stack adds to that process:")
 	fmt.Printf("  hosting (Amplify app, compute roles, topic)   %+.2fs\n", med(with, "total")-med(hostingOff, "total"))
 	fmt.Printf("  delivery (distribution, signer, secret, logs) %+.2fs  (constructs %+.2fs, synthesis and validator %+.2fs)\n",
@@ -243,17 +262,79 @@ func run(dir string, env []string, name string, args ...string) sample {
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
-	err := cmd.Run()
+	err := cmd.Start()
+	peak := make(chan int64)
+	done := make(chan struct{})
+	if err == nil {
+		go func() { peak <- samplePeak(cmd.Process.Pid, done) }()
+		err = cmd.Wait()
+	}
 	elapsed := time.Since(start).Seconds()
+	close(done)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %s %s in %s failed: %v\n%s", name, strings.Join(args, " "), dir, err, out.String())
 		os.Exit(1)
 	}
-	var maxRSS int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		maxRSS = ru.Maxrss // kilobytes on Linux
+	return sample{seconds: elapsed, rssMB: float64(<-peak) / (1 << 20)}
+}
+
+// samplePeak returns the largest sum of resident set sizes (bytes) of pid and its descendants,
+// sampled every 5 ms until done is closed.
+func samplePeak(pid int, done <-chan struct{}) int64 {
+	var peak int64
+	page := int64(os.Getpagesize())
+	for {
+		if total := treeResidentPages(pid) * page; total > peak {
+			peak = total
+		}
+		select {
+		case <-done:
+			return peak
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
-	return sample{seconds: elapsed, rssMB: float64(maxRSS) / 1024}
+}
+
+// treeResidentPages sums the resident pages (/proc/<pid>/statm) of pid and its descendants.
+func treeResidentPages(root int) int64 {
+	entries, _ := os.ReadDir("/proc")
+	parent := map[int]int{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so read after the last ')'.
+		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(fields) > 1 {
+			parent[pid], _ = strconv.Atoi(fields[1])
+		}
+	}
+	inTree := func(pid int) bool {
+		for ; pid > 1; pid = parent[pid] {
+			if pid == root {
+				return true
+			}
+		}
+		return false
+	}
+	var pages int64
+	for pid := range parent {
+		if !inTree(pid) {
+			continue
+		}
+		if statm, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid)); err == nil {
+			if fields := strings.Fields(string(statm)); len(fields) > 1 {
+				n, _ := strconv.ParseInt(fields[1], 10, 64)
+				pages += n
+			}
+		}
+	}
+	return pages
 }
 
 func printMachine() {

@@ -23,6 +23,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/config"
 	"github.com/gatehouse-cdk/gatehouse/internal/appchecks"
 	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
+	"github.com/gatehouse-cdk/gatehouse/internal/cfnvalidate"
 	"github.com/gatehouse-cdk/gatehouse/rules"
 	"github.com/gatehouse-cdk/gatehouse/stacks"
 )
@@ -58,6 +59,30 @@ func run(stderr io.Writer) (code int) {
 			return 1
 		}
 	}
+	// With aws-cdk-lib's in-synth validation off (CDK_VALIDATION=false, as cdk.json's app command
+	// sets it: it must be in the environment before the process starts, when jsii prepares its
+	// Node process), the app runs AWS's CloudFormation validator itself, in strict mode, in a
+	// process of its own: the engine loads (~1 s) on another core while jsii starts and the
+	// constructs are built, and validates the templates once they are written (package
+	// cfnvalidate). GATEHOUSE_VALIDATOR=off skips it (make bench measures synthesis without it).
+	var validator *cfnvalidate.Process
+	if os.Getenv("CDK_VALIDATION") == "false" && os.Getenv("GATEHOUSE_VALIDATOR") != "off" {
+		if !cfnvalidate.Available(".") {
+			fmt.Fprintf(stderr, "the CloudFormation validator (%s and the npm package @aws/cloudformation-validate) is not installed here: run `npm ci` in the repository (make deps does it)\n", cfnvalidate.Script)
+			return 1
+		}
+		p, err := cfnvalidate.Start(".")
+		if err != nil {
+			fmt.Fprintln(stderr, "the CloudFormation validator did not start:", err)
+			return 1
+		}
+		validator = p
+		defer func() {
+			if validator != nil {
+				validator.Stop()
+			}
+		}()
+	}
 	app := awscdk.NewApp(props)
 	timings.mark("jsii")
 	// CDK records where each resource was created as a JavaScript stack trace; in a Go app it
@@ -83,13 +108,29 @@ func run(stderr io.Writer) (code int) {
 	timings.mark("synth")
 	findings := appchecks.Findings(assembly)
 	timings.mark("findings")
+	var invalid []cfnvalidate.Finding
+	if validator != nil {
+		templates, err := cfnvalidate.StacksOf(*assembly.Directory())
+		if err == nil {
+			invalid, err = validator.Validate(templates)
+		}
+		validator = nil
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		timings.mark("validator")
+	}
 	if err := timings.write(); err != nil {
 		fmt.Fprintln(stderr, "GATEHOUSE_TIMINGS:", err)
 	}
-	if len(findings) > 0 {
-		for _, f := range findings {
-			fmt.Fprintln(stderr, "cdk-nag finding: "+f)
-		}
+	for _, f := range findings {
+		fmt.Fprintln(stderr, "cdk-nag finding: "+f)
+	}
+	for _, f := range invalid {
+		fmt.Fprintln(stderr, "CloudFormation validator finding: "+f.String())
+	}
+	if len(findings) > 0 || len(invalid) > 0 {
 		fmt.Fprintln(stderr, "fix each finding, or suppress it with a reason and the exact finding (see README)")
 		return 1
 	}

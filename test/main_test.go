@@ -6,10 +6,12 @@ package test
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
+	"github.com/gatehouse-cdk/gatehouse/internal/cfnvalidate"
 )
 
 // repoRoot is the repository root (tests run in test/).
@@ -22,11 +24,15 @@ var repoRoot = func() string {
 }()
 
 func TestMain(m *testing.M) {
-	// The CloudFormation validator costs ~3.5 s per process; it runs once, on purpose, in
-	// TestCloudFormationValidator (registered explicitly on the reference app). It must be off
-	// before the first jsii call, which starts the Node process that reads it.
-	os.Setenv("CDK_VALIDATION", "false")
-	// Use the pinned Node 24 (package.json) for the jsii runtime, as `make test` does.
+	// AWS's CloudFormation validator runs once, over the whole assembly, in a process of its own
+	// (TestCloudFormationValidatorStrict); aws-cdk-lib's in-synth run of it, in the jsii process,
+	// must be off. jsii takes its Node process's environment when the CDK packages initialize,
+	// before TestMain, so CDK_VALIDATION=false must be set when the binary starts: make test
+	// does. (Run otherwise, the tests pass, with the validator run twice.)
+	if os.Getenv("CDK_VALIDATION") != "false" {
+		fmt.Fprintln(os.Stderr, "note: CDK_VALIDATION=false is not set, so aws-cdk-lib also validates every template in the synth (slower); `make test` sets it")
+	}
+	// Use the pinned Node 24 (package.json) for the Node scripts, as `make test` does.
 	if bin := filepath.Join(repoRoot, "node_modules", ".bin"); dirExists(bin) {
 		os.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	}
@@ -39,7 +45,7 @@ func TestMain(m *testing.M) {
 
 // Subprocesses the tests need, started before any test runs (see prestarted).
 var (
-	validatorProcess *prestarted // test/validator/strict.mjs: TestCloudFormationValidatorStrict
+	validatorProcess *prestarted // internal/cfnvalidate/strict.mjs: TestCloudFormationValidatorStrict
 	refereeProcess   *prestarted // test/referee/simulate.mjs: TestAccessMatrixReferee
 	amplifyProcess   *prestarted // test/amplify/configure.mjs: TestAmplifyJSAcceptsOutputs
 	badConfigApp     *prestarted // cdk.json's app command: TestAppRejectsBadConfigCleanly
@@ -48,7 +54,7 @@ var (
 )
 
 func prestartAll() {
-	validatorProcess = prestartNode("validator/strict.mjs")
+	validatorProcess = prestart(cfnvalidate.Script, exec.Command("node", append(cfnvalidate.NodeFlags, filepath.Join(repoRoot, cfnvalidate.Script))...))
 	refereeProcess = prestartNode("referee/simulate.mjs")
 	amplifyProcess = prestartNode("amplify/configure.mjs")
 	badConfigApp = startBadConfigApp()

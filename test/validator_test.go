@@ -10,7 +10,7 @@ import (
 )
 
 // validateAssembly sends every template of the assembly in dir to the validator process
-// (test/validator/strict.mjs: AWS's CloudFormation validator, the engine aws-cdk-lib bundles at
+// (internal/cfnvalidate/strict.mjs: AWS's CloudFormation validator, the engine aws-cdk-lib bundles at
 // the same version, in strict mode with no rule excluded), which reports once it has read them.
 func validateAssembly(dir string) {
 	templates := must(access.LoadAssembly(dir))
