@@ -6,7 +6,6 @@ package test
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -45,7 +44,6 @@ func TestMain(m *testing.M) {
 
 // Subprocesses the tests need, started before any test runs (see prestarted).
 var (
-	validatorProcess *prestarted // internal/cfnvalidate/strict.mjs: TestCloudFormationValidatorStrict
 	refereeProcess   *prestarted // test/referee/simulate.mjs: TestAccessMatrixReferee
 	amplifyProcess   *prestarted // test/amplify/configure.mjs: TestAmplifyJSAcceptsOutputs
 	badConfigApp     *prestarted // cdk.json's app command: TestAppRejectsBadConfigCleanly
@@ -54,7 +52,7 @@ var (
 )
 
 func prestartAll() {
-	validatorProcess = prestart(cfnvalidate.Script, exec.Command("node", append(cfnvalidate.NodeFlags, filepath.Join(repoRoot, cfnvalidate.Script))...))
+	validator = must(cfnvalidate.Start(repoRoot)) // TestCloudFormationValidatorStrict
 	refereeProcess = prestartNode("referee/simulate.mjs")
 	amplifyProcess = prestartNode("amplify/configure.mjs")
 	badConfigApp = startBadConfigApp()
@@ -66,7 +64,8 @@ func prestartAll() {
 func stopAll() {
 	defer os.RemoveAll(badConfigOutdir)
 	defer os.RemoveAll(referenceOutdir)
-	for _, p := range []*prestarted{validatorProcess, refereeProcess, amplifyProcess, badConfigApp, libraryDeps, exampleDeps} {
+	stopValidator()
+	for _, p := range []*prestarted{refereeProcess, amplifyProcess, badConfigApp, libraryDeps, exampleDeps} {
 		p.stop()
 	}
 }

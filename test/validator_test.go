@@ -1,71 +1,70 @@
 package test
 
 import (
-	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/gatehouse-cdk/gatehouse/access"
+	"github.com/gatehouse-cdk/gatehouse/internal/cfnvalidate"
 )
 
-// validateAssembly sends every template of the assembly in dir to the validator process
-// (internal/cfnvalidate/strict.mjs: AWS's CloudFormation validator, the engine aws-cdk-lib bundles at
-// the same version, in strict mode with no rule excluded), which reports once it has read them.
+// validatorFindings are the validator's findings over the reference app's assembly (every
+// stack but "full" less a group: the same templates less three resources). The validator
+// (package cfnvalidate: AWS's CloudFormation validator, the engine aws-cdk-lib bundles at the
+// same version, in strict mode with no rule excluded, as the app runs it) loads while the
+// reference app synthesizes; validateAssembly sends it the templates.
+var (
+	validator *cfnvalidate.Process
+	// validated is closed when validatorFindings and validatorErr are set (nil: nothing sent).
+	validated         chan struct{}
+	validatorFindings []cfnvalidate.Finding
+	validatorErr      error
+)
+
 func validateAssembly(dir string) {
-	templates := must(access.LoadAssembly(dir))
-	type stack struct {
-		Template string `json:"template"`
-		Account  string `json:"account"`
-		Region   string `json:"region"`
-	}
-	var input struct {
-		Stacks []stack `json:"stacks"`
-	}
-	for _, s := range templates {
-		if strings.HasPrefix(s.Path, lessGroupsEnv+"/") {
-			continue // "full" less a group: the same templates less three resources
+	var stacks []cfnvalidate.Stack
+	for _, s := range must(cfnvalidate.StacksOf(dir)) {
+		if !strings.HasPrefix(s.Path, lessGroupsEnv+"/") {
+			stacks = append(stacks, s)
 		}
-		input.Stacks = append(input.Stacks, stack{Template: s.File, Account: cmpOr(s.Account, access.FakeAccount), Region: cmpOr(s.Region, "us-east-1")})
 	}
-	validatorProcess.send(must(json.Marshal(input)))
+	validated = make(chan struct{})
+	go func() {
+		defer close(validated)
+		validatorFindings, validatorErr = validator.Validate(stacks)
+	}()
 }
 
-type validatorFinding struct {
-	Template, RuleID, Severity, LogicalID, Path, Message string
+// stopValidator waits for the validator, or stops it if it was given nothing (a run that
+// synthesized nothing).
+func stopValidator() {
+	if validated != nil {
+		<-validated
+		return
+	}
+	validator.Stop()
 }
 
 // TestCloudFormationValidatorStrict: AWS's validator in strict mode over every template of the
 // reference app — stricter than aws-cdk-lib's own plugin, which skips W3005 (redundant
 // DependsOn) among others. No stack of ours may have a finding; the canary's finding must be
-// there, which proves the validator read the assembly.
+// there, which proves the validator read the assembly (and that the app's way of running it
+// reports findings).
 func TestCloudFormationValidatorStrict(t *testing.T) {
 	t.Parallel()   // it only waits for its prestarted process
 	referenceApp() // sends the templates
-	out, err := validatorProcess.output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var findings []validatorFinding
-	if err := json.Unmarshal(out, &findings); err != nil {
-		t.Fatalf("strict.mjs output: %v\n%s", err, out)
+	<-validated
+	if validatorErr != nil {
+		t.Fatal(validatorErr)
 	}
 	canary := false
-	for _, f := range findings {
+	for _, f := range validatorFindings {
 		if strings.Contains(f.Template, "Canary") {
 			canary = canary || f.RuleID == canaryRule
 			continue
 		}
-		t.Errorf("%s: %s %s %s %s: %s", filepath.Base(f.Template), f.Severity, f.RuleID, f.LogicalID, f.Path, f.Message)
+		t.Errorf("%s", f)
 	}
 	if !canary {
-		t.Fatalf("the validator did not report the canary's %s finding, so it did not read the assembly: %+v", canaryRule, findings)
+		t.Fatalf("the validator did not report the canary's %s finding, so it did not read the assembly: %+v", canaryRule, validatorFindings)
 	}
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
@@ -43,6 +44,8 @@ var NodeFlags = []string{"--single-threaded", "--liftoff-only"}
 
 // Stack is one template to validate, with the account and region its pseudo parameters stand for.
 type Stack struct {
+	// Path is the stack's construct path, e.g. "dev/Auth" (not sent to the validator).
+	Path     string `json:"-"`
 	Template string `json:"template"`
 	Account  string `json:"account"`
 	Region   string `json:"region"`
@@ -71,7 +74,11 @@ type Process struct {
 
 // Start starts the validator of the repository at root with the node on PATH.
 func Start(root string) (*Process, error) {
-	p := &Process{cmd: exec.Command("node", append(NodeFlags, filepath.Join(root, Script))...)}
+	script, err := filepath.Abs(filepath.Join(root, Script))
+	if err != nil {
+		return nil, err
+	}
+	p := &Process{cmd: exec.Command("node", append(slices.Clone(NodeFlags), script)...)}
 	p.cmd.Dir = root
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
 	stdin, err := p.cmd.StdinPipe()
@@ -118,7 +125,7 @@ func StacksOf(assemblyDir string) ([]Stack, error) {
 	}
 	stacks := make([]Stack, len(templates))
 	for i, t := range templates {
-		stacks[i] = Stack{Template: t.File, Account: cmp.Or(t.Account, access.FakeAccount), Region: cmp.Or(t.Region, "us-east-1")}
+		stacks[i] = Stack{Path: t.Path, Template: t.File, Account: cmp.Or(t.Account, access.FakeAccount), Region: cmp.Or(t.Region, "us-east-1")}
 	}
 	return stacks, nil
 }
