@@ -61,16 +61,16 @@ synth: build ## Synthesize every stack of ENV into cdk.out (no AWS account neede
 	@go run ./bin/stacks -assembly cdk.out -env $(ENV)
 
 test: build ## Run all tests (one synth of every environment, cdk-nag, validator, snapshots).
-	@# The CDK tests' binary (~100 MB) through go test -c, whose link Go caches: go test would
-	@# relink it on every run (~1 s) although nothing changed.
-	go test -c -vet=off -o build/cdk.test ./test
-	@# Beside it: go vet of the construct packages, which hold only godoc examples (they
-	@# compile, never run; vet compiles them without linking a CDK test binary per package),
-	@# and the other packages' tests, their binaries also through go test -c
-	@# (test/unit-tests.sh; the rest is vetted by make vet and .ci/run). The CDK tests' passing
-	@# tests are counted, not listed; their verbose log is build/cdk-test.log.
-	@{ go vet ./constructs/... && test/unit-tests.sh; } > build/go-test.log 2>&1 & others=$$!; \
-	  cd test && { CDK_VALIDATION=false ../build/cdk.test -test.v > ../build/cdk-test.log 2>&1 && status=0 || status=$$?; }; \
+	@# Every test binary (the CDK tests' ~100 MB one among them) in one go test -c, whose links
+	@# Go caches: go test would relink them on every run (~1 s) although nothing changed.
+	test/unit-tests.sh build
+	@# Beside the CDK tests: go vet of the construct packages, which hold only godoc examples
+	@# (they compile, never run; vet compiles them without linking a CDK test binary per
+	@# package), and the other packages' tests (test/unit-tests.sh run; the rest is vetted by
+	@# make vet and .ci/run). The CDK tests' passing tests are counted, not listed; their verbose
+	@# log is build/cdk-test.log.
+	@{ go vet ./constructs/... && test/unit-tests.sh run; } > build/go-test.log 2>&1 & others=$$!; \
+	  cd test && { CDK_VALIDATION=false ../build/tests/test.test -test.v > ../build/cdk-test.log 2>&1 && status=0 || status=$$?; }; \
 	  wait $$others && others=0 || others=$$?; \
 	  cat ../build/go-test.log; \
 	  grep -v -e '^=== ' -e '^ *--- PASS' -e '^PASS$$' ../build/cdk-test.log || true; \

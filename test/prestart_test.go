@@ -45,7 +45,7 @@ func prestart(name string, cmd *exec.Cmd) *prestarted {
 
 // prestartNode starts a test script of test/ (a path below it) with the pinned Node.
 func prestartNode(script string) *prestarted {
-	return prestart(script, exec.Command("node", filepath.Join(repoRoot, "test", script)))
+	return prestart(script, exec.Command("node", "--single-threaded", filepath.Join(repoRoot, "test", script)))
 }
 
 // send writes input to the process and closes its stdin.
