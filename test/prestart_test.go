@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // prestarted is a subprocess a test needs, started when the test binary starts (TestMain), so
@@ -29,6 +30,10 @@ func prestart(name string, cmd *exec.Cmd) *prestarted {
 	stdin, err := cmd.StdinPipe()
 	if err == nil {
 		err = cmd.Start()
+	}
+	if err == nil {
+		// Below the jsii process, whose synthesis every test waits for.
+		_ = syscall.Setpriority(syscall.PRIO_PROCESS, cmd.Process.Pid, 10)
 	}
 	if err != nil {
 		p.err = err

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
 )
@@ -89,6 +90,9 @@ func Start(root string) (*Process, error) {
 	if err := p.cmd.Start(); err != nil {
 		return nil, err
 	}
+	// It waits for the synthesis anyway: the jsii process, which the synthesis waits for, comes
+	// first when both want a core.
+	_ = syscall.Setpriority(syscall.PRIO_PROCESS, p.cmd.Process.Pid, 10)
 	return p, nil
 }
 
