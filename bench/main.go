@@ -135,7 +135,9 @@ func measureParts(root, work string, env []string, pairs int) {
 		return c
 	}
 	type phases map[string]float64
-	synth := func(context map[string]any, validate string) phases {
+	// synthWith runs binary (the app) on context; validate: "process" (as cdk.json runs it),
+	// "off" (no validator) or "in-synth" (aws-cdk-lib's plugin).
+	synthWith := func(binary string, context map[string]any, validate string) phases {
 		file := filepath.Join(work, "timings.json")
 		e := append(slices.Clone(env), "CDK_OUTDIR="+filepath.Join(work, "parts.out"), "CDK_CONTEXT_JSON="+string(must(json.Marshal(context))),
 			"GATEHOUSE_TIMINGS="+file, "NODE_OPTIONS=--max-semi-space-size=4")
@@ -146,12 +148,23 @@ func measureParts(root, work string, env []string, pairs int) {
 			e = append(e, "CDK_VALIDATION=false", "GATEHOUSE_VALIDATOR=off")
 		}
 		check(os.RemoveAll(filepath.Join(work, "parts.out")))
-		s := run(root, e, filepath.Join(root, "build", "gatehouse"))
+		s := run(root, e, binary)
 		var p phases
 		check(json.Unmarshal(must(os.ReadFile(file)), &p))
 		p["total"] = s.seconds
+		for key, seconds := range p {
+			if strings.HasPrefix(key, "constructs ") {
+				p["constructs"] += seconds
+			}
+		}
 		return p
 	}
+	synth := func(context map[string]any, validate string) phases {
+		return synthWith(filepath.Join(root, "build", "gatehouse"), context, validate)
+	}
+	// The app built without cdk-nag (a bench-only build tag), to time cdk-nag.
+	withoutNag := filepath.Join(work, "gatehouse-without-nag")
+	run(root, env, "go", "build", "-tags", "gatehouse_bench_without_nag", "-o", withoutNag, "./bin")
 	med := func(runs []phases, key string) float64 {
 		values := make([]float64, len(runs))
 		for i, r := range runs {
@@ -166,9 +179,10 @@ func measureParts(root, work string, env []string, pairs int) {
 	withCross := variant(func(d map[string]any) {
 		d["crossAccount"] = map[string]any{"trustedAccountId": "444455556666", "externalId": "bench-partner"}
 	})
-	var with, without, inSynth, hostingOff, deliveryOff, crossOn []phases
+	var with, without, nagless, inSynth, hostingOff, deliveryOff, crossOn []phases
 	for i := 0; i < pairs; i++ {
 		with = append(with, synth(withDev, "process"))
+		nagless = append(nagless, synthWith(withoutNag, withDev, "process"))
 		without = append(without, synth(withDev, "off"))
 		inSynth = append(inSynth, synth(withDev, "in-synth"))
 		hostingOff = append(hostingOff, synth(noHosting, "process"))
@@ -179,7 +193,12 @@ func measureParts(root, work string, env []string, pairs int) {
 	fmt.Println("one synth of dev, the app run directly (medians of", pairs, "runs):")
 	fmt.Printf("  jsii start and aws-cdk-lib load   %.2fs  (%.2fs without the validator loading beside it)\n", med(with, "jsii"), med(without, "jsii"))
 	fmt.Printf("  building the constructs           %.2fs  (%.2fs)\n", med(with, "constructs"), med(without, "constructs"))
+	for _, part := range []string{"auth", "hosting", "uploads", "server", "delivery"} {
+		fmt.Printf("    %-12s                    %.2fs\n", part, med(with, "constructs "+part))
+	}
 	fmt.Printf("  synthesis with cdk-nag            %.2fs  (%.2fs)\n", med(with, "synth"), med(without, "synth"))
+	fmt.Printf("    cdk-nag                         %.2fs  (the app built without it: synthesis %.2fs)\n", med(with, "synth")-med(nagless, "synth"), med(nagless, "synth"))
+	fmt.Printf("    the rest: templates, assembly   %.2fs\n", med(nagless, "synth"))
 	fmt.Printf("  reading the findings back         %.2fs\n", med(with, "findings"))
 	fmt.Printf("  CloudFormation validator          %.2fs  waiting for its results (it loads beside the above)\n", med(with, "validator"))
 	fmt.Printf("  the app process in all            %.2fs  (the CLI adds the rest of a cdk synth)\n", med(with, "total"))

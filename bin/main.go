@@ -101,8 +101,10 @@ func run(stderr io.Writer) (code int) {
 			return 1
 		}
 	}
-	stacks.NewEnvironmentStage(app, env, stacks.Assets{ItemsFunctionDir: stacks.ItemsFunctionDir, SignerFunctionDir: stacks.SignerFunctionDir})
-	timings.mark("constructs")
+	stacks.NewEnvironmentStage(app, env, stacks.Options{
+		ItemsFunctionDir: stacks.ItemsFunctionDir, SignerFunctionDir: stacks.SignerFunctionDir,
+		Built: func(part string) { timings.mark("constructs " + part) },
+	})
 	appchecks.Apply(app)
 	assembly := app.Synth(nil)
 	timings.mark("synth")

@@ -24,12 +24,21 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/outputs"
 )
 
-// Assets are the built artefacts the stacks deploy.
-type Assets struct {
+// Options are what a stage is built from besides its configuration.
+type Options struct {
 	// ItemsFunctionDir holds the items function's linux/arm64 `bootstrap` (make build).
 	ItemsFunctionDir string
 	// SignerFunctionDir holds the signer function's (make build); used when delivery is on.
 	SignerFunctionDir string
+	// Built, when set, is called after each part of the stage is built, with its name (auth,
+	// hosting, uploads, server, delivery, crossaccount): make bench times them.
+	Built func(part string)
+}
+
+func (o Options) built(part string) {
+	if o.Built != nil {
+		o.Built(part)
+	}
 }
 
 // Where `make build` puts the functions, relative to the repository.
@@ -93,7 +102,7 @@ func (s *EnvironmentStage) newStack(id, env, what, description string, stackEnv 
 }
 
 // NewEnvironmentStage builds the stage of env (already validated by package config) under scope.
-func NewEnvironmentStage(scope constructs.Construct, env config.Environment, assets Assets) *EnvironmentStage {
+func NewEnvironmentStage(scope constructs.Construct, env config.Environment, options Options) *EnvironmentStage {
 	var awsEnv awscdk.Environment
 	awsEnv.Region = jsii.String(env.Region)
 	if env.Account != "" {
@@ -126,10 +135,12 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, ass
 	output(authStack, outputs.IdentityPoolID, s.Auth.IdentityPool().IdentityPoolId(), "Cognito identity pool id (auth.identity_pool_id)")
 	output(authStack, outputs.GuestsEnabled, jsii.String(fmt.Sprint(s.Auth.GuestsAllowed())), "Whether guests get identities (auth.unauthenticated_identities_enabled)")
 	output(authStack, outputs.MfaConfiguration, jsii.String(string(s.Auth.MFA())), "MFA: off, optional or required (auth.mfa_configuration)")
+	options.built(outputs.Auth)
 
 	// Hosting first: the upload bucket's CORS rule allows the managed app's branch origins.
 	if env.Amplify != nil {
 		s.addHosting(env)
+		options.built(outputs.Hosting)
 	}
 	var hostedOrigins []*string
 	if s.AmplifyApp != nil {
@@ -149,13 +160,17 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, ass
 		CorsMaxAgeSeconds:               &maxAge,
 	})
 	output(uploadsStack, outputs.UploadBucketName, s.Uploads.Bucket().BucketName(), "Upload bucket name (storage.bucket_name)")
+	options.built(outputs.Uploads)
 
-	s.addServer(env, assets)
+	s.addServer(env, options)
+	options.built(outputs.Server)
 	if env.Delivery != nil {
-		s.addDelivery(env, assets)
+		s.addDelivery(env, options)
+		options.built(outputs.Delivery)
 	}
 	if env.CrossAccount != nil {
 		s.addCrossAccount(env)
+		options.built(outputs.CrossAccount)
 	}
 	return s
 }
@@ -202,7 +217,7 @@ func (s *EnvironmentStage) addHosting(env config.Environment) {
 
 // addServer builds the server-side role chain: webpage role -> trust role -> items function
 // -> items table.
-func (s *EnvironmentStage) addServer(env config.Environment, assets Assets) {
+func (s *EnvironmentStage) addServer(env config.Environment, options Options) {
 	st := s.newStack(ServerStackID, env.Name, outputs.Server, "webpage role -> trust role -> items function -> items table", nil)
 	s.Items = awsdynamodb.NewTableV2(st, jsii.String("Items"), &awsdynamodb.TablePropsV2{
 		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String("owner"), Type: awsdynamodb.AttributeType_STRING},
@@ -216,7 +231,7 @@ func (s *EnvironmentStage) addServer(env config.Environment, assets Assets) {
 		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
 	})
 	s.ItemsFn = assetfn.NewAssetFunction(st, jsii.String("ItemsFunction"), &assetfn.AssetFunctionProps{
-		Code:        awslambda.Code_FromAsset(jsii.String(assets.ItemsFunctionDir), nil),
+		Code:        awslambda.Code_FromAsset(jsii.String(options.ItemsFunctionDir), nil),
 		Description: "gatehouse items API: put, get and list a caller's items",
 		Environment: map[string]string{"TABLE_NAME": *s.Items.TableName()},
 	})
@@ -241,7 +256,7 @@ func (s *EnvironmentStage) addServer(env config.Environment, assets Assets) {
 // addDelivery builds private image delivery: the distribution beside the upload bucket (whose
 // policy names it), the signer and its key's secret in the delivery stack (invoked through the
 // trust role), and the access logs in us-east-1.
-func (s *EnvironmentStage) addDelivery(env config.Environment, assets Assets) {
+func (s *EnvironmentStage) addDelivery(env config.Environment, options Options) {
 	d := env.Delivery
 	uploads := s.Stacks[UploadsStackID]
 	s.Images = delivery.NewImageDistribution(uploads, jsii.String(distributionID), &delivery.ImageDistributionProps{
@@ -257,7 +272,7 @@ func (s *EnvironmentStage) addDelivery(env config.Environment, assets Assets) {
 
 	st := s.newStack(DeliveryStackID, env.Name, outputs.Delivery, "signer function and the secret of the image distribution's signing key", nil)
 	s.Signer = delivery.NewSigner(st, jsii.String("Signer"), &delivery.SignerProps{
-		Code:                awslambda.Code_FromAsset(jsii.String(assets.SignerFunctionDir), nil),
+		Code:                awslambda.Code_FromAsset(jsii.String(options.SignerFunctionDir), nil),
 		Distribution:        s.Images,
 		SignIn:              s.Auth,
 		SignatureTTLSeconds: d.SignatureTTLSeconds,

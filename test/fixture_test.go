@@ -27,8 +27,8 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/stacks"
 )
 
-// testAssets are the artefacts `make build` produces (make test builds them first).
-var testAssets = stacks.Assets{
+// stageOptions point at the artefacts `make build` produces (make test builds them first).
+var stageOptions = stacks.Options{
 	ItemsFunctionDir:  filepath.Join(repoRoot, stacks.ItemsFunctionDir),
 	SignerFunctionDir: filepath.Join(repoRoot, stacks.SignerFunctionDir),
 }
@@ -137,9 +137,9 @@ var referenceApp = sync.OnceValue(func() *reference {
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(r.outdir)})
 	for _, name := range []string{"dev", "prod"} {
 		env := must(config.FromContextIn(repoRoot, name, context["environments"]))
-		r.stages[name] = stacks.NewEnvironmentStage(app, env, testAssets)
+		r.stages[name] = stacks.NewEnvironmentStage(app, env, stageOptions)
 	}
-	r.stages["full"] = stacks.NewEnvironmentStage(app, must(config.ParseIn(repoRoot, "full", []byte(fullEnv))), testAssets)
+	r.stages["full"] = stacks.NewEnvironmentStage(app, must(config.ParseIn(repoRoot, "full", []byte(fullEnv))), stageOptions)
 	r.library = addLibraryStage(app)
 	r.stacks["library/Library"] = r.library
 	r.stacks["flagless/Flagless"] = addFlaglessStage(app)
@@ -154,7 +154,7 @@ var referenceApp = sync.OnceValue(func() *reference {
 	appchecks.Apply(app)
 	// After the checks: cdk-nag reads templates and adds nothing to them, and this stage is
 	// "full" less a group, so checking it again would only cost time.
-	stacks.NewEnvironmentStage(app, must(config.ParseIn(repoRoot, lessGroupsEnv, fullEnvWithoutGroup("editors"))), testAssets)
+	stacks.NewEnvironmentStage(app, must(config.ParseIn(repoRoot, lessGroupsEnv, fullEnvWithoutGroup("editors"))), stageOptions)
 	r.nagFindings = appchecks.Findings(app.Synth(nil))
 	validateAssembly(r.outdir)
 	for _, name := range r.stackNames() {

@@ -20,6 +20,9 @@ import (
 // Stage boundaries, so the checks are added to scope and to every Stage below it: call this after
 // the stages are built.
 func Apply(scope constructs.IConstruct) {
+	if !nagOn {
+		return
+	}
 	// No CSV reports: findings are read back from the assembly (Findings); the report
 	// logger costs time and memory on every rule of every resource.
 	checks := cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true), Reports: jsii.Bool(false)})
