@@ -239,7 +239,11 @@ func Reference(m *access.Model, env string) ([]Row, error) {
 		return nil, err
 	}
 	rows = append(rows, hosting...)
-	images, err := deliveryRows(m, env, bucket, a)
+	var guestSession *access.Session
+	if pool.AllowUnauthenticated {
+		guestSession = &guest
+	}
+	images, err := deliveryRows(m, env, bucket, a, guestSession)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +263,7 @@ const (
 // deliveryRows: the image distribution reads the delivered folder of the upload bucket and
 // nothing else; the signer's role alone reads the signing key; only the trust role invokes the
 // signer; log delivery writes the distribution's logs (when delivery is configured).
-func deliveryRows(m *access.Model, env, uploads string, a access.Session) ([]Row, error) {
+func deliveryRows(m *access.Model, env, uploads string, a access.Session, guest *access.Session) ([]Row, error) {
 	uploadsStack, deliveryStack, logsStack := env+"/Uploads", env+"/Delivery", env+"/DeliveryLogs"
 	dist, err := m.Attr(uploadsStack, distributionID, "Ref")
 	if err != nil {
@@ -367,38 +371,42 @@ func deliveryRows(m *access.Model, env, uploads string, a access.Session) ([]Row
 	add("signer role", access.ImplicitDeny, access.Request{Principal: signerSession, Action: "s3:GetObject", Resource: photoOfA})
 	add("signer role", access.ImplicitDeny, access.Request{Principal: signerSession, Action: "sts:AssumeRole", Resource: trust.ARN,
 		Context: access.Context{"sts:RoleSessionName": {server["RoleSessionName"]}}})
-	readers := []struct {
+	// Everyone else who could try: the role chain's other roles, signed-in and guest identities,
+	// the compute roles.
+	type caller struct {
 		who     string
-		session string
-	}{
-		{"webpage role", SessionFor(webpage, "ecs-task")},
-		{"trust role", SessionFor(trust, server["RoleSessionName"])},
-		{"items function role", SessionFor(items, "items")},
-		{"signed-in A", a.Principal},
+		request func(action, resource string) access.Request
+	}
+	asRole := func(who, session string) caller {
+		return caller{who, func(action, resource string) access.Request {
+			return access.Request{Principal: session, Action: action, Resource: resource}
+		}}
+	}
+	asIdentity := func(who string, s access.Session) caller {
+		return caller{who, func(action, resource string) access.Request { return s.Request(action, resource, nil) }}
+	}
+	trustSession := SessionFor(trust, server["RoleSessionName"])
+	others := []caller{
+		asRole("webpage role", SessionFor(webpage, "ecs-task")),
+		asRole("items function role", SessionFor(items, "items")),
+		asIdentity("signed-in A", a),
+	}
+	if guest != nil {
+		others = append(others, asIdentity("guest B", *guest))
 	}
 	for _, arn := range sortedRoleARNs(m) {
 		if r := m.Roles[arn]; r.Stack == env+"/Hosting" {
-			readers = append(readers, struct{ who, session string }{"compute role " + r.Name[strings.LastIndex(r.Name, "ComputeRole"):], SessionFor(r, "amplify-ssr")})
+			others = append(others, asRole("compute role "+r.Name[strings.LastIndex(r.Name, "ComputeRole"):], SessionFor(r, "amplify-ssr")))
 		}
 	}
-	for _, r := range readers {
-		req := access.Request{Principal: r.session, Action: "secretsmanager:GetSecretValue", Resource: secret}
-		if r.session == a.Principal {
-			req = a.Request("secretsmanager:GetSecretValue", secret, nil)
-		}
-		add(r.who, access.ExplicitDeny, req)
+	add("trust role", access.ExplicitDeny, access.Request{Principal: trustSession, Action: "secretsmanager:GetSecretValue", Resource: secret})
+	for _, c := range others {
+		add(c.who, access.ExplicitDeny, c.request("secretsmanager:GetSecretValue", secret))
 	}
 	// Only the trust role invokes the signer.
-	add("trust role", access.Allow, access.Request{Principal: SessionFor(trust, server["RoleSessionName"]), Action: "lambda:InvokeFunction", Resource: signer})
-	for _, r := range readers {
-		if r.who == "trust role" {
-			continue
-		}
-		req := access.Request{Principal: r.session, Action: "lambda:InvokeFunction", Resource: signer}
-		if r.session == a.Principal {
-			req = a.Request("lambda:InvokeFunction", signer, nil)
-		}
-		add(r.who, access.ImplicitDeny, req)
+	add("trust role", access.Allow, access.Request{Principal: trustSession, Action: "lambda:InvokeFunction", Resource: signer})
+	for _, c := range others {
+		add(c.who, access.ImplicitDeny, c.request("lambda:InvokeFunction", signer))
 	}
 	add("signer role", access.ImplicitDeny, access.Request{Principal: signerSession, Action: "lambda:InvokeFunction", Resource: signer})
 
