@@ -90,3 +90,6 @@ const DefaultLogRetentionDays = 90
 
 // DefaultRegion is where an environment deploys unless it names a region.
 const DefaultRegion = "ap-southeast-1"
+
+// API tokens (the token service).
+var TokenLifetimeDays = Range{Min: 1, Max: 365, Default: 30, Unit: "days"}

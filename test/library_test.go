@@ -8,7 +8,7 @@ import (
 
 // leafPackages import no CDK package: the configuration, the outputs contract, the rules and
 // access rules as data, the web app's configuration and its command.
-var leafPackages = []string{"./config", "./outputs", "./rules", "./accessrules", "./webconfig", "./bin/outputs"}
+var leafPackages = []string{"./config", "./outputs", "./rules", "./accessrules", "./apitokens", "./webconfig", "./bin/outputs"}
 
 // goCommand runs the go tool in dir.
 func goCommand(dir string, args ...string) *exec.Cmd {
