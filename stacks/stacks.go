@@ -291,7 +291,7 @@ func (s *EnvironmentStage) addDelivery(env config.Environment, options Options) 
 	s.DeliveryLogs = delivery.NewAccessLogs(logs, jsii.String("AccessLogs"), &delivery.AccessLogsProps{
 		// Read from the uploads stack in another region: a weak reference (Fn::GetStackOutput).
 		DistributionID: awscdk.Stack_ConsumeReference(s.Images.Distribution().DistributionId(), awscdk.ReferenceStrength_WEAK),
-		ExpirationDays:  d.LogExpirationDays,
+		ExpirationDays: d.LogExpirationDays,
 	})
 	output(logs, outputs.DeliveryLogBucket, s.DeliveryLogs.Bucket().BucketName(), "Bucket of the image distribution's access logs")
 }

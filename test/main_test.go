@@ -44,11 +44,11 @@ func TestMain(m *testing.M) {
 
 // Subprocesses the tests need, started before any test runs (see prestarted).
 var (
-	refereeProcess   *prestarted // test/referee/simulate.mjs: TestAccessMatrixReferee
-	amplifyProcess   *prestarted // test/amplify/configure.mjs: TestAmplifyJSAcceptsOutputs
-	badConfigApp     *prestarted // cdk.json's app command: TestAppRejectsBadConfigCleanly
-	libraryDeps      *prestarted // go list -deps of the leaf and construct packages: TestLibraryDependencies
-	exampleDeps      *prestarted // go list -deps of examples/photoapp: TestSeparateModuleUsesTheLibrary
+	refereeProcess *prestarted // test/referee/simulate.mjs: TestAccessMatrixReferee
+	amplifyProcess *prestarted // test/amplify/configure.mjs: TestAmplifyJSAcceptsOutputs
+	badConfigApp   *prestarted // cdk.json's app command: TestAppRejectsBadConfigCleanly
+	libraryDeps    *prestarted // go list -deps of the leaf and construct packages: TestLibraryDependencies
+	exampleDeps    *prestarted // go list -deps of examples/photoapp: TestSeparateModuleUsesTheLibrary
 )
 
 func prestartAll() {

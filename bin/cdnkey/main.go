@@ -147,4 +147,3 @@ func write(f *os.File, data []byte) error {
 	_, err := f.Write(data)
 	return err
 }
-
