@@ -24,7 +24,7 @@ STACKS := '$(ENV)/*'
 # Rebuilt only when its sources or the module change; -trimpath keeps it (and so the asset
 # hash) independent of where the repository is checked out.
 ITEMS_BOOTSTRAP := build/functions/items/bootstrap
-$(ITEMS_BOOTSTRAP): $(wildcard functions/items/*.go) go.mod go.sum
+$(ITEMS_BOOTSTRAP): $(wildcard functions/items/*.go functions/internal/items/*.go) go.mod go.sum
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w' -o $@ ./functions/items
 
 help: ## List the targets.

@@ -38,6 +38,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/gatehouse-cdk/gatehouse/functions/internal/items"
 )
 
 func main() {
@@ -52,6 +54,6 @@ func main() {
 		slog.Error("refusing to start: cannot load the AWS configuration", "error", err.Error())
 		os.Exit(1)
 	}
-	handler := &Handler{Table: dynamodb.NewFromConfig(cfg), TableName: table, Now: time.Now}
+	handler := &items.Handler{Table: dynamodb.NewFromConfig(cfg), TableName: table, Now: time.Now}
 	lambda.Start(handler.Handle)
 }

@@ -1,4 +1,7 @@
-package main
+// Package items is the items API over one DynamoDB table: the logic of the items function
+// (functions/items, invoked through the role chain) and of the token API's handler
+// (functions/api), which both pass it the payload documented in functions/items.
+package items
 
 import (
 	"bytes"

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/gatehouse-cdk/gatehouse/apitokens"
+	"github.com/gatehouse-cdk/gatehouse/functions/internal/items"
+)
+
+// Items runs one items API request (items.Handler.Handle).
+type Items interface {
+	Handle(ctx context.Context, payload json.RawMessage) (items.Response, error)
+}
+
+// API serves the token API's routes over the items logic.
+type API struct {
+	Items Items
+	// AllowedOrigins may read responses from browsers (CORS); none: no CORS headers.
+	AllowedOrigins []string
+}
+
+// route is one of the API's routes: its items action and the scope it needs.
+type route struct {
+	action, scope string
+}
+
+var routes = map[string]route{
+	"GET /items":      {"list", apitokens.ScopeRead},
+	"GET /items/{id}": {"get", apitokens.ScopeRead},
+	"PUT /items/{id}": {"put", apitokens.ScopeWrite},
+}
+
+// Handle answers an API Gateway proxy request. The owner is the authorizer's (the token's
+// owner), never anything in the request; a route needs its scope. Every answer is JSON with a
+// status: 400 for a bad request (naming the field), 403 without the scope, 404, 409, and 500 if
+// DynamoDB failed; never a Lambda error, so never API Gateway's 502.
+func (a *API) Handle(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	headers := a.corsHeaders(req.Headers)
+	respond := func(status int, body any) (events.APIGatewayProxyResponse, error) {
+		raw, _ := json.Marshal(body)
+		headers["Content-Type"] = "application/json"
+		return events.APIGatewayProxyResponse{StatusCode: status, Headers: headers, Body: string(raw)}, nil
+	}
+	fail := func(status int, code, field, message string) (events.APIGatewayProxyResponse, error) {
+		return respond(status, items.Response{Error: &items.ErrorBody{Code: code, Field: field, Message: message}})
+	}
+	r, ok := routes[req.HTTPMethod+" "+req.Resource]
+	if !ok {
+		return fail(http.StatusNotFound, "not_found", "", "no such route: GET /items, GET /items/{id}, PUT /items/{id}")
+	}
+	owner, _ := req.RequestContext.Authorizer["owner"].(string)
+	scopes, _ := req.RequestContext.Authorizer["scopes"].(string)
+	if owner == "" {
+		return fail(http.StatusUnauthorized, "unauthorized", "", "no token owner") // only without the authorizer
+	}
+	if !slices.Contains(strings.Fields(scopes), r.scope) {
+		return fail(http.StatusForbidden, "forbidden", "", "the token lacks the "+r.scope+" scope")
+	}
+	payload := map[string]any{"action": r.action, "owner": owner}
+	switch r.action {
+	case "list":
+		for name, value := range req.QueryStringParameters {
+			switch name {
+			case "limit":
+				payload["limit"] = json.RawMessage(value)
+				if !isNumber(value) {
+					return fail(http.StatusBadRequest, "invalid", "limit", "must be a whole number from 1 to 100")
+				}
+			case "next":
+				payload["next"] = value
+			default:
+				return fail(http.StatusBadRequest, "invalid", name, "unknown query parameter; allowed: limit, next")
+			}
+		}
+	case "get":
+		payload["id"] = req.PathParameters["id"]
+	case "put":
+		payload["id"] = req.PathParameters["id"]
+		fields, field, message := bodyFields(req)
+		if message != "" {
+			return fail(http.StatusBadRequest, "invalid", field, message)
+		}
+		for name, value := range fields {
+			payload[name] = value
+		}
+	}
+	raw, _ := json.Marshal(payload)
+	resp, err := a.Items.Handle(ctx, raw)
+	if err != nil {
+		slog.ErrorContext(ctx, "items failed", "error", err.Error())
+		return fail(http.StatusInternalServerError, "internal", "", "the items table did not answer; try again")
+	}
+	if resp.Error != nil {
+		status := map[string]int{"invalid": http.StatusBadRequest, "not_found": http.StatusNotFound, "conflict": http.StatusConflict}[resp.Error.Code]
+		if status == 0 {
+			status = http.StatusBadRequest
+		}
+		return respond(status, resp)
+	}
+	if r.action == "put" {
+		return respond(http.StatusCreated, resp)
+	}
+	return respond(http.StatusOK, resp)
+}
+
+// bodyFields reads a PUT body: a JSON object with name and, optionally, body. A bad body names
+// the field at fault ("body" for the document itself).
+func bodyFields(req events.APIGatewayProxyRequest) (fields map[string]json.RawMessage, field, message string) {
+	text := []byte(req.Body)
+	if req.IsBase64Encoded {
+		decoded, err := base64.StdEncoding.DecodeString(req.Body)
+		if err != nil {
+			return nil, "body", "is not valid base64"
+		}
+		text = decoded
+	}
+	dec := json.NewDecoder(bytes.NewReader(text))
+	if err := dec.Decode(&fields); err != nil || fields == nil {
+		return nil, "body", `must be a JSON object: {"name": "...", "body": "..."} (body optional)`
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, "body", "must be one JSON object"
+	}
+	for name := range fields {
+		if name != "name" && name != "body" {
+			return nil, name, "unknown field; allowed: name, body"
+		}
+	}
+	return fields, "", ""
+}
+
+func isNumber(s string) bool {
+	if s == "" || len(s) > 4 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// corsHeaders allow the request's Origin if it is one of the allowed origins.
+func (a *API) corsHeaders(request map[string]string) map[string]string {
+	headers := map[string]string{}
+	if len(a.AllowedOrigins) == 0 {
+		return headers
+	}
+	headers["Vary"] = "Origin"
+	for name, value := range request {
+		if strings.EqualFold(name, "Origin") && slices.Contains(a.AllowedOrigins, value) {
+			headers["Access-Control-Allow-Origin"] = value
+		}
+	}
+	return headers
+}

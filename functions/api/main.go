@@ -1,0 +1,47 @@
+// Command api is the token API's handler (Go, provided.al2023, arm64): API Gateway's proxy
+// integration of
+//
+//	GET /items              list the owner's items (query: limit, next)   scope read
+//	GET /items/{id}         one item                                       scope read
+//	PUT /items/{id}         {"name": "...", "body": "..."}                 scope write
+//
+// over the items logic (functions/internal/items). The owner is the token's, from the
+// authorizer's context, never anything in the request. Answers are JSON: 200/201, 400 naming
+// the field, 403 without the scope, 404, 409, 500 if DynamoDB failed (never a 502).
+//
+// Configuration: TABLE_NAME (the items table, required), ALLOWED_ORIGINS (comma-separated, CORS).
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/gatehouse-cdk/gatehouse/functions/internal/items"
+)
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
+	table := os.Getenv("TABLE_NAME")
+	if table == "" {
+		slog.Error("refusing to start: the environment variable TABLE_NAME (the items table's name) is empty")
+		os.Exit(1)
+	}
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		slog.Error("refusing to start: cannot load the AWS configuration", "error", err.Error())
+		os.Exit(1)
+	}
+	var origins []string
+	if v := os.Getenv("ALLOWED_ORIGINS"); v != "" {
+		origins = strings.Split(v, ",")
+	}
+	api := &API{Items: &items.Handler{Table: dynamodb.NewFromConfig(cfg), TableName: table, Now: time.Now}, AllowedOrigins: origins}
+	lambda.Start(api.Handle)
+}
