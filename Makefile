@@ -45,12 +45,20 @@ build/gatehouse: $(APP_SOURCES)
 
 # The signer function (the image delivery's asset function), built the same way.
 SIGNER_BOOTSTRAP := build/functions/signer/bootstrap
-$(SIGNER_BOOTSTRAP): $(wildcard functions/signer/*.go) go.mod go.sum
+$(SIGNER_BOOTSTRAP): $(wildcard functions/signer/*.go rules/*.go) go.mod go.sum
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w' -o $@ ./functions/signer
+
+# The token API's functions: its authorizer, token service and handler, built the same way.
+API_BOOTSTRAPS := build/functions/authorizer/bootstrap build/functions/tokens/bootstrap build/functions/api/bootstrap
+build/functions/authorizer/bootstrap: $(wildcard functions/authorizer/*.go apitokens/*.go) go.mod go.sum
+build/functions/tokens/bootstrap: $(wildcard functions/tokens/*.go apitokens/*.go rules/*.go) go.mod go.sum
+build/functions/api/bootstrap: $(wildcard functions/api/*.go functions/internal/items/*.go apitokens/*.go) go.mod go.sum
+$(API_BOOTSTRAPS):
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w' -o $@ ./functions/$(notdir $(@D))
 
 # What cdk.json's app command builds before every CLI run (cdk synth, ls, diff, deploy): the
 # functions and the app, each only when stale. No npm step: the CLI running it is installed.
-app: $(ITEMS_BOOTSTRAP) $(SIGNER_BOOTSTRAP) build/gatehouse
+app: $(ITEMS_BOOTSTRAP) $(SIGNER_BOOTSTRAP) $(API_BOOTSTRAPS) build/gatehouse
 
 build: deps app ## Build the Lambda functions (linux/arm64) and the app into build/.
 

@@ -94,7 +94,7 @@ func run(stderr io.Writer) (code int) {
 		return 1
 	}
 	// The functions must be built first (make build; make synth does it).
-	for _, dir := range []string{stacks.ItemsFunctionDir, stacks.SignerFunctionDir} {
+	for _, dir := range []string{stacks.ItemsFunctionDir, stacks.SignerFunctionDir, stacks.AuthorizerFunctionDir, stacks.TokenServiceFunctionDir, stacks.APIFunctionDir} {
 		bootstrap := filepath.Join(dir, "bootstrap")
 		if _, err := os.Stat(bootstrap); err != nil {
 			fmt.Fprintf(stderr, "%s is missing: build the functions first with `make app` (cdk.json's app command does it)\n", bootstrap)
@@ -103,6 +103,7 @@ func run(stderr io.Writer) (code int) {
 	}
 	stacks.NewEnvironmentStage(app, env, stacks.Options{
 		ItemsFunctionDir: stacks.ItemsFunctionDir, SignerFunctionDir: stacks.SignerFunctionDir,
+		AuthorizerFunctionDir: stacks.AuthorizerFunctionDir, TokenServiceFunctionDir: stacks.TokenServiceFunctionDir, APIFunctionDir: stacks.APIFunctionDir,
 		Built: func(part string) { timings.mark("constructs " + part) },
 	})
 	appchecks.Apply(app)

@@ -83,6 +83,27 @@ type Environment struct {
 	// Delivery, when set, serves the upload bucket's protected/ folders through a CloudFront
 	// distribution that takes only signed requests, and deploys the signer function.
 	Delivery *Delivery `json:"delivery"`
+	// API, when set, adds the token-authorized API over the items, the token table and the
+	// token service.
+	API *API `json:"api"`
+}
+
+// API configures the token-authorized API.
+type API struct {
+	// ThrottleRateLimit: the stage's steady request rate (rules.APIThrottleRateLimit).
+	ThrottleRateLimit int `json:"throttleRateLimit"`
+	// ThrottleBurstLimit: the stage's burst (rules.APIThrottleBurstLimit).
+	ThrottleBurstLimit int `json:"throttleBurstLimit"`
+	// AuthorizerCacheSeconds: how long API Gateway reuses an authorizer's answer for a token
+	// (rules.AuthorizerCacheSeconds; 0 allowed). A revoked token keeps working this long at most.
+	AuthorizerCacheSeconds *int `json:"authorizerCacheSeconds"`
+	// AllowedOrigins may call the API from browsers (CORS). Default none: scripts and servers.
+	AllowedOrigins []string `json:"allowedOrigins"`
+	// Scopes tokens may carry. Default apitokens.Scopes (read, write), which the routes need.
+	Scopes []string `json:"scopes"`
+	// ExecutionLogging turns on API Gateway's execution logs (errors only, no request data).
+	// Default false: they can record headers.
+	ExecutionLogging bool `json:"executionLogging"`
 }
 
 // Delivery configures private image delivery through CloudFront.
@@ -206,6 +227,17 @@ func Defaults(name string) Environment {
 func (e *Environment) fillDefaults() {
 	if c := e.CrossAccount; c != nil {
 		c.MaxSessionDurationSeconds = rules.CrossAccountSessionSeconds.Or(c.MaxSessionDurationSeconds)
+	}
+	if a := e.API; a != nil {
+		a.ThrottleRateLimit = rules.APIThrottleRateLimit.Or(a.ThrottleRateLimit)
+		a.ThrottleBurstLimit = rules.APIThrottleBurstLimit.Or(a.ThrottleBurstLimit)
+		if a.AuthorizerCacheSeconds == nil {
+			ttl := rules.AuthorizerCacheSeconds.Default
+			a.AuthorizerCacheSeconds = &ttl
+		}
+		if len(a.Scopes) == 0 {
+			a.Scopes = []string{"read", "write"}
+		}
 	}
 	if d := e.Delivery; d != nil {
 		d.PriceClass = cmp.Or(d.PriceClass, rules.PriceClasses[0])
@@ -355,6 +387,16 @@ func (e *Environment) check(ps *rules.Problems, at string) {
 		rules.SignatureTTLSeconds.Check(ps, f+".signatureTtlSeconds", d.SignatureTTLSeconds)
 		rules.AccessLogExpirationDays.Check(ps, f+".logExpirationDays", d.LogExpirationDays)
 		rules.CustomDomain(ps, f, d.DomainName, d.CertificateArn, "domainName", "certificateArn")
+	}
+	if a := e.API; a != nil {
+		f := at + ".api"
+		rules.APIThrottleRateLimit.Check(ps, f+".throttleRateLimit", a.ThrottleRateLimit)
+		rules.APIThrottleBurstLimit.Check(ps, f+".throttleBurstLimit", a.ThrottleBurstLimit)
+		rules.AuthorizerCacheSeconds.Check(ps, f+".authorizerCacheSeconds", *a.AuthorizerCacheSeconds)
+		if len(a.AllowedOrigins) > 0 {
+			rules.Origins(ps, f+".allowedOrigins", a.AllowedOrigins)
+		}
+		rules.Scopes(ps, f+".scopes", a.Scopes)
 	}
 	if m := e.Email; m != nil {
 		region := e.Region

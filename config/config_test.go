@@ -124,7 +124,7 @@ func TestBadConfig(t *testing.T) {
 			pre + `account = "12345": must be a 12-digit AWS account id as a string, e.g. "123456789012", or left out for the CLI's default account`}},
 		{"account as number", `{` + ok + `, "account": 123456789012}`, []string{pre + `account = 123456789012: must be a string`}},
 		{"unknown field", `{` + ok + `, "allowedOrigin": ["https://a.example.com"]}`, []string{
-			pre + `allowedOrigin = ["https://a.example.com"]: unknown field (did you mean "allowedOrigins"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, crossAccount, amplify, email, delivery`}},
+			pre + `allowedOrigin = ["https://a.example.com"]: unknown field (did you mean "allowedOrigins"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, crossAccount, amplify, email, delivery, api`}},
 		{"guests not bool", `{` + ok + `, "allowGuests": "yes"}`, []string{pre + `allowGuests = "yes": must be true or false`}},
 		{"null", `{` + ok + `, "region": null}`, []string{pre + `region = null: must not be null; leave the field out to get its default`}},
 		{"mfa", `{` + ok + `, "mfa": "sometimes"}`, []string{pre + `mfa = "sometimes": must be one of "off", "optional", "required"`}},

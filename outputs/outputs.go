@@ -29,6 +29,7 @@ const (
 	// DeliveryLogs is the stack in us-east-1 that receives the distribution's access logs
 	// (CloudFront delivers logs only from there).
 	DeliveryLogs = "delivery-logs"
+	API          = "api"
 )
 
 // Output keys of the auth and uploads stacks. They are a public contract; do not rename them.
@@ -79,6 +80,13 @@ const (
 	DeliveryLogBucket   = "DeliveryLogBucketName"
 )
 
+// Output keys of the api stack.
+const (
+	APIURL                   = "ApiUrl"
+	TokenServiceFunctionName = "TokenServiceFunctionName"
+	TokenTableName           = "TokenTableName"
+)
+
 var notAlphanumeric = regexp.MustCompile(`[^A-Za-z0-9]`)
 
 // BranchID is a branch name's letters and digits: the suffix of its compute role's output key
@@ -113,12 +121,14 @@ var shapes = map[string]shape{
 		r := rules.SessionDurationSeconds
 		return err == nil && n >= r.Min && n <= r.Max
 	}, "a whole number of " + rules.SessionDurationSeconds.Unit + " from " + strconv.Itoa(rules.SessionDurationSeconds.Min) + " to " + strconv.Itoa(rules.SessionDurationSeconds.Max)},
-	AssetFunctionName:   {pattern(`^[\w-]{1,140}$`), "a function name"},
-	AssetFunctionArn:    {pattern(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[\w-]+$`), "a function ARN"},
-	FeedbackTopicArn:    {pattern(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[\w-]+$`), "a topic ARN"},
-	CrossAccountRoleArn: roleArn,
-	CdnDomain:           {rules.DomainName.Match, "a domain name"},
-	SignerFunctionName:  {pattern(`^[\w-]{1,140}$`), "a function name"},
+	AssetFunctionName:        {pattern(`^[\w-]{1,140}$`), "a function name"},
+	AssetFunctionArn:         {pattern(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[\w-]+$`), "a function ARN"},
+	FeedbackTopicArn:         {pattern(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[\w-]+$`), "a topic ARN"},
+	CrossAccountRoleArn:      roleArn,
+	CdnDomain:                {rules.DomainName.Match, "a domain name"},
+	SignerFunctionName:       {pattern(`^[\w-]{1,140}$`), "a function name"},
+	APIURL:                   {pattern(`^https://[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com/[\w-]+/$`), "an API Gateway stage URL"},
+	TokenServiceFunctionName: {pattern(`^[\w-]{1,140}$`), "a function name"},
 }
 
 // Check reports what the value of output key must be when value does not look like it, or "".

@@ -93,3 +93,10 @@ const DefaultRegion = "ap-southeast-1"
 
 // API tokens (the token service).
 var TokenLifetimeDays = Range{Min: 1, Max: 365, Default: 30, Unit: "days"}
+
+// The token API (tokenapi.TokenAPIProps, config).
+var (
+	APIThrottleRateLimit   = Range{Min: 1, Max: 10000, Default: 50, Unit: "requests per second"}
+	APIThrottleBurstLimit  = Range{Min: 1, Max: 5000, Default: 100, Unit: "requests"}
+	AuthorizerCacheSeconds = Range{Min: 0, Max: 3600, Default: 300, Unit: "seconds (API Gateway caches an authorizer's answer at most an hour; 0 turns the cache off)"}
+)

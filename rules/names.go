@@ -108,3 +108,21 @@ func Groups(ps *Problems, field string, names []string, precedences []int, nameF
 		seenPrecedence[precedences[i]] = name
 	}
 }
+
+// Scope is a scope an API token may carry: a simple word.
+var Scope = Pattern{re: regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`), Rule: "must be a simple word: 1 to 32 lower-case letters, digits, '_' or '-', starting with a letter"}
+
+// Scopes checks the scopes API tokens may carry: simple words, each once.
+func Scopes(ps *Problems, field string, scopes []string) {
+	seen := map[string]bool{}
+	for i, s := range scopes {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		switch {
+		case !Scope.Match(s):
+			ps.Add(f, s, Scope.Rule)
+		case seen[s]:
+			ps.Add(f, s, "is listed twice")
+		}
+		seen[s] = true
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/constructs/messaging"
 	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
+	"github.com/gatehouse-cdk/gatehouse/constructs/tokenapi"
 	"github.com/gatehouse-cdk/gatehouse/outputs"
 )
 
@@ -30,6 +31,9 @@ type Options struct {
 	ItemsFunctionDir string
 	// SignerFunctionDir holds the signer function's (make build); used when delivery is on.
 	SignerFunctionDir string
+	// AuthorizerFunctionDir, TokenServiceFunctionDir and APIFunctionDir hold the token API's
+	// functions (make build); used when the api is on.
+	AuthorizerFunctionDir, TokenServiceFunctionDir, APIFunctionDir string
 	// Built, when set, is called after each part of the stage is built, with its name (auth,
 	// hosting, uploads, server, delivery, crossaccount): make bench times them.
 	Built func(part string)
@@ -43,8 +47,11 @@ func (o Options) built(part string) {
 
 // Where `make build` puts the functions, relative to the repository.
 const (
-	ItemsFunctionDir  = "build/functions/items"
-	SignerFunctionDir = "build/functions/signer"
+	ItemsFunctionDir        = "build/functions/items"
+	SignerFunctionDir       = "build/functions/signer"
+	AuthorizerFunctionDir   = "build/functions/authorizer"
+	TokenServiceFunctionDir = "build/functions/tokens"
+	APIFunctionDir          = "build/functions/api"
 )
 
 // Construct ids that decide the logical ids of stateful resources. Changing one replaces the
@@ -57,6 +64,7 @@ const (
 	HostingStackID      = "Hosting"
 	DeliveryStackID     = "Delivery"
 	DeliveryLogsStackID = "DeliveryLogs"
+	APIStackID          = "API"
 	distributionID      = "Images"
 	userAuthID          = "SignIn"
 	uploadBucketID      = "Uploads"
@@ -84,6 +92,8 @@ type EnvironmentStage struct {
 	ComputeRole *hosting.ComputeRole
 	Feedback    *messaging.SecureTopic
 	AmplifyApp  *hosting.App
+	// API is nil unless the api is configured.
+	API *tokenapi.TokenAPI
 	// Images, Signer and DeliveryLogs are nil unless delivery is configured.
 	Images       *delivery.ImageDistribution
 	Signer       *delivery.Signer
@@ -167,6 +177,10 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, opt
 	if env.Delivery != nil {
 		s.addDelivery(env, options)
 		options.built(outputs.Delivery)
+	}
+	if env.API != nil {
+		s.addAPI(env, options)
+		options.built(outputs.API)
 	}
 	if env.CrossAccount != nil {
 		s.addCrossAccount(env)
@@ -294,6 +308,30 @@ func (s *EnvironmentStage) addDelivery(env config.Environment, options Options) 
 		ExpirationDays: d.LogExpirationDays,
 	})
 	output(logs, outputs.DeliveryLogBucket, s.DeliveryLogs.Bucket().BucketName(), "Bucket of the image distribution's access logs")
+}
+
+// addAPI builds the token-authorized API over the items table; the trust role may invoke its
+// token service.
+func (s *EnvironmentStage) addAPI(env config.Environment, options Options) {
+	a := env.API
+	st := s.newStack(APIStackID, env.Name, outputs.API, "token-authorized API over the items, its token table and token service", nil)
+	code := func(dir string) awslambda.Code { return awslambda.Code_FromAsset(jsii.String(dir), nil) }
+	s.API = tokenapi.NewTokenAPI(st, jsii.String("TokenApi"), &tokenapi.TokenAPIProps{
+		AuthorizerCode:         code(options.AuthorizerFunctionDir),
+		TokenServiceCode:       code(options.TokenServiceFunctionDir),
+		HandlerCode:            code(options.APIFunctionDir),
+		ItemsTable:             s.Items,
+		AllowedOrigins:         a.AllowedOrigins,
+		Scopes:                 a.Scopes,
+		ThrottleRateLimit:      a.ThrottleRateLimit,
+		ThrottleBurstLimit:     a.ThrottleBurstLimit,
+		AuthorizerCacheSeconds: a.AuthorizerCacheSeconds,
+		ExecutionLogging:       a.ExecutionLogging,
+	})
+	s.API.GrantIssue(s.Trust.Role())
+	output(st, outputs.APIURL, s.API.URL(), "The token API's URL (API_URL)")
+	output(st, outputs.TokenServiceFunctionName, s.API.TokenService().FunctionName(), "Token service function name (TOKEN_SERVICE_FUNCTION_NAME)")
+	output(st, outputs.TokenTableName, s.API.Table().TableName(), "Token table name")
 }
 
 // addCrossAccount builds the stack another account uses through the cross-account role: an

@@ -7,8 +7,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/internal/cfnvalidate"
 )
 
-// validatorFindings are the validator's findings over the reference app's assembly (every
-// stack but "full" less a group: the same templates less three resources). The validator
+// validatorFindings are the validator's findings over the reference app's assembly. The validator
 // (package cfnvalidate: AWS's CloudFormation validator, the engine aws-cdk-lib bundles at the
 // same version, in strict mode with no rule excluded, as the app runs it) loads while the
 // reference app synthesizes; validateAssembly sends it the templates.
@@ -21,12 +20,7 @@ var (
 )
 
 func validateAssembly(dir string) {
-	var stacks []cfnvalidate.Stack
-	for _, s := range must(cfnvalidate.StacksOf(dir)) {
-		if !strings.HasPrefix(s.Path, lessGroupsEnv+"/") {
-			stacks = append(stacks, s)
-		}
-	}
+	stacks := must(cfnvalidate.StacksOf(dir))
 	validated = make(chan struct{})
 	go func() {
 		defer close(validated)

@@ -36,6 +36,8 @@ type Service struct {
 	Now       func() time.Time
 	// NewToken makes a token (apitokens.New; tests replace it).
 	NewToken func() (string, error)
+	// Scopes a token may carry (the environment's api.scopes).
+	Scopes []string
 }
 
 // Request is one call: the Next.js server sets owner to the signed-in caller's id, from its
@@ -115,12 +117,12 @@ func (s *Service) issue(ctx context.Context, req Request) (Response, error) {
 		return invalid("tokenId", "is for revoke"), nil
 	}
 	if len(req.Scopes) == 0 {
-		return invalid("scopes", "must list at least one scope: "+fmt.Sprint(apitokens.Scopes)), nil
+		return invalid("scopes", "must list at least one scope: "+fmt.Sprint(s.Scopes)), nil
 	}
 	seen := map[string]bool{}
 	for i, scope := range req.Scopes {
-		if !slices.Contains(apitokens.Scopes, scope) || seen[scope] {
-			return invalid(fmt.Sprintf("scopes[%d]", i), fmt.Sprintf("must be one of %v, each once", apitokens.Scopes)), nil
+		if !slices.Contains(s.Scopes, scope) || seen[scope] {
+			return invalid(fmt.Sprintf("scopes[%d]", i), fmt.Sprintf("must be one of %v, each once", s.Scopes)), nil
 		}
 		seen[scope] = true
 	}

@@ -85,7 +85,7 @@ func str(v types.AttributeValue) string {
 func setup() (*Service, *fakeTable) {
 	table := &fakeTable{items: map[string]map[string]types.AttributeValue{}}
 	clock := now
-	return &Service{Table: table, TableName: "tokens", Now: func() time.Time { return clock }, NewToken: apitokens.New}, table
+	return &Service{Table: table, TableName: "tokens", Now: func() time.Time { return clock }, NewToken: apitokens.New, Scopes: apitokens.Scopes}, table
 }
 
 func call(t *testing.T, s *Service, payload string) Response {

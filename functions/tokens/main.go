@@ -13,13 +13,14 @@
 // {"error": {"code", "field", "message"}}. Its role may put, update and query the owner index of
 // the token table, and nothing else.
 //
-// Configuration: TOKEN_TABLE_NAME (required).
+// Configuration: TOKEN_TABLE_NAME (required), TOKEN_SCOPES (comma-separated; default read,write).
 package main
 
 import (
 	"context"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -41,6 +42,10 @@ func main() {
 		slog.Error("refusing to start: cannot load the AWS configuration", "error", err.Error())
 		os.Exit(1)
 	}
-	s := &Service{Table: dynamodb.NewFromConfig(cfg), TableName: table, Now: time.Now, NewToken: apitokens.New}
+	scopes := apitokens.Scopes
+	if v := os.Getenv("TOKEN_SCOPES"); v != "" {
+		scopes = strings.Split(v, ",")
+	}
+	s := &Service{Table: dynamodb.NewFromConfig(cfg), TableName: table, Now: time.Now, NewToken: apitokens.New, Scopes: scopes}
 	lambda.Start(s.Handle)
 }
