@@ -805,6 +805,22 @@ func (s *stack) attribute(id, attr string, fail func(string) error) (any, error)
 		case "DomainName":
 			return "d" + fakeSuffix(s.Name + "/" + id)[:12] + ".cloudfront.net", nil
 		}
+	case "AWS::ApiGateway::RestApi":
+		apiID := fakeSuffix(s.Name + "/" + id)[:10]
+		switch attr {
+		case "Ref", "RestApiId":
+			return apiID, nil
+		case "RootResourceId":
+			return fakeSuffix(s.Name + "/" + id + "/root")[:10], nil
+		}
+	case "AWS::ApiGateway::Authorizer":
+		if attr == "Ref" || attr == "AuthorizerId" {
+			return fakeSuffix(s.Name + "/" + id)[:6], nil
+		}
+	case "AWS::ApiGateway::Stage":
+		if attr == "Ref" {
+			return name("StageName", false)
+		}
 	case "AWS::CloudFront::PublicKey":
 		if attr == "Ref" || attr == "Id" {
 			return "K" + strings.ToUpper(fakeSuffix(s.Name + "/" + id))[:12], nil
