@@ -20,6 +20,7 @@ var pinnedLogicalIDs = []struct {
 	{allEnvs, "Server", "AWS::DynamoDB::GlobalTable", "the items table (every item)", []string{"Items5C12978B"}},
 	{[]string{"full"}, "CrossAccount", "AWS::S3::Bucket", "the exchange and its access-log buckets", []string{"Exchange4C2073D8", "ExchangeAccessLogs1FA0D182"}},
 	{allEnvs, "Delivery", "AWS::SecretsManager::Secret", "the secret of the private signing key (stored by hand)", []string{"SignerSigningKey597D4DA8"}},
+	{allEnvs, "API", "AWS::DynamoDB::GlobalTable", "the token table (every API token)", []string{"TokenApiTokens68DA6472"}},
 	{allEnvs, "DeliveryLogs", "AWS::S3::Bucket", "the image distribution's access-log bucket", []string{"AccessLogsBucketCD784A59"}},
 	{[]string{"full"}, "Uploads", "AWS::KMS::Key", "the uploads' KMS key (every encrypted upload becomes unreadable)", []string{"UploadsKeyEAFA4DCE"}},
 }
