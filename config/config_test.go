@@ -364,3 +364,39 @@ func TestBadDelivery(t *testing.T) {
 		})
 	}
 }
+
+func TestAPISettings(t *testing.T) {
+	env, err := config.Parse("dev", []byte(`{`+ok+`, "api": {}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := env.API; a.ThrottleRateLimit != 50 || a.ThrottleBurstLimit != 100 || *a.AuthorizerCacheSeconds != 300 ||
+		strings.Join(a.Scopes, ",") != "read,write" || a.ExecutionLogging || len(a.AllowedOrigins) != 0 {
+		t.Errorf("defaults: %+v", a)
+	}
+	env, err = config.Parse("dev", []byte(`{`+ok+`, "api": {"authorizerCacheSeconds": 0}}`))
+	if err != nil || *env.API.AuthorizerCacheSeconds != 0 {
+		t.Errorf("a cache of 0 (off) is allowed: %v, %v", err, env.API)
+	}
+}
+
+func TestBadAPI(t *testing.T) {
+	pre := "invalid cdk.json context: environments.dev.api."
+	_, err := config.Parse("dev", []byte(`{`+ok+`, "api": {"throttleRateLimit": 20000, "throttleBurstLimit": -1, "authorizerCacheSeconds": 7200,
+		"allowedOrigins": ["https://app.example.com/path"], "scopes": ["read", "Write Items", "read"], "apiKeys": true}}`))
+	want := []string{
+		pre + `apiKeys = true: unknown field; allowed: throttleRateLimit, throttleBurstLimit, authorizerCacheSeconds, allowedOrigins, scopes, executionLogging`,
+		pre + `throttleRateLimit = 20000: must be a whole number of requests per second from 1 to 10000`,
+		pre + `throttleBurstLimit = -1: must be a whole number of requests from 1 to 5000`,
+		pre + `authorizerCacheSeconds = 7200: must be a whole number of seconds (API Gateway caches an authorizer's answer at most an hour; 0 turns the cache off) from 0 to 3600`,
+		pre + `allowedOrigins[0] = "https://app.example.com/path": ` + rules.OriginRule,
+		pre + `scopes[1] = "Write Items": ` + rules.Scope.Rule,
+		pre + `scopes[2] = "read": is listed twice`,
+	}
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	if got := strings.Split(err.Error(), "\n"); !equalStrings(got, want) {
+		t.Errorf("\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}

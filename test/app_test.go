@@ -25,7 +25,8 @@ func startBadConfigApp() *prestarted {
 	cmd.Env = append(os.Environ(),
 		"CDK_OUTDIR="+badConfigOutdir,
 		`CDK_CONTEXT_JSON={"env": "dev", "environments": {"dev": {"allowedOrigins": ["https://app.example.com/"], "region": "mars-1", "alowGuests": true, "email": {"from": "no-reply", "sesIdentity": "example.com"}, `+
-			`"delivery": {"publicKeys": ["keys/missing.pem", "test/testdata/cdn-keys/rsa-1024.pem"], "signatureTtlSeconds": 30, "domainName": "images.example.com", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-4234-8234-123456789012"}}}}`,
+			`"delivery": {"publicKeys": ["keys/missing.pem", "test/testdata/cdn-keys/rsa-1024.pem"], "signatureTtlSeconds": 30, "domainName": "images.example.com", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-4234-8234-123456789012"}, `+
+			`"api": {"authorizerCacheSeconds": 3601, "scopes": ["items read"]}}}}`,
 	)
 	return prestart("the app with a bad configuration", cmd)
 }
@@ -50,6 +51,8 @@ func TestAppRejectsBadConfigCleanly(t *testing.T) {
 		`invalid cdk.json context: environments.dev.allowedOrigins[0] = "https://app.example.com/": ` + rules.OriginRule,
 		`invalid cdk.json context: environments.dev.delivery.signatureTtlSeconds = 30: must be a whole number of seconds from 60 to 3600`,
 		`invalid cdk.json context: environments.dev.delivery.certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-4234-8234-123456789012": ` + rules.CertificateArn.Rule,
+		`invalid cdk.json context: environments.dev.api.authorizerCacheSeconds = 3601: must be a whole number of seconds (API Gateway caches an authorizer's answer at most an hour; 0 turns the cache off) from 0 to 3600`,
+		`invalid cdk.json context: environments.dev.api.scopes[0] = "items read": ` + rules.Scope.Rule,
 		`invalid cdk.json context: environments.dev.email.from = "no-reply": ` + rules.EmailAddressRule + `; required`,
 		`invalid cdk.json context: environments.dev.delivery.publicKeys[0] = "keys/missing.pem": does not exist: run ` + "`make cdn-key ENV=<env>`" + ` to make a key pair, or fix the path (relative to cdk.json)`,
 		`invalid cdk.json context: environments.dev.delivery.publicKeys[1] = "test/testdata/cdn-keys/rsa-1024.pem": is an RSA key of 1024 bits; CloudFront takes 2048-bit keys`,

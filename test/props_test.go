@@ -21,6 +21,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/constructs/messaging"
 	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
+	"github.com/gatehouse-cdk/gatehouse/constructs/tokenapi"
 	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
@@ -297,6 +298,7 @@ func TestPropsValidate(t *testing.T) {
 		{(*delivery.ImageDistributionProps)(nil).Validate(), delivery.PropsScope, 2},
 		{(*delivery.SignerProps)(nil).Validate(), delivery.SignerPropsScope, 3},
 		{(*delivery.AccessLogsProps)(nil).Validate(), delivery.AccessLogsPropsScope, 1},
+		{(*tokenapi.TokenAPIProps)(nil).Validate(), tokenapi.PropsScope, 4},
 	} {
 		var problems *rules.Error
 		if !errors.As(c.err, &problems) || problems.Scope != c.scope || len(problems.Problems) != c.lines {
@@ -361,6 +363,21 @@ func TestBadDeliveryProps(t *testing.T) {
 			`invalid Scratch/BadSigner: Distribution: is required: the ImageDistribution whose keys sign`,
 			`invalid Scratch/BadSigner: SignIn: is required: the sign-in construct (*auth.UserAuth) whose users get signatures`,
 			`invalid Scratch/BadSigner: SignatureTTLSeconds = 30: must be a whole number of seconds from 60 to 3600`,
+		}},
+		{"token API", func() {
+			tokenapi.NewTokenAPI(scratch(), jsii.String("BadAPI"), &tokenapi.TokenAPIProps{AllowedOrigins: []string{"*"}, Scopes: []string{"Read"},
+				ThrottleRateLimit: 20000, ThrottleBurstLimit: 9000, AuthorizerCacheSeconds: new(int(-5)), LogRetentionDays: 42})
+		}, []string{
+			"invalid Scratch/BadAPI: AuthorizerCode: is required: a directory with the function's linux/arm64 `bootstrap` (make build)",
+			"invalid Scratch/BadAPI: TokenServiceCode: is required: a directory with the function's linux/arm64 `bootstrap` (make build)",
+			"invalid Scratch/BadAPI: HandlerCode: is required: a directory with the function's linux/arm64 `bootstrap` (make build)",
+			`invalid Scratch/BadAPI: ItemsTable: is required: the items table the API serves`,
+			`invalid Scratch/BadAPI: AllowedOrigins[0] = "*": ` + rules.OriginRule,
+			`invalid Scratch/BadAPI: Scopes[0] = "Read": ` + rules.Scope.Rule,
+			`invalid Scratch/BadAPI: ThrottleRateLimit = 20000: must be a whole number of requests per second from 1 to 10000`,
+			`invalid Scratch/BadAPI: ThrottleBurstLimit = 9000: must be a whole number of requests from 1 to 5000`,
+			`invalid Scratch/BadAPI: AuthorizerCacheSeconds = -5: must be a whole number of seconds (API Gateway caches an authorizer's answer at most an hour; 0 turns the cache off) from 0 to 3600`,
+			`invalid Scratch/BadAPI: LogRetentionDays = 42: must be one of CloudWatch's retention periods: [1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653]`,
 		}},
 		{"access logs outside us-east-1", func() {
 			logs := awscdk.NewStack(scratch().Node().Scope().(awscdk.App), jsii.String("Logs"), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String("eu-west-1")}})

@@ -96,6 +96,8 @@ func TestWebConfigForEveryEnvironment(t *testing.T) {
 			"ASSET_FUNCTION_NAME": server[outputs.AssetFunctionName], "ASSET_FUNCTION_ARN": server[outputs.AssetFunctionArn],
 			"FEEDBACK_TOPIC_ARN": deployed[outputs.StackName(env, "hosting")][outputs.FeedbackTopicArn],
 		}
+		want["API_URL"] = deployed[outputs.StackName(env, "api")][outputs.APIURL]
+		want["TOKEN_SERVICE_FUNCTION_NAME"] = deployed[outputs.StackName(env, "api")][outputs.TokenServiceFunctionName]
 		want["CDN_DOMAIN"] = deployed[outputs.StackName(env, "uploads")][outputs.CdnDomain]
 		want["SIGNER_FUNCTION_NAME"] = deployed[outputs.StackName(env, "delivery")][outputs.SignerFunctionName]
 		if env == "full" && want["CDN_DOMAIN"] != "images.example.com" {

@@ -108,6 +108,9 @@ func Generate(file string, deployed Outputs, env string) (Files, error) {
 	deliveryStack := outputs.StackName(env, outputs.Delivery)
 	cdn := r.get(uploadsStack, outputs.CdnDomain, false)
 	signer := r.get(deliveryStack, outputs.SignerFunctionName, false)
+	apiStack := outputs.StackName(env, outputs.API)
+	apiURL := r.get(apiStack, outputs.APIURL, false)
+	tokenService := r.get(apiStack, outputs.TokenServiceFunctionName, apiURL != "")
 	if (cdn == "") != (signer == "") {
 		r.problems = append(r.problems, fmt.Sprintf("%s: image delivery is half deployed (%q %s, %q %s): deploy every stack of the environment (make deploy ENV=%s)",
 			file, uploadsStack, has(cdn, outputs.CdnDomain), deliveryStack, has(signer, outputs.SignerFunctionName), env))
@@ -172,6 +175,10 @@ func Generate(file string, deployed Outputs, env string) (Files, error) {
 	if cdn != "" {
 		line("CDN_DOMAIN", cdn)
 		line("SIGNER_FUNCTION_NAME", signer)
+	}
+	if apiURL != "" {
+		line("API_URL", apiURL)
+		line("TOKEN_SERVICE_FUNCTION_NAME", tokenService)
 	}
 	return Files{AmplifyOutputs: append(amplifyJSON, '\n'), EnvLocal: []byte(dotenv.String())}, nil
 }

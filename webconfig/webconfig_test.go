@@ -35,7 +35,9 @@ func TestOutputsFromDeployFixture(t *testing.T) {
 	if !strings.Contains(envLocal, "\nTRUST_ROLE_ARN=arn:aws:iam::123456789012:role/gatehouse-dev-server-TrustRole655E6A67-Mn0Bv9Cx8Za7\n") ||
 		!strings.Contains(envLocal, "\nFEEDBACK_TOPIC_ARN=arn:") || strings.Contains(envLocal, "\nCROSS_ACCOUNT_ROLE_ARN=") ||
 		!strings.Contains(envLocal, "\nCDN_DOMAIN=d1a2b3c4d5e6f7.cloudfront.net\n") ||
-		!strings.Contains(envLocal, "\nSIGNER_FUNCTION_NAME=gatehouse-dev-delivery-SignerFunction632149FF-Qw3Er4Ty5Ui6\n") {
+		!strings.Contains(envLocal, "\nSIGNER_FUNCTION_NAME=gatehouse-dev-delivery-SignerFunction632149FF-Qw3Er4Ty5Ui6\n") ||
+		!strings.Contains(envLocal, "\nAPI_URL=https://a1b2c3d4e5.execute-api.ap-southeast-1.amazonaws.com/v1/\n") ||
+		!strings.Contains(envLocal, "\nTOKEN_SERVICE_FUNCTION_NAME=gatehouse-dev-api-TokenApiTokenService6BEDC781-Hg7Fd6Sa5Qw4\n") {
 		t.Errorf(".env.local =%s", envLocal)
 	}
 	var doc map[string]any
@@ -69,6 +71,9 @@ func TestOutputsBadInput(t *testing.T) {
 		}},
 		{"delivery half deployed", func(o webconfig.Outputs) { delete(o, "gatehouse-dev-delivery") }, []string{
 			`f.json: image delivery is half deployed ("gatehouse-dev-uploads" has CdnDomain, "gatehouse-dev-delivery" has no SignerFunctionName): deploy every stack of the environment (make deploy ENV=dev)`,
+		}},
+		{"api without its token service", func(o webconfig.Outputs) { delete(o["gatehouse-dev-api"], "TokenServiceFunctionName") }, []string{
+			`f.json: stack "gatehouse-dev-api" has no output "TokenServiceFunctionName": redeploy it with this version of gatehouse`,
 		}},
 		{"wrong shapes", func(o webconfig.Outputs) {
 			o["gatehouse-dev-auth"]["IdentityPoolId"] = "not-an-id"

@@ -106,9 +106,12 @@ func (p *TokenAPIProps) withDefaults() TokenAPIProps {
 func (p *TokenAPIProps) Validate() error {
 	q := p.withDefaults()
 	ps := rules.NewProblems(PropsScope)
-	for name, code := range map[string]awslambda.Code{"AuthorizerCode": q.AuthorizerCode, "TokenServiceCode": q.TokenServiceCode, "HandlerCode": q.HandlerCode} {
-		if code == nil {
-			ps.Add(name, nil, "is required: a directory with the function's linux/arm64 `bootstrap` (make build)")
+	for _, c := range []struct {
+		name string
+		code awslambda.Code
+	}{{"AuthorizerCode", q.AuthorizerCode}, {"TokenServiceCode", q.TokenServiceCode}, {"HandlerCode", q.HandlerCode}} {
+		if c.code == nil {
+			ps.Add(c.name, nil, "is required: a directory with the function's linux/arm64 `bootstrap` (make build)")
 		}
 	}
 	if q.ItemsTable == nil {
