@@ -176,10 +176,11 @@ func measureParts(root, work string, env []string, pairs int) {
 	withDev := variant(func(map[string]any) {})
 	noHosting := variant(func(d map[string]any) { delete(d, "amplify") })
 	noDelivery := variant(func(d map[string]any) { delete(d, "delivery") })
+	noAPI := variant(func(d map[string]any) { delete(d, "api") })
 	withCross := variant(func(d map[string]any) {
 		d["crossAccount"] = map[string]any{"trustedAccountId": "444455556666", "externalId": "bench-partner"}
 	})
-	var with, without, nagless, inSynth, hostingOff, deliveryOff, crossOn []phases
+	var with, without, nagless, inSynth, hostingOff, deliveryOff, apiOff, crossOn []phases
 	for i := 0; i < pairs; i++ {
 		with = append(with, synth(withDev, "process"))
 		nagless = append(nagless, synthWith(withoutNag, withDev, "process"))
@@ -187,13 +188,14 @@ func measureParts(root, work string, env []string, pairs int) {
 		inSynth = append(inSynth, synth(withDev, "in-synth"))
 		hostingOff = append(hostingOff, synth(noHosting, "process"))
 		deliveryOff = append(deliveryOff, synth(noDelivery, "process"))
+		apiOff = append(apiOff, synth(noAPI, "process"))
 		crossOn = append(crossOn, synth(withCross, "process"))
 	}
 	fmt.Println()
 	fmt.Println("one synth of dev, the app run directly (medians of", pairs, "runs):")
 	fmt.Printf("  jsii start and aws-cdk-lib load   %.2fs  (%.2fs without the validator loading beside it)\n", med(with, "jsii"), med(without, "jsii"))
 	fmt.Printf("  building the constructs           %.2fs  (%.2fs)\n", med(with, "constructs"), med(without, "constructs"))
-	for _, part := range []string{"auth", "hosting", "uploads", "server", "delivery"} {
+	for _, part := range []string{"auth", "hosting", "uploads", "server", "delivery", "api"} {
 		fmt.Printf("    %-12s                    %.2fs\n", part, med(with, "constructs "+part))
 	}
 	fmt.Printf("  synthesis with cdk-nag            %.2fs  (%.2fs)\n", med(with, "synth"), med(without, "synth"))
@@ -208,6 +210,8 @@ func measureParts(root, work string, env []string, pairs int) {
 	fmt.Printf("  hosting (Amplify app, compute roles, topic)   %+.2fs\n", med(with, "total")-med(hostingOff, "total"))
 	fmt.Printf("  delivery (distribution, signer, secret, logs) %+.2fs  (constructs %+.2fs, synthesis and validator %+.2fs)\n",
 		med(with, "total")-med(deliveryOff, "total"), med(with, "constructs")-med(deliveryOff, "constructs"), med(with, "synth")-med(deliveryOff, "synth"))
+	fmt.Printf("  api (REST API, authorizer, token table, three functions) %+.2fs  (constructs %+.2fs)\n",
+		med(with, "total")-med(apiOff, "total"), med(with, "constructs")-med(apiOff, "constructs"))
 	fmt.Printf("  crossaccount (role, exchange bucket, topic)   %+.2fs\n", med(crossOn, "total")-med(with, "total"))
 }
 
