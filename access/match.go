@@ -143,6 +143,9 @@ func MatchAction(pattern, action string) bool {
 // than five colons) is matched as a whole-string glob; an ARN pattern never matches a resource
 // that is not an ARN. ${...} is plain text here: substitute variables first.
 func MatchResource(pattern, resource string) bool {
+	if !strings.ContainsAny(pattern, "*?") {
+		return pattern == resource // no wildcard: the same string, field for field
+	}
 	p := literalGlob(pattern)
 	if _, ok := p.arnFields(); !ok {
 		return p.matches(resource, false)
