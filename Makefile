@@ -112,10 +112,10 @@ diff: build ## Compare ENV's stacks with what is deployed (needs credentials: PR
 deploy: build ## Deploy ENV's stacks with PROFILE; writes OUTPUTS_FILE for the web app's configuration.
 	$(CDK) deploy $(PROFILE_FLAG) --require-approval broadening --outputs-file $(OUTPUTS_FILE) $(STACKS)
 
-destroy: deps ## Delete ENV's stacks; retained resources (user pool, identity pool, buckets, key) stay.
+destroy: deps ## Delete ENV's stacks; retained resources (user pool, identity pool, buckets, tables, KMS key, secret, log groups) stay.
 	$(CDK) destroy $(PROFILE_FLAG) $(STACKS)
 
-bootstrap: deps ## Bootstrap ENV's account and region for CDK deployments (PROFILE).
+bootstrap: deps ## Bootstrap the accounts and regions ENV's stacks deploy to (with delivery, us-east-1 too) for CDK deployments (PROFILE).
 	$(CDK) bootstrap $(PROFILE_FLAG)
 
 fmt: ## Format the Go code.
