@@ -167,3 +167,22 @@ func TestTokenValidationRegexIsTheTokenFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestGatewayAnswersCarryCORS: with one allowed origin (dev, full), API Gateway's own 4xx and
+// 5xx answers (the authorizer's 401 among them) name it, so a browser can read them; with none
+// (prod), no CORS at all.
+func TestGatewayAnswersCarryCORS(t *testing.T) {
+	r := referenceApp()
+	for env, origin := range map[string]string{"dev": "http://localhost:3000", "prod": "", "full": "https://app.example.com"} {
+		tmpl := r.check(t, env+"/API")
+		if origin == "" {
+			tmpl.ResourceCountIs(jsii.String("AWS::ApiGateway::GatewayResponse"), jsii.Number(0))
+			continue
+		}
+		tmpl.ResourceCountIs(jsii.String("AWS::ApiGateway::GatewayResponse"), jsii.Number(2))
+		for _, kind := range []string{"DEFAULT_4XX", "DEFAULT_5XX"} {
+			tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::GatewayResponse"), M{"ResponseType": kind, "ResponseParameters": M{
+				"gatewayresponse.header.Access-Control-Allow-Origin": "'" + origin + "'", "gatewayresponse.header.Vary": "'Origin'"}})
+		}
+	}
+}

@@ -247,6 +247,18 @@ func NewTokenAPI(scope constructs.Construct, id *string, props *TokenAPIProps) *
 	item.AddMethod(jsii.String("GET"), integration, method)
 	item.AddMethod(jsii.String("PUT"), integration, method)
 
+	// API Gateway's own answers (the authorizer's 401, a throttled 429) carry no CORS headers, so
+	// a browser sees them as network errors. They can name one fixed origin: with exactly one,
+	// they do; with several, a browser sees only the routes' own answers' status.
+	if len(p.AllowedOrigins) == 1 {
+		headers := map[string]*string{
+			"Access-Control-Allow-Origin": jsii.String("'" + p.AllowedOrigins[0] + "'"),
+			"Vary":                        jsii.String("'Origin'"),
+		}
+		// In a fixed order: the deployment's logical id hashes the API's content.
+		a.api.AddGatewayResponse(jsii.String("Default4xx"), &awsapigateway.GatewayResponseOptions{Type: awsapigateway.ResponseType_DEFAULT_4XX(), ResponseHeaders: &headers})
+		a.api.AddGatewayResponse(jsii.String("Default5xx"), &awsapigateway.GatewayResponseOptions{Type: awsapigateway.ResponseType_DEFAULT_5XX(), ResponseHeaders: &headers})
+	}
 	a.suppressFindings(len(p.AllowedOrigins) > 0)
 	return a
 }
