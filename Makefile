@@ -18,7 +18,7 @@ PROFILE_FLAG := $(if $(PROFILE),--profile $(PROFILE))
 # The stacks of the selected environment's stage.
 STACKS := '$(ENV)/*'
 
-.PHONY: help deps app build synth test snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
+.PHONY: help deps app build synth test web-test snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
 
 # The items function: a static linux/arm64 binary named bootstrap (runtime provided.al2023).
 # Rebuilt only when its sources or the module change; -trimpath keeps it (and so the asset
@@ -71,7 +71,7 @@ synth: build ## Synthesize every stack of ENV into cdk.out (no AWS account neede
 # Every test binary (the CDK tests' ~100 MB one among them) in one go test -c, whose links Go
 # caches (go test would relink them on every run, ~1 s, although nothing changed); and only when
 # a Go source, go.mod or go.sum changed (Go's own staleness check of them all costs ~0.4 s).
-GO_SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './build/*' 2>/dev/null) go.mod go.sum
+GO_SOURCES := $(shell find . \( -name node_modules -o -name build -o -name .next \) -prune -o -name '*.go' -print 2>/dev/null) go.mod go.sum
 build/tests/.built: $(GO_SOURCES)
 	test/unit-tests.sh build
 	@touch $@
@@ -89,6 +89,14 @@ test: build build/tests/.built ## Run all tests (one synth of every environment,
 	  grep -v -e '^=== ' -e '^ *--- PASS' -e '^PASS$$' ../build/cdk-test.log || true; \
 	  echo "test: $$(grep -c '^--- PASS' ../build/cdk-test.log) passed, $$(grep -c '^--- FAIL' ../build/cdk-test.log) failed"; \
 	  [ $$status -eq 0 ] && [ $$others -eq 0 ]
+
+# The reference web app's own packages (web/package-lock.json), installed when its lock changes.
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json node_modules/.package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web-test: web/node_modules/.package-lock.json ## The web app's server modules (web/lib): strict type check and unit tests. In progress: not yet part of make test.
+	cd web && npx tsc --noEmit && npx vitest run
 
 snapshot: build ## Rewrite the golden templates in test/golden on purpose; read the diff before committing.
 	CDK_VALIDATION=false UPDATE_SNAPSHOTS=1 go test ./test -run 'TestSnapshots' -count=1

@@ -1,0 +1,69 @@
+// The server's way to the asset functions: it assumes the trust role (the role chain's
+// intermediary, which may only invoke them) and invokes one. The owner of every request is the
+// signed-in caller, from the server-side session; never anything the browser sent.
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { ServerConfig } from './config';
+
+/** A Lambda client whose credentials come from assuming the trust role. */
+export function trustRoleLambda(config: ServerConfig): LambdaClient {
+  return new LambdaClient({
+    region: config.region,
+    credentials: fromTemporaryCredentials({
+      params: {
+        RoleArn: config.trustRoleArn,
+        RoleSessionName: config.roleSessionName, // the trust policy requires it
+        DurationSeconds: config.sessionDurationSeconds,
+      },
+      clientConfig: { region: config.region },
+    }),
+  });
+}
+
+/** What an HTTP answer of ours is: a status and a JSON body. */
+export interface HttpResult {
+  status: number;
+  body: unknown;
+}
+
+/** An asset function's refusal: {"error": {"code", "field"?, "message"}}. */
+export interface AssetError {
+  code: string;
+  field?: string;
+  message: string;
+}
+
+export function invalid(field: string, message: string): HttpResult {
+  return { status: 400, body: { error: { code: 'invalid', field, message } } };
+}
+
+export const unauthorized: HttpResult = { status: 401, body: { error: { code: 'unauthorized', message: 'sign in first' } } };
+
+/**
+ * Invokes functionName with payload. A function that failed, or could not be reached, is a 502
+ * with a message; its own refusals come back as { error } for the caller to map.
+ */
+export async function invoke<T extends { error?: AssetError }>(
+  lambda: LambdaClient, functionName: string, payload: unknown,
+): Promise<{ ok: true; result: T } | { ok: false; answer: HttpResult }> {
+  try {
+    const out = await lambda.send(new InvokeCommand({
+      FunctionName: functionName,
+      Payload: new TextEncoder().encode(JSON.stringify(payload)),
+    }));
+    const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
+    if (out.FunctionError) {
+      return { ok: false, answer: { status: 502, body: { error: { code: 'upstream', message: `the function failed (${out.FunctionError})` } } } };
+    }
+    return { ok: true, result: JSON.parse(text) as T };
+  } catch (err) {
+    const name = err instanceof Error ? err.name : 'Error';
+    return { ok: false, answer: { status: 502, body: { error: { code: 'upstream', message: `the function could not be invoked (${name})` } } } };
+  }
+}
+
+/** Maps an asset function's refusal to an HTTP status. */
+export function refusal(error: AssetError): HttpResult {
+  const status = { invalid: 400, unauthorized: 401, not_found: 404, conflict: 409, not_configured: 503 }[error.code] ?? 502;
+  return { status, body: { error } };
+}

@@ -1,0 +1,57 @@
+// API tokens: issued, listed and revoked by the token service, through the role chain, for the
+// signed-in caller only.
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { invalid, invoke, refusal, unauthorized, type AssetError, type HttpResult } from './assets';
+
+interface TokensResponse {
+  token?: string;
+  issued?: unknown;
+  tokens?: unknown[];
+  error?: AssetError;
+}
+
+export interface TokensContext {
+  lambda: LambdaClient;
+  functionName: string | undefined;
+  owner: string | undefined;
+}
+
+async function call(ctx: TokensContext, payload: Record<string, unknown>): Promise<HttpResult> {
+  if (!ctx.functionName) return { status: 503, body: { error: { code: 'not_configured', message: 'TOKEN_SERVICE_FUNCTION_NAME is not set: this environment has no token API' } } };
+  if (!ctx.owner) return unauthorized;
+  const out = await invoke<TokensResponse>(ctx.lambda, ctx.functionName, { ...payload, owner: ctx.owner });
+  if (!out.ok) return out.answer;
+  if (out.result.error) return refusal(out.result.error);
+  return { status: payload.action === 'issue' ? 201 : 200, body: out.result };
+}
+
+/** body: {"scopes": [...], "lifetimeDays"?: n}. The token in the answer is shown once. */
+export function issueToken(ctx: TokensContext, body: unknown): Promise<HttpResult> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return Promise.resolve(invalid('body', 'must be a JSON object: {"scopes": ["read"], "lifetimeDays": 30}'));
+  }
+  const { scopes, lifetimeDays, ...rest } = body as Record<string, unknown>;
+  const extra = Object.keys(rest)[0];
+  if (extra !== undefined) return Promise.resolve(invalid(extra, 'unknown field; allowed: scopes, lifetimeDays'));
+  if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => typeof s === 'string')) {
+    return Promise.resolve(invalid('scopes', 'must be a list of scope names, e.g. ["read"]'));
+  }
+  if (lifetimeDays !== undefined && (typeof lifetimeDays !== 'number' || !Number.isInteger(lifetimeDays))) {
+    return Promise.resolve(invalid('lifetimeDays', 'must be a whole number of days'));
+  }
+  return call(ctx, { action: 'issue', scopes, ...(lifetimeDays === undefined ? {} : { lifetimeDays }) });
+}
+
+export function listTokens(ctx: TokensContext): Promise<HttpResult> {
+  return call(ctx, { action: 'list' });
+}
+
+export function revokeToken(ctx: TokensContext, tokenId: string): Promise<HttpResult> {
+  if (!/^[0-9a-f]{64}$/.test(tokenId)) return Promise.resolve(invalid('tokenId', "must be a token's id as the list shows it"));
+  return call(ctx, { action: 'revoke', tokenId });
+}
+
+/** The curl a user can copy to call the token API with a token. */
+export function curlFor(apiUrl: string, token: string): string {
+  return `curl -H "Authorization: Bearer ${token}" "${apiUrl}items?limit=10"`;
+}

@@ -1,0 +1,176 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+// fromTemporaryCredentials calls STS through the SDK's own nested client.
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { trustRoleLambda } from '../lib/assets';
+import { ConfigError, serverConfig } from '../lib/config';
+import { publishFeedback } from '../lib/feedback';
+import { imageSignature, signedImageURL } from '../lib/images';
+import { getItem, listItems, putItem } from '../lib/items';
+import { curlFor, issueToken, listTokens, revokeToken } from '../lib/tokens';
+
+// The .env.local `make outputs` writes from the deploy-shaped fixture (test/testdata/cdk-outputs.json).
+const env = {
+  AWS_REGION: 'ap-southeast-1',
+  TRUST_ROLE_ARN: 'arn:aws:iam::123456789012:role/gatehouse-dev-server-TrustRole655E6A67-Mn0Bv9Cx8Za7',
+  ROLE_SESSION_NAME: 'webApplication-NextJS',
+  SESSION_DURATION_SECONDS: '1800',
+  ASSET_FUNCTION_NAME: 'gatehouse-dev-server-ItemsFunctionF3ACFEF0-Zx9Yw8Vu7Ts6',
+  FEEDBACK_TOPIC_ARN: 'arn:aws:sns:ap-southeast-1:123456789012:gatehouse-dev-hosting-Feedback19B0955F-Ol9Pk8Ij7Uh6',
+  CDN_DOMAIN: 'd1a2b3c4d5e6f7.cloudfront.net',
+  SIGNER_FUNCTION_NAME: 'gatehouse-dev-delivery-SignerFunction632149FF-Qw3Er4Ty5Ui6',
+  API_URL: 'https://a1b2c3d4e5.execute-api.ap-southeast-1.amazonaws.com/v1/',
+  TOKEN_SERVICE_FUNCTION_NAME: 'gatehouse-dev-api-TokenApiTokenService6BEDC781-Hg7Fd6Sa5Qw4',
+};
+const owner = 'ap-southeast-1:11111111-aaaa-4aaa-8aaa-111111111111';
+
+const lambdaMock = mockClient(LambdaClient);
+const stsMock = mockClient(STSClient);
+const snsMock = mockClient(SNSClient);
+afterEach(() => {
+  delete process.env.AWS_ACCESS_KEY_ID;
+  delete process.env.AWS_SECRET_ACCESS_KEY;
+  lambdaMock.reset();
+  stsMock.reset();
+  snsMock.reset();
+});
+
+const answer = (body: unknown) => ({ Payload: new TextEncoder().encode(JSON.stringify(body)) as never, StatusCode: 200 });
+const sentPayload = (i = 0) => JSON.parse(new TextDecoder().decode(lambdaMock.commandCalls(InvokeCommand)[i]!.args[0].input.Payload as Uint8Array));
+
+describe('configuration', () => {
+  it('reads every value make outputs writes', () => {
+    const config = serverConfig(env);
+    expect(config).toMatchObject({ region: 'ap-southeast-1', sessionDurationSeconds: 1800, cdnDomain: env.CDN_DOMAIN, apiUrl: env.API_URL });
+  });
+  it('names every missing or malformed variable, one line each', () => {
+    const bad = { ...env, TRUST_ROLE_ARN: 'arn:aws:iam::1:user/x', SESSION_DURATION_SECONDS: '7200', ASSET_FUNCTION_NAME: '', SIGNER_FUNCTION_NAME: undefined };
+    try {
+      serverConfig(bad);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems).toEqual([
+        'TRUST_ROLE_ARN="arn:aws:iam::1:user/x" is not a role ARN: regenerate .env.local with `make outputs`',
+        'ASSET_FUNCTION_NAME is missing: run `make outputs` after a deploy and copy .env.local here',
+        'SIGNER_FUNCTION_NAME is missing: run `make outputs` after a deploy and copy .env.local here',
+        'SESSION_DURATION_SECONDS="7200" is not a whole number of seconds from 900 to 3600 (role chaining caps sessions at one hour)',
+      ]);
+    }
+  });
+});
+
+describe('the role chain', () => {
+  it('assumes the trust role with the exact role, session name and duration, then invokes the items function', async () => {
+    stsMock.on(AssumeRoleCommand).resolves({
+      Credentials: { AccessKeyId: 'AKIA', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date(Date.now() + 3600_000) },
+    });
+    lambdaMock.on(InvokeCommand).resolves(answer({ items: [] }));
+    const config = serverConfig(env);
+    const lambda = trustRoleLambda(config);
+    // The client's credentials are what the role chain gives: resolving them assumes the trust role.
+    process.env.AWS_ACCESS_KEY_ID = 'AKIABASE'; // the runtime's own credentials, which assume the role
+    process.env.AWS_SECRET_ACCESS_KEY = 'base-secret';
+    const credentials = await lambda.config.credentials();
+    expect(credentials.accessKeyId).toBe('AKIA');
+    const result = await listItems({ lambda, functionName: config.assetFunctionName, owner }, new URLSearchParams());
+    expect(result).toEqual({ status: 200, body: { items: [] } });
+    expect(stsMock.commandCalls(AssumeRoleCommand)[0]!.args[0].input).toEqual({
+      RoleArn: env.TRUST_ROLE_ARN, RoleSessionName: 'webApplication-NextJS', DurationSeconds: 1800,
+    });
+    expect(lambdaMock.commandCalls(InvokeCommand)[0]!.args[0].input.FunctionName).toBe(env.ASSET_FUNCTION_NAME);
+  });
+});
+
+describe('items', () => {
+  const ctx = (who: string | undefined) => ({ lambda: new LambdaClient({ region: 'ap-southeast-1' }), functionName: 'items', owner: who });
+
+  it('takes the owner from the session, never from the body', async () => {
+    lambdaMock.on(InvokeCommand).resolves(answer({ item: { id: 'a1', name: 'n', body: '', createdAt: 't' } }));
+    expect((await putItem(ctx(owner), 'a1', { name: 'n' })).status).toBe(201);
+    expect(sentPayload()).toEqual({ action: 'put', id: 'a1', name: 'n', owner });
+    expect(await putItem(ctx(owner), 'a1', { name: 'n', owner: 'someone-else' })).toEqual({
+      status: 400, body: { error: { code: 'invalid', field: 'owner', message: 'unknown field; allowed: name, body' } },
+    });
+    expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(1);
+  });
+  it('refuses anonymous callers with 401 and bad bodies with 400', async () => {
+    expect((await getItem(ctx(undefined), 'a1')).status).toBe(401);
+    expect((await putItem(ctx(owner), 'a1', 'text')).status).toBe(400);
+    expect((await listItems(ctx(owner), new URLSearchParams('limit=x'))).body).toMatchObject({ error: { field: 'limit' } });
+    expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
+  });
+  it('maps the function\'s answers: refusals to 4xx, failures to 502 with a message', async () => {
+    lambdaMock.on(InvokeCommand).resolvesOnce(answer({ error: { code: 'not_found', message: 'no item' } }))
+      .resolvesOnce(answer({ error: { code: 'invalid', field: 'name', message: 'bad' } }))
+      .resolvesOnce({ FunctionError: 'Unhandled', Payload: new TextEncoder().encode('{}') as never })
+      .rejectsOnce(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    expect((await getItem(ctx(owner), 'a1')).status).toBe(404);
+    expect(await putItem(ctx(owner), 'a1', { name: '' })).toMatchObject({ status: 400, body: { error: { field: 'name' } } });
+    expect(await getItem(ctx(owner), 'a1')).toEqual({ status: 502, body: { error: { code: 'upstream', message: 'the function failed (Unhandled)' } } });
+    expect(await getItem(ctx(owner), 'a1')).toEqual({ status: 502, body: { error: { code: 'upstream', message: 'the function could not be invoked (AccessDeniedException)' } } });
+  });
+});
+
+describe('feedback', () => {
+  it('publishes to the topic with the owner from the session', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm1' });
+    const result = await publishFeedback(new SNSClient({ region: 'ap-southeast-1' }), env.FEEDBACK_TOPIC_ARN, owner, '  great app  ');
+    expect(result.status).toBe(202);
+    expect(snsMock.commandCalls(PublishCommand)[0]!.args[0].input).toEqual({
+      TopicArn: env.FEEDBACK_TOPIC_ARN, Message: 'great app', MessageAttributes: { owner: { DataType: 'String', StringValue: owner } },
+    });
+  });
+  it('refuses empty or long messages, and says when there is no topic', async () => {
+    const sns = new SNSClient({ region: 'ap-southeast-1' });
+    expect((await publishFeedback(sns, env.FEEDBACK_TOPIC_ARN, owner, ' ')).status).toBe(400);
+    expect((await publishFeedback(sns, env.FEEDBACK_TOPIC_ARN, owner, 'x'.repeat(2001))).status).toBe(400);
+    expect((await publishFeedback(sns, undefined, owner, 'hi')).status).toBe(503);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+});
+
+describe('images', () => {
+  const lambda = () => new LambdaClient({ region: 'ap-southeast-1' });
+  it('asks the signer with the session\'s ID token and builds URLs in the caller\'s folder', async () => {
+    lambdaMock.on(InvokeCommand).resolves(answer({ resource: 'r', query: 'Policy=p&Signature=s&Key-Pair-Id=K', expires: 1 }));
+    expect(await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, 'id-token')).toEqual({
+      status: 200, body: { resource: 'r', query: 'Policy=p&Signature=s&Key-Pair-Id=K', expires: 1 },
+    });
+    expect(sentPayload()).toEqual({ idToken: 'id-token' });
+    expect(signedImageURL(env.CDN_DOMAIN, owner, 'a b.jpg', 'Policy=p')).toBe(`https://${env.CDN_DOMAIN}/protected/${owner}/a%20b.jpg?Policy=p`);
+  });
+  it('maps unauthorized to 401 and a missing key to 503', async () => {
+    lambdaMock.on(InvokeCommand).resolvesOnce(answer({ error: { code: 'unauthorized', message: 'x' } }))
+      .resolvesOnce(answer({ error: { code: 'not_configured', message: 'no key' } }));
+    expect((await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, 'bad')).status).toBe(401);
+    expect((await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, 'ok')).status).toBe(503);
+    expect((await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, undefined)).status).toBe(401);
+  });
+});
+
+describe('API tokens', () => {
+  const ctx = (who: string | undefined) => ({ lambda: new LambdaClient({ region: 'ap-southeast-1' }), functionName: env.TOKEN_SERVICE_FUNCTION_NAME, owner: who });
+  it('issues, lists and revokes for the session\'s owner', async () => {
+    lambdaMock.on(InvokeCommand).resolves(answer({ token: 'ghapi_x', issued: { id: 'i' } }));
+    expect((await issueToken(ctx(owner), { scopes: ['read'], lifetimeDays: 7 })).status).toBe(201);
+    expect(sentPayload(0)).toEqual({ action: 'issue', scopes: ['read'], lifetimeDays: 7, owner });
+    await listTokens(ctx(owner));
+    expect(sentPayload(1)).toEqual({ action: 'list', owner });
+    await revokeToken(ctx(owner), 'a'.repeat(64));
+    expect(sentPayload(2)).toEqual({ action: 'revoke', tokenId: 'a'.repeat(64), owner });
+    expect(curlFor(env.API_URL, 'ghapi_x')).toBe(`curl -H "Authorization: Bearer ghapi_x" "${env.API_URL}items?limit=10"`);
+  });
+  it('refuses bad requests before invoking, and maps not_found to 404', async () => {
+    expect((await issueToken(ctx(owner), { scopes: [] })).body).toMatchObject({ error: { field: 'scopes' } });
+    expect((await issueToken(ctx(owner), { scopes: ['read'], owner: 'x' })).body).toMatchObject({ error: { field: 'owner' } });
+    expect((await revokeToken(ctx(owner), 'ghapi_token')).body).toMatchObject({ error: { field: 'tokenId' } });
+    expect((await listTokens(ctx(undefined))).status).toBe(401);
+    expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
+    lambdaMock.on(InvokeCommand).resolves(answer({ error: { code: 'not_found', field: 'tokenId', message: 'no' } }));
+    expect((await revokeToken(ctx(owner), 'b'.repeat(64))).status).toBe(404);
+  });
+});
