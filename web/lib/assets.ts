@@ -67,3 +67,17 @@ export function refusal(error: AssetError): HttpResult {
   const status = { invalid: 400, unauthorized: 401, not_found: 404, conflict: 409, not_configured: 503 }[error.code] ?? 502;
   return { status, body: { error } };
 }
+
+/**
+ * Runs one request of the signed-in owner through an asset function: 401 without an owner, the
+ * function's refusals mapped (refusal), its answer as 200 — or 201 when created.
+ */
+export async function callAsOwner<T extends { error?: AssetError }>(
+  lambda: LambdaClient, functionName: string, owner: string | undefined, payload: Record<string, unknown>, created: boolean,
+): Promise<HttpResult> {
+  if (!owner) return unauthorized;
+  const out = await invoke<T>(lambda, functionName, { ...payload, owner });
+  if (!out.ok) return out.answer;
+  if (out.result.error) return refusal(out.result.error);
+  return { status: created ? 201 : 200, body: out.result };
+}

@@ -1,7 +1,7 @@
 // The items routes' logic (app/api/items route handlers call it): the owner is the signed-in
 // caller's identity id from the server-side session; the body names only the item.
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { invalid, invoke, refusal, unauthorized, type AssetError, type HttpResult } from './assets';
+import { callAsOwner, invalid, unauthorized, type AssetError, type HttpResult } from './assets';
 
 export interface Item {
   id: string;
@@ -24,12 +24,8 @@ export interface ItemsContext {
   owner: string | undefined;
 }
 
-async function call(ctx: ItemsContext, payload: Record<string, unknown>): Promise<HttpResult> {
-  if (!ctx.owner) return unauthorized;
-  const out = await invoke<ItemsResponse>(ctx.lambda, ctx.functionName, { ...payload, owner: ctx.owner });
-  if (!out.ok) return out.answer;
-  if (out.result.error) return refusal(out.result.error);
-  return { status: payload.action === 'put' ? 201 : 200, body: out.result };
+function call(ctx: ItemsContext, payload: Record<string, unknown>): Promise<HttpResult> {
+  return callAsOwner<ItemsResponse>(ctx.lambda, ctx.functionName, ctx.owner, payload, payload.action === 'put');
 }
 
 export function listItems(ctx: ItemsContext, params: URLSearchParams): Promise<HttpResult> {

@@ -1,7 +1,7 @@
 // API tokens: issued, listed and revoked by the token service, through the role chain, for the
 // signed-in caller only.
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { invalid, invoke, refusal, unauthorized, type AssetError, type HttpResult } from './assets';
+import { callAsOwner, invalid, type AssetError, type HttpResult } from './assets';
 
 interface TokensResponse {
   token?: string;
@@ -18,11 +18,7 @@ export interface TokensContext {
 
 async function call(ctx: TokensContext, payload: Record<string, unknown>): Promise<HttpResult> {
   if (!ctx.functionName) return { status: 503, body: { error: { code: 'not_configured', message: 'TOKEN_SERVICE_FUNCTION_NAME is not set: this environment has no token API' } } };
-  if (!ctx.owner) return unauthorized;
-  const out = await invoke<TokensResponse>(ctx.lambda, ctx.functionName, { ...payload, owner: ctx.owner });
-  if (!out.ok) return out.answer;
-  if (out.result.error) return refusal(out.result.error);
-  return { status: payload.action === 'issue' ? 201 : 200, body: out.result };
+  return callAsOwner<TokensResponse>(ctx.lambda, ctx.functionName, ctx.owner, payload, payload.action === 'issue');
 }
 
 /** body: {"scopes": [...], "lifetimeDays"?: n}. The token in the answer is shown once. */
