@@ -95,8 +95,13 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json node
 	cd web && npm ci --no-audit --no-fund
 	@touch $@
 
-web-test: web/node_modules/.package-lock.json ## The web app's server modules (web/lib): strict type check and unit tests. In progress: not yet part of make test.
-	cd web && npx tsc --noEmit && npx vitest run
+# Without a deploy's configuration, the web app is checked against the deploy-shaped fixture's.
+web/amplify_outputs.json:
+	@echo "web/amplify_outputs.json is missing: writing the deploy-shaped fixture's (after a deploy: make outputs OUT_DIR=web)"
+	go run ./bin/outputs -env dev -outputs-file test/testdata/cdk-outputs.json -out-dir web
+
+web-test: web/node_modules/.package-lock.json web/amplify_outputs.json ## The web app: strict type check, unit tests of its server modules, next build. In progress: not yet part of make test.
+	cd web && npx tsc --noEmit && npx vitest run && NEXT_TELEMETRY_DISABLED=1 npx next build
 
 snapshot: build ## Rewrite the golden templates in test/golden on purpose; read the diff before committing.
 	CDK_VALIDATION=false UPDATE_SNAPSHOTS=1 go test ./test -run 'TestSnapshots' -count=1

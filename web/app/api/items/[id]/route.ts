@@ -1,0 +1,22 @@
+// GET and PUT /api/items/{id} — one of the signed-in caller's items, through the role chain.
+import { callerSession } from '@/lib/amplify-server';
+import { trustRoleLambda } from '@/lib/assets';
+import { serverConfig } from '@/lib/config';
+import { jsonBody, respond } from '@/lib/http';
+import { getItem, putItem } from '@/lib/items';
+
+type Params = { params: Promise<{ id: string }> };
+
+export async function GET(_request: Request, { params }: Params) {
+  const config = serverConfig();
+  const { identityId } = await callerSession();
+  return respond(await getItem({ lambda: trustRoleLambda(config), functionName: config.assetFunctionName, owner: identityId }, (await params).id));
+}
+
+export async function PUT(request: Request, { params }: Params) {
+  const config = serverConfig();
+  const { identityId } = await callerSession();
+  const body = await jsonBody(request);
+  if (!body.ok) return respond(body.answer);
+  return respond(await putItem({ lambda: trustRoleLambda(config), functionName: config.assetFunctionName, owner: identityId }, (await params).id, body.body));
+}

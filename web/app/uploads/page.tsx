@@ -1,0 +1,16 @@
+'use client';
+// Uploads into the signed-in identity's own folder (protected/{identityId}/), as the upload
+// bucket's access rule allows.
+import { withAuthenticator } from '@aws-amplify/ui-react';
+import { FileUploader } from '@aws-amplify/ui-react-storage';
+
+function Uploads() {
+  return (
+    <main>
+      <h1>Your uploads</h1>
+      <FileUploader path={({ identityId }) => `protected/${identityId}/`} acceptedFileTypes={['image/*']} maxFileCount={5} />
+    </main>
+  );
+}
+
+export default withAuthenticator(Uploads, { loginMechanisms: ['email'] });

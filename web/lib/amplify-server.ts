@@ -1,0 +1,30 @@
+// Amplify on the server: the signed-in caller's session (identity id, ID token) from the
+// request's cookies, for route handlers and server actions. Nothing here trusts the request
+// body or query for who the caller is.
+import { createServerRunner } from '@aws-amplify/adapter-nextjs';
+import { fetchAuthSession } from 'aws-amplify/auth/server';
+import { cookies } from 'next/headers';
+import outputs from '@/amplify_outputs.json';
+
+export const { runWithAmplifyServerContext } = createServerRunner({ config: outputs });
+
+export interface CallerSession {
+  /** The identity pool's id of the caller: the owner of their items and folder. */
+  identityId: string | undefined;
+  /** The caller's Cognito ID token (for the image signer). */
+  idToken: string | undefined;
+}
+
+/** The signed-in caller, or an empty session. */
+export async function callerSession(): Promise<CallerSession> {
+  try {
+    const session = await runWithAmplifyServerContext({
+      nextServerContext: { cookies },
+      operation: (context) => fetchAuthSession(context),
+    });
+    if (!session.tokens) return { identityId: undefined, idToken: undefined };
+    return { identityId: session.identityId, idToken: session.tokens.idToken?.toString() };
+  } catch {
+    return { identityId: undefined, idToken: undefined };
+  }
+}
