@@ -39,6 +39,7 @@ const (
 	UserPoolClientID = "UserPoolClientId"
 	IdentityPoolID   = "IdentityPoolId"
 	GuestsEnabled    = "GuestsEnabled"
+	SelfSignUp       = "SelfSignUpEnabled"
 	MfaConfiguration = "MfaConfiguration"
 	UploadBucketName = "UploadBucketName"
 )
@@ -113,6 +114,7 @@ var shapes = map[string]shape{
 	IdentityPoolID:   {pattern(`^[a-z]{2}(-[a-z]+)+-[0-9]:[0-9a-f-]+$`), "an identity pool id (<region>:<uuid>)"},
 	UploadBucketName: {pattern(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`), "a bucket name"},
 	GuestsEnabled:    {pattern(`^(true|false)$`), "true or false"},
+	SelfSignUp:       {pattern(`^(true|false)$`), "true or false"},
 	MfaConfiguration: {func(v string) bool { return slices.Contains(rules.MFASettings, v) }, "off, optional or required"},
 	TrustRoleArn:     roleArn,
 	SessionName:      {rules.SessionName.Match, "a role session name"},

@@ -144,6 +144,7 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, opt
 	output(authStack, outputs.UserPoolClientID, s.Auth.WebClient().UserPoolClientId(), "Web app client id (auth.user_pool_client_id)")
 	output(authStack, outputs.IdentityPoolID, s.Auth.IdentityPool().IdentityPoolId(), "Cognito identity pool id (auth.identity_pool_id)")
 	output(authStack, outputs.GuestsEnabled, jsii.String(fmt.Sprint(s.Auth.GuestsAllowed())), "Whether guests get identities (auth.unauthenticated_identities_enabled)")
+	output(authStack, outputs.SelfSignUp, jsii.String(fmt.Sprint(s.Auth.SelfSignUpAllowed())), "Whether visitors may create accounts (custom.self_sign_up_enabled: the sign-in page shows sign-up)")
 	output(authStack, outputs.MfaConfiguration, jsii.String(string(s.Auth.MFA())), "MFA: off, optional or required (auth.mfa_configuration)")
 	options.built(outputs.Auth)
 

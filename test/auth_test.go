@@ -206,4 +206,8 @@ func TestAuthOutputs(t *testing.T) {
 		tmpl.HasOutput(jsii.String(key), M{"Value": value})
 	}
 	r.check(t, "dev/Uploads").HasOutput(jsii.String(outputs.UploadBucketName), M{"Value": M{"Ref": "Uploads88C64F96"}})
+	// Whether the sign-in page offers sign-up follows the user pool.
+	for env, want := range map[string]string{"dev": "true", "prod": "true", "full": "false"} {
+		r.check(t, env+"/Auth").HasOutput(jsii.String(outputs.SelfSignUp), M{"Value": want})
+	}
 }

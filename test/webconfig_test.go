@@ -64,6 +64,7 @@ func TestWebConfigForEveryEnvironment(t *testing.T) {
 		}
 		var doc struct {
 			Version string
+			Custom  map[string]any
 			Auth    map[string]any
 			Storage struct {
 				BucketName string `json:"bucket_name"`
@@ -84,6 +85,9 @@ func TestWebConfigForEveryEnvironment(t *testing.T) {
 			if doc.Auth[key] != want {
 				t.Errorf("%s: auth.%s = %v, want %v", env, key, doc.Auth[key], want)
 			}
+		}
+		if doc.Custom["self_sign_up_enabled"] != (env != "full") {
+			t.Errorf("%s: custom.self_sign_up_enabled = %v", env, doc.Custom["self_sign_up_enabled"])
 		}
 		if doc.Version != "1.4" || doc.Storage.BucketName != deployed[outputs.StackName(env, "uploads")][outputs.UploadBucketName] {
 			t.Errorf("%s: version %q, bucket %q", env, doc.Version, doc.Storage.BucketName)

@@ -95,6 +95,7 @@ func Generate(file string, deployed Outputs, env string) (Files, error) {
 	client := r.get(authStack, outputs.UserPoolClientID, true)
 	identityPool := r.get(authStack, outputs.IdentityPoolID, true)
 	guests := r.get(authStack, outputs.GuestsEnabled, true)
+	selfSignUp := r.get(authStack, outputs.SelfSignUp, true)
 	mfa := r.get(authStack, outputs.MfaConfiguration, true)
 	bucket := r.get(uploadsStack, outputs.UploadBucketName, true)
 	trustRole := r.get(serverStack, outputs.TrustRoleArn, true)
@@ -151,6 +152,8 @@ func Generate(file string, deployed Outputs, env string) (Files, error) {
 				"name": "uploads", "bucket_name": bucket, "aws_region": region, "paths": paths,
 			}},
 		},
+		// Amplify's place for an app's own outputs: what the sign-in page shows.
+		"custom": map[string]any{"self_sign_up_enabled": selfSignUp == "true"},
 	}
 	amplifyJSON, err := json.MarshalIndent(document, "", "  ")
 	if err != nil {

@@ -123,11 +123,15 @@ type UserAuth struct {
 	identityPool awscognitoidentitypool.IdentityPool
 	groupRoles   map[string]awsiam.Role
 	allowGuests  bool
+	selfSignUp   bool
 	mfa          MFA
 }
 
 // GuestsAllowed reports whether the identity pool gives out guest identities.
 func (a *UserAuth) GuestsAllowed() bool { return a.allowGuests }
+
+// SelfSignUpAllowed reports whether visitors may create their own accounts.
+func (a *UserAuth) SelfSignUpAllowed() bool { return a.selfSignUp }
 
 // MFA is the user pool's MFA setting.
 func (a *UserAuth) MFA() MFA { return a.mfa }
@@ -141,7 +145,7 @@ func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *
 		region = *r
 	}
 	guard.Check(scope, id, p.check(region))
-	a := &UserAuth{groupRoles: map[string]awsiam.Role{}, allowGuests: p.AllowGuests, mfa: p.MFA}
+	a := &UserAuth{groupRoles: map[string]awsiam.Role{}, allowGuests: p.AllowGuests, selfSignUp: !p.DisableSelfSignUp, mfa: p.MFA}
 	constructs.NewConstruct_Override(a, scope, id)
 
 	mfa := map[MFA]awscognito.Mfa{MFAOff: awscognito.Mfa_OFF, MFAOptional: awscognito.Mfa_OPTIONAL, MFARequired: awscognito.Mfa_REQUIRED}[p.MFA]

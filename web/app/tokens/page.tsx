@@ -2,6 +2,8 @@
 // API tokens: issue one (shown once, with a curl to copy), list and revoke them, through the
 // app's own routes (which call the token service through the role chain).
 import { withAuthenticator } from '@aws-amplify/ui-react';
+import outputs from '@/amplify_outputs.json';
+import { signInOptions } from '@/lib/signin';
 import { useEffect, useState } from 'react';
 
 interface TokenInfo {
@@ -59,4 +61,4 @@ function Tokens() {
   );
 }
 
-export default withAuthenticator(Tokens, { loginMechanisms: ['email'] });
+export default withAuthenticator(Tokens, signInOptions(outputs));

@@ -2,6 +2,8 @@
 // Uploads into the signed-in identity's own folder (protected/{identityId}/), as the upload
 // bucket's access rule allows.
 import { withAuthenticator } from '@aws-amplify/ui-react';
+import outputs from '@/amplify_outputs.json';
+import { signInOptions } from '@/lib/signin';
 import { FileUploader } from '@aws-amplify/ui-react-storage';
 
 function Uploads() {
@@ -13,4 +15,4 @@ function Uploads() {
   );
 }
 
-export default withAuthenticator(Uploads, { loginMechanisms: ['email'] });
+export default withAuthenticator(Uploads, signInOptions(outputs));

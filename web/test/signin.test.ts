@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { signInOptions } from '../lib/signin';
+import outputs from '../amplify_outputs.json';
+
+describe('the sign-in page follows the outputs', () => {
+  it('uses what make outputs wrote from the deploy-shaped fixture (dev: email, sign-up offered)', () => {
+    expect(signInOptions(outputs)).toEqual({ loginMechanisms: ['email'], hideSignUp: false });
+  });
+  it('hides sign-up when the user pool refuses it (or the outputs do not say)', () => {
+    expect(signInOptions({ auth: { username_attributes: ['email'] }, custom: { self_sign_up_enabled: false } }))
+      .toEqual({ loginMechanisms: ['email'], hideSignUp: true });
+    expect(signInOptions({ auth: {} })).toEqual({ loginMechanisms: ['username'], hideSignUp: true });
+  });
+});
