@@ -29,6 +29,7 @@ function call(ctx: ItemsContext, payload: Record<string, unknown>): Promise<Http
 }
 
 export function listItems(ctx: ItemsContext, params: URLSearchParams): Promise<HttpResult> {
+  if (!ctx.owner) return Promise.resolve(unauthorized);
   const payload: Record<string, unknown> = { action: 'list' };
   for (const [name, value] of params) {
     if (name === 'limit') {

@@ -1,7 +1,7 @@
 // API tokens: issued, listed and revoked by the token service, through the role chain, for the
 // signed-in caller only.
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { callAsOwner, invalid, type AssetError, type HttpResult } from './assets';
+import { callAsOwner, invalid, unauthorized, type AssetError, type HttpResult } from './assets';
 
 interface TokensResponse {
   token?: string;
@@ -23,6 +23,7 @@ async function call(ctx: TokensContext, payload: Record<string, unknown>): Promi
 
 /** body: {"scopes": [...], "lifetimeDays"?: n}. The token in the answer is shown once. */
 export function issueToken(ctx: TokensContext, body: unknown): Promise<HttpResult> {
+  if (!ctx.owner) return Promise.resolve(unauthorized); // who asks comes before what they ask
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return Promise.resolve(invalid('body', 'must be a JSON object: {"scopes": ["read"], "lifetimeDays": 30}'));
   }
@@ -43,6 +44,7 @@ export function listTokens(ctx: TokensContext): Promise<HttpResult> {
 }
 
 export function revokeToken(ctx: TokensContext, tokenId: string): Promise<HttpResult> {
+  if (!ctx.owner) return Promise.resolve(unauthorized);
   if (!/^[0-9a-f]{64}$/.test(tokenId)) return Promise.resolve(invalid('tokenId', "must be a token's id as the list shows it"));
   return call(ctx, { action: 'revoke', tokenId });
 }

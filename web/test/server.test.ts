@@ -169,6 +169,9 @@ describe('API tokens', () => {
     expect((await issueToken(ctx(owner), { scopes: ['read'], owner: 'x' })).body).toMatchObject({ error: { field: 'owner' } });
     expect((await revokeToken(ctx(owner), 'ghapi_token')).body).toMatchObject({ error: { field: 'tokenId' } });
     expect((await listTokens(ctx(undefined))).status).toBe(401);
+    // An anonymous caller learns nothing about what a valid request looks like.
+    expect((await issueToken(ctx(undefined), { name: 'x' })).status).toBe(401);
+    expect((await revokeToken(ctx(undefined), 'not-an-id')).status).toBe(401);
     expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
     lambdaMock.on(InvokeCommand).resolves(answer({ error: { code: 'not_found', field: 'tokenId', message: 'no' } }));
     expect((await revokeToken(ctx(owner), 'b'.repeat(64))).status).toBe(404);

@@ -1,0 +1,112 @@
+// The browser test (make web-test): `next start` on the fixture's configuration, Debian's
+// Chromium driven by playwright-core. The sign-in page shows the fields the outputs imply;
+// signing in sends InitiateAuth (USER_SRP_AUTH) with the configured client id to the configured
+// region's Cognito endpoint (intercepted and answered NotAuthorizedException, which the page
+// shows); the API routes refuse anonymous callers. Screenshots go to test-results/ (git-ignored).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const web = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outputs = JSON.parse(readFileSync(join(web, 'amplify_outputs.json'), 'utf8'));
+const port = 3457;
+const base = `http://127.0.0.1:${port}`;
+const shots = join(web, 'test-results');
+mkdirSync(shots, { recursive: true });
+
+const server = spawn(join(web, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
+  cwd: web, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+});
+let serverLog = '';
+server.stdout.on('data', (d) => { serverLog += d; });
+server.stderr.on('data', (d) => { serverLog += d; });
+
+async function ready() {
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(base)).ok) return;
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`next start did not answer on ${base}:\n${serverLog}`);
+}
+
+let browser;
+const checks = [];
+const check = async (name, fn) => {
+  try {
+    await fn();
+    checks.push(`ok    ${name}`);
+  } catch (err) {
+    checks.push(`FAIL  ${name}: ${err.message}`);
+  }
+};
+try {
+  await ready();
+  // The API routes refuse anonymous callers.
+  await check('the API routes answer 401 without a session', async () => {
+    for (const [method, path] of [['GET', '/api/items'], ['GET', '/api/items/a1'], ['PUT', '/api/items/a1'], ['GET', '/api/tokens'], ['POST', '/api/tokens'], ['GET', '/api/images/signature']]) {
+      const answer = await fetch(base + path, { method, headers: { 'Content-Type': 'application/json' }, body: method === 'GET' ? undefined : '{"name":"x","scopes":["read"]}' });
+      assert.equal(answer.status, 401, `${method} ${path}: ${answer.status}`);
+      assert.equal((await answer.json()).error.code, 'unauthorized');
+    }
+  });
+
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const page = await browser.newPage();
+  const cognito = `https://cognito-idp.${outputs.auth.aws_region}.amazonaws.com/`;
+  const calls = [];
+  const cors = { 'Access-Control-Allow-Origin': base, 'Access-Control-Allow-Headers': '*', 'Access-Control-Allow-Methods': 'POST' };
+  await page.route(`${cognito}**`, async (route) => {
+    const request = route.request();
+    if (request.method() === 'OPTIONS') return route.fulfill({ status: 200, headers: cors });
+    calls.push({ target: request.headers()['x-amz-target'], body: JSON.parse(request.postData() ?? '{}') });
+    return route.fulfill({
+      status: 400, headers: { ...cors, 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'NotAuthorizedException' },
+      body: JSON.stringify({ __type: 'NotAuthorizedException', message: 'Incorrect username or password.' }),
+    });
+  });
+  // Nothing else leaves the machine.
+  await page.route((url) => !url.href.startsWith(base) && !url.href.startsWith(cognito), (route) => route.abort());
+
+  await check('a protected page shows the sign-in the outputs imply', async () => {
+    await page.goto(`${base}/uploads`);
+    await page.getByLabel('Email').waitFor({ timeout: 15000 });
+    await page.getByLabel('Password', { exact: true }).waitFor();
+    // Self sign-up is on in the fixture: the Create Account tab is offered.
+    assert.equal(await page.getByRole('tab', { name: 'Create Account' }).count(), outputs.custom?.self_sign_up_enabled ? 1 : 0);
+    // Nothing of the page itself before sign-in.
+    assert.equal(await page.getByRole('heading', { name: 'Your uploads' }).count(), 0);
+    await page.screenshot({ path: join(shots, 'sign-in.png'), fullPage: true });
+  });
+  await check('signing in sends InitiateAuth with USER_SRP_AUTH and the configured client id; the error shows', async () => {
+    await page.getByLabel('Email').fill('someone@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('Not-The-Password-1!');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Incorrect username or password.').waitFor({ timeout: 15000 });
+    const initiate = calls.find((c) => c.target === 'AWSCognitoIdentityProviderService.InitiateAuth');
+    assert.ok(initiate, `no InitiateAuth among ${JSON.stringify(calls.map((c) => c.target))}`);
+    assert.equal(initiate.body.AuthFlow, 'USER_SRP_AUTH');
+    assert.equal(initiate.body.ClientId, outputs.auth.user_pool_client_id);
+    assert.equal(initiate.body.AuthParameters.USERNAME, 'someone@example.com');
+    assert.ok(!JSON.stringify(initiate.body).includes('Not-The-Password-1!'), 'the password was sent');
+    await page.screenshot({ path: join(shots, 'sign-in-refused.png'), fullPage: true });
+  });
+  await check('the tokens page is protected too', async () => {
+    await page.goto(`${base}/tokens`);
+    await page.getByLabel('Email').waitFor({ timeout: 15000 });
+    assert.equal(await page.getByRole('heading', { name: 'API tokens' }).count(), 0);
+    await page.screenshot({ path: join(shots, 'tokens-signed-out.png'), fullPage: true });
+  });
+} finally {
+  await browser?.close();
+  server.kill();
+}
+console.log(checks.join('\n'));
+if (checks.some((c) => c.startsWith('FAIL'))) {
+  console.log(serverLog.split('\n').slice(-20).join('\n'));
+  process.exit(1);
+}
