@@ -18,7 +18,7 @@ PROFILE_FLAG := $(if $(PROFILE),--profile $(PROFILE))
 # The stacks of the selected environment's stage.
 STACKS := '$(ENV)/*'
 
-.PHONY: help deps app build synth test web-test snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
+.PHONY: help deps app build synth test web web-test snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
 
 # The items function: a static linux/arm64 binary named bootstrap (runtime provided.al2023).
 # Rebuilt only when its sources or the module change; -trimpath keeps it (and so the asset
@@ -99,6 +99,10 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json node
 web/amplify_outputs.json:
 	@echo "web/amplify_outputs.json is missing: writing the deploy-shaped fixture's (after a deploy: make outputs OUT_DIR=web)"
 	go run ./bin/outputs -env dev -outputs-file test/testdata/cdk-outputs.json -out-dir web
+
+web: web/node_modules/.package-lock.json ## Run the web app locally (next dev on :3000) against ENV's deployment: make outputs OUT_DIR=web first.
+	@test -s web/.env.local && test -s web/amplify_outputs.json || { echo "web/.env.local or web/amplify_outputs.json is missing: deploy (make deploy ENV=$(ENV)), then make outputs ENV=$(ENV) OUT_DIR=web"; exit 1; }
+	cd web && NEXT_TELEMETRY_DISABLED=1 npx next dev -p 3000
 
 # The browser test's Chromium: Debian's (Playwright's and Puppeteer's downloads do not work here).
 CHROMIUM ?= /usr/bin/chromium

@@ -20,7 +20,16 @@ export async function imageSignature(lambda: LambdaClient, signerFunctionName: s
   return { status: 200, body: { resource: out.result.resource, query: out.result.query, expires: out.result.expires } };
 }
 
-/** The URL of an image of the caller's folder, signed with a signature's query. */
-export function signedImageURL(cdnDomain: string, identityId: string, name: string, query: string): string {
-  return `https://${cdnDomain}/protected/${identityId}/${encodeURIComponent(name)}?${query}`;
+/**
+ * The signed CDN URL of the object at path (as Amplify Storage lists it, e.g.
+ * "protected/<identity id>/photo.jpg"), from a signature whose resource is
+ * "https://<domain>/protected/<identity id>/*"; undefined for a path the signature does not cover.
+ */
+export function signedImageURL(resource: string, query: string, path: string): string | undefined {
+  if (!resource.endsWith('/*')) return undefined;
+  const base = resource.slice(0, -1); // "https://<domain>/protected/<identity id>/"
+  const folder = new URL(base).pathname.slice(1); // "protected/<identity id>/"
+  if (!path.startsWith(folder) || path.length === folder.length) return undefined;
+  const name = path.slice(folder.length).split('/').map(encodeURIComponent).join('/');
+  return `${base}${name}?${query}`;
 }

@@ -141,7 +141,12 @@ describe('images', () => {
       status: 200, body: { resource: 'r', query: 'Policy=p&Signature=s&Key-Pair-Id=K', expires: 1 },
     });
     expect(sentPayload()).toEqual({ idToken: 'id-token' });
-    expect(signedImageURL(env.CDN_DOMAIN, owner, 'a b.jpg', 'Policy=p')).toBe(`https://${env.CDN_DOMAIN}/protected/${owner}/a%20b.jpg?Policy=p`);
+    const resource = `https://${env.CDN_DOMAIN}/protected/${owner}/*`;
+    expect(signedImageURL(resource, 'Policy=p', `protected/${owner}/a b.jpg`)).toBe(`https://${env.CDN_DOMAIN}/protected/${owner}/a%20b.jpg?Policy=p`);
+    // Nothing outside the folder the signature covers.
+    expect(signedImageURL(resource, 'Policy=p', `protected/${owner}-x/a.jpg`)).toBeUndefined();
+    expect(signedImageURL(resource, 'Policy=p', `protected/${owner}/`)).toBeUndefined();
+    expect(signedImageURL(`https://${env.CDN_DOMAIN}/protected/${owner}/a.jpg`, 'Policy=p', `protected/${owner}/a.jpg`)).toBeUndefined();
   });
   it('maps unauthorized to 401 and a missing key to 503', async () => {
     lambdaMock.on(InvokeCommand).resolvesOnce(answer({ error: { code: 'unauthorized', message: 'x' } }))

@@ -4,6 +4,7 @@
 import { withAuthenticator } from '@aws-amplify/ui-react';
 import outputs from '@/amplify_outputs.json';
 import { signInOptions } from '@/lib/signin';
+import { Gallery } from './gallery';
 import { FileUploader } from '@aws-amplify/ui-react-storage';
 
 function Uploads() {
@@ -11,6 +12,7 @@ function Uploads() {
     <main>
       <h1>Your uploads</h1>
       <FileUploader path={({ identityId }) => `protected/${identityId}/`} acceptedFileTypes={['image/*']} maxFileCount={5} />
+      <Gallery />
     </main>
   );
 }
