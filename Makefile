@@ -107,8 +107,8 @@ web: web/node_modules/.package-lock.json ## Run the web app locally (next dev on
 # The browser test's Chromium: Debian's (Playwright's and Puppeteer's downloads do not work here).
 CHROMIUM ?= /usr/bin/chromium
 
-web-test: web/node_modules/.package-lock.json web/amplify_outputs.json ## The web app: strict type check, unit tests, next build, and the Chromium test (screenshots in web/test-results). In progress: not yet part of make test.
-	cd web && npx tsc --noEmit && npx vitest run && NEXT_TELEMETRY_DISABLED=1 npx next build
+web-test: web/node_modules/.package-lock.json web/amplify_outputs.json ## The web app: strict type check, lint, unit tests, next build, and the Chromium test (screenshots in web/test-results). In progress: not yet part of make test.
+	cd web && npx tsc --noEmit && npx eslint --max-warnings 0 . && npx vitest run && NEXT_TELEMETRY_DISABLED=1 npx next build
 	@if [ -x "$(CHROMIUM)" ]; then cd web && CHROMIUM=$(CHROMIUM) node test/browser.mjs; \
 	  else echo "!!! SKIPPED the web app's browser test: no Chromium at $(CHROMIUM). Install Debian's: sudo apt-get install -y chromium (or set CHROMIUM=<path>)"; fi
 

@@ -1,4 +1,5 @@
 import '@aws-amplify/ui-react/styles.css';
+import Link from 'next/link';
 import { Providers } from './providers';
 
 export const metadata = { title: 'gatehouse reference app' };
@@ -9,7 +10,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
       <body>
         <Providers>
           <nav>
-            <a href="/">Home</a> · <a href="/uploads">Uploads</a> · <a href="/tokens">API tokens</a> · <a href="/feedback">Feedback</a>
+            <Link href="/">Home</Link> · <Link href="/uploads">Uploads</Link> · <Link href="/tokens">API tokens</Link> · <Link href="/feedback">Feedback</Link>
           </nav>
           {children}
         </Providers>

@@ -18,27 +18,33 @@ function Tokens() {
   const [tokens, setTokens] = useState<TokenInfo[]>([]);
   const [issued, setIssued] = useState<string>('');
   const [error, setError] = useState<string>('');
-  const load = async () => {
-    const answer = await fetch('/api/tokens');
-    const body = (await answer.json()) as { tokens?: TokenInfo[]; error?: { message: string } };
-    if (body.error) setError(body.error.message);
-    else setTokens(body.tokens ?? []);
-  };
+  const [version, setVersion] = useState(0); // bumped to list the tokens again
   useEffect(() => {
-    void load();
-  }, []);
+    let current = true;
+    void fetch('/api/tokens')
+      .then((answer) => answer.json() as Promise<{ tokens?: TokenInfo[]; error?: { message: string } }>)
+      .then((body) => {
+        if (!current) return;
+        if (body.error) setError(body.error.message);
+        else setTokens(body.tokens ?? []);
+      });
+    return () => {
+      current = false;
+    };
+  }, [version]);
+  const load = () => setVersion((v) => v + 1);
   const issue = async () => {
     const answer = await fetch('/api/tokens', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ scopes: ['read'] }) });
     const body = (await answer.json()) as { token?: string; error?: { message: string } };
     if (body.error) setError(body.error.message);
     else {
       setIssued(body.token ?? '');
-      await load();
+      load();
     }
   };
   const revoke = async (id: string) => {
     await fetch(`/api/tokens/${id}`, { method: 'DELETE' });
-    await load();
+    load();
   };
   return (
     <main>

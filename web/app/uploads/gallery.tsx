@@ -4,6 +4,7 @@
 // URLs) when the environment has delivery; through Amplify Storage's StorageImage otherwise.
 import { StorageImage } from '@aws-amplify/ui-react-storage';
 import { list } from 'aws-amplify/storage';
+import Image from 'next/image';
 import { useEffect, useState } from 'react';
 import { signedImageURL } from '@/lib/images';
 
@@ -29,7 +30,8 @@ export function Gallery() {
         const signed = signature ? signedImageURL(signature.resource, signature.query, path) : undefined;
         return (
           <li key={path}>
-            {signed ? <img src={signed} alt={path} width={240} /> : <StorageImage path={path} alt={path} width={240} />}
+            {/* unoptimized: the browser fetches the signed URL itself, and CloudFront caches it */}
+            {signed ? <Image unoptimized src={signed} alt={path} width={240} height={240} /> : <StorageImage path={path} alt={path} width={240} />}
           </li>
         );
       })}
