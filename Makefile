@@ -18,7 +18,7 @@ PROFILE_FLAG := $(if $(PROFILE),--profile $(PROFILE))
 # The stacks of the selected environment's stage.
 STACKS := '$(ENV)/*'
 
-.PHONY: help deps app build synth test web web-test snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
+.PHONY: help deps app build synth test test-go test-web web snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
 
 # The items function: a static linux/arm64 binary named bootstrap (runtime provided.al2023).
 # Rebuilt only when its sources or the module change; -trimpath keeps it (and so the asset
@@ -76,7 +76,9 @@ build/tests/.built: $(GO_SOURCES)
 	test/unit-tests.sh build
 	@touch $@
 
-test: build build/tests/.built ## Run all tests (one synth of every environment, cdk-nag, validator, snapshots).
+test: test-go test-web ## Run all tests: the Go tests (test-go), then the web app's (test-web).
+
+test-go: build build/tests/.built ## The Go tests: one synth of every environment, cdk-nag, the validator, snapshots, the access matrix.
 	@# Beside the CDK tests: go vet of the construct packages, which hold only godoc examples
 	@# (they compile, never run; vet compiles them without linking a CDK test binary per
 	@# package), and the other packages' tests (test/unit-tests.sh run; the rest is vetted by
@@ -96,21 +98,22 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json node
 	@touch $@
 
 # Without a deploy's configuration, the web app is checked against the deploy-shaped fixture's.
+WEB_FIXTURE := test/testdata/cdk-outputs.json
 web/amplify_outputs.json:
 	@echo "web/amplify_outputs.json is missing: writing the deploy-shaped fixture's (after a deploy: make outputs OUT_DIR=web)"
-	go run ./bin/outputs -env dev -outputs-file test/testdata/cdk-outputs.json -out-dir web
+	go run ./bin/outputs -env dev -outputs-file $(WEB_FIXTURE) -out-dir web
 
-web: web/node_modules/.package-lock.json ## Run the web app locally (next dev on :3000) against ENV's deployment: make outputs OUT_DIR=web first.
+web: web/node_modules/.package-lock.json ## Run the web app locally (next dev on :3000) against ENV's deployment: make outputs ENV=... OUT_DIR=web first.
 	@test -s web/.env.local && test -s web/amplify_outputs.json || { echo "web/.env.local or web/amplify_outputs.json is missing: deploy (make deploy ENV=$(ENV)), then make outputs ENV=$(ENV) OUT_DIR=web"; exit 1; }
+	@! grep -q '^# Generated .* from $(WEB_FIXTURE) ' web/.env.local || { echo "web/.env.local is the test fixture's configuration (make test writes it when there is none), not a deployment's: make outputs ENV=$(ENV) OUT_DIR=web after make deploy ENV=$(ENV)"; exit 1; }
+	@grep -q '^# Generated .* (environment $(ENV))\.' web/.env.local || { echo "web/.env.local is not environment $(ENV)'s ($$(head -1 web/.env.local)): make outputs ENV=$(ENV) OUT_DIR=web"; exit 1; }
 	cd web && NEXT_TELEMETRY_DISABLED=1 npx next dev -p 3000
 
 # The browser test's Chromium: Debian's (Playwright's and Puppeteer's downloads do not work here).
 CHROMIUM ?= /usr/bin/chromium
 
-web-test: web/node_modules/.package-lock.json web/amplify_outputs.json ## The web app: strict type check, lint, unit tests, next build, and the Chromium test (screenshots in web/test-results). In progress: not yet part of make test.
-	cd web && npx tsc --noEmit && npx eslint --max-warnings 0 . && npx vitest run && NEXT_TELEMETRY_DISABLED=1 npx next build
-	@if [ -x "$(CHROMIUM)" ]; then cd web && CHROMIUM=$(CHROMIUM) node test/browser.mjs; \
-	  else echo "!!! SKIPPED the web app's browser test: no Chromium at $(CHROMIUM). Install Debian's: sudo apt-get install -y chromium (or set CHROMIUM=<path>)"; fi
+test-web: web/node_modules/.package-lock.json web/amplify_outputs.json ## The web app: strict type check, lint, unit tests, next build, and the Chromium test (screenshots in web/test-results).
+	CHROMIUM=$(CHROMIUM) web/test/check.sh
 
 snapshot: build ## Rewrite the golden templates in test/golden on purpose; read the diff before committing.
 	CDK_VALIDATION=false UPDATE_SNAPSHOTS=1 go test ./test -run 'TestSnapshots' -count=1

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
+	"github.com/gatehouse-cdk/gatehouse/outputs"
+	"github.com/gatehouse-cdk/gatehouse/webconfig"
 )
 
 // The identities of the matrix: identity-pool identity ids as Cognito issues them.
@@ -377,10 +379,8 @@ func apiRows(m *access.Model, env string, a access.Session) ([]Row, error) {
 		"webpage role": session("webpage", "ecs-task"), "trust role": session("trust", server["RoleSessionName"]),
 		"items function role": session("items", "items"),
 	}
-	for _, arn := range sortedRoleARNs(m) {
-		if r := m.Roles[arn]; r.Stack == env+"/Hosting" {
-			others["compute role "+r.Name[strings.LastIndex(r.Name, "ComputeRole"):]] = SessionFor(r, "amplify-ssr")
-		}
+	for _, r := range hostingRoles(m, env) {
+		others[r.who] = r.session
 	}
 	for _, who := range slices.Sorted(maps.Keys(others)) {
 		for _, action := range []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"} {
@@ -547,10 +547,8 @@ func deliveryRows(m *access.Model, env, uploads string, a access.Session, guest 
 	if guest != nil {
 		others = append(others, asIdentity("guest B", *guest))
 	}
-	for _, arn := range sortedRoleARNs(m) {
-		if r := m.Roles[arn]; r.Stack == env+"/Hosting" {
-			others = append(others, asRole("compute role "+r.Name[strings.LastIndex(r.Name, "ComputeRole"):], SessionFor(r, "amplify-ssr")))
-		}
+	for _, r := range hostingRoles(m, env) {
+		others = append(others, asRole(r.who, r.session))
 	}
 	add("trust role", access.ExplicitDeny, access.Request{Principal: trustSession, Action: "secretsmanager:GetSecretValue", Resource: secret})
 	for _, c := range others {
@@ -590,11 +588,11 @@ func hostingRows(m *access.Model, env, uploads string, a access.Session) ([]Row,
 	if err != nil {
 		return nil, nil // not configured in this environment
 	}
-	outputs, err := m.Outputs(stack)
+	hosted, err := m.Outputs(stack)
 	if err != nil {
 		return nil, err
 	}
-	topic := outputs["FeedbackTopicArn"]
+	topic := hosted["FeedbackTopicArn"]
 	server, err := m.Outputs(env + "/Server")
 	if err != nil {
 		return nil, err
@@ -618,7 +616,7 @@ func hostingRows(m *access.Model, env, uploads string, a access.Session) ([]Row,
 	}
 	restricted := len(compute.Trust.Document.Statement[0].Condition) > 0
 	app := "d1a2b3c4d5e6f7"
-	if v, ok := outputs["AmplifyAppId"]; ok {
+	if v, ok := hosted["AmplifyAppId"]; ok {
 		app = v
 	}
 	assume := func(principal, role string, ctx access.Context) access.Request {
@@ -646,19 +644,84 @@ func hostingRows(m *access.Model, env, uploads string, a access.Session) ([]Row,
 	add("compute role", access.ImplicitDeny, req("dynamodb:GetItem", table, nil))
 	add("compute role", access.ImplicitDeny, assume(ssr, server["TrustRoleArn"], access.Context{"sts:RoleSessionName": {server["RoleSessionName"]}}))
 	// A branch with a role of its own has only what that branch was given.
-	for _, arn := range sortedRoleARNs(m) {
-		r := m.Roles[arn]
-		if r.Stack != stack || r == compute {
+	for _, r := range hostingRoles(m, env) {
+		if r.role == compute || !strings.Contains(r.role.Path, "/ComputeRole") {
 			continue
 		}
-		branch := SessionFor(r, "amplify-ssr")
-		who := "branch role " + r.Name[strings.LastIndex(r.Name, "ComputeRole"):]
-		add("Amplify Hosting", access.Allow, assume("amplify.amazonaws.com", r.ARN, amplifyContext(app)))
-		add(who, access.ImplicitDeny, access.Request{Principal: branch, Action: "sns:Publish", Resource: topic})
-		add(who, access.ImplicitDeny, access.Request{Principal: branch, Action: "s3:GetObject", Resource: "arn:aws:s3:::" + uploads + "/protected/" + IdentityA + "/photo.jpg"})
+		who := "branch role " + strings.TrimPrefix(r.who, "compute role ")
+		add("Amplify Hosting", access.Allow, assume("amplify.amazonaws.com", r.role.ARN, amplifyContext(app)))
+		add(who, access.ImplicitDeny, access.Request{Principal: r.session, Action: "sns:Publish", Resource: topic})
+		add(who, access.ImplicitDeny, access.Request{Principal: r.session, Action: "s3:GetObject", Resource: "arn:aws:s3:::" + uploads + "/protected/" + IdentityA + "/photo.jpg"})
 	}
+
+	// The build role: Amplify's builds of this account's apps assume it; it reads the web app's
+	// stacks' outputs (webconfig.SourceStacks) and nothing else.
+	build, err := roleAt(m, stack+"/BuildRole/Resource")
+	if err != nil {
+		return nil, err
+	}
+	short = strings.NewReplacer(compute.ARN, "<compute role>", build.ARN, "<build role>", topic, "<feedback topic>", server["TrustRoleArn"], "<trust role>",
+		table, "<items table>", "arn:aws:s3:::"+uploads, "<uploads>", IdentityA, "<A>", account, "<this account>",
+		"arn:aws:cloudformation:"+region+":"+account+":stack/", "stack ")
+	appArn := func(acct, app string) access.Context {
+		return access.Context{"aws:SourceAccount": {acct}, "aws:SourceArn": {"arn:aws:amplify:" + region + ":" + acct + ":apps/" + app}}
+	}
+	add("Amplify build", access.Allow, assume("amplify.amazonaws.com", build.ARN, appArn(account, app)))
+	add("Amplify build, for another account", access.ImplicitDeny, assume("amplify.amazonaws.com", build.ARN, appArn("999999999999", app)))
+	add("Amplify, without its source", access.ImplicitDeny, assume("amplify.amazonaws.com", build.ARN, nil))
+	add("ECS task", access.ImplicitDeny, assume("ecs-tasks.amazonaws.com", build.ARN, access.Context{"aws:SourceAccount": {account}}))
+	builder := SessionFor(build, "amplify-build")
+	stackArn := func(name string) string {
+		return "arn:aws:cloudformation:" + region + ":" + account + ":stack/" + name + "/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
+	}
+	for _, name := range webconfig.SourceStacks(env) {
+		add("build role", access.Allow, requestOf(builder, "cloudformation:DescribeStacks", stackArn(name)))
+	}
+	for _, name := range []string{outputs.StackName(env, outputs.CrossAccount), outputs.StackName(env+"x", outputs.Auth), "CDKToolkit"} {
+		add("build role", access.ImplicitDeny, requestOf(builder, "cloudformation:DescribeStacks", stackArn(name)))
+	}
+	auth := stackArn(outputs.StackName(env, outputs.Auth))
+	for _, action := range []string{"cloudformation:GetTemplate", "cloudformation:UpdateStack", "cloudformation:DeleteStack", "cloudformation:DescribeStackResources"} {
+		add("build role", access.ImplicitDeny, requestOf(builder, action, auth))
+	}
+	add("build role", access.ImplicitDeny, requestOf(builder, "s3:GetObject", "arn:aws:s3:::"+uploads+"/protected/"+IdentityA+"/photo.jpg"))
+	add("build role", access.ImplicitDeny, requestOf(builder, "dynamodb:GetItem", table))
+	add("build role", access.ImplicitDeny, requestOf(builder, "sns:Publish", topic))
+	add("build role", access.ImplicitDeny, access.Request{Principal: builder, Action: "sts:AssumeRole", Resource: server["TrustRoleArn"],
+		Context: access.Context{"sts:RoleSessionName": {server["RoleSessionName"]}}})
+	add("build role", access.ImplicitDeny, access.Request{Principal: builder, Action: "sts:AssumeRole", Resource: compute.ARN})
 	_ = a
 	return rows, nil
+}
+
+// requestOf is a request with no context.
+func requestOf(principal, action, resource string) access.Request {
+	return access.Request{Principal: principal, Action: action, Resource: resource}
+}
+
+// hostingRole is a role of an environment's hosting stack, named as the matrix shows it.
+type hostingRole struct {
+	role    *access.Role
+	who     string
+	session string
+}
+
+// hostingRoles are the roles of env's hosting stack in ARN order: the compute roles ("compute
+// role ComputeRole…", session amplify-ssr) and the build role ("build role", amplify-build).
+func hostingRoles(m *access.Model, env string) []hostingRole {
+	var out []hostingRole
+	for _, arn := range sortedRoleARNs(m) {
+		r := m.Roles[arn]
+		if r.Stack != env+"/Hosting" {
+			continue
+		}
+		if i := strings.LastIndex(r.Name, "ComputeRole"); i >= 0 && strings.Contains(r.Path, "/ComputeRole") {
+			out = append(out, hostingRole{r, "compute role " + r.Name[i:], SessionFor(r, "amplify-ssr")})
+		} else if strings.Contains(r.Path, "/BuildRole/") {
+			out = append(out, hostingRole{r, "build role", SessionFor(r, "amplify-build")})
+		}
+	}
+	return out
 }
 
 // row builds a Row, with the resource shortened by short.

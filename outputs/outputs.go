@@ -68,6 +68,7 @@ const (
 	FeedbackTopicArn     = "FeedbackTopicArn"
 	AmplifyAppID         = "AmplifyAppId"
 	AmplifyDefaultDomain = "AmplifyDefaultDomain"
+	BuildRoleArn         = "BuildRoleArn"
 )
 
 // Output keys of the delivery stacks (the distribution is in the uploads stack, beside the

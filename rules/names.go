@@ -71,7 +71,18 @@ var (
 			"(Amplify serves a branch at https://<branch>.<app domain>, and that name must make one DNS label)"}
 	// BranchStages are the stages Amplify accepts for a branch; the first is the default.
 	BranchStages = OneOf{"PRODUCTION", "BETA", "DEVELOPMENT", "EXPERIMENTAL", "PULL_REQUEST"}
+	// AppRoot is a monorepo app's folder (AMPLIFY_MONOREPO_APP_ROOT), relative to the repository.
+	AppRoot = Pattern{re: regexp.MustCompile(`^[\w-]+(/[\w-]+)*$`), max: 255,
+		Rule: `must be a folder of the repository, relative and without "." or ".." (e.g. "web")`}
+	// EnvironmentVariable is the name of an Amplify app's build environment variable; the
+	// AMPLIFY_ prefix is Amplify's own.
+	EnvironmentVariable = Pattern{re: regexp.MustCompile(`^(?i:[a-z_][a-z0-9_]{0,254})$`),
+		Rule: "must be a letter or '_' followed by letters, digits or '_'"}
 )
+
+// StackName is a CloudFormation stack name.
+var StackName = Pattern{re: regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`),
+	Rule: "must be a CloudFormation stack name: a letter, then up to 127 letters, digits or '-'"}
 
 var notSubdomainChar = regexp.MustCompile(`[^a-z0-9]`)
 

@@ -23,6 +23,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
 	"github.com/gatehouse-cdk/gatehouse/constructs/tokenapi"
 	"github.com/gatehouse-cdk/gatehouse/outputs"
+	"github.com/gatehouse-cdk/gatehouse/webconfig"
 )
 
 // Options are what a stage is built from besides its configuration.
@@ -52,6 +53,13 @@ const (
 	AuthorizerFunctionDir   = "build/functions/authorizer"
 	TokenServiceFunctionDir = "build/functions/tokens"
 	APIFunctionDir          = "build/functions/api"
+)
+
+// The managed Amplify app's build: the repository folder holding the web app (amplify.yml's
+// appRoot), and the variable naming the environment whose stacks' outputs the build reads.
+const (
+	WebAppRoot       = "web"
+	BuildEnvVariable = "GATEHOUSE_ENV"
 )
 
 // Construct ids that decide the logical ids of stateful resources. Changing one replaces the
@@ -202,6 +210,8 @@ func (s *EnvironmentStage) addHosting(env config.Environment) {
 	s.Feedback.GrantPublish(s.ComputeRole.Role())
 	output(st, outputs.ComputeRoleArn, s.ComputeRole.Role().RoleArn(), "Amplify SSR compute role (app-wide; set it in the console in role-only mode)")
 	output(st, outputs.FeedbackTopicArn, s.Feedback.Topic().TopicArn(), "Feedback topic the SSR runtime publishes to (FEEDBACK_TOPIC_ARN)")
+	build := hosting.NewBuildRole(st, jsii.String("BuildRole"), &hosting.BuildRoleProps{ReadsOutputsOf: webconfig.SourceStacks(env.Name)})
+	output(st, outputs.BuildRoleArn, build.Role().RoleArn(), "Amplify build role: the app's service role (set it in the console in role-only mode)")
 	if a.RoleOnly {
 		return
 	}
@@ -225,6 +235,7 @@ func (s *EnvironmentStage) addHosting(env config.Environment) {
 	s.AmplifyApp = hosting.NewApp(st, jsii.String("App"), &hosting.AppProps{
 		Name: a.AppName, ComputeRole: s.ComputeRole.Role(), Branches: branches,
 		Repository: a.Repository, AccessTokenSecretName: a.AccessTokenSecret,
+		BuildRole: build.Role(), AppRoot: WebAppRoot, EnvironmentVariables: map[string]string{BuildEnvVariable: env.Name},
 	})
 	output(st, outputs.AmplifyAppID, s.AmplifyApp.AppID(), "Amplify app id")
 	output(st, outputs.AmplifyDefaultDomain, s.AmplifyApp.DefaultDomain(), "Amplify app default domain")

@@ -1,8 +1,16 @@
 package test
 
 import (
-	"github.com/gatehouse-cdk/gatehouse/outputs"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/gatehouse-cdk/gatehouse/outputs"
+	"github.com/gatehouse-cdk/gatehouse/stacks"
+	"github.com/gatehouse-cdk/gatehouse/webconfig"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
@@ -48,8 +56,9 @@ func TestFeedbackTopicAndPublishGrant(t *testing.T) {
 		tmpl.HasResourceProperties(jsii.String("AWS::SNS::TopicPolicy"), M{"PolicyDocument": policyOf(M{
 			"Sid": "AllowPublishThroughSSLOnly", "Action": "sns:Publish", "Effect": "Deny", "Principal": "*",
 			"Resource": M{"Ref": feedbackTopic}, "Condition": M{"Bool": M{"aws:SecureTransport": "false"}}})})
-		// The app's compute role may publish to the topic, and nothing else.
-		tmpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(1))
+		// The app's compute role may publish to the topic, and nothing else (the other policy is
+		// the build role's: TestBuildRole).
+		tmpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(2))
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), M{
 			"PolicyDocument": policyOf(M{"Effect": "Allow", "Action": "sns:Publish", "Resource": M{"Ref": feedbackTopic}}),
 			"Roles":          []any{M{"Ref": computeRole}},
@@ -67,7 +76,6 @@ func TestAmplifyAppWiring(t *testing.T) {
 	dev.HasResourceProperties(jsii.String("AWS::Amplify::App"), M{
 		"Name": "gatehouse-web-dev", "Platform": "WEB_COMPUTE", "ComputeRoleArn": arnOf(computeRole),
 		"Repository": assertions.Match_Absent(), "AccessToken": assertions.Match_Absent(), "OauthToken": assertions.Match_Absent(),
-		"IamServiceRole": assertions.Match_Absent(),
 	})
 	for branch, role := range map[string]string{"main": computeRole, "beta": betaComputeRole} {
 		dev.HasResourceProperties(jsii.String("AWS::Amplify::Branch"), M{
@@ -92,4 +100,86 @@ func TestAmplifyAppWiring(t *testing.T) {
 		"AccessToken": "{{resolve:secretsmanager:gatehouse/github-token:SecretString:::}}",
 	})
 	r.check(t, "library/Library").HasResourceProperties(jsii.String("AWS::Amplify::Branch"), M{"BranchName": "main", "EnableAutoBuild": true})
+}
+
+const buildRole = "BuildRole9036B253"
+
+// TestBuildRole: the hosted build's role may read the web app's stacks' outputs and nothing
+// else; Amplify's builds of this account's apps assume it; the managed app runs its builds with
+// it, from web/, told the environment.
+func TestBuildRole(t *testing.T) {
+	r := referenceApp()
+	for _, env := range []string{"dev", "prod", "full"} {
+		tmpl := r.check(t, env+"/Hosting")
+		account := accountOf[env]
+		region := regionOf[env]
+		var stacks []any
+		// Sorted by name (minimizePolicies); the partition is known from the region.
+		for _, name := range slices.Sorted(slices.Values(webconfig.SourceStacks(env))) {
+			stacks = append(stacks, fnJoin("arn:aws:cloudformation:"+region+":", account, ":stack/"+name+"/*"))
+		}
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), M{
+			"PolicyDocument": policyOf(M{"Effect": "Allow", "Action": "cloudformation:DescribeStacks", "Resource": stacks}),
+			"Roles":          []any{M{"Ref": buildRole}},
+		})
+		tmpl.HasResource(jsii.String("AWS::IAM::Role"), M{
+			"Properties": M{
+				"AssumeRolePolicyDocument": amplifyTrust(M{
+					"StringEquals": M{"aws:SourceAccount": account},
+					"ArnLike":      M{"aws:SourceArn": fnJoin("arn:", M{"Ref": "AWS::Partition"}, ":amplify:"+region+":", account, ":apps/*")},
+				}),
+				"Policies": assertions.Match_Absent(), "ManagedPolicyArns": assertions.Match_Absent(),
+			},
+		})
+		tmpl.HasOutput(jsii.String(outputs.BuildRoleArn), M{"Value": arnOf(buildRole)})
+	}
+	r.check(t, "dev/Hosting").HasResourceProperties(jsii.String("AWS::Amplify::App"), M{
+		"IAMServiceRole": arnOf(buildRole),
+		"EnvironmentVariables": []any{
+			M{"Name": "AMPLIFY_MONOREPO_APP_ROOT", "Value": stacks.WebAppRoot},
+			M{"Name": stacks.BuildEnvVariable, "Value": "dev"},
+		},
+	})
+}
+
+// fnJoin is the Fn::Join CDK writes for parts: adjacent strings merged (one string: itself).
+func fnJoin(parts ...any) any {
+	var merged []any
+	for _, p := range parts {
+		if s, ok := p.(string); ok && len(merged) > 0 {
+			if last, ok := merged[len(merged)-1].(string); ok {
+				merged[len(merged)-1] = last + s
+				continue
+			}
+		}
+		merged = append(merged, p)
+	}
+	if len(merged) == 1 {
+		return merged[0]
+	}
+	return M{"Fn::Join": []any{"", merged}}
+}
+
+// TestAmplifyBuildSpecMatchesTheManagedApp: amplify.yml builds the app from the folder the
+// managed app names, reads the environment the app is told, writes the file Amplify's SSR
+// runtime reads, and runs the Node the repository pins.
+func TestAmplifyBuildSpecMatchesTheManagedApp(t *testing.T) {
+	spec := string(must(os.ReadFile(filepath.Join("..", "amplify.yml"))))
+	var pinned struct {
+		DevDependencies map[string]string `json:"devDependencies"`
+	}
+	if err := json.Unmarshal(must(os.ReadFile(filepath.Join("..", "package.json"))), &pinned); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"- appRoot: " + stacks.WebAppRoot + "\n",
+		`test -n "$` + stacks.BuildEnvVariable + `"`,
+		`go run ./bin/outputs -env "$` + stacks.BuildEnvVariable + `" -from-stacks -out-dir ` + stacks.WebAppRoot + " -dotenv .env.production",
+		"nvm install " + pinned.DevDependencies["node"] + " && nvm use " + pinned.DevDependencies["node"] + "\n",
+		"baseDirectory: .next\n",
+	} {
+		if !strings.Contains(spec, want) {
+			t.Errorf("amplify.yml does not hold %q", want)
+		}
+	}
 }

@@ -258,6 +258,26 @@ func TestBadServerConstructProps(t *testing.T) {
 			`invalid Scratch/BadApp: Branches[1].Name = "main": is listed twice`,
 			`invalid Scratch/BadApp: Branches[1].Stage = "PROD": must be one of "PRODUCTION", "BETA", "DEVELOPMENT", "EXPERIMENTAL", "PULL_REQUEST"`,
 		}},
+		{"amplify app build settings", func() {
+			hosting.NewApp(scratch(), jsii.String("BadBuild"), &hosting.AppProps{Name: "web", AppRoot: "../web",
+				EnvironmentVariables: map[string]string{"AMPLIFY_DIFF_DEPLOY": "false", "1ENV": "dev", "OK_NAME": "fine"}})
+		}, []string{
+			`invalid Scratch/BadBuild: ComputeRole: is required: the app-wide SSR compute role`,
+			`invalid Scratch/BadBuild: AppRoot = "../web": ` + rules.AppRoot.Rule,
+			`invalid Scratch/BadBuild: EnvironmentVariables[1ENV] = "1ENV": ` + rules.EnvironmentVariable.Rule,
+			`invalid Scratch/BadBuild: EnvironmentVariables[AMPLIFY_DIFF_DEPLOY] = "AMPLIFY_DIFF_DEPLOY": starts with AMPLIFY_, which is Amplify's own (set the app root with AppRoot)`,
+		}},
+		{"build role", func() {
+			hosting.NewBuildRole(scratch(), jsii.String("BadBuildRole"), &hosting.BuildRoleProps{ReadsOutputsOf: []string{"gatehouse-dev-auth", "arn:aws:cloudformation:x", ""}})
+		}, []string{
+			`invalid Scratch/BadBuildRole: ReadsOutputsOf[1] = "arn:aws:cloudformation:x": ` + rules.StackName.Rule,
+			`invalid Scratch/BadBuildRole: ReadsOutputsOf[2] = "": ` + rules.StackName.Rule,
+		}},
+		{"build role without stacks", func() {
+			hosting.NewBuildRole(scratch(), jsii.String("EmptyBuildRole"), &hosting.BuildRoleProps{})
+		}, []string{
+			`invalid Scratch/EmptyBuildRole: ReadsOutputsOf: is required: the stacks whose outputs the build reads (a build role with nothing to read is not needed)`,
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -175,7 +175,7 @@ func TestAmplifyJSAcceptsOutputs(t *testing.T) {
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := generated.Write(dir); err != nil {
+		if err := generated.Write(dir, ".env.local"); err != nil {
 			t.Fatal(err)
 		}
 		files = append(files, filepath.Join(dir, "amplify_outputs.json"))

@@ -28,7 +28,7 @@ func equalStrings(a, b []string) bool { return slices.Equal(a, b) }
 func TestOutputsFromDeployFixture(t *testing.T) {
 	dir := t.TempDir()
 	var stdout, stderr strings.Builder
-	if code := webconfig.Main([]string{"-env", "dev", "-outputs-file", fixture, "-out-dir", dir}, &stdout, &stderr); code != 0 {
+	if code := webconfig.Main([]string{"-env", "dev", "-outputs-file", fixture, "-out-dir", dir}, &stdout, &stderr, nil); code != 0 {
 		t.Fatalf("make outputs failed: exit %d\n%s", code, stderr.String())
 	}
 	envLocal := "\n" + string(must(os.ReadFile(filepath.Join(dir, ".env.local"))))
@@ -98,7 +98,7 @@ func TestOutputsBadInput(t *testing.T) {
 		{filepath.Join("..", "go.mod"), filepath.Join("..", "go.mod") + ` is not a cdk deploy outputs file ({"<stack>": {"<output>": "<value>"}}): invalid character 'm' looking for beginning of value`},
 	} {
 		var stdout, stderr strings.Builder
-		code := webconfig.Main([]string{"-env", "dev", "-outputs-file", c.file, "-out-dir", dir}, &stdout, &stderr)
+		code := webconfig.Main([]string{"-env", "dev", "-outputs-file", c.file, "-out-dir", dir}, &stdout, &stderr, nil)
 		if lines := strings.Split(strings.TrimSpace(stderr.String()), "\n"); code != 1 || lines[0] != c.want {
 			t.Errorf("%s: exit %d, stderr:\n%s\nwant %s", c.file, code, stderr.String(), c.want)
 		}

@@ -1,13 +1,19 @@
 // Package hosting builds what a server-rendered Next.js app on AWS Amplify Hosting needs to
-// reach AWS at run time without access keys: SSR compute roles, and optionally the Amplify app
-// (platform WEB_COMPUTE) and its branches wired to them.
+// reach AWS without access keys: SSR compute roles for run time, a build role for the hosted
+// build, and optionally the Amplify app (platform WEB_COMPUTE) and its branches wired to them.
 //
 // Why each default is safe:
 //   - A compute role is the role Amplify's SSR runtime assumes (trusting amplify.amazonaws.com);
 //     no access key is ever written into build-time environment variables or .env.production.
 //   - It starts with no permission; the resources' grant methods add one capability each (e.g.
 //     SecureTopic.GrantPublish(role.Role()); the bucket and table grants take it as a grantee
-//     too). It is a different role from a build-time service role, which gatehouse does not create.
+//     too). It is a different role from the build role.
+//   - The build role (the app's service role, which Amplify's build container runs with) may
+//     only read the outputs of the stacks it is told (cloudformation:DescribeStacks on each by
+//     name): the hosted build writes the app's configuration from them, and nothing is copied by
+//     hand. Outputs hold names and ARNs, never secrets, and the role can read no data, template
+//     or parameter. Its trust has the confused-deputy conditions AWS sets on the service roles it
+//     creates (this account, and its Amplify apps).
 //   - Confused-deputy conditions (aws:SourceAccount, and aws:SourceArn on the app's branches) are
 //     available behind RestrictToApp but off by default: AWS documents the compute-role trust
 //     without conditions, and a condition on a key the service does not send makes the role
@@ -21,6 +27,10 @@ package hosting
 
 import (
 	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsamplify"
@@ -29,6 +39,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gatehouse-cdk/gatehouse/internal/guard"
+	"github.com/gatehouse-cdk/gatehouse/internal/nag"
 	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
@@ -108,6 +119,73 @@ func NewComputeRole(scope constructs.Construct, id *string, props *ComputeRolePr
 // Role is the compute role.
 func (c *ComputeRole) Role() awsiam.IRole { return c.role }
 
+// BuildRoleProps configure NewBuildRole.
+type BuildRoleProps struct {
+	// Description of the role.
+	Description string
+	// ReadsOutputsOf names the stacks, in this stack's account and region, whose outputs the
+	// build reads (cloudformation:DescribeStacks on each). Required: at least one.
+	ReadsOutputsOf []string
+}
+
+// BuildRole is the role an Amplify app's builds run with (its service role).
+type BuildRole struct {
+	constructs.Construct
+	role awsiam.Role
+}
+
+// Validate reports every problem of p as a *rules.Error.
+func (p *BuildRoleProps) Validate() error {
+	var q BuildRoleProps
+	if p != nil {
+		q = *p
+	}
+	ps := rules.NewProblems("hosting.BuildRoleProps")
+	if len(q.ReadsOutputsOf) == 0 {
+		ps.Add("ReadsOutputsOf", nil, "is required: the stacks whose outputs the build reads (a build role with nothing to read is not needed)")
+	}
+	for i, name := range q.ReadsOutputsOf {
+		rules.StackName.Check(ps, fmt.Sprintf("ReadsOutputsOf[%d]", i), name)
+	}
+	return ps.Err()
+}
+
+// NewBuildRole builds a build role that may read the given stacks' outputs and nothing else.
+func NewBuildRole(scope constructs.Construct, id *string, props *BuildRoleProps) *BuildRole {
+	guard.Check(scope, id, props.Validate())
+	p := *props
+	if p.Description == "" {
+		p.Description = "Amplify Hosting build role: reads the outputs the web app's configuration is written from"
+	}
+	b := &BuildRole{}
+	constructs.NewConstruct_Override(b, scope, id)
+	stack := awscdk.Stack_Of(b)
+	b.role = awsiam.NewRole(b, jsii.String("Resource"), &awsiam.RoleProps{
+		Description: jsii.String(p.Description),
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("amplify.amazonaws.com"), nil).WithConditions(&map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()},
+			"ArnLike": map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:amplify:%s:%s:apps/*",
+				*awscdk.Aws_PARTITION(), *stack.Region(), *stack.Account())},
+		}),
+	})
+	stacks := make([]*string, len(p.ReadsOutputsOf))
+	patterns := make([]string, len(p.ReadsOutputsOf))
+	for i, name := range p.ReadsOutputsOf {
+		stacks[i] = stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("cloudformation"), Resource: jsii.String("stack"),
+			ResourceName: jsii.String(name + "/*")})
+		patterns[i] = `Resource::arn:(aws[a-z-]*|<AWS::Partition>):cloudformation:([a-z0-9-]+|<AWS::Region>):([0-9]{12}|<AWS::AccountId>):stack/` + regexp.QuoteMeta(name) + `/\*`
+	}
+	b.role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("cloudformation:DescribeStacks"), Resources: &stacks,
+	}))
+	nag.Suppress(b.role.Node().FindChild(jsii.String("DefaultPolicy")), nag.Suppression{ID: "AwsSolutions-IAM5", AppliesToPatterns: patterns,
+		Reason: "stack/<name>/* names one stack: the * is the id CloudFormation gives the stack when it is created, unknown before; only DescribeStacks is allowed"})
+	return b
+}
+
+// Role is the build role.
+func (b *BuildRole) Role() awsiam.IRole { return b.role }
+
 // BranchProps is one branch of a managed app.
 type BranchProps struct {
 	// Name of the (git) branch. Required.
@@ -131,6 +209,15 @@ type AppProps struct {
 	// AccessTokenSecretName is the Secrets Manager secret holding the repository's access token.
 	// Required with Repository.
 	AccessTokenSecretName string
+	// BuildRole is the role the app's builds run with (a BuildRole's Role()). Default none:
+	// builds get no AWS credentials.
+	BuildRole awsiam.IRole
+	// AppRoot is the app's folder in a monorepo (AMPLIFY_MONOREPO_APP_ROOT; amplify.yml's
+	// appRoot must name the same). Default: the repository's root.
+	AppRoot string
+	// EnvironmentVariables are the builds' environment variables (never secrets: anyone who can
+	// read the app can read them). Default none.
+	EnvironmentVariables map[string]string
 }
 
 // App is a managed Amplify app (WEB_COMPUTE) and its branches.
@@ -154,6 +241,18 @@ func (p *AppProps) Validate() error {
 	}
 	if q.Repository != "" && q.AccessTokenSecretName == "" {
 		ps.Add("AccessTokenSecretName", "", "is required with Repository: the Secrets Manager secret holding the access token")
+	}
+	if q.AppRoot != "" {
+		rules.AppRoot.Check(ps, "AppRoot", q.AppRoot)
+	}
+	for _, name := range slices.Sorted(maps.Keys(q.EnvironmentVariables)) {
+		f := "EnvironmentVariables[" + name + "]"
+		switch {
+		case !rules.EnvironmentVariable.Match(name):
+			ps.Add(f, name, rules.EnvironmentVariable.Rule)
+		case strings.HasPrefix(strings.ToUpper(name), "AMPLIFY_"):
+			ps.Add(f, name, "starts with AMPLIFY_, which is Amplify's own (set the app root with AppRoot)")
+		}
 	}
 	seen := map[string]bool{}
 	for i, b := range q.Branches {
@@ -185,6 +284,23 @@ func NewApp(scope constructs.Construct, id *string, props *AppProps) *App {
 	if p.Repository != "" {
 		appProps.Repository = jsii.String(p.Repository)
 		appProps.AccessToken = awscdk.SecretValue_SecretsManager(jsii.String(p.AccessTokenSecretName), nil).UnsafeUnwrap()
+	}
+	if p.BuildRole != nil {
+		appProps.IamServiceRole = p.BuildRole.RoleArn()
+	}
+	variables := maps.Clone(p.EnvironmentVariables)
+	if p.AppRoot != "" {
+		if variables == nil {
+			variables = map[string]string{}
+		}
+		variables["AMPLIFY_MONOREPO_APP_ROOT"] = p.AppRoot
+	}
+	if len(variables) > 0 {
+		var list []any
+		for _, name := range slices.Sorted(maps.Keys(variables)) {
+			list = append(list, &awsamplify.CfnApp_EnvironmentVariableProperty{Name: jsii.String(name), Value: jsii.String(variables[name])})
+		}
+		appProps.EnvironmentVariables = list
 	}
 	a.app = awsamplify.NewCfnApp(a, jsii.String("Resource"), appProps)
 	for _, b := range p.Branches {

@@ -13,9 +13,12 @@ import (
 // Suppression is one finding suppressed with its reason. ID is the rule, e.g.
 // "AwsSolutions-IAM5"; AppliesTo narrows it to exact findings, e.g.
 // "Resource::<Bucket.Arn>/reports/*" (none: the whole rule on that resource).
+// AppliesToPatterns narrows it to findings a regular expression matches whole (cdk-nag's
+// {regex: "/^…$/"}), for findings whose text depends on where the stack deploys.
 type Suppression struct {
-	ID, Reason string
-	AppliesTo  []string
+	ID, Reason        string
+	AppliesTo         []string
+	AppliesToPatterns []string
 }
 
 // Suppress adds the suppressions to every CloudFormation resource at or below c (what cdk-nag's
@@ -43,11 +46,14 @@ func add(cfn awscdk.CfnResource, suppressions []Suppression) {
 	}
 	for _, s := range suppressions {
 		rule := map[string]any{"id": s.ID, "reason": s.Reason}
-		if len(s.AppliesTo) > 0 {
-			appliesTo := make([]any, len(s.AppliesTo))
-			for i, a := range s.AppliesTo {
-				appliesTo[i] = a
-			}
+		var appliesTo []any
+		for _, a := range s.AppliesTo {
+			appliesTo = append(appliesTo, a)
+		}
+		for _, p := range s.AppliesToPatterns {
+			appliesTo = append(appliesTo, map[string]any{"regex": "/^" + p + "$/"})
+		}
+		if len(appliesTo) > 0 {
 			rule["applies_to"] = appliesTo
 		}
 		existing = append(existing, rule)

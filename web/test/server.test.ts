@@ -54,9 +54,9 @@ describe('configuration', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       expect((err as ConfigError).problems).toEqual([
-        'TRUST_ROLE_ARN="arn:aws:iam::1:user/x" is not a role ARN: regenerate .env.local with `make outputs`',
-        'ASSET_FUNCTION_NAME is missing: run `make outputs` after a deploy and copy .env.local here',
-        'SIGNER_FUNCTION_NAME is missing: run `make outputs` after a deploy and copy .env.local here',
+        'TRUST_ROLE_ARN="arn:aws:iam::1:user/x" is not a role ARN: regenerate it with `make outputs OUT_DIR=web`',
+        'ASSET_FUNCTION_NAME is missing: write the configuration with `make outputs OUT_DIR=web` after a deploy',
+        'SIGNER_FUNCTION_NAME is missing: write the configuration with `make outputs OUT_DIR=web` after a deploy',
         'SESSION_DURATION_SECONDS="7200" is not a whole number of seconds from 900 to 3600 (role chaining caps sessions at one hour)',
       ]);
     }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The web app's checks (make test-web), in web/: strict type check, lint, unit tests, next build,
+# then the Chromium test, or one loud line where there is no Chromium. Ends with one line of
+# each step's time, which make bench reads.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+times=()
+step() {
+  local name=$1 start=$EPOCHREALTIME
+  shift
+  "$@"
+  times+=("$name $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1fs", b - a }')")
+}
+step typecheck npx tsc --noEmit
+step lint npx eslint --max-warnings 0 .
+step unit npx vitest run
+step build npx next build
+if [ -x "$CHROMIUM" ]; then
+  step browser env CHROMIUM="$CHROMIUM" node test/browser.mjs
+else
+  echo "!!! SKIPPED the web app's browser test: no Chromium at $CHROMIUM. Install Debian's: sudo apt-get install -y chromium (or set CHROMIUM=<path>)"
+fi
+line=$(printf '%s, ' "${times[@]}")
+echo "web checks: ${line%, }"
