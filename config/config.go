@@ -72,6 +72,10 @@ type Environment struct {
 	SessionName string `json:"sessionName"`
 	// SessionDurationSeconds the server requests for the trust role (rules.SessionDurationSeconds).
 	SessionDurationSeconds int `json:"sessionDurationSeconds"`
+	// DeveloperRoleArns are roles developers run the web app's server as on their machines (make
+	// web): each may assume the trust role, with the session name, like the webpage role. Default
+	// none. Leave it out of production.
+	DeveloperRoleArns []string `json:"developerRoleArns"`
 	// CrossAccount, when set, adds a role another account assumes with an external id.
 	CrossAccount *CrossAccount `json:"crossAccount"`
 	// Amplify, when set, adds Amplify Hosting SSR compute roles, the feedback topic and
@@ -158,6 +162,10 @@ type Amplify struct {
 	AccessTokenSecret string `json:"accessTokenSecret"`
 	// RestrictTrust adds confused-deputy conditions to the compute roles' trust. Default false.
 	RestrictTrust bool `json:"restrictTrust"`
+	// AssumeTrustRole lets the compute roles assume the trust role (with the session name), so
+	// that the hosted server reaches the asset functions as the webpage role does on ECS.
+	// Default false: they may only publish feedback.
+	AssumeTrustRole bool `json:"assumeTrustRole"`
 	// Branches of a managed app.
 	Branches []AmplifyBranch `json:"branches"`
 }
@@ -352,6 +360,19 @@ func (e *Environment) check(ps *rules.Problems, at string) {
 	rules.CorsMaxAgeSeconds.Check(ps, at+".corsMaxAgeSeconds", e.CorsMaxAgeSeconds)
 	rules.SessionName.Check(ps, at+".sessionName", e.SessionName)
 	rules.SessionDurationSeconds.Check(ps, at+".sessionDurationSeconds", e.SessionDurationSeconds)
+	seenDevelopers := map[string]bool{}
+	for i, arn := range e.DeveloperRoleArns {
+		f := fmt.Sprintf("%s.developerRoleArns[%d]", at, i)
+		switch {
+		case !rules.RoleArn.Match(arn):
+			ps.Add(f, arn, rules.RoleArn.Rule)
+		case e.Account != "" && strings.Split(arn, ":")[4] != e.Account:
+			ps.Add(f, arn, "must be a role of the environment's account "+e.Account+" (the trust role's policy alone grants it there)")
+		case seenDevelopers[arn]:
+			ps.Add(f, arn, "is listed twice")
+		}
+		seenDevelopers[arn] = true
+	}
 	if c := e.CrossAccount; c != nil {
 		f := at + ".crossAccount"
 		if !rules.Account.Match(c.TrustedAccountID) {

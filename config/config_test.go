@@ -123,8 +123,14 @@ func TestBadConfig(t *testing.T) {
 		{"short account", `{` + ok + `, "account": "12345"}`, []string{
 			pre + `account = "12345": must be a 12-digit AWS account id as a string, e.g. "123456789012", or left out for the CLI's default account`}},
 		{"account as number", `{` + ok + `, "account": 123456789012}`, []string{pre + `account = 123456789012: must be a string`}},
+		{"developer roles", `{` + ok + `, "account": "123456789012", "developerRoleArns": ["arn:aws:iam::123456789012:role/Dev", "arn:aws:iam::123456789012:role/*",
+			"arn:aws:iam::123456789012:root", "arn:aws:iam::999999999999:role/Dev", "arn:aws:iam::123456789012:role/Dev"]}`, []string{
+			pre + `developerRoleArns[1] = "arn:aws:iam::123456789012:role/*": ` + rules.RoleArn.Rule,
+			pre + `developerRoleArns[2] = "arn:aws:iam::123456789012:root": ` + rules.RoleArn.Rule,
+			pre + `developerRoleArns[3] = "arn:aws:iam::999999999999:role/Dev": must be a role of the environment's account 123456789012 (the trust role's policy alone grants it there)`,
+			pre + `developerRoleArns[4] = "arn:aws:iam::123456789012:role/Dev": is listed twice`}},
 		{"unknown field", `{` + ok + `, "allowedOrigin": ["https://a.example.com"]}`, []string{
-			pre + `allowedOrigin = ["https://a.example.com"]: unknown field (did you mean "allowedOrigins"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, crossAccount, amplify, email, delivery, api`}},
+			pre + `allowedOrigin = ["https://a.example.com"]: unknown field (did you mean "allowedOrigins"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, developerRoleArns, crossAccount, amplify, email, delivery, api`}},
 		{"guests not bool", `{` + ok + `, "allowGuests": "yes"}`, []string{pre + `allowGuests = "yes": must be true or false`}},
 		{"null", `{` + ok + `, "region": null}`, []string{pre + `region = null: must not be null; leave the field out to get its default`}},
 		{"mfa", `{` + ok + `, "mfa": "sometimes"}`, []string{pre + `mfa = "sometimes": must be one of "off", "optional", "required"`}},

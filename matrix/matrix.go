@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
+	"github.com/gatehouse-cdk/gatehouse/config"
 	"github.com/gatehouse-cdk/gatehouse/outputs"
 	"github.com/gatehouse-cdk/gatehouse/webconfig"
 )
@@ -78,8 +79,9 @@ func roleAt(m *access.Model, path string) (*access.Role, error) {
 	return nil, fmt.Errorf("no role at %s", path)
 }
 
-// Reference builds the matrix for environment env of the reference app in model m.
-func Reference(m *access.Model, env string) ([]Row, error) {
+// Reference builds the matrix for environment env of the reference app in model m; cfg is the
+// environment's configuration, which says who else may assume the trust role.
+func Reference(m *access.Model, env string, cfg config.Environment) ([]Row, error) {
 	authStack, uploadsStack := env+"/Auth", env+"/Uploads"
 	pool := poolOf(m, authStack)
 	if pool == nil {
@@ -228,7 +230,7 @@ func Reference(m *access.Model, env string) ([]Row, error) {
 	add("S3 log delivery for <uploads>", access.Allow, access.Request{Principal: "logging.s3.amazonaws.com", Action: "s3:PutObject", Resource: object(logs, "uploads/2026-11-22-access.log"), Context: delivery})
 	add("S3 log delivery for another bucket", access.ImplicitDeny, access.Request{Principal: "logging.s3.amazonaws.com", Action: "s3:PutObject", Resource: object(logs, "uploads/x.log"),
 		Context: access.Context{"aws:SourceArn": {"arn:aws:s3:::another-bucket"}, "aws:SourceAccount": {account}}})
-	server, err := serverRows(m, env, pool, bucket, a)
+	server, err := serverRows(m, env, pool, bucket, a, cfg.DeveloperRoleArns)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +240,7 @@ func Reference(m *access.Model, env string) ([]Row, error) {
 		return nil, err
 	}
 	rows = append(rows, partner...)
-	hosting, err := hostingRows(m, env, bucket, a)
+	hosting, err := hostingRows(m, env, bucket, a, cfg.Amplify != nil && cfg.Amplify.AssumeTrustRole)
 	if err != nil {
 		return nil, err
 	}
@@ -582,7 +584,7 @@ func deliveryRows(m *access.Model, env, uploads string, a access.Session, guest 
 }
 
 // hostingRows: the Amplify SSR compute roles and the feedback topic (when configured).
-func hostingRows(m *access.Model, env, uploads string, a access.Session) ([]Row, error) {
+func hostingRows(m *access.Model, env, uploads string, a access.Session, assumesTrust bool) ([]Row, error) {
 	stack := env + "/Hosting"
 	compute, err := roleAt(m, stack+"/ComputeRole/Resource")
 	if err != nil {
@@ -642,7 +644,16 @@ func hostingRows(m *access.Model, env, uploads string, a access.Session) ([]Row,
 	}
 	add("compute role", access.ImplicitDeny, req("s3:GetObject", "arn:aws:s3:::"+uploads+"/protected/"+IdentityA+"/photo.jpg", nil))
 	add("compute role", access.ImplicitDeny, req("dynamodb:GetItem", table, nil))
-	add("compute role", access.ImplicitDeny, assume(ssr, server["TrustRoleArn"], access.Context{"sts:RoleSessionName": {server["RoleSessionName"]}}))
+	// The compute roles reach the asset functions through the trust role only with
+	// amplify.assumeTrustRole, and then only with the session name.
+	withSession := func(name string) access.Context { return access.Context{"sts:RoleSessionName": {name}} }
+	if assumesTrust {
+		add("compute role", access.Allow, assume(ssr, server["TrustRoleArn"], withSession(server["RoleSessionName"])))
+		add("compute role", access.ImplicitDeny, assume(ssr, server["TrustRoleArn"], withSession("other-session")))
+	} else {
+		add("compute role", access.ImplicitDeny, assume(ssr, server["TrustRoleArn"], withSession(server["RoleSessionName"])))
+	}
+	add("compute role", access.ImplicitDeny, access.Request{Principal: ssr, Action: "lambda:InvokeFunction", Resource: server["AssetFunctionArn"]})
 	// A branch with a role of its own has only what that branch was given.
 	for _, r := range hostingRoles(m, env) {
 		if r.role == compute || !strings.Contains(r.role.Path, "/ComputeRole") {
@@ -652,6 +663,11 @@ func hostingRows(m *access.Model, env, uploads string, a access.Session) ([]Row,
 		add("Amplify Hosting", access.Allow, assume("amplify.amazonaws.com", r.role.ARN, amplifyContext(app)))
 		add(who, access.ImplicitDeny, access.Request{Principal: r.session, Action: "sns:Publish", Resource: topic})
 		add(who, access.ImplicitDeny, access.Request{Principal: r.session, Action: "s3:GetObject", Resource: "arn:aws:s3:::" + uploads + "/protected/" + IdentityA + "/photo.jpg"})
+		expect := access.ImplicitDeny
+		if assumesTrust {
+			expect = access.Allow
+		}
+		add(who, expect, assume(r.session, server["TrustRoleArn"], withSession(server["RoleSessionName"])))
 	}
 
 	// The build role: Amplify's builds of this account's apps assume it; it reads the web app's
@@ -736,7 +752,7 @@ func row(short *strings.Replacer, who string, expect access.Decision, req access
 }
 
 // serverRows: the role chain webpage role -> trust role -> items function -> items table.
-func serverRows(m *access.Model, env string, pool *access.IdentityPool, uploads string, a access.Session) ([]Row, error) {
+func serverRows(m *access.Model, env string, pool *access.IdentityPool, uploads string, a access.Session, developers []string) ([]Row, error) {
 	stack := env + "/Server"
 	webpage, err := roleAt(m, stack+"/WebpageRole/Resource")
 	if err != nil {
@@ -801,6 +817,16 @@ func serverRows(m *access.Model, env string, pool *access.IdentityPool, uploads 
 	add("signed-in A", access.ImplicitDeny, assume(a.Principal, trust.ARN, ctx("sts:RoleSessionName", sessionName)))
 	add("a role of another account", access.ImplicitDeny, assume("arn:aws:iam::999999999999:role/"+webpage.Name, trust.ARN, ctx("sts:RoleSessionName", sessionName)))
 	add("ECS task", access.ImplicitDeny, assume("ecs-tasks.amazonaws.com", trust.ARN, ctx("aws:SourceAccount", account)))
+	// Developers' roles (developerRoleArns) get the trust role as the webpage role does, for the
+	// server on their machines (make web), and nothing else from gatehouse; a role beside one of
+	// them does not. (The caller is the role itself: IAM matches its sessions by the role's id.)
+	for _, developer := range developers {
+		add("developer role", access.Allow, assume(developer, trust.ARN, ctx("sts:RoleSessionName", sessionName)))
+		add("developer role", access.ImplicitDeny, assume(developer, trust.ARN, ctx("sts:RoleSessionName", "other-session")))
+		add("developer role", access.ImplicitDeny, access.Request{Principal: developer, Action: "lambda:InvokeFunction", Resource: fn})
+		add("developer role", access.ImplicitDeny, access.Request{Principal: developer, Action: "dynamodb:GetItem", Resource: table})
+		add("a role beside the developer role", access.ImplicitDeny, assume(developer+"-other", trust.ARN, ctx("sts:RoleSessionName", sessionName)))
+	}
 	// The webpage role reaches nothing but the trust role.
 	add("webpage role", access.ImplicitDeny, access.Request{Principal: web, Action: "lambda:InvokeFunction", Resource: fn})
 	add("webpage role", access.ImplicitDeny, access.Request{Principal: web, Action: "dynamodb:GetItem", Resource: table})

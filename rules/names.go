@@ -48,6 +48,9 @@ var (
 	ExternalID = Pattern{re: regexp.MustCompile(`^[\w+=,.@:/-]{2,}$`), max: 1224, Rule: "must be 2 to 1224 characters of letters, digits and _+=,.@:/-"}
 	// RoleName is an IAM role name.
 	RoleName = Pattern{re: regexp.MustCompile(`^[\w+=,.@-]{1,64}$`), Rule: "must be 1 to 64 characters of letters, digits and _+=,.@-"}
+	// RoleArn is an IAM role's ARN, exactly (no wildcard; a path is allowed).
+	RoleArn = Pattern{re: regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$`), max: 2048,
+		Rule: "must be an IAM role ARN, arn:aws:iam::<account>:role/[<path>/]<name>, without wildcards"}
 	// Account is an AWS account id.
 	Account = Pattern{re: regexp.MustCompile(`^[0-9]{12}$`), Rule: `must be a 12-digit AWS account id as a string, e.g. "123456789012"`}
 	// Region is an AWS region name.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -100,6 +101,10 @@ type EnvironmentStage struct {
 	ComputeRole *hosting.ComputeRole
 	Feedback    *messaging.SecureTopic
 	AmplifyApp  *hosting.App
+	// otherServers are the roles besides the webpage role that the web app's server runs as and
+	// that may assume the trust role: the compute roles with amplify.assumeTrustRole, and the
+	// developer roles.
+	otherServers []awsiam.IRole
 	// API is nil unless the api is configured.
 	API *tokenapi.TokenAPI
 	// Images, Signer and DeliveryLogs are nil unless delivery is configured.
@@ -208,6 +213,9 @@ func (s *EnvironmentStage) addHosting(env config.Environment) {
 		RestrictToApp: a.RestrictTrust, AppID: a.AppID,
 	})
 	s.Feedback.GrantPublish(s.ComputeRole.Role())
+	if a.AssumeTrustRole {
+		s.otherServers = append(s.otherServers, s.ComputeRole.Role())
+	}
 	output(st, outputs.ComputeRoleArn, s.ComputeRole.Role().RoleArn(), "Amplify SSR compute role (app-wide; set it in the console in role-only mode)")
 	output(st, outputs.FeedbackTopicArn, s.Feedback.Topic().TopicArn(), "Feedback topic the SSR runtime publishes to (FEEDBACK_TOPIC_ARN)")
 	build := hosting.NewBuildRole(st, jsii.String("BuildRole"), &hosting.BuildRoleProps{ReadsOutputsOf: webconfig.SourceStacks(env.Name)})
@@ -226,6 +234,9 @@ func (s *EnvironmentStage) addHosting(env config.Environment) {
 			}).Role()
 			if b.PublishFeedback {
 				s.Feedback.GrantPublish(role)
+			}
+			if a.AssumeTrustRole {
+				s.otherServers = append(s.otherServers, role)
 			}
 			branch.ComputeRole = role
 			output(st, outputs.BranchComputeRoleArn(b.Name), role.RoleArn(), "SSR compute role of branch "+b.Name)
@@ -263,8 +274,13 @@ func (s *EnvironmentStage) addServer(env config.Environment, options Options) {
 	})
 	s.ItemsFn.GrantTableReadWrite(s.Items)
 	s.Webpage = rolechain.NewWebpageRole(st, jsii.String("WebpageRole"), nil)
+	for i, arn := range env.DeveloperRoleArns {
+		s.otherServers = append(s.otherServers, awsiam.Role_FromRoleArn(st, jsii.String(fmt.Sprintf("DeveloperRole%d", i)), jsii.String(arn),
+			&awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)}))
+	}
 	s.Trust = rolechain.NewTrustRole(st, jsii.String("TrustRole"), &rolechain.TrustRoleProps{
 		Webpage:                s.Webpage.Role(),
+		OtherServers:           s.otherServers,
 		SessionName:            env.SessionName,
 		SessionDurationSeconds: env.SessionDurationSeconds,
 	})

@@ -30,7 +30,7 @@ func TestAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, env := range matrixEnvs {
-		rows, err := matrix.Reference(m, env)
+		rows, err := matrix.Reference(m, env, referenceApp().envs[env])
 		if err != nil {
 			t.Fatalf("%s: %v", env, err)
 		}
@@ -64,7 +64,7 @@ var refereeCases = sync.OnceValues(func() ([]refereeCase, map[string]access.Resu
 	var cases []refereeCase
 	ours := map[string]access.Result{}
 	for _, env := range matrixEnvs {
-		for i, row := range must(matrix.Reference(m, env)) {
+		for i, row := range must(matrix.Reference(m, env, referenceApp().envs[env])) {
 			if row.SignIn != nil {
 				continue // a sign-in is not one IAM request; TestAccessMatrix covers it
 			}

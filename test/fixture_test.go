@@ -59,6 +59,7 @@ const fullEnv = `{
   "corsMaxAgeSeconds": 600,
   "sessionName": "ssr-server",
   "sessionDurationSeconds": 3600,
+  "developerRoleArns": ["arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Developer_0123456789abcdef"],
   "crossAccount": {
     "trustedAccountId": "444455556666",
     "externalId": "gatehouse-partner-7f3a9c",
@@ -68,7 +69,7 @@ const fullEnv = `{
     "account": "777788889999",
     "region": "eu-west-1"
   },
-  "amplify": {"roleOnly": true, "appId": "d1a2b3c4d5e6f7", "restrictTrust": true},
+  "amplify": {"roleOnly": true, "appId": "d1a2b3c4d5e6f7", "restrictTrust": true, "assumeTrustRole": true},
   "email": {"from": "no-reply@mail.example.com", "fromName": "Example App", "replyTo": "support@example.com",
     "sesIdentity": "mail.example.com", "sesRegion": "us-east-1"},
   "delivery": {"publicKeys": ["test/testdata/cdn-keys/key-1.pem", "test/testdata/cdn-keys/key-2.pem"], "priceClass": "PriceClass_All",
@@ -102,6 +103,8 @@ func fullEnvWithoutGroup(name string) []byte {
 // (TestCloudFormationValidatorStrict).
 type reference struct {
 	stages map[string]*stacks.EnvironmentStage
+	// envs are the environment stages' configurations, by stage name.
+	envs   map[string]config.Environment
 	canary awscdk.Stack
 	// stacks are the stacks of the environment stages and the library stage, by "<stage>/<id>".
 	stacks map[string]awscdk.Stack
@@ -127,6 +130,7 @@ var referenceApp = sync.OnceValue(func() *reference {
 	context := must(config.ContextFromFile(filepath.Join(repoRoot, "cdk.json")))
 	r := &reference{
 		stages:    map[string]*stacks.EnvironmentStage{},
+		envs:      map[string]config.Environment{},
 		outdir:    referenceOutdir,
 		templates: map[string]assertions.Template{},
 		json:      map[string]map[string]any{},
@@ -143,10 +147,12 @@ var referenceApp = sync.OnceValue(func() *reference {
 	context[cdkapp.DisableCreationStackTraces] = true // as bin sets it
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(r.outdir)})
 	for _, name := range []string{"dev", "prod"} {
-		env := must(config.FromContextIn(repoRoot, name, context["environments"]))
-		r.stages[name] = stacks.NewEnvironmentStage(app, env, stageOptions)
+		r.envs[name] = must(config.FromContextIn(repoRoot, name, context["environments"]))
 	}
-	r.stages["full"] = stacks.NewEnvironmentStage(app, must(config.ParseIn(repoRoot, "full", []byte(fullEnv))), stageOptions)
+	r.envs["full"] = must(config.ParseIn(repoRoot, "full", []byte(fullEnv)))
+	for _, name := range []string{"dev", "prod", "full"} {
+		r.stages[name] = stacks.NewEnvironmentStage(app, r.envs[name], stageOptions)
+	}
 	r.library = addLibraryStage(app)
 	r.stacks["library/Library"] = r.library
 	r.stacks["flagless/Flagless"] = addFlaglessStage(app)

@@ -242,6 +242,13 @@ func TestBadServerConstructProps(t *testing.T) {
 			`invalid Scratch/BadPartner: SessionName = "s": must be 2 to 64 characters of letters, digits and _+=,.@-`,
 			`invalid Scratch/BadPartner: MaxSessionDurationSeconds = 100: must be a whole number of seconds from 3600 to 43200`,
 		}},
+		{"trust role", func() {
+			rolechain.NewTrustRole(scratch(), jsii.String("BadTrust"), &rolechain.TrustRoleProps{OtherServers: []awsiam.IRole{nil}, SessionName: "x"})
+		}, []string{
+			`invalid Scratch/BadTrust: Webpage: is required: the webpage role that may assume the trust role`,
+			`invalid Scratch/BadTrust: OtherServers[0]: is nil: give the role the server runs as`,
+			`invalid Scratch/BadTrust: SessionName = "x": ` + rules.SessionName.Rule,
+		}},
 		{"compute role", func() {
 			hosting.NewComputeRole(scratch(), jsii.String("BadSSR"), &hosting.ComputeRoleProps{AppID: "D-1", Branch: "-x"})
 		}, []string{

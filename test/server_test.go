@@ -33,10 +33,22 @@ func TestRoleChainTrusts(t *testing.T) {
 				"Condition": M{"StringEquals": M{"aws:SourceAccount": account}}}),
 			"Policies": assertions.Match_Absent(), "ManagedPolicyArns": assertions.Match_Absent(),
 		})
-		// Exactly the webpage role, with the configured session name; one hour at most.
+		// Exactly the webpage role and the other servers the configuration names (the compute
+		// roles with amplify.assumeTrustRole, developerRoleArns), with the configured session
+		// name; one hour at most.
+		computeRoleOf := func(id, output string) M {
+			return M{"Fn::GetStackOutput": M{"StackName": "gatehouse-" + c.env + "-hosting", "Region": regionOf[c.env],
+				"OutputName": "PublishOutputFnGetAtt" + id + "Arn" + output}}
+		}
+		principals := map[string]any{
+			"dev":  []any{arnOf(webpageRole), computeRoleOf(computeRole, "A85FF1E0"), computeRoleOf(betaComputeRole, "CE01112E")},
+			"prod": arnOf(webpageRole),
+			"full": []any{"arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Developer_0123456789abcdef",
+				arnOf(webpageRole), computeRoleOf(computeRole, "A85FF1E0")},
+		}[c.env]
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), M{
 			"AssumeRolePolicyDocument": policyOf(M{"Action": "sts:AssumeRole", "Effect": "Allow",
-				"Principal": M{"AWS": arnOf(webpageRole)},
+				"Principal": M{"AWS": principals},
 				"Condition": M{"StringEquals": M{"sts:RoleSessionName": c.session}}}),
 			"MaxSessionDuration": 3600,
 			"Policies":           assertions.Match_Absent(), "ManagedPolicyArns": assertions.Match_Absent(),

@@ -10,26 +10,39 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
+	"github.com/gatehouse-cdk/gatehouse/config"
 	"github.com/gatehouse-cdk/gatehouse/matrix"
 )
 
 func main() {
 	env := flag.String("env", "dev", "environment (a stage of the assembly)")
 	assembly := flag.String("assembly", "cdk.out", "cloud assembly directory (run `make synth` first)")
+	cdkJSON := flag.String("cdk-json", "cdk.json", "the app's cdk.json: the environment's configuration says who may do what")
 	flag.Parse()
-	os.Exit(run(os.Stdout, os.Stderr, *assembly, *env))
+	os.Exit(run(os.Stdout, os.Stderr, *assembly, *cdkJSON, *env))
 }
 
-func run(stdout, stderr io.Writer, assembly, env string) int {
+func run(stdout, stderr io.Writer, assembly, cdkJSON, env string) int {
+	context, err := config.ContextFromFile(cdkJSON)
+	if err != nil {
+		fmt.Fprintln(stderr, "access-report:", err)
+		return 1
+	}
+	cfg, err := config.FromContextIn(filepath.Dir(cdkJSON), env, context["environments"])
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
 	m, err := access.LoadModel(assembly)
 	if err != nil {
 		fmt.Fprintln(stderr, "access-report:", err)
 		return 1
 	}
-	rows, err := matrix.Reference(m, env)
+	rows, err := matrix.Reference(m, env, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "access-report:", err)
 		return 1

@@ -15,6 +15,11 @@
 //     future role given the same name, and needs every caller to hold an identity policy. Failing
 //     closed is the safer default. The trust is written explicitly: grantAssumeRole silently
 //     does nothing for some principals (aws-cdk#24507).
+//   - Other roles the web app's server runs as (Amplify Hosting SSR compute roles, a developer's
+//     role for local runs) may be trusted too, each by its ARN and with the same session name,
+//     only when given (OtherServers). They get no identity statement from here: in the same
+//     account a trust policy naming the role's ARN grants it alone, and a statement in the
+//     compute role's stack naming the trust role would make the two stacks need each other.
 //   - Role chaining caps sessions at one hour; the role's maximum is set to exactly that (also
 //     IAM's minimum), and the duration clients request is validated (rules.SessionDurationSeconds).
 //   - The trust role's only permissions are lambda:InvokeFunction on functions granted with
@@ -24,6 +29,8 @@
 package rolechain
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -95,6 +102,11 @@ type TrustRoleProps struct {
 	// Webpage is the only role that may assume the trust role (the WebpageRole's Role()).
 	// Required.
 	Webpage awsiam.IRole
+	// OtherServers are further roles the web app's server runs as that may assume the trust role,
+	// with the same session name: Amplify Hosting SSR compute roles, developers' roles for local
+	// runs. Roles of the trust role's account: the trust names each ARN, which grants it there
+	// without an identity statement. Default none: only the webpage role.
+	OtherServers []awsiam.IRole
 	// SessionName the webpage must use (sts:RoleSessionName). Default rules.DefaultSessionName.
 	SessionName string
 	// SessionDurationSeconds is the duration clients should request
@@ -133,6 +145,11 @@ func (p *TrustRoleProps) Validate() error {
 	if q.Webpage == nil {
 		ps.Add("Webpage", nil, "is required: the webpage role that may assume the trust role")
 	}
+	for i, r := range q.OtherServers {
+		if r == nil {
+			ps.Add(fmt.Sprintf("OtherServers[%d]", i), nil, "is nil: give the role the server runs as")
+		}
+	}
 	rules.SessionName.Check(ps, "SessionName", q.SessionName)
 	rules.SessionDurationSeconds.Check(ps, "SessionDurationSeconds", q.SessionDurationSeconds)
 	return ps.Err()
@@ -144,13 +161,19 @@ func NewTrustRole(scope constructs.Construct, id *string, props *TrustRoleProps)
 	p := props.withDefaults()
 	t := &TrustRole{sessionName: p.SessionName, duration: p.SessionDurationSeconds}
 	constructs.NewConstruct_Override(t, scope, id)
+	withSessionName := &map[string]any{"StringEquals": map[string]any{"sts:RoleSessionName": p.SessionName}}
 	t.role = awsiam.NewRole(t, jsii.String("Resource"), &awsiam.RoleProps{
-		Description: jsii.String("Trust role between the Next.js page and its asset functions: may only invoke them"),
-		AssumedBy: awsiam.NewArnPrincipal(p.Webpage.RoleArn()).WithConditions(&map[string]any{
-			"StringEquals": map[string]any{"sts:RoleSessionName": p.SessionName},
-		}),
+		Description:        jsii.String("Trust role between the Next.js page and its asset functions: may only invoke them"),
+		AssumedBy:          awsiam.NewArnPrincipal(p.Webpage.RoleArn()).WithConditions(withSessionName),
 		MaxSessionDuration: awscdk.Duration_Seconds(jsii.Number(rules.ChainedSessionSeconds)),
 	})
+	for _, server := range p.OtherServers {
+		t.role.AssumeRolePolicy().AddStatements(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:    jsii.Strings("sts:AssumeRole"),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewArnPrincipal(server.RoleArn())},
+			Conditions: withSessionName,
+		}))
+	}
 	// The webpage role's only permission, in its own policy (in its stack).
 	p.Webpage.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("AssumeTrustRole"),
