@@ -46,6 +46,21 @@ const check = async (name, fn) => {
     checks.push(`FAIL  ${name}: ${err.message}`);
   }
 };
+// A malformed configuration stops the server at start-up, naming the variable (instrumentation.ts).
+// The process's environment wins over .env.local, so one bad value is enough to try it.
+await check('a malformed configuration stops next start, naming the variable', async () => {
+  const bad = spawn(join(web, 'node_modules', '.bin', 'next'), ['start', '-p', String(port + 1), '-H', '127.0.0.1'], {
+    cwd: web, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', TRUST_ROLE_ARN: 'arn:aws:iam::123456789012:user/someone' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  bad.stdout.on('data', (d) => { log += d; });
+  bad.stderr.on('data', (d) => { log += d; });
+  const timer = setTimeout(() => bad.kill(), 20000);
+  const code = await new Promise((resolve) => bad.on('exit', resolve));
+  clearTimeout(timer);
+  assert.equal(code, 1, `exit ${code}:\n${log}`);
+  assert.match(log, /TRUST_ROLE_ARN="arn:aws:iam::123456789012:user\/someone" is not a role ARN/);
+});
 try {
   await ready();
   // The API routes refuse anonymous callers.
