@@ -121,7 +121,7 @@ func (c *ComputeRole) Role() awsiam.IRole { return c.role }
 
 // BuildRoleProps configure NewBuildRole.
 type BuildRoleProps struct {
-	// Description of the role.
+	// Description of the role. Default: says what it is for.
 	Description string
 	// ReadsOutputsOf names the stacks, in this stack's account and region, whose outputs the
 	// build reads (cloudformation:DescribeStacks on each). Required: at least one.
