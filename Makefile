@@ -24,7 +24,7 @@ STACKS := '$(ENV)/*'
 # Rebuilt only when its sources or the module change; -trimpath keeps it (and so the asset
 # hash) independent of where the repository is checked out.
 ITEMS_BOOTSTRAP := build/functions/items/bootstrap
-$(ITEMS_BOOTSTRAP): $(wildcard functions/items/*.go functions/internal/items/*.go) go.mod go.sum
+$(ITEMS_BOOTSTRAP): $(wildcard functions/items/*.go functions/internal/items/*.go functions/internal/start/*.go) go.mod go.sum
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w' -o $@ ./functions/items
 
 help: ## List the targets.
@@ -50,9 +50,9 @@ $(SIGNER_BOOTSTRAP): $(wildcard functions/signer/*.go rules/*.go) go.mod go.sum
 
 # The token API's functions: its authorizer, token service and handler, built the same way.
 API_BOOTSTRAPS := build/functions/authorizer/bootstrap build/functions/tokens/bootstrap build/functions/api/bootstrap
-build/functions/authorizer/bootstrap: $(wildcard functions/authorizer/*.go apitokens/*.go) go.mod go.sum
-build/functions/tokens/bootstrap: $(wildcard functions/tokens/*.go apitokens/*.go rules/*.go) go.mod go.sum
-build/functions/api/bootstrap: $(wildcard functions/api/*.go functions/internal/items/*.go apitokens/*.go) go.mod go.sum
+build/functions/authorizer/bootstrap: $(wildcard functions/authorizer/*.go functions/internal/start/*.go apitokens/*.go) go.mod go.sum
+build/functions/tokens/bootstrap: $(wildcard functions/tokens/*.go functions/internal/start/*.go apitokens/*.go rules/*.go) go.mod go.sum
+build/functions/api/bootstrap: $(wildcard functions/api/*.go functions/internal/items/*.go functions/internal/start/*.go apitokens/*.go) go.mod go.sum
 $(API_BOOTSTRAPS):
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w' -o $@ ./functions/$(notdir $(@D))
 

@@ -1,6 +1,9 @@
 package rules
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Range is an inclusive range of whole numbers, the unit they count and the default a zero value
 // stands for.
@@ -82,11 +85,35 @@ var (
 	FunctionTimeoutSeconds = Range{Min: 1, Max: 900, Default: 10, Unit: "seconds"}
 )
 
-// LogRetentionDays are CloudWatch Logs' retention periods; DefaultLogRetentionDays is one.
-var LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+// Periods is a closed set of periods in days, with a default (one of them).
+type Periods struct {
+	Days    []int
+	Default int
+	// What the periods are, for messages.
+	What string
+}
 
-// DefaultLogRetentionDays is how long asset functions' logs are kept.
-const DefaultLogRetentionDays = 90
+// Or is v, or the default for 0 (unset).
+func (p Periods) Or(v int) int {
+	if v == 0 {
+		return p.Default
+	}
+	return v
+}
+
+// Check adds a problem when v is not one of the periods.
+func (p Periods) Check(ps *Problems, field string, v int) {
+	if !slices.Contains(p.Days, v) {
+		ps.Add(field, v, fmt.Sprintf("must be one of %s: %v", p.What, p.Days))
+	}
+}
+
+// LogRetentionDays are CloudWatch Logs' retention periods; the default is how long the
+// functions' and the API's logs are kept.
+var LogRetentionDays = Periods{
+	Days:    []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653},
+	Default: 90, What: "CloudWatch's retention periods",
+}
 
 // DefaultRegion is where an environment deploys unless it names a region.
 const DefaultRegion = "ap-southeast-1"

@@ -23,6 +23,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
 	"github.com/gatehouse-cdk/gatehouse/constructs/tokenapi"
+	"github.com/gatehouse-cdk/gatehouse/internal/stateful"
 	"github.com/gatehouse-cdk/gatehouse/outputs"
 	"github.com/gatehouse-cdk/gatehouse/webconfig"
 )
@@ -256,16 +257,9 @@ func (s *EnvironmentStage) addHosting(env config.Environment) {
 // -> items table.
 func (s *EnvironmentStage) addServer(env config.Environment, options Options) {
 	st := s.newStack(ServerStackID, env.Name, outputs.Server, "webpage role -> trust role -> items function -> items table", nil)
-	s.Items = awsdynamodb.NewTableV2(st, jsii.String("Items"), &awsdynamodb.TablePropsV2{
+	s.Items = stateful.Table(st, "Items", awsdynamodb.TablePropsV2{
 		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String("owner"), Type: awsdynamodb.AttributeType_STRING},
 		SortKey:      &awsdynamodb.Attribute{Name: jsii.String("id"), Type: awsdynamodb.AttributeType_STRING},
-		Billing:      awsdynamodb.Billing_OnDemand(nil),
-		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
-			PointInTimeRecoveryEnabled: jsii.Bool(true),
-		},
-		DeletionProtection: jsii.Bool(true),
-		Encryption:         awsdynamodb.TableEncryptionV2_AwsManagedKey(),
-		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
 	})
 	s.ItemsFn = assetfn.NewAssetFunction(st, jsii.String("ItemsFunction"), &assetfn.AssetFunctionProps{
 		Code:        awslambda.Code_FromAsset(jsii.String(options.ItemsFunctionDir), nil),

@@ -14,9 +14,6 @@
 package assetfn
 
 import (
-	"fmt"
-	"slices"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -46,7 +43,7 @@ type AssetFunctionProps struct {
 	// ReservedConcurrency caps concurrent executions (0: no cap). Default no cap.
 	ReservedConcurrency int
 	// LogRetentionDays of the function's log group: one of CloudWatch's retention periods
-	// (rules.LogRetentionDays). Default rules.DefaultLogRetentionDays.
+	// (rules.LogRetentionDays). Default rules.LogRetentionDays.Default (90).
 	LogRetentionDays int
 }
 
@@ -61,9 +58,7 @@ func (p *AssetFunctionProps) withDefaults() AssetFunctionProps {
 	}
 	q.MemoryMB = rules.FunctionMemoryMB.Or(q.MemoryMB)
 	q.TimeoutSeconds = rules.FunctionTimeoutSeconds.Or(q.TimeoutSeconds)
-	if q.LogRetentionDays == 0 {
-		q.LogRetentionDays = rules.DefaultLogRetentionDays
-	}
+	q.LogRetentionDays = rules.LogRetentionDays.Or(q.LogRetentionDays)
 	return q
 }
 
@@ -79,9 +74,7 @@ func (p *AssetFunctionProps) Validate() error {
 	if q.ReservedConcurrency < 0 {
 		ps.Add("ReservedConcurrency", q.ReservedConcurrency, "must be 0 (no cap) or a positive number of executions")
 	}
-	if !slices.Contains(rules.LogRetentionDays, q.LogRetentionDays) {
-		ps.Add("LogRetentionDays", q.LogRetentionDays, fmt.Sprintf("must be one of CloudWatch's retention periods: %v", rules.LogRetentionDays))
-	}
+	rules.LogRetentionDays.Check(ps, "LogRetentionDays", q.LogRetentionDays)
 	return ps.Err()
 }
 

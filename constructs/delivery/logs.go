@@ -9,7 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gatehouse-cdk/gatehouse/internal/guard"
-	"github.com/gatehouse-cdk/gatehouse/internal/nag"
+	"github.com/gatehouse-cdk/gatehouse/internal/stateful"
 	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
@@ -68,20 +68,7 @@ func NewAccessLogs(scope constructs.Construct, id *string, props *AccessLogsProp
 	l := &AccessLogs{}
 	constructs.NewConstruct_Override(l, scope, id)
 	days := rules.AccessLogExpirationDays.Or(props.ExpirationDays)
-	l.bucket = awss3.NewBucket(l, jsii.String("Bucket"), &awss3.BucketProps{
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		Encryption:        awss3.BucketEncryption_S3_MANAGED,
-		EnforceSSL:        jsii.Bool(true),
-		MinimumTLSVersion: jsii.Number(1.2),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-		AutoDeleteObjects: jsii.Bool(false),
-		LifecycleRules:    &[]*awss3.LifecycleRule{{Id: jsii.String("ExpireAccessLogs"), Expiration: awscdk.Duration_Days(jsii.Number(float64(days)))}},
-	})
-	nag.Suppress(l.bucket.Node().DefaultChild(), nag.Suppression{
-		ID:     "AwsSolutions-S1",
-		Reason: "This bucket is the access log destination; logging it to itself would loop and logging it elsewhere only moves the finding.",
-	})
+	l.bucket = stateful.LogBucket(l, "Bucket", days, nil, "access log")
 	account := stack.Account()
 	logDelivery := awsiam.NewServicePrincipal(jsii.String("delivery.logs.amazonaws.com"), nil)
 	sources := "arn:" + *stack.Partition() + ":logs:" + LogsRegion + ":" + *account + ":delivery-source:*"

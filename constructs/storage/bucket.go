@@ -37,6 +37,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/accessrules"
 	"github.com/gatehouse-cdk/gatehouse/internal/guard"
 	"github.com/gatehouse-cdk/gatehouse/internal/nag"
+	"github.com/gatehouse-cdk/gatehouse/internal/stateful"
 	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
@@ -164,22 +165,8 @@ func NewUploadBucket(scope constructs.Construct, id *string, props *UploadBucket
 		u.Node().SetContext(jsii.String(flag), true)
 	}
 
-	u.logBucket = awss3.NewBucket(u, jsii.String("AccessLogs"), &awss3.BucketProps{
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		// Server access logs can only be delivered to SSE-S3 buckets.
-		Encryption:            awss3.BucketEncryption_S3_MANAGED,
-		EnforceSSL:            jsii.Bool(true),
-		MinimumTLSVersion:     jsii.Number(1.2),
-		RemovalPolicy:         awscdk.RemovalPolicy_RETAIN,
-		AutoDeleteObjects:     jsii.Bool(false),
-		LifecycleRules:        &[]*awss3.LifecycleRule{{Id: jsii.String("ExpireAccessLogs"), Expiration: awscdk.Duration_Days(jsii.Number(float64(p.AccessLogExpirationDays)))}},
-		TargetObjectKeyFormat: awss3.TargetObjectKeyFormat_SimplePrefix(),
-	})
-	nag.Suppress(u.logBucket.Node().DefaultChild(), nag.Suppression{
-		ID:     "AwsSolutions-S1",
-		Reason: "This is the server access log destination; logging it to itself would loop and logging it elsewhere only moves the finding.",
-	})
+	// Server access logs can only be delivered to SSE-S3 buckets.
+	u.logBucket = stateful.LogBucket(u, "AccessLogs", p.AccessLogExpirationDays, awss3.TargetObjectKeyFormat_SimplePrefix(), "server access log")
 
 	encryption := awss3.BucketEncryption_S3_MANAGED
 	if p.KMSEncryption {

@@ -28,8 +28,6 @@
 package tokenapi
 
 import (
-	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -45,6 +43,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/constructs/assetfn"
 	"github.com/gatehouse-cdk/gatehouse/internal/guard"
 	"github.com/gatehouse-cdk/gatehouse/internal/nag"
+	"github.com/gatehouse-cdk/gatehouse/internal/stateful"
 	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
@@ -75,7 +74,7 @@ type TokenAPIProps struct {
 	// Default false.
 	ExecutionLogging bool
 	// LogRetentionDays of the access logs and the functions' logs (rules.LogRetentionDays).
-	// Default rules.DefaultLogRetentionDays.
+	// Default rules.LogRetentionDays.Default (90).
 	LogRetentionDays int
 }
 
@@ -96,9 +95,7 @@ func (p *TokenAPIProps) withDefaults() TokenAPIProps {
 		ttl := rules.AuthorizerCacheSeconds.Default
 		q.AuthorizerCacheSeconds = &ttl
 	}
-	if q.LogRetentionDays == 0 {
-		q.LogRetentionDays = rules.DefaultLogRetentionDays
-	}
+	q.LogRetentionDays = rules.LogRetentionDays.Or(q.LogRetentionDays)
 	return q
 }
 
@@ -124,9 +121,7 @@ func (p *TokenAPIProps) Validate() error {
 	rules.APIThrottleRateLimit.Check(ps, "ThrottleRateLimit", q.ThrottleRateLimit)
 	rules.APIThrottleBurstLimit.Check(ps, "ThrottleBurstLimit", q.ThrottleBurstLimit)
 	rules.AuthorizerCacheSeconds.Check(ps, "AuthorizerCacheSeconds", *q.AuthorizerCacheSeconds)
-	if !slices.Contains(rules.LogRetentionDays, q.LogRetentionDays) {
-		ps.Add("LogRetentionDays", q.LogRetentionDays, fmt.Sprintf("must be one of CloudWatch's retention periods: %v", rules.LogRetentionDays))
-	}
+	rules.LogRetentionDays.Check(ps, "LogRetentionDays", q.LogRetentionDays)
 	return ps.Err()
 }
 
@@ -148,7 +143,7 @@ func NewTokenAPI(scope constructs.Construct, id *string, props *TokenAPIProps) *
 	a := &TokenAPI{}
 	constructs.NewConstruct_Override(a, scope, id)
 
-	a.table = awsdynamodb.NewTableV2(a, jsii.String("Tokens"), &awsdynamodb.TablePropsV2{
+	a.table = stateful.Table(a, "Tokens", awsdynamodb.TablePropsV2{
 		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(apitokens.AttrHash), Type: awsdynamodb.AttributeType_STRING},
 		GlobalSecondaryIndexes: &[]*awsdynamodb.GlobalSecondaryIndexPropsV2{{
 			IndexName:        jsii.String(apitokens.OwnerIndex),
@@ -158,13 +153,6 @@ func NewTokenAPI(scope constructs.Construct, id *string, props *TokenAPIProps) *
 			NonKeyAttributes: jsii.Strings(apitokens.AttrScopes, apitokens.AttrExpiresAt, apitokens.AttrRevoked),
 		}},
 		TimeToLiveAttribute: jsii.String(apitokens.AttrExpiresAt),
-		Billing:             awsdynamodb.Billing_OnDemand(nil),
-		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
-			PointInTimeRecoveryEnabled: jsii.Bool(true),
-		},
-		DeletionProtection: jsii.Bool(true),
-		Encryption:         awsdynamodb.TableEncryptionV2_AwsManagedKey(),
-		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
 	})
 	tableName := *a.table.TableName()
 	a.authorizer = assetfn.NewAssetFunction(a, jsii.String("Authorizer"), &assetfn.AssetFunctionProps{

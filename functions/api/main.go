@@ -13,35 +13,22 @@
 package main
 
 import (
-	"context"
-	"log/slog"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/items"
+	"github.com/gatehouse-cdk/gatehouse/functions/internal/start"
 )
 
 func main() {
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
-	table := os.Getenv("TABLE_NAME")
-	if table == "" {
-		slog.Error("refusing to start: the environment variable TABLE_NAME (the items table's name) is empty")
-		os.Exit(1)
-	}
-	cfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		slog.Error("refusing to start: cannot load the AWS configuration", "error", err.Error())
-		os.Exit(1)
-	}
+	db, table := start.Table("TABLE_NAME", "the items table's name")
 	var origins []string
 	if v := os.Getenv("ALLOWED_ORIGINS"); v != "" {
 		origins = strings.Split(v, ",")
 	}
-	api := &API{Items: &items.Handler{Table: dynamodb.NewFromConfig(cfg), TableName: table, Now: time.Now}, AllowedOrigins: origins}
+	api := &API{Items: &items.Handler{Table: db, TableName: table, Now: time.Now}, AllowedOrigins: origins}
 	lambda.Start(api.Handle)
 }

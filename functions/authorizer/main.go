@@ -9,28 +9,15 @@
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/gatehouse-cdk/gatehouse/functions/internal/start"
 )
 
 func main() {
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
-	table := os.Getenv("TOKEN_TABLE_NAME")
-	if table == "" {
-		slog.Error("refusing to start: the environment variable TOKEN_TABLE_NAME (the token table's name) is empty")
-		os.Exit(1)
-	}
-	cfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		slog.Error("refusing to start: cannot load the AWS configuration", "error", err.Error())
-		os.Exit(1)
-	}
-	a := &Authorizer{Table: dynamodb.NewFromConfig(cfg), TableName: table, Now: time.Now}
+	db, table := start.Table("TOKEN_TABLE_NAME", "the token table's name")
+	a := &Authorizer{Table: db, TableName: table, Now: time.Now}
 	lambda.Start(a.Handle)
 }

@@ -17,35 +17,22 @@
 package main
 
 import (
-	"context"
-	"log/slog"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/gatehouse-cdk/gatehouse/apitokens"
+	"github.com/gatehouse-cdk/gatehouse/functions/internal/start"
 )
 
 func main() {
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
-	table := os.Getenv("TOKEN_TABLE_NAME")
-	if table == "" {
-		slog.Error("refusing to start: the environment variable TOKEN_TABLE_NAME (the token table's name) is empty")
-		os.Exit(1)
-	}
-	cfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		slog.Error("refusing to start: cannot load the AWS configuration", "error", err.Error())
-		os.Exit(1)
-	}
+	db, table := start.Table("TOKEN_TABLE_NAME", "the token table's name")
 	scopes := apitokens.Scopes
 	if v := os.Getenv("TOKEN_SCOPES"); v != "" {
 		scopes = strings.Split(v, ",")
 	}
-	s := &Service{Table: dynamodb.NewFromConfig(cfg), TableName: table, Now: time.Now, NewToken: apitokens.New, Scopes: scopes}
+	s := &Service{Table: db, TableName: table, Now: time.Now, NewToken: apitokens.New, Scopes: scopes}
 	lambda.Start(s.Handle)
 }

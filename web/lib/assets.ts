@@ -5,20 +5,32 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { ServerConfig } from './config';
 
-/** A Lambda client whose credentials come from assuming the trust role. */
+/**
+ * A Lambda client whose credentials come from assuming the trust role. One per process and
+ * configuration: its credentials are cached and refreshed before they expire, so requests do not
+ * each call STS.
+ */
 export function trustRoleLambda(config: ServerConfig): LambdaClient {
-  return new LambdaClient({
-    region: config.region,
-    credentials: fromTemporaryCredentials({
-      params: {
-        RoleArn: config.trustRoleArn,
-        RoleSessionName: config.roleSessionName, // the trust policy requires it
-        DurationSeconds: config.sessionDurationSeconds,
-      },
-      clientConfig: { region: config.region },
-    }),
-  });
+  const key = [config.region, config.trustRoleArn, config.roleSessionName, config.sessionDurationSeconds].join('\n');
+  let client = trustRoleClients.get(key);
+  if (!client) {
+    client = new LambdaClient({
+      region: config.region,
+      credentials: fromTemporaryCredentials({
+        params: {
+          RoleArn: config.trustRoleArn,
+          RoleSessionName: config.roleSessionName, // the trust policy requires it
+          DurationSeconds: config.sessionDurationSeconds,
+        },
+        clientConfig: { region: config.region },
+      }),
+    });
+    trustRoleClients.set(key, client);
+  }
+  return client;
 }
+
+const trustRoleClients = new Map<string, LambdaClient>();
 
 /** What an HTTP answer of ours is: a status and a JSON body. */
 export interface HttpResult {

@@ -1,10 +1,22 @@
 // Feedback: published to the feedback topic with the runtime's own credentials (the SSR compute
 // role on Amplify Hosting, the developer's profile locally), not through the role chain: the
 // trust role may only invoke asset functions.
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { invalid, type HttpResult } from './assets';
 
 export const maxFeedbackLength = 2000;
+
+/** The runtime's SNS client for region: one per process, so its credentials are resolved once. */
+export function feedbackClient(region: string): SNSClient {
+  let client = snsClients.get(region);
+  if (!client) {
+    client = new SNSClient({ region });
+    snsClients.set(region, client);
+  }
+  return client;
+}
+
+const snsClients = new Map<string, SNSClient>();
 
 export async function publishFeedback(sns: SNSClient, topicArn: string | undefined, owner: string | undefined, message: unknown): Promise<HttpResult> {
   if (!topicArn) return { status: 503, body: { error: { code: 'not_configured', message: 'FEEDBACK_TOPIC_ARN is not set: this environment has no feedback topic' } } };

@@ -82,6 +82,11 @@ describe('the role chain', () => {
       RoleArn: env.TRUST_ROLE_ARN, RoleSessionName: 'webApplication-NextJS', DurationSeconds: 1800,
     });
     expect(lambdaMock.commandCalls(InvokeCommand)[0]!.args[0].input.FunctionName).toBe(env.ASSET_FUNCTION_NAME);
+    // Later requests reuse the client and its cached credentials: no second AssumeRole.
+    expect(trustRoleLambda(serverConfig(env))).toBe(lambda);
+    await listItems({ lambda: trustRoleLambda(serverConfig(env)), functionName: config.assetFunctionName, owner }, new URLSearchParams());
+    expect(stsMock.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+    expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(2);
   });
 });
 

@@ -1,10 +1,9 @@
 'use server';
 // The feedback form's server action: publishes with the runtime's own credentials (the SSR
 // compute role on Amplify Hosting; the developer's profile locally), not the role chain.
-import { SNSClient } from '@aws-sdk/client-sns';
 import { callerSession } from '@/lib/amplify-server';
 import { serverConfig } from '@/lib/config';
-import { publishFeedback } from '@/lib/feedback';
+import { feedbackClient, publishFeedback } from '@/lib/feedback';
 
 export interface FeedbackState {
   status: number;
@@ -14,7 +13,7 @@ export interface FeedbackState {
 export async function sendFeedback(_previous: FeedbackState, form: FormData): Promise<FeedbackState> {
   const config = serverConfig();
   const { identityId } = await callerSession();
-  const result = await publishFeedback(new SNSClient({ region: config.region }), config.feedbackTopicArn, identityId, form.get('message'));
+  const result = await publishFeedback(feedbackClient(config.region), config.feedbackTopicArn, identityId, form.get('message'));
   const error = (result.body as { error?: { message: string } }).error;
   return { status: result.status, message: error ? error.message : 'Thank you: your feedback was sent.' };
 }
