@@ -277,6 +277,16 @@ func ContextFromFile(path string) (map[string]any, error) {
 	return file.Context, nil
 }
 
+// FromFile selects and validates environment env of the cdk.json at path, for commands run
+// without the CLI (its files are read relative to cdk.json's folder).
+func FromFile(path, env string) (Environment, error) {
+	context, err := ContextFromFile(path)
+	if err != nil {
+		return Environment{}, err
+	}
+	return FromContextIn(filepath.Dir(path), env, context["environments"])
+}
+
 // Scope names where configuration problems come from, in error messages.
 const Scope = "cdk.json context"
 

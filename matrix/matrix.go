@@ -240,7 +240,7 @@ func Reference(m *access.Model, env string, cfg config.Environment) ([]Row, erro
 		return nil, err
 	}
 	rows = append(rows, partner...)
-	hosting, err := hostingRows(m, env, bucket, a, cfg.Amplify != nil && cfg.Amplify.AssumeTrustRole)
+	hosting, err := hostingRows(m, env, bucket, cfg.Amplify != nil && cfg.Amplify.AssumeTrustRole)
 	if err != nil {
 		return nil, err
 	}
@@ -584,7 +584,7 @@ func deliveryRows(m *access.Model, env, uploads string, a access.Session, guest 
 }
 
 // hostingRows: the Amplify SSR compute roles and the feedback topic (when configured).
-func hostingRows(m *access.Model, env, uploads string, a access.Session, assumesTrust bool) ([]Row, error) {
+func hostingRows(m *access.Model, env, uploads string, assumesTrust bool) ([]Row, error) {
 	stack := env + "/Hosting"
 	compute, err := roleAt(m, stack+"/ComputeRole/Resource")
 	if err != nil {
@@ -603,10 +603,15 @@ func hostingRows(m *access.Model, env, uploads string, a access.Session, assumes
 	if err != nil {
 		return nil, err
 	}
+	build, err := roleAt(m, stack+"/BuildRole/Resource")
+	if err != nil {
+		return nil, err
+	}
 	account := strings.SplitN(compute.ARN, ":", 6)[4]
 	region := strings.SplitN(topic, ":", 6)[3]
-	short := strings.NewReplacer(compute.ARN, "<compute role>", topic, "<feedback topic>", server["TrustRoleArn"], "<trust role>",
-		table, "<items table>", "arn:aws:s3:::"+uploads, "<uploads>", IdentityA, "<A>", account, "<this account>")
+	short := strings.NewReplacer(compute.ARN, "<compute role>", build.ARN, "<build role>", topic, "<feedback topic>", server["TrustRoleArn"], "<trust role>",
+		table, "<items table>", "arn:aws:s3:::"+uploads, "<uploads>", IdentityA, "<A>", account, "<this account>",
+		"arn:aws:cloudformation:"+region+":"+account+":stack/", "stack ")
 	var rows []Row
 	add := func(who string, expect access.Decision, req access.Request) {
 		rows = append(rows, row(short, who, expect, req))
@@ -672,13 +677,6 @@ func hostingRows(m *access.Model, env, uploads string, a access.Session, assumes
 
 	// The build role: Amplify's builds of this account's apps assume it; it reads the web app's
 	// stacks' outputs (webconfig.SourceStacks) and nothing else.
-	build, err := roleAt(m, stack+"/BuildRole/Resource")
-	if err != nil {
-		return nil, err
-	}
-	short = strings.NewReplacer(compute.ARN, "<compute role>", build.ARN, "<build role>", topic, "<feedback topic>", server["TrustRoleArn"], "<trust role>",
-		table, "<items table>", "arn:aws:s3:::"+uploads, "<uploads>", IdentityA, "<A>", account, "<this account>",
-		"arn:aws:cloudformation:"+region+":"+account+":stack/", "stack ")
 	appArn := func(acct, app string) access.Context {
 		return access.Context{"aws:SourceAccount": {acct}, "aws:SourceArn": {"arn:aws:amplify:" + region + ":" + acct + ":apps/" + app}}
 	}
@@ -706,7 +704,6 @@ func hostingRows(m *access.Model, env, uploads string, a access.Session, assumes
 	add("build role", access.ImplicitDeny, access.Request{Principal: builder, Action: "sts:AssumeRole", Resource: server["TrustRoleArn"],
 		Context: access.Context{"sts:RoleSessionName": {server["RoleSessionName"]}}})
 	add("build role", access.ImplicitDeny, access.Request{Principal: builder, Action: "sts:AssumeRole", Resource: compute.ARN})
-	_ = a
 	return rows, nil
 }
 

@@ -51,7 +51,7 @@ func Main(args []string, stdout, stderr io.Writer, readStacks StackReader) int {
 	var err error
 	if *fromStacks {
 		var environment config.Environment
-		environment, err = environmentOf(*cdkJSON, *env)
+		environment, err = config.FromFile(*cdkJSON, *env)
 		if err == nil {
 			source = fmt.Sprintf("CloudFormation %s", environment.Region)
 			deployed, err = readStacks(environment.Region, source, SourceStacks(*env))
@@ -74,13 +74,4 @@ func Main(args []string, stdout, stderr io.Writer, readStacks StackReader) int {
 	}
 	fmt.Fprintf(stdout, "wrote %s and %s for %s from %s\n", filepath.Join(*outDir, "amplify_outputs.json"), filepath.Join(*outDir, *dotenv), *env, source)
 	return 0
-}
-
-// environmentOf reads environment env's configuration from cdk.json at path.
-func environmentOf(path, env string) (config.Environment, error) {
-	context, err := config.ContextFromFile(path)
-	if err != nil {
-		return config.Environment{}, fmt.Errorf("-cdk-json %s: %v", path, err)
-	}
-	return config.FromContextIn(filepath.Dir(path), env, context["environments"])
 }

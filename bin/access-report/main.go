@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
@@ -27,12 +26,7 @@ func main() {
 }
 
 func run(stdout, stderr io.Writer, assembly, cdkJSON, env string) int {
-	context, err := config.ContextFromFile(cdkJSON)
-	if err != nil {
-		fmt.Fprintln(stderr, "access-report:", err)
-		return 1
-	}
-	cfg, err := config.FromContextIn(filepath.Dir(cdkJSON), env, context["environments"])
+	cfg, err := config.FromFile(cdkJSON, env)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
