@@ -18,14 +18,17 @@ PROFILE_FLAG := $(if $(PROFILE),--profile $(PROFILE))
 # The stacks of the selected environment's stage.
 STACKS := '$(ENV)/*'
 
-.PHONY: help deps app build synth test test-go test-web web snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
+.PHONY: help deps app build host-functions synth test test-go test-web web snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
 
-# The items function: a static linux/arm64 binary named bootstrap (runtime provided.al2023).
-# Rebuilt only when its sources or the module change; -trimpath keeps it (and so the asset
-# hash) independent of where the repository is checked out.
+# How every Lambda function is built: a static binary named bootstrap (runtime provided.al2023),
+# for linux/arm64 when deployed; -trimpath keeps it (and so the asset hash) independent of where
+# the repository is checked out.
+FUNCTION_BUILD := CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w'
+
+# The items function. Rebuilt only when its sources or the module change.
 ITEMS_BOOTSTRAP := build/functions/items/bootstrap
 $(ITEMS_BOOTSTRAP): $(wildcard functions/items/*.go functions/internal/items/*.go functions/internal/start/*.go) go.mod go.sum
-	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w' -o $@ ./functions/items
+	GOOS=linux GOARCH=arm64 $(FUNCTION_BUILD) -o $@ ./functions/items
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,7 +49,7 @@ build/gatehouse: $(APP_SOURCES)
 # The signer function (the image delivery's asset function), built the same way.
 SIGNER_BOOTSTRAP := build/functions/signer/bootstrap
 $(SIGNER_BOOTSTRAP): $(wildcard functions/signer/*.go rules/*.go) go.mod go.sum
-	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w' -o $@ ./functions/signer
+	GOOS=linux GOARCH=arm64 $(FUNCTION_BUILD) -o $@ ./functions/signer
 
 # The token API's functions: its authorizer, token service and handler, built the same way.
 API_BOOTSTRAPS := build/functions/authorizer/bootstrap build/functions/tokens/bootstrap build/functions/api/bootstrap
@@ -54,7 +57,14 @@ build/functions/authorizer/bootstrap: $(wildcard functions/authorizer/*.go funct
 build/functions/tokens/bootstrap: $(wildcard functions/tokens/*.go functions/internal/start/*.go apitokens/*.go rules/*.go) go.mod go.sum
 build/functions/api/bootstrap: $(wildcard functions/api/*.go functions/internal/items/*.go functions/internal/start/*.go apitokens/*.go) go.mod go.sum
 $(API_BOOTSTRAPS):
-	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w' -o $@ ./functions/$(notdir $(@D))
+	GOOS=linux GOARCH=arm64 $(FUNCTION_BUILD) -o $@ ./functions/$(notdir $(@D))
+
+# The items function and the token service built the same way but for this machine, into
+# HOST_FUNCTIONS_DIR (as items and tokens): the end-to-end test (test/identity_e2e_test.go) runs
+# them under the Lambda Runtime Interface Emulator, and starts this while the app synthesizes.
+HOST_FUNCTIONS_DIR ?= build/host-functions
+host-functions:
+	$(FUNCTION_BUILD) -o $(HOST_FUNCTIONS_DIR)/ ./functions/items ./functions/tokens
 
 # What cdk.json's app command builds before every CLI run (cdk synth, ls, diff, deploy): the
 # functions and the app, each only when stale. No npm step: the CLI running it is installed.

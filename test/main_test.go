@@ -59,6 +59,7 @@ func prestartAll() {
 	libraryDeps = prestart("go list", goCommand(repoRoot, append([]string{"list", "-deps", "-f", `{{.ImportPath}}`}, leafPackages...)...))
 	example := filepath.Join(repoRoot, "examples", "photoapp")
 	exampleDeps = prestart("go list (examples/photoapp)", goCommand(example, "list", "-deps", "."))
+	prestartE2E() // TestIdentityEndToEnd: the functions' and the emulator's builds, dynalite, Cognito's stand-in
 }
 
 func stopAll() {
@@ -66,6 +67,7 @@ func stopAll() {
 	defer os.RemoveAll(referenceOutdir)
 	defer os.RemoveAll(lessGroupsOutdir)
 	stopValidator()
+	stopE2E()
 	for _, p := range []*prestarted{refereeProcess, amplifyProcess, badConfigApp, libraryDeps, exampleDeps} {
 		p.stop()
 	}
