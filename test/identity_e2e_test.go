@@ -72,10 +72,10 @@ func TestIdentityEndToEnd(t *testing.T) {
 	// What the templates' references resolve to here: by "<stage>/<stack>/<logical id>".
 	auth := r.json[env+"/Auth"]
 	locals := map[string]string{
-		env + "/Server/" + itemsTable: itemsTableName,
-		env + "/API/" + tokenTable:    tokenTableName,
-		env + "/Auth/" + pinnedID(t, "Auth", "AWS::Cognito::UserPool"):     cognito.userPoolID,
-		env + "/Auth/" + pinnedID(t, "Auth", "AWS::Cognito::IdentityPool"): cognito.identityPoolID,
+		env + "/Server/" + itemsTable:                                            itemsTableName,
+		env + "/API/" + tokenTable:                                               tokenTableName,
+		env + "/Auth/" + pinnedID(t, "Auth", "AWS::Cognito::UserPool"):           cognito.userPoolID,
+		env + "/Auth/" + pinnedID(t, "Auth", "AWS::Cognito::IdentityPool"):       cognito.identityPoolID,
 		env + "/Auth/" + onlyResourceOf(t, auth, "AWS::Cognito::UserPoolClient"): cognito.clientID,
 	}
 	resolver := &templateResolver{r: r, stackByName: stackByName, locals: locals}

@@ -34,9 +34,9 @@ import (
 // Prestarted for the end-to-end test (prestartE2E), so that they overlap the synth.
 var (
 	e2eDir        string
-	e2eFunctions  *prestarted       // make host-functions: the items and token-service functions, built for this machine
-	e2eEmulator   *prestarted       // go tool -n aws-lambda-rie: builds (once; Go caches it) and prints the RIE's path
-	e2eDynamoDB   *dynaliteProcess  // test/dynalite/serve.mjs
+	e2eFunctions  *prestarted      // make host-functions: the items and token-service functions, built for this machine
+	e2eEmulator   *prestarted      // go tool -n aws-lambda-rie: builds (once; Go caches it) and prints the RIE's path
+	e2eDynamoDB   *dynaliteProcess // test/dynalite/serve.mjs
 	e2eCognito    func() (*cognitoStandIn, error)
 	e2eRegionHint = "ap-southeast-1" // the stand-in's region; the test checks it is the environment's
 )
