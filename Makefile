@@ -24,7 +24,9 @@ STACKS := '$(ENV)/*'
 # Rebuilt only when its sources or the module change; -trimpath keeps it (and so the asset
 # hash) independent of where the repository is checked out.
 ITEMS_BOOTSTRAP := build/functions/items/bootstrap
-$(ITEMS_BOOTSTRAP): $(wildcard functions/items/*.go functions/internal/items/*.go functions/internal/start/*.go) go.mod go.sum
+# The functions that act for users share the identity check (functions/internal/identity).
+IDENTITY_SOURCES = $(wildcard functions/internal/start/*.go functions/internal/identity/*.go rules/*.go)
+$(ITEMS_BOOTSTRAP): $(wildcard functions/items/*.go functions/internal/items/*.go) $(IDENTITY_SOURCES) go.mod go.sum
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w' -o $@ ./functions/items
 
 help: ## List the targets.
@@ -45,14 +47,14 @@ build/gatehouse: $(APP_SOURCES)
 
 # The signer function (the image delivery's asset function), built the same way.
 SIGNER_BOOTSTRAP := build/functions/signer/bootstrap
-$(SIGNER_BOOTSTRAP): $(wildcard functions/signer/*.go rules/*.go) go.mod go.sum
+$(SIGNER_BOOTSTRAP): $(wildcard functions/signer/*.go) $(IDENTITY_SOURCES) go.mod go.sum
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w' -o $@ ./functions/signer
 
 # The token API's functions: its authorizer, token service and handler, built the same way.
 API_BOOTSTRAPS := build/functions/authorizer/bootstrap build/functions/tokens/bootstrap build/functions/api/bootstrap
-build/functions/authorizer/bootstrap: $(wildcard functions/authorizer/*.go functions/internal/start/*.go apitokens/*.go) go.mod go.sum
-build/functions/tokens/bootstrap: $(wildcard functions/tokens/*.go functions/internal/start/*.go apitokens/*.go rules/*.go) go.mod go.sum
-build/functions/api/bootstrap: $(wildcard functions/api/*.go functions/internal/items/*.go functions/internal/start/*.go apitokens/*.go) go.mod go.sum
+build/functions/authorizer/bootstrap: $(wildcard functions/authorizer/*.go apitokens/*.go) $(IDENTITY_SOURCES) go.mod go.sum
+build/functions/tokens/bootstrap: $(wildcard functions/tokens/*.go apitokens/*.go) $(IDENTITY_SOURCES) go.mod go.sum
+build/functions/api/bootstrap: $(wildcard functions/api/*.go functions/internal/items/*.go apitokens/*.go) $(IDENTITY_SOURCES) go.mod go.sum
 $(API_BOOTSTRAPS):
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w' -o $@ ./functions/$(notdir $(@D))
 
