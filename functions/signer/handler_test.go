@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/x509"
@@ -12,7 +11,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,26 +28,12 @@ const keyID = "K2JCJMDEHXQW5F"
 
 var epoch = identitytest.Epoch
 
-// testKeys are RSA 2048 keys made once per test run (making one costs ~0.1 s of CPU); rsaKey
-// hands out a different one on each call.
-var (
-	testKeys = sync.OnceValue(func() []*rsa.PrivateKey {
-		keys := make([]*rsa.PrivateKey, 5)
-		for i := range keys {
-			k, err := rsa.GenerateKey(rand.Reader, 2048)
-			if err != nil {
-				panic(err)
-			}
-			keys[i] = k
-		}
-		return keys
-	})
-	nextKey int
-)
+// nextKey is the identitytest.RSAKey rsaKey hands out next: a different one on each call.
+var nextKey int
 
 func rsaKey(t *testing.T) *rsa.PrivateKey {
 	t.Helper()
-	k := testKeys()[nextKey%len(testKeys())]
+	k := identitytest.RSAKey(nextKey)
 	nextKey++
 	return k
 }

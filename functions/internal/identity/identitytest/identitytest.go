@@ -53,9 +53,10 @@ func IdentityID(sub string) string {
 	return fmt.Sprintf("%s:%x-%x-%x-%x-%x", Region, h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }
 
-// rsaKeys are made once per test binary (one costs ~0.1 s of CPU).
+// rsaKeys are made once per test binary (one costs ~0.1 s of CPU): 0 to 2 sign the pools'
+// tokens, the others are RSAKey's.
 var rsaKeys = sync.OnceValue(func() []*rsa.PrivateKey {
-	keys := make([]*rsa.PrivateKey, 3)
+	keys := make([]*rsa.PrivateKey, 3+otherKeys)
 	for i := range keys {
 		k, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
@@ -65,6 +66,13 @@ var rsaKeys = sync.OnceValue(func() []*rsa.PrivateKey {
 	}
 	return keys
 })
+
+// otherKeys is how many keys RSAKey hands out.
+const otherKeys = 5
+
+// RSAKey is the n-th of a few RSA 2048 keys (n modulo their number) that sign no pool's tokens:
+// for a test's other keys (the signer's CloudFront keys).
+func RSAKey(n int) *rsa.PrivateKey { return rsaKeys()[3+n%otherKeys] }
 
 // Pool is a user pool: its signing key and the key set it publishes.
 type Pool struct {
