@@ -64,7 +64,7 @@ func prestartAll() {
 func stopAll() {
 	defer os.RemoveAll(badConfigOutdir)
 	defer os.RemoveAll(referenceOutdir)
-	defer os.RemoveAll(lessGroupsOutdir)
+	defer os.RemoveAll(scratchOutdir)
 	stopValidator()
 	for _, p := range []*prestarted{refereeProcess, amplifyProcess, badConfigApp, libraryDeps, exampleDeps} {
 		p.stop()
