@@ -25,9 +25,12 @@ STACKS := '$(ENV)/*'
 # the repository is checked out.
 FUNCTION_BUILD := CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w'
 
+# The functions that act for users share the identity check (functions/internal/identity).
+IDENTITY_SOURCES = $(wildcard functions/internal/start/*.go functions/internal/identity/*.go rules/*.go)
+
 # The items function. Rebuilt only when its sources or the module change.
 ITEMS_BOOTSTRAP := build/functions/items/bootstrap
-$(ITEMS_BOOTSTRAP): $(wildcard functions/items/*.go functions/internal/items/*.go functions/internal/start/*.go) go.mod go.sum
+$(ITEMS_BOOTSTRAP): $(wildcard functions/items/*.go functions/internal/items/*.go) $(IDENTITY_SOURCES) go.mod go.sum
 	GOOS=linux GOARCH=arm64 $(FUNCTION_BUILD) -o $@ ./functions/items
 
 help: ## List the targets.
@@ -48,14 +51,14 @@ build/gatehouse: $(APP_SOURCES)
 
 # The signer function (the image delivery's asset function), built the same way.
 SIGNER_BOOTSTRAP := build/functions/signer/bootstrap
-$(SIGNER_BOOTSTRAP): $(wildcard functions/signer/*.go rules/*.go) go.mod go.sum
+$(SIGNER_BOOTSTRAP): $(wildcard functions/signer/*.go) $(IDENTITY_SOURCES) go.mod go.sum
 	GOOS=linux GOARCH=arm64 $(FUNCTION_BUILD) -o $@ ./functions/signer
 
 # The token API's functions: its authorizer, token service and handler, built the same way.
 API_BOOTSTRAPS := build/functions/authorizer/bootstrap build/functions/tokens/bootstrap build/functions/api/bootstrap
-build/functions/authorizer/bootstrap: $(wildcard functions/authorizer/*.go functions/internal/start/*.go apitokens/*.go) go.mod go.sum
-build/functions/tokens/bootstrap: $(wildcard functions/tokens/*.go functions/internal/start/*.go apitokens/*.go rules/*.go) go.mod go.sum
-build/functions/api/bootstrap: $(wildcard functions/api/*.go functions/internal/items/*.go functions/internal/start/*.go apitokens/*.go) go.mod go.sum
+build/functions/authorizer/bootstrap: $(wildcard functions/authorizer/*.go apitokens/*.go) $(IDENTITY_SOURCES) go.mod go.sum
+build/functions/tokens/bootstrap: $(wildcard functions/tokens/*.go apitokens/*.go) $(IDENTITY_SOURCES) go.mod go.sum
+build/functions/api/bootstrap: $(wildcard functions/api/*.go functions/internal/items/*.go apitokens/*.go) $(IDENTITY_SOURCES) go.mod go.sum
 $(API_BOOTSTRAPS):
 	GOOS=linux GOARCH=arm64 $(FUNCTION_BUILD) -o $@ ./functions/$(notdir $(@D))
 

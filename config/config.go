@@ -36,6 +36,10 @@ type Environment struct {
 	Account string `json:"account"`
 	// Region is the AWS region to deploy to. Default rules.DefaultRegion.
 	Region string `json:"region"`
+	// Production marks an environment that serves real users. It refuses what only a
+	// development environment may have: developerRoleArns (a developer role may act as the web
+	// server for every user). Default false.
+	Production bool `json:"production"`
 	// AllowedOrigins are the web app origins allowed by the upload bucket's CORS rule, besides
 	// the managed Amplify app's branch origins, which are allowed without being listed. Required
 	// unless a managed Amplify app has branches.
@@ -74,7 +78,7 @@ type Environment struct {
 	SessionDurationSeconds int `json:"sessionDurationSeconds"`
 	// DeveloperRoleArns are roles developers run the web app's server as on their machines (make
 	// web): each may assume the trust role, with the session name, like the webpage role. Default
-	// none. Leave it out of production.
+	// none. Refused with production.
 	DeveloperRoleArns []string `json:"developerRoleArns"`
 	// CrossAccount, when set, adds a role another account assumes with an external id.
 	CrossAccount *CrossAccount `json:"crossAccount"`
@@ -160,11 +164,13 @@ type Amplify struct {
 	Repository string `json:"repository"`
 	// AccessTokenSecret is the Secrets Manager secret with the repository token (required with repository).
 	AccessTokenSecret string `json:"accessTokenSecret"`
-	// RestrictTrust adds confused-deputy conditions to the compute roles' trust. Default false.
+	// RestrictTrust adds confused-deputy conditions (aws:SourceAccount, aws:SourceArn) to the
+	// compute roles' trust. Default false. Required by assumeTrustRole, of the app or a branch.
 	RestrictTrust bool `json:"restrictTrust"`
-	// AssumeTrustRole lets the compute roles assume the trust role (with the session name), so
-	// that the hosted server reaches the asset functions as the webpage role does on ECS.
-	// Default false: they may only publish feedback.
+	// AssumeTrustRole lets the app's compute role (the role of every branch without ownRole)
+	// assume the trust role (with the session name), so that the hosted server reaches the asset
+	// functions as the webpage role does on ECS. A branch's own role opts in with its own
+	// assumeTrustRole. Default false: it may only publish feedback. Requires restrictTrust.
 	AssumeTrustRole bool `json:"assumeTrustRole"`
 	// Branches of a managed app.
 	Branches []AmplifyBranch `json:"branches"`
@@ -181,6 +187,9 @@ type AmplifyBranch struct {
 	// PublishFeedback lets the branch's own role publish to the feedback topic. Default false
 	// (the app's role always may).
 	PublishFeedback bool `json:"publishFeedback"`
+	// AssumeTrustRole lets the branch's own role assume the trust role, as amplify.assumeTrustRole
+	// does for the app's role. Default false. Requires ownRole and amplify.restrictTrust.
+	AssumeTrustRole bool `json:"assumeTrustRole"`
 }
 
 // CrossAccount configures the cross-account role and where its stack deploys.
@@ -383,6 +392,11 @@ func (e *Environment) check(ps *rules.Problems, at string) {
 		}
 		seenDevelopers[arn] = true
 	}
+	if e.Production && len(e.DeveloperRoleArns) > 0 {
+		arns, _ := json.Marshal(e.DeveloperRoleArns) // a list of strings always marshals
+		ps.Add(at+".developerRoleArns", rules.Raw(arns),
+			"must be empty in a production environment (production: true): a developer role may act as the web server for every user")
+	}
 	if c := e.CrossAccount; c != nil {
 		f := at + ".crossAccount"
 		if !rules.Account.Match(c.TrustedAccountID) {
@@ -567,7 +581,14 @@ func distance(a, b string) int {
 	return prev[len(b)]
 }
 
+// restrictTrustNeeded says why assumeTrustRole needs restrictTrust.
+const restrictTrustNeeded = "requires amplify.restrictTrust: true (the compute roles' trust then carries the confused-deputy conditions " +
+	"aws:SourceAccount and aws:SourceArn, which a role that may act as the web server for every user needs)"
+
 func (e *Environment) checkAmplify(ps *rules.Problems, f string, a *Amplify) {
+	if a.AssumeTrustRole && !a.RestrictTrust {
+		ps.Add(f+".assumeTrustRole", true, restrictTrustNeeded)
+	}
 	if a.RoleOnly {
 		for _, field := range []struct{ name, value string }{{"appName", a.AppName}, {"repository", a.Repository}, {"accessTokenSecret", a.AccessTokenSecret}} {
 			if field.value != "" {
@@ -611,6 +632,12 @@ func (e *Environment) checkAmplify(ps *rules.Problems, f string, a *Amplify) {
 		rules.BranchStages.Check(ps, bf+".stage", b.Stage)
 		if b.PublishFeedback && !b.OwnRole {
 			ps.Add(bf+".publishFeedback", true, "applies to a branch's own role (ownRole: true); the app's role always may publish")
+		}
+		switch {
+		case b.AssumeTrustRole && !b.OwnRole:
+			ps.Add(bf+".assumeTrustRole", true, "applies to a branch's own role (ownRole: true); a branch without one runs as the app's role, which amplify.assumeTrustRole governs")
+		case b.AssumeTrustRole && !a.RestrictTrust:
+			ps.Add(bf+".assumeTrustRole", true, restrictTrustNeeded)
 		}
 	}
 }

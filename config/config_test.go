@@ -82,6 +82,17 @@ func TestShippedEnvironmentsAreValid(t *testing.T) {
 			t.Errorf("%s: delivery is not on with one key: %+v", name, env.Delivery)
 		}
 	}
+	// prod is the production environment; dev's hosted server (the app's role, for main) may
+	// assume the trust role, beta's own role may not, and both trusts carry the confused-deputy
+	// conditions.
+	dev := must(config.FromContextIn("..", "dev", context["environments"]))
+	prod := must(config.FromContextIn("..", "prod", context["environments"]))
+	if dev.Production || !prod.Production || len(prod.DeveloperRoleArns) > 0 {
+		t.Errorf("production: dev %v, prod %v (developer roles %v); want only prod, without developer roles", dev.Production, prod.Production, prod.DeveloperRoleArns)
+	}
+	if a := dev.Amplify; !a.RestrictTrust || !a.AssumeTrustRole || len(a.Branches) != 2 || a.Branches[0].OwnRole || !a.Branches[1].OwnRole || a.Branches[1].AssumeTrustRole {
+		t.Errorf("dev amplify = %+v; want restrictTrust, the app's role (main) assuming the trust role, beta's own role not", a)
+	}
 	// No `env` in context: dev.
 	if env, err := config.FromContextIn("..", nil, context["environments"]); err != nil || env.Name != "dev" {
 		t.Errorf("default env = %q, %v; want dev", env.Name, err)
@@ -89,6 +100,10 @@ func TestShippedEnvironmentsAreValid(t *testing.T) {
 }
 
 const pre = "invalid cdk.json context: environments.dev."
+
+// restrictTrustNeeded is why an assumeTrustRole needs amplify.restrictTrust.
+const restrictTrustNeeded = "requires amplify.restrictTrust: true (the compute roles' trust then carries the confused-deputy conditions " +
+	"aws:SourceAccount and aws:SourceArn, which a role that may act as the web server for every user needs)"
 
 // TestBadConfig: every bad value gets one line naming the environment, the field, the value and
 // what is allowed.
@@ -129,8 +144,11 @@ func TestBadConfig(t *testing.T) {
 			pre + `developerRoleArns[2] = "arn:aws:iam::123456789012:root": ` + rules.RoleArn.Rule,
 			pre + `developerRoleArns[3] = "arn:aws:iam::999999999999:role/Dev": must be a role of the environment's account 123456789012 (the trust role's policy alone grants it there)`,
 			pre + `developerRoleArns[4] = "arn:aws:iam::123456789012:role/Dev": is listed twice`}},
+		{"developer roles in production", `{` + ok + `, "production": true, "developerRoleArns": ["arn:aws:iam::123456789012:role/Dev", "arn:aws:iam::123456789012:role/Other"]}`, []string{
+			pre + `developerRoleArns = ["arn:aws:iam::123456789012:role/Dev","arn:aws:iam::123456789012:role/Other"]: must be empty in a production environment (production: true): a developer role may act as the web server for every user`}},
+		{"production not bool", `{` + ok + `, "production": "yes"}`, []string{pre + `production = "yes": must be true or false`}},
 		{"unknown field", `{` + ok + `, "allowedOrigin": ["https://a.example.com"]}`, []string{
-			pre + `allowedOrigin = ["https://a.example.com"]: unknown field (did you mean "allowedOrigins"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, developerRoleArns, crossAccount, amplify, email, delivery, api`}},
+			pre + `allowedOrigin = ["https://a.example.com"]: unknown field (did you mean "allowedOrigins"?); allowed: account, region, production, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, developerRoleArns, crossAccount, amplify, email, delivery, api`}},
 		{"guests not bool", `{` + ok + `, "allowGuests": "yes"}`, []string{pre + `allowGuests = "yes": must be true or false`}},
 		{"null", `{` + ok + `, "region": null}`, []string{pre + `region = null: must not be null; leave the field out to get its default`}},
 		{"mfa", `{` + ok + `, "mfa": "sometimes"}`, []string{pre + `mfa = "sometimes": must be one of "off", "optional", "required"`}},
@@ -199,6 +217,18 @@ func TestBadConfig(t *testing.T) {
 			pre + `amplify.branches[2].name = "feature x": ` + rules.BranchName.Rule,
 			pre + `amplify.branches[2].stage = "PROD": must be one of "PRODUCTION", "BETA", "DEVELOPMENT", "EXPERIMENTAL", "PULL_REQUEST"`,
 			pre + `amplify.branches[3].publishFeedback = true: applies to a branch's own role (ownRole: true); the app's role always may publish`,
+		}},
+		{"amplify trust role without restrictTrust", `{` + ok + `, "amplify": {"appName": "web", "assumeTrustRole": true,
+			"branches": [{"name": "main"}, {"name": "beta", "ownRole": true, "assumeTrustRole": true}, {"name": "gamma", "assumeTrustRole": true}]}}`, []string{
+			pre + `amplify.assumeTrustRole = true: ` + restrictTrustNeeded,
+			pre + `amplify.branches[1].assumeTrustRole = true: ` + restrictTrustNeeded,
+			pre + `amplify.branches[2].assumeTrustRole = true: applies to a branch's own role (ownRole: true); a branch without one runs as the app's role, which amplify.assumeTrustRole governs`,
+		}},
+		{"amplify role-only trust role without restrictTrust", `{` + ok + `, "amplify": {"roleOnly": true, "assumeTrustRole": true, "restrictTrust": false}}`, []string{
+			pre + `amplify.assumeTrustRole = true: ` + restrictTrustNeeded,
+		}},
+		{"amplify branch trust role without its own role", `{` + ok + `, "amplify": {"appName": "web", "restrictTrust": true, "branches": [{"name": "main", "assumeTrustRole": true}]}}`, []string{
+			pre + `amplify.branches[0].assumeTrustRole = true: applies to a branch's own role (ownRole: true); a branch without one runs as the app's role, which amplify.assumeTrustRole governs`,
 		}},
 		{"amplify branch names that make no DNS label", `{` + ok + `, "amplify": {"appName": "web", "branches": [{"name": "-x"}, {"name": "fix/"}, {"name": "` + strings.Repeat("b", 64) + `"}]}}`, []string{
 			pre + `amplify.branches[0].name = "-x": ` + rules.BranchName.Rule,

@@ -235,30 +235,31 @@ func Reference(m *access.Model, env string, cfg config.Environment) ([]Row, erro
 		return nil, err
 	}
 	rows = append(rows, server...)
-	partner, err := crossAccountRows(m, env)
-	if err != nil {
-		return nil, err
-	}
-	rows = append(rows, partner...)
-	hosting, err := hostingRows(m, env, bucket, cfg.Amplify != nil && cfg.Amplify.AssumeTrustRole)
-	if err != nil {
-		return nil, err
-	}
-	rows = append(rows, hosting...)
+	// The optional areas, as the configuration has them (a missing stack or resource of a
+	// configured area is an error, never an empty area).
 	var guestSession *access.Session
 	if pool.AllowUnauthenticated {
 		guestSession = &guest
 	}
-	images, err := deliveryRows(m, env, bucket, a, guestSession)
-	if err != nil {
-		return nil, err
+	for _, area := range []struct {
+		configured bool
+		rows       func() ([]Row, error)
+	}{
+		{cfg.CrossAccount != nil, func() ([]Row, error) { return crossAccountRows(m, env) }},
+		{cfg.Amplify != nil, func() ([]Row, error) { return hostingRows(m, env, bucket, cfg.Amplify) }},
+		{cfg.Delivery != nil, func() ([]Row, error) { return deliveryRows(m, env, bucket, a, guestSession) }},
+		{cfg.API != nil, func() ([]Row, error) { return apiRows(m, env, a) }},
+	} {
+		if !area.configured {
+			continue
+		}
+		more, err := area.rows()
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, more...)
 	}
-	rows = append(rows, images...)
-	api, err := apiRows(m, env, a)
-	if err != nil {
-		return nil, err
-	}
-	return append(rows, api...), nil
+	return rows, nil
 }
 
 // Logical ids of the token API's resources.
@@ -283,7 +284,7 @@ func apiRows(m *access.Model, env string, a access.Session) ([]Row, error) {
 	stack := env + "/API"
 	api, err := m.Attr(stack, restAPIID, "Ref")
 	if err != nil {
-		return nil, nil // not configured in this environment
+		return nil, err
 	}
 	attr := func(id, name string) string {
 		if err != nil {
@@ -422,7 +423,7 @@ func deliveryRows(m *access.Model, env, uploads string, a access.Session, guest 
 	uploadsStack, deliveryStack, logsStack := env+"/Uploads", env+"/Delivery", env+"/DeliveryLogs"
 	dist, err := m.Attr(uploadsStack, distributionID, "Ref")
 	if err != nil {
-		return nil, nil // not configured in this environment
+		return nil, err
 	}
 	signerRole, err := roleAt(m, deliveryStack+"/Signer/Function/Role/Resource")
 	if err != nil {
@@ -583,12 +584,13 @@ func deliveryRows(m *access.Model, env, uploads string, a access.Session, guest 
 	return rows, nil
 }
 
-// hostingRows: the Amplify SSR compute roles and the feedback topic (when configured).
-func hostingRows(m *access.Model, env, uploads string, assumesTrust bool) ([]Row, error) {
+// hostingRows: the Amplify SSR compute roles (the app's, and the branches' own, as amplify
+// configures them), the build role and the feedback topic.
+func hostingRows(m *access.Model, env, uploads string, amplify *config.Amplify) ([]Row, error) {
 	stack := env + "/Hosting"
 	compute, err := roleAt(m, stack+"/ComputeRole/Resource")
 	if err != nil {
-		return nil, nil // not configured in this environment
+		return nil, err
 	}
 	hosted, err := m.Outputs(stack)
 	if err != nil {
@@ -616,22 +618,31 @@ func hostingRows(m *access.Model, env, uploads string, assumesTrust bool) ([]Row
 	add := func(who string, expect access.Decision, req access.Request) {
 		rows = append(rows, row(short, who, expect, req))
 	}
-	// What Amplify sends when it assumes the role for a branch of an app (used only where the
+	// What Amplify sends when it assumes a role for a branch of an app (decisive only where the
 	// trust has the confused-deputy conditions).
-	amplifyContext := func(app string) access.Context {
-		return access.Context{"aws:SourceAccount": {account}, "aws:SourceArn": {"arn:aws:amplify:" + region + ":" + account + ":apps/" + app + "/branches/main"}}
+	amplifyContext := func(app, branch string) access.Context {
+		return access.Context{"aws:SourceAccount": {account}, "aws:SourceArn": {"arn:aws:amplify:" + region + ":" + account + ":apps/" + app + "/branches/" + branch}}
 	}
-	restricted := len(compute.Trust.Document.Statement[0].Condition) > 0
+	restricted := amplify.RestrictTrust
+	// The app: the managed one's id, the console app's configured id, else any id.
 	app := "d1a2b3c4d5e6f7"
 	if v, ok := hosted["AmplifyAppId"]; ok {
 		app = v
+	} else if amplify.AppID != "" {
+		app = amplify.AppID
 	}
 	assume := func(principal, role string, ctx access.Context) access.Request {
 		return access.Request{Principal: principal, Action: "sts:AssumeRole", Resource: role, Context: ctx}
 	}
-	add("Amplify Hosting", access.Allow, assume("amplify.amazonaws.com", compute.ARN, amplifyContext(app)))
+	add("Amplify Hosting", access.Allow, assume("amplify.amazonaws.com", compute.ARN, amplifyContext(app, "main")))
 	if restricted {
-		add("Amplify Hosting, for another app", access.ImplicitDeny, assume("amplify.amazonaws.com", compute.ARN, amplifyContext("dotherapp0000")))
+		// Only a console app's configured id can be named: a managed app's id does not exist
+		// before the app, which needs the role, so its trust takes any app of this account.
+		otherApp := access.Allow
+		if amplify.AppID != "" {
+			otherApp = access.ImplicitDeny
+		}
+		add("Amplify Hosting, for another app of this account", otherApp, assume("amplify.amazonaws.com", compute.ARN, amplifyContext("dotherapp0000", "main")))
 		add("Amplify Hosting, for another account", access.ImplicitDeny, assume("amplify.amazonaws.com", compute.ARN,
 			access.Context{"aws:SourceAccount": {"999999999999"}, "aws:SourceArn": {"arn:aws:amplify:" + region + ":999999999999:apps/" + app + "/branches/main"}}))
 	}
@@ -649,30 +660,42 @@ func hostingRows(m *access.Model, env, uploads string, assumesTrust bool) ([]Row
 	}
 	add("compute role", access.ImplicitDeny, req("s3:GetObject", "arn:aws:s3:::"+uploads+"/protected/"+IdentityA+"/photo.jpg", nil))
 	add("compute role", access.ImplicitDeny, req("dynamodb:GetItem", table, nil))
-	// The compute roles reach the asset functions through the trust role only with
-	// amplify.assumeTrustRole, and then only with the session name.
+	// A compute role reaches the asset functions through the trust role only when it opted in
+	// (amplify.assumeTrustRole for the app's role, a branch's assumeTrustRole for its own), and
+	// then only with the session name.
 	withSession := func(name string) access.Context { return access.Context{"sts:RoleSessionName": {name}} }
-	if assumesTrust {
-		add("compute role", access.Allow, assume(ssr, server["TrustRoleArn"], withSession(server["RoleSessionName"])))
-		add("compute role", access.ImplicitDeny, assume(ssr, server["TrustRoleArn"], withSession("other-session")))
-	} else {
-		add("compute role", access.ImplicitDeny, assume(ssr, server["TrustRoleArn"], withSession(server["RoleSessionName"])))
+	trustRole := func(who, session string, optedIn bool) {
+		if optedIn {
+			add(who, access.Allow, assume(session, server["TrustRoleArn"], withSession(server["RoleSessionName"])))
+			add(who, access.ImplicitDeny, assume(session, server["TrustRoleArn"], withSession("other-session")))
+		} else {
+			add(who, access.ImplicitDeny, assume(session, server["TrustRoleArn"], withSession(server["RoleSessionName"])))
+		}
 	}
+	trustRole("compute role", ssr, amplify.AssumeTrustRole)
 	add("compute role", access.ImplicitDeny, access.Request{Principal: ssr, Action: "lambda:InvokeFunction", Resource: server["AssetFunctionArn"]})
 	// A branch with a role of its own has only what that branch was given.
-	for _, r := range hostingRoles(m, env) {
-		if r.role == compute || !strings.Contains(r.role.Path, "/ComputeRole") {
+	for _, b := range amplify.Branches {
+		if amplify.RoleOnly || !b.OwnRole {
 			continue
 		}
-		who := "branch role " + strings.TrimPrefix(r.who, "compute role ")
-		add("Amplify Hosting", access.Allow, assume("amplify.amazonaws.com", r.role.ARN, amplifyContext(app)))
-		add(who, access.ImplicitDeny, access.Request{Principal: r.session, Action: "sns:Publish", Resource: topic})
-		add(who, access.ImplicitDeny, access.Request{Principal: r.session, Action: "s3:GetObject", Resource: "arn:aws:s3:::" + uploads + "/protected/" + IdentityA + "/photo.jpg"})
-		expect := access.ImplicitDeny
-		if assumesTrust {
-			expect = access.Allow
+		// The construct id stacks.addHosting gives the branch's role.
+		role, err := roleAt(m, stack+"/ComputeRole"+outputs.BranchID(b.Name)+"/Resource")
+		if err != nil {
+			return nil, err
 		}
-		add(who, expect, assume(r.session, server["TrustRoleArn"], withSession(server["RoleSessionName"])))
+		who, session := "branch role "+b.Name, SessionFor(role, "amplify-ssr")
+		add("Amplify Hosting", access.Allow, assume("amplify.amazonaws.com", role.ARN, amplifyContext(app, b.Name)))
+		if restricted {
+			add("Amplify Hosting, for another branch", access.ImplicitDeny, assume("amplify.amazonaws.com", role.ARN, amplifyContext(app, b.Name+"-other")))
+		}
+		publish := access.ImplicitDeny
+		if b.PublishFeedback {
+			publish = access.Allow
+		}
+		add(who, publish, access.Request{Principal: session, Action: "sns:Publish", Resource: topic})
+		add(who, access.ImplicitDeny, access.Request{Principal: session, Action: "s3:GetObject", Resource: "arn:aws:s3:::" + uploads + "/protected/" + IdentityA + "/photo.jpg"})
+		trustRole(who, session, b.AssumeTrustRole)
 	}
 
 	// The build role: Amplify's builds of this account's apps assume it; it reads the web app's
@@ -840,13 +863,15 @@ func serverRows(m *access.Model, env string, pool *access.IdentityPool, uploads 
 	add("trust role", access.ImplicitDeny, access.Request{Principal: trustSession, Action: "dynamodb:GetItem", Resource: table})
 	add("trust role", access.ImplicitDeny, access.Request{Principal: trustSession, Action: "iam:PassRole", Resource: fnRole.ARN})
 	add("trust role", access.ImplicitDeny, assume(trustSession, fnRole.ARN, nil))
-	// The function's role reads and writes its table's items, and nothing else.
+	// The function's role makes exactly the calls its code makes on its table's items (GetItem,
+	// PutItem, Query), and nothing else: not the item-level calls nearest to them.
 	add("Lambda", access.Allow, assume("lambda.amazonaws.com", fnRole.ARN, ctx("aws:SourceAccount", account)))
 	add("ECS task", access.ImplicitDeny, assume("ecs-tasks.amazonaws.com", fnRole.ARN, ctx("aws:SourceAccount", account)))
 	for _, action := range []string{"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"} {
 		add("items function role", access.Allow, access.Request{Principal: fnSession, Action: action, Resource: table})
 	}
-	for _, action := range []string{"dynamodb:Scan", "dynamodb:DeleteTable", "dynamodb:UpdateTable"} {
+	for _, action := range []string{"dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem",
+		"dynamodb:Scan", "dynamodb:DeleteTable", "dynamodb:UpdateTable"} {
 		add("items function role", access.ImplicitDeny, access.Request{Principal: fnSession, Action: action, Resource: table})
 	}
 	add("items function role", access.ImplicitDeny, access.Request{Principal: fnSession, Action: "dynamodb:GetItem",
@@ -864,7 +889,7 @@ func crossAccountRows(m *access.Model, env string) ([]Row, error) {
 	stack := env + "/CrossAccount"
 	partner, err := roleAt(m, stack+"/PartnerRole/Resource")
 	if err != nil {
-		return nil, nil // not configured in this environment
+		return nil, err
 	}
 	trust := partner.Trust.Document.Statement[0]
 	var trustedAccount, externalID, sessionName, trustedRole string

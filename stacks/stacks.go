@@ -103,8 +103,8 @@ type EnvironmentStage struct {
 	Feedback    *messaging.SecureTopic
 	AmplifyApp  *hosting.App
 	// otherServers are the roles besides the webpage role that the web app's server runs as and
-	// that may assume the trust role: the compute roles with amplify.assumeTrustRole, and the
-	// developer roles.
+	// that may assume the trust role: the app's compute role with amplify.assumeTrustRole, a
+	// branch's own compute role with its assumeTrustRole, and the developer roles.
 	otherServers []awsiam.IRole
 	// API is nil unless the api is configured.
 	API *tokenapi.TokenAPI
@@ -236,7 +236,7 @@ func (s *EnvironmentStage) addHosting(env config.Environment) {
 			if b.PublishFeedback {
 				s.Feedback.GrantPublish(role)
 			}
-			if a.AssumeTrustRole {
+			if b.AssumeTrustRole {
 				s.otherServers = append(s.otherServers, role)
 			}
 			branch.ComputeRole = role
@@ -262,11 +262,13 @@ func (s *EnvironmentStage) addServer(env config.Environment, options Options) {
 		SortKey:      &awsdynamodb.Attribute{Name: jsii.String("id"), Type: awsdynamodb.AttributeType_STRING},
 	})
 	s.ItemsFn = assetfn.NewAssetFunction(st, jsii.String("ItemsFunction"), &assetfn.AssetFunctionProps{
-		Code:        awslambda.Code_FromAsset(jsii.String(options.ItemsFunctionDir), nil),
-		Description: "gatehouse items API: put, get and list a caller's items",
-		Environment: map[string]string{"TABLE_NAME": *s.Items.TableName()},
+		Code:            awslambda.Code_FromAsset(jsii.String(options.ItemsFunctionDir), nil),
+		Description:     "gatehouse items API: put, get and list a caller's items",
+		Environment:     map[string]string{"TABLE_NAME": *s.Items.TableName()},
+		VerifiesUsersOf: s.Auth,
 	})
-	s.ItemsFn.GrantTableReadWrite(s.Items)
+	// What functions/items calls, no more.
+	s.ItemsFn.GrantTableCalls(s.Items, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query")
 	s.Webpage = rolechain.NewWebpageRole(st, jsii.String("WebpageRole"), nil)
 	for i, arn := range env.DeveloperRoleArns {
 		s.otherServers = append(s.otherServers, awsiam.Role_FromRoleArn(st, jsii.String(fmt.Sprintf("DeveloperRole%d", i)), jsii.String(arn),
@@ -343,6 +345,7 @@ func (s *EnvironmentStage) addAPI(env config.Environment, options Options) {
 		TokenServiceCode:       code(options.TokenServiceFunctionDir),
 		HandlerCode:            code(options.APIFunctionDir),
 		ItemsTable:             s.Items,
+		SignIn:                 s.Auth,
 		AllowedOrigins:         a.AllowedOrigins,
 		Scopes:                 a.Scopes,
 		ThrottleRateLimit:      a.ThrottleRateLimit,

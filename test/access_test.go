@@ -3,6 +3,8 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
+	"github.com/gatehouse-cdk/gatehouse/config"
 	"github.com/gatehouse-cdk/gatehouse/matrix"
 )
 
@@ -18,29 +21,54 @@ var referenceModel = sync.OnceValues(func() (*access.Model, error) {
 	return access.LoadModel(referenceApp().outdir)
 })
 
-// matrixEnvs are the environments whose access matrix is proven: the shipped ones and the
-// all-options one (guests, groups).
-var matrixEnvs = []string{"dev", "prod", "full"}
+// scratchModel is the IAM model of the scratch configurations' cloud assembly.
+var scratchModel = sync.OnceValues(func() (*access.Model, error) {
+	referenceApp() // synthesizes it
+	return access.LoadModel(scratchOutdir)
+})
+
+// matrixEnv is an environment whose access matrix is proven, in the model of its assembly.
+type matrixEnv struct {
+	name  string
+	model func() (*access.Model, error)
+	cfg   config.Environment
+}
+
+// matrixEnvs are the environments whose access matrix is proven: the shipped ones, the
+// all-options one (guests, groups), and the scratch configurations of choices the others do not
+// make (a branch's own role opting in to the trust role).
+func matrixEnvs() []matrixEnv {
+	r := referenceApp()
+	var envs []matrixEnv
+	for _, env := range []string{"dev", "prod", "full"} {
+		envs = append(envs, matrixEnv{env, referenceModel, r.envs[env]})
+	}
+	for _, env := range slices.Sorted(maps.Keys(r.scratchEnvs)) {
+		envs = append(envs, matrixEnv{env, scratchModel, r.scratchEnvs[env]})
+	}
+	return envs
+}
 
 // TestAccessMatrix evaluates every row of the reference app's access matrix against the
 // synthesized policies.
 func TestAccessMatrix(t *testing.T) {
-	m, err := referenceModel()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, env := range matrixEnvs {
-		rows, err := matrix.Reference(m, env, referenceApp().envs[env])
+	for _, env := range matrixEnvs() {
+		m, err := env.model()
 		if err != nil {
-			t.Fatalf("%s: %v", env, err)
+			t.Fatal(err)
+		}
+		rows, err := matrix.Reference(m, env.name, env.cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", env.name, err)
 		}
 		problems, err := matrix.Check(m, rows)
 		if err != nil {
-			t.Fatalf("%s: %v", env, err)
+			t.Fatalf("%s: %v", env.name, err)
 		}
 		for _, p := range problems {
-			t.Errorf("%s: %s", env, p)
+			t.Errorf("%s: %s", env.name, p)
 		}
+		t.Logf("%s: %d rows", env.name, len(rows))
 	}
 	// Give the referee its cases now: it decides them while the other tests run.
 	refereeCases()
@@ -60,15 +88,15 @@ type refereeCase struct {
 // refereeCases are the matrix's requests (but sign-ins) with the policies that decide them, and
 // our evaluator's decisions by case id. The first call sends the cases to the referee process.
 var refereeCases = sync.OnceValues(func() ([]refereeCase, map[string]access.Result) {
-	m := must(referenceModel())
 	var cases []refereeCase
 	ours := map[string]access.Result{}
-	for _, env := range matrixEnvs {
-		for i, row := range must(matrix.Reference(m, env, referenceApp().envs[env])) {
+	for _, env := range matrixEnvs() {
+		m := must(env.model())
+		for i, row := range must(matrix.Reference(m, env.name, env.cfg)) {
 			if row.SignIn != nil {
 				continue // a sign-in is not one IAM request; TestAccessMatrix covers it
 			}
-			id := fmt.Sprintf("%s #%d: %s %s %s", env, i, row.Who, row.Action, row.Resource)
+			id := fmt.Sprintf("%s #%d: %s %s %s", env.name, i, row.Who, row.Action, row.Resource)
 			ours[id] = must(m.Evaluate(row.Request))
 			c := must(refereeCaseOf(m, row.Request))
 			cases = append(cases, refereeCase{ID: id, Principal: c.principal, Action: row.Request.Action, Resource: row.Request.Resource,

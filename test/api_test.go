@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse-cdk/gatehouse/apitokens"
 	"github.com/gatehouse-cdk/gatehouse/outputs"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 // Logical ids of the token API's resources (the token table is pinned in logical_ids_test.go).
@@ -76,8 +77,16 @@ func TestTokenAPI(t *testing.T) {
 			outputs.TokenTableName: M{"Ref": tokenTable}} {
 			tmpl.HasOutput(jsii.String(key), M{"Value": value})
 		}
-		tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), M{"Environment": M{"Variables": M{
-			"TOKEN_TABLE_NAME": M{"Ref": tokenTable}, "TOKEN_SCOPES": want.scopes}}})
+		// The token service: its table, its scopes, and the sign-in whose users it acts for (it
+		// verifies their ID tokens: the auth stack's user pool, web client and identity pool,
+		// read through its outputs).
+		tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), M{"Environment": M{"Variables": assertions.Match_ObjectEquals(&M{
+			"TOKEN_TABLE_NAME":        M{"Ref": tokenTable},
+			"TOKEN_SCOPES":            want.scopes,
+			rules.EnvUserPoolID:       authOutput(env, "PublishOutputRefSignInUserPoolA2C003D1709FDFED"),
+			rules.EnvUserPoolClientID: authOutput(env, "PublishOutputRefSignInUserPoolWebClient9BA5B3B3E3D74A23"),
+			rules.EnvIdentityPoolID:   authOutput(env, "PublishOutputRefSignInIdentityPool9123F5A75987E121"),
+		})}, "Role": arnOf(tokenServiceRole)})
 	}
 }
 

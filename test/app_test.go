@@ -24,7 +24,9 @@ func startBadConfigApp() *prestarted {
 	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(),
 		"CDK_OUTDIR="+badConfigOutdir,
-		`CDK_CONTEXT_JSON={"env": "dev", "environments": {"dev": {"allowedOrigins": ["https://app.example.com/"], "region": "mars-1", "alowGuests": true, "email": {"from": "no-reply", "sesIdentity": "example.com"}, `+
+		`CDK_CONTEXT_JSON={"env": "dev", "environments": {"dev": {"allowedOrigins": ["https://app.example.com/"], "region": "mars-1", "alowGuests": true, `+
+			`"production": true, "developerRoleArns": ["arn:aws:iam::123456789012:role/Dev"], `+
+			`"email": {"from": "no-reply", "sesIdentity": "example.com"}, `+
 			`"delivery": {"publicKeys": ["keys/missing.pem", "test/testdata/cdn-keys/rsa-1024.pem"], "signatureTtlSeconds": 30, "domainName": "images.example.com", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-4234-8234-123456789012"}, `+
 			`"api": {"authorizerCacheSeconds": 3601, "scopes": ["items read"]}}}}`,
 	)
@@ -46,9 +48,10 @@ func TestAppRejectsBadConfigCleanly(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	want := []string{
-		`invalid cdk.json context: environments.dev.alowGuests = true: unknown field (did you mean "allowGuests"?); allowed: account, region, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, developerRoleArns, crossAccount, amplify, email, delivery, api`,
+		`invalid cdk.json context: environments.dev.alowGuests = true: unknown field (did you mean "allowGuests"?); allowed: account, region, production, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, developerRoleArns, crossAccount, amplify, email, delivery, api`,
 		`invalid cdk.json context: environments.dev.region = "mars-1": must be an AWS region name such as "ap-southeast-1" or "us-east-1"`,
 		`invalid cdk.json context: environments.dev.allowedOrigins[0] = "https://app.example.com/": ` + rules.OriginRule,
+		`invalid cdk.json context: environments.dev.developerRoleArns = ["arn:aws:iam::123456789012:role/Dev"]: must be empty in a production environment (production: true): a developer role may act as the web server for every user`,
 		`invalid cdk.json context: environments.dev.delivery.signatureTtlSeconds = 30: must be a whole number of seconds from 60 to 3600`,
 		`invalid cdk.json context: environments.dev.delivery.certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-4234-8234-123456789012": ` + rules.CertificateArn.Rule,
 		`invalid cdk.json context: environments.dev.api.authorizerCacheSeconds = 3601: must be a whole number of seconds (API Gateway caches an authorizer's answer at most an hour; 0 turns the cache off) from 0 to 3600`,

@@ -298,18 +298,15 @@ func fingerprintOf(t *testing.T, path string) string {
 }
 
 // TestSignerIsToldTheDeployedValues resolves the signer's environment as CloudFormation would
-// (through the other stacks' outputs) and reads it as the function does: the user pool, client
-// and identity pool of this environment, the viewers' domain, and every public key's id under
-// its fingerprint.
+// (through the other stacks' outputs) and reads it as the function does: the viewers' domain,
+// and every public key's id under its fingerprint.
 func TestSignerIsToldTheDeployedValues(t *testing.T) {
 	m := must(referenceModel())
 	for _, env := range allEnvs {
 		raw := must(m.Property(env+"/Delivery", signerFunction, "Environment"))
 		vars := raw.(map[string]any)["Variables"].(map[string]any)
+		// (The sign-in's values: TestFunctionsActingForUsersKnowTheirSignIn.)
 		want := map[string]string{
-			"USER_POOL_ID":        must(m.Attr(env+"/Auth", "SignInUserPoolA2C003D1", "Ref")),
-			"USER_POOL_CLIENT_ID": must(m.Attr(env+"/Auth", "SignInUserPoolWebClient9BA5B3B3", "Ref")),
-			"IDENTITY_POOL_ID":    must(m.Attr(env+"/Auth", "SignInIdentityPool9123F5A7", "Ref")),
 			"DISTRIBUTION_DOMAIN": must(m.Attr(env+"/Uploads", distribution, "DomainName")),
 		}
 		if env == "full" {

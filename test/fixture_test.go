@@ -79,10 +79,21 @@ const fullEnv = `{
     "allowedOrigins": ["https://app.example.com"], "throttleRateLimit": 5, "throttleBurstLimit": 10}
 }`
 
-// lessGroupsOutdir holds the cloud assembly of "full" less one group, an app of its own
-// (TestRemovingAGroupTouchesOnlyItsOwnResources): the same stage name, so every construct path,
-// logical id and name CDK derives from paths is the same as in "full". stopAll removes it.
-var lessGroupsOutdir = must(os.MkdirTemp("", "gatehouse-test-lessgroups-"))
+// scratchOutdir holds the cloud assembly of the scratch configurations, an app of its own: "full"
+// less one group (TestRemovingAGroupTouchesOnlyItsOwnResources), with the same stage name, so
+// every construct path, logical id and name CDK derives from paths is the same as in "full";
+// and "optin" (scratchMatrixEnvs). stopAll removes it.
+var scratchOutdir = must(os.MkdirTemp("", "gatehouse-test-scratch-"))
+
+// optInEnv is a scratch configuration in which a branch's own compute role opts in to the trust
+// role (beta), another does not but may publish feedback (gamma), and the app's role (main) does
+// not: the access matrix proves each of them (TestAccessMatrix, the referee).
+const optInEnv = `{
+  "amplify": {"appName": "gatehouse-web-optin", "restrictTrust": true, "branches": [
+    {"name": "main"},
+    {"name": "beta", "stage": "BETA", "ownRole": true, "assumeTrustRole": true},
+    {"name": "gamma", "stage": "DEVELOPMENT", "ownRole": true, "publishFeedback": true}]}
+}`
 
 func fullEnvWithoutGroup(name string) []byte {
 	var env map[string]any
@@ -104,8 +115,10 @@ func fullEnvWithoutGroup(name string) []byte {
 type reference struct {
 	stages map[string]*stacks.EnvironmentStage
 	// envs are the environment stages' configurations, by stage name.
-	envs   map[string]config.Environment
-	canary awscdk.Stack
+	envs map[string]config.Environment
+	// scratchEnvs are the configurations of scratchOutdir's stages besides "full" less a group.
+	scratchEnvs map[string]config.Environment
+	canary      awscdk.Stack
 	// stacks are the stacks of the environment stages and the library stage, by "<stage>/<id>".
 	stacks map[string]awscdk.Stack
 	// nagFindings are appchecks.Findings of the assembly, as bin reports them.
@@ -167,11 +180,14 @@ var referenceApp = sync.OnceValue(func() *reference {
 	appchecks.Apply(app)
 	r.nagFindings = appchecks.Findings(app.Synth(nil))
 	validateAssembly(r.outdir)
-	// "full" less a group, in an app of its own with the same context; no cdk-nag (it adds nothing
-	// to templates) and no validation (the same templates less three resources).
-	lessApp := awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(lessGroupsOutdir)})
-	stacks.NewEnvironmentStage(lessApp, must(config.ParseIn(repoRoot, "full", fullEnvWithoutGroup("editors"))), stageOptions)
-	lessApp.Synth(nil)
+	// The scratch configurations, in an app of their own with the same context: "full" less a
+	// group, and "optin"; no cdk-nag (it adds nothing to templates) and no validation (the same
+	// templates less three resources, or with other compute roles).
+	scratchApp := awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(scratchOutdir)})
+	stacks.NewEnvironmentStage(scratchApp, must(config.ParseIn(repoRoot, "full", fullEnvWithoutGroup("editors"))), stageOptions)
+	r.scratchEnvs = map[string]config.Environment{"optin": must(config.ParseIn(repoRoot, "optin", []byte(optInEnv)))}
+	stacks.NewEnvironmentStage(scratchApp, r.scratchEnvs["optin"], stageOptions)
+	scratchApp.Synth(nil)
 	for _, name := range r.stackNames() {
 		t := assertions.Template_FromStack(r.stack(name), nil)
 		r.templates[name] = t

@@ -2,12 +2,15 @@ package test
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-cdk/gatehouse/access"
+	"github.com/gatehouse-cdk/gatehouse/matrix"
 	"github.com/gatehouse-cdk/gatehouse/outputs"
 	"github.com/gatehouse-cdk/gatehouse/stacks"
 	"github.com/gatehouse-cdk/gatehouse/webconfig"
@@ -33,10 +36,24 @@ func amplifyTrust(condition any) any {
 func TestComputeRoleTrust(t *testing.T) {
 	r := referenceApp()
 	// Without conditions by default (as AWS documents the compute-role trust).
-	for _, env := range []string{"dev", "prod"} {
-		r.check(t, env+"/Hosting").HasResourceProperties(jsii.String("AWS::IAM::Role"), M{
-			"AssumeRolePolicyDocument": amplifyTrust(nil), "Policies": assertions.Match_Absent(), "ManagedPolicyArns": assertions.Match_Absent(),
-		})
+	r.check(t, "prod/Hosting").HasResourceProperties(jsii.String("AWS::IAM::Role"), M{
+		"AssumeRolePolicyDocument": amplifyTrust(nil), "Policies": assertions.Match_Absent(), "ManagedPolicyArns": assertions.Match_Absent(),
+	})
+	// With restrictTrust (dev's app role may assume the trust role, which requires it): this
+	// account, and the managed app's branches (any app of this account: the app's id does not
+	// exist before the app); a branch's own role, that branch only.
+	roles := resourcesOfType(r.json["dev/Hosting"], "AWS::IAM::Role")
+	for role, branch := range map[string]string{computeRole: "*", betaComputeRole: "beta"} {
+		want := M{"Version": "2012-10-17", "Statement": []any{M{"Action": "sts:AssumeRole", "Effect": "Allow",
+			"Principal": M{"Service": "amplify.amazonaws.com"},
+			"Condition": M{
+				"StringEquals": M{"aws:SourceAccount": accountOf["dev"]},
+				"ArnLike": M{"aws:SourceArn": fnJoin("arn:", M{"Ref": "AWS::Partition"}, ":amplify:ap-southeast-1:", accountOf["dev"],
+					":apps/*/branches/"+branch)},
+			}}}}
+		if got := roles[role]["Properties"].(map[string]any)["AssumeRolePolicyDocument"]; !equalJSON(got, want) {
+			t.Errorf("dev/Hosting %s trust:\n  %s\nwant:\n  %s", role, compactJSON(got), compactJSON(want))
+		}
 	}
 	// With restrictTrust: this account, and branches of the configured app.
 	r.check(t, "full/Hosting").HasResourceProperties(jsii.String("AWS::IAM::Role"), M{
@@ -83,9 +100,9 @@ func TestAmplifyAppWiring(t *testing.T) {
 			"AppId": M{"Fn::GetAtt": []any{"AppF1B96344", "AppId"}},
 		})
 	}
-	// The beta branch's own role has nothing: only what the branch was given.
-	dev.HasResourceProperties(jsii.String("AWS::IAM::Role"), M{"Description": "Amplify SSR compute role of branch beta",
-		"AssumeRolePolicyDocument": amplifyTrust(nil)})
+	// The beta branch's own role has nothing: only what the branch was given (its trust:
+	// TestComputeRoleTrust).
+	dev.HasResourceProperties(jsii.String("AWS::IAM::Role"), M{"Description": "Amplify SSR compute role of branch beta"})
 	dev.HasOutput(jsii.String(outputs.BranchComputeRoleArn("beta")), M{"Value": arnOf(betaComputeRole)})
 	dev.HasOutput(jsii.String(outputs.AmplifyAppID), M{"Value": M{"Fn::GetAtt": []any{"AppF1B96344", "AppId"}}})
 	dev.HasOutput(jsii.String(outputs.AmplifyDefaultDomain), M{"Value": M{"Fn::GetAtt": []any{"AppF1B96344", "DefaultDomain"}}})
@@ -181,5 +198,49 @@ func TestAmplifyBuildSpecMatchesTheManagedApp(t *testing.T) {
 		if !strings.Contains(spec, want) {
 			t.Errorf("amplify.yml does not hold %q", want)
 		}
+	}
+}
+
+// TestComputeRolesAssumeTheTrustRoleOnlyWhenTheyOptIn: whether a compute role may assume the
+// trust role (with the session name) follows its own choice — amplify.assumeTrustRole for the
+// app's role, a branch's assumeTrustRole for the branch's own role — both ways: in dev the app's
+// role may and beta's own role may not; in the optin scratch configuration beta's may and the
+// app's and gamma's may not. The access matrix holds each row (and the referee agrees with it);
+// here each is also evaluated.
+func TestComputeRolesAssumeTheTrustRoleOnlyWhenTheyOptIn(t *testing.T) {
+	wants := map[string]map[string]access.Decision{
+		"dev":   {"compute role": access.Allow, "branch role beta": access.ImplicitDeny},
+		"optin": {"compute role": access.ImplicitDeny, "branch role beta": access.Allow, "branch role gamma": access.ImplicitDeny},
+	}
+	for _, env := range matrixEnvs() {
+		want, ok := wants[env.name]
+		if !ok {
+			continue
+		}
+		m := must(env.model())
+		server := must(m.Outputs(env.name + "/Server"))
+		got := map[string]access.Decision{}
+		for _, row := range must(matrix.Reference(m, env.name, env.cfg)) {
+			session, _ := row.Request.Context.Lookup("sts:RoleSessionName")
+			if row.Request.Action != "sts:AssumeRole" || row.Request.Resource != server["TrustRoleArn"] ||
+				len(session) != 1 || session[0] != server["RoleSessionName"] || !strings.Contains(row.Who, " role") {
+				continue
+			}
+			if _, hosted := want[row.Who]; !hosted {
+				continue
+			}
+			result := must(m.Evaluate(row.Request))
+			if result.Decision != row.Expect {
+				t.Errorf("%s: %s assuming the trust role: %s, the matrix promises %s", env.name, row.Who, result, row.Expect)
+			}
+			got[row.Who] = row.Expect
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("%s: the matrix's rows of compute roles assuming the trust role = %v, want %v", env.name, got, want)
+		}
+		delete(wants, env.name)
+	}
+	if len(wants) > 0 {
+		t.Errorf("no matrix for %v", slices.Sorted(maps.Keys(wants)))
 	}
 }

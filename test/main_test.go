@@ -65,7 +65,7 @@ func prestartAll() {
 func stopAll() {
 	defer os.RemoveAll(badConfigOutdir)
 	defer os.RemoveAll(referenceOutdir)
-	defer os.RemoveAll(lessGroupsOutdir)
+	defer os.RemoveAll(scratchOutdir)
 	stopValidator()
 	stopE2E()
 	for _, p := range []*prestarted{refereeProcess, amplifyProcess, badConfigApp, libraryDeps, exampleDeps} {

@@ -101,7 +101,7 @@ func TestRemovingAGroupTouchesOnlyItsOwnResources(t *testing.T) {
 		byPath[s.Path] = s.Template
 	}
 	lessByPath := map[string]map[string]any{}
-	for _, s := range must(access.LoadAssembly(lessGroupsOutdir)) {
+	for _, s := range must(access.LoadAssembly(scratchOutdir)) {
 		lessByPath[s.Path] = s.Template
 	}
 	asFull := func(template map[string]any) map[string]any {

@@ -6,11 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gatehouse-cdk/gatehouse/constructs/assetfn"
@@ -27,6 +30,23 @@ import (
 
 // sesRegionList is how messages list the regions where SES sends email.
 var sesRegionList = strings.Join(rules.SESRegions(), ", ")
+
+// itemLevelCalls is what assetfn's GrantTableCalls allows, as its refusals list them.
+const itemLevelCalls = `"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem", ` +
+	`"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"`
+
+// fakeFunctionCode is a function's code for constructs that are refused or never deployed: a
+// directory holding a `bootstrap` file.
+var fakeFunctionCode = sync.OnceValue(func() awslambda.Code {
+	dir := must(os.MkdirTemp(scratchOutdir, "fake-function-"))
+	must(0, os.WriteFile(filepath.Join(dir, "bootstrap"), []byte("#!/bin/sh\n"), 0o755))
+	return awslambda.Code_FromAsset(jsii.String(dir), nil)
+})
+
+// scratchSignIn is a sign-in construct in the scratch stack.
+var scratchSignIn = sync.OnceValue(func() *auth.UserAuth {
+	return auth.NewUserAuth(scratch(), jsii.String("ScratchSignIn"), nil)
+})
 
 // problemsOf runs build and returns the lines of the *rules.Error it panics with.
 func problemsOf(t *testing.T, build func()) (lines []string) {
@@ -232,6 +252,30 @@ func TestBadServerConstructProps(t *testing.T) {
 			`invalid Scratch/BadFn: ReservedConcurrency = -1: must be 0 (no cap) or a positive number of executions`,
 			`invalid Scratch/BadFn: LogRetentionDays = 42: must be one of CloudWatch's retention periods: [1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653]`,
 		}},
+		{"asset function setting the identity variables by hand", func() {
+			assetfn.NewAssetFunction(scratch(), jsii.String("BadUsersFn"), &assetfn.AssetFunctionProps{Code: fakeFunctionCode(),
+				VerifiesUsersOf: scratchSignIn(), Environment: map[string]string{rules.EnvUserPoolID: "ap-southeast-1_x", "TABLE_NAME": "items"}})
+		}, []string{
+			`invalid Scratch/BadUsersFn: Environment[USER_POOL_ID] = "ap-southeast-1_x": is set by VerifiesUsersOf (from the sign-in construct); leave it out of Environment`,
+		}},
+		{"asset function table calls", func() {
+			table := awsdynamodb.NewTableV2(scratch(), jsii.String("CallsTable"), &awsdynamodb.TablePropsV2{
+				PartitionKey: &awsdynamodb.Attribute{Name: jsii.String("owner"), Type: awsdynamodb.AttributeType_STRING}})
+			fn := assetfn.NewAssetFunction(scratch(), jsii.String("CallsFn"), &assetfn.AssetFunctionProps{Code: fakeFunctionCode()})
+			fn.GrantTableCalls(table, "dynamodb:GetItem", "dynamodb:Scan", "dynamodb:GetItem", "dynamodb:DescribeTable", "GetItem")
+		}, []string{
+			`invalid Scratch/CallsFn/GrantTableCalls: actions[1] = "dynamodb:Scan": must be one of ` + itemLevelCalls,
+			`invalid Scratch/CallsFn/GrantTableCalls: actions[2] = "dynamodb:GetItem": is listed twice`,
+			`invalid Scratch/CallsFn/GrantTableCalls: actions[3] = "dynamodb:DescribeTable": must be one of ` + itemLevelCalls,
+			`invalid Scratch/CallsFn/GrantTableCalls: actions[4] = "GetItem": must be one of ` + itemLevelCalls,
+		}},
+		{"asset function without table calls", func() {
+			table := awsdynamodb.TableV2_FromTableName(scratch(), jsii.String("NoCallsTable"), jsii.String("items"))
+			fn := assetfn.NewAssetFunction(scratch(), jsii.String("NoCallsFn"), &assetfn.AssetFunctionProps{Code: fakeFunctionCode()})
+			fn.GrantTableCalls(table)
+		}, []string{
+			`invalid Scratch/NoCallsFn/GrantTableCalls: actions: must name at least one item-level call the function makes (assetfn.TableReadActions, assetfn.TableWriteActions)`,
+		}},
 		{"cross-account role", func() {
 			crossaccount.NewCrossAccountRole(scratch(), jsii.String("BadPartner"), &crossaccount.CrossAccountRoleProps{
 				TrustedAccountID: "1234", ExternalID: "no spaces allowed", TrustedRoleName: "role/x", SessionName: "s", MaxSessionDurationSeconds: 100})
@@ -325,7 +369,7 @@ func TestPropsValidate(t *testing.T) {
 		{(*delivery.ImageDistributionProps)(nil).Validate(), delivery.PropsScope, 2},
 		{(*delivery.SignerProps)(nil).Validate(), delivery.SignerPropsScope, 3},
 		{(*delivery.AccessLogsProps)(nil).Validate(), delivery.AccessLogsPropsScope, 1},
-		{(*tokenapi.TokenAPIProps)(nil).Validate(), tokenapi.PropsScope, 4},
+		{(*tokenapi.TokenAPIProps)(nil).Validate(), tokenapi.PropsScope, 5},
 	} {
 		var problems *rules.Error
 		if !errors.As(c.err, &problems) || problems.Scope != c.scope || len(problems.Problems) != c.lines {
@@ -399,6 +443,7 @@ func TestBadDeliveryProps(t *testing.T) {
 			"invalid Scratch/BadAPI: TokenServiceCode: is required: a directory with the function's linux/arm64 `bootstrap` (make build)",
 			"invalid Scratch/BadAPI: HandlerCode: is required: a directory with the function's linux/arm64 `bootstrap` (make build)",
 			`invalid Scratch/BadAPI: ItemsTable: is required: the items table the API serves`,
+			`invalid Scratch/BadAPI: SignIn: is required: the sign-in construct (*auth.UserAuth) whose users the token service acts for`,
 			`invalid Scratch/BadAPI: AllowedOrigins[0] = "*": ` + rules.OriginRule,
 			`invalid Scratch/BadAPI: Scopes[0] = "Read": ` + rules.Scope.Rule,
 			`invalid Scratch/BadAPI: ThrottleRateLimit = 20000: must be a whole number of requests per second from 1 to 10000`,

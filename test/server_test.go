@@ -1,8 +1,11 @@
 package test
 
 import (
-	"github.com/gatehouse-cdk/gatehouse/outputs"
+	"slices"
 	"testing"
+
+	"github.com/gatehouse-cdk/gatehouse/outputs"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
@@ -33,15 +36,16 @@ func TestRoleChainTrusts(t *testing.T) {
 				"Condition": M{"StringEquals": M{"aws:SourceAccount": account}}}),
 			"Policies": assertions.Match_Absent(), "ManagedPolicyArns": assertions.Match_Absent(),
 		})
-		// Exactly the webpage role and the other servers the configuration names (the compute
-		// roles with amplify.assumeTrustRole, developerRoleArns), with the configured session
-		// name; one hour at most.
+		// Exactly the webpage role and the other servers the configuration names (the app's
+		// compute role with amplify.assumeTrustRole, a branch's own with its assumeTrustRole —
+		// dev's beta does not —, developerRoleArns), with the configured session name; one hour
+		// at most.
 		computeRoleOf := func(id, output string) M {
 			return M{"Fn::GetStackOutput": M{"StackName": "gatehouse-" + c.env + "-hosting", "Region": regionOf[c.env],
 				"OutputName": "PublishOutputFnGetAtt" + id + "Arn" + output}}
 		}
 		principals := map[string]any{
-			"dev":  []any{arnOf(webpageRole), computeRoleOf(computeRole, "A85FF1E0"), computeRoleOf(betaComputeRole, "CE01112E")},
+			"dev":  []any{arnOf(webpageRole), computeRoleOf(computeRole, "A85FF1E0")},
 			"prod": arnOf(webpageRole),
 			"full": []any{"arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Developer_0123456789abcdef",
 				arnOf(webpageRole), computeRoleOf(computeRole, "A85FF1E0")},
@@ -79,28 +83,77 @@ func TestRoleChainPermissions(t *testing.T) {
 	} {
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), M{"PolicyDocument": policyOf(statements...), "Roles": []any{M{"Ref": role}}})
 	}
-	// The function's role: its own log group, and item-level actions on its table (no Scan).
-	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), M{
-		"PolicyDocument": policyOf(M{"Sid": "WriteOwnLogGroup", "Effect": "Allow",
-			"Action": []any{"logs:CreateLogStream", "logs:PutLogEvents"}, "Resource": arnOf(itemsLogs)}),
-		"Roles": []any{M{"Ref": itemsRole}},
-	})
-	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), M{
-		"PolicyDocument": policyOf(M{"Effect": "Allow", "Resource": arnOf(itemsTable), "Action": []any{
-			"dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem",
-			"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"}}),
-		"Roles": []any{M{"Ref": itemsRole}},
-	})
+}
+
+// TestItemsRoleHoldsWhatItsCodeCalls: every statement of every policy of the items function's
+// role, exactly: its own log group, and on its table the three calls functions/items makes
+// (GetItem, PutItem, Query) — no other item-level call, no Scan, no table management; no
+// inline or managed policy on the role.
+func TestItemsRoleHoldsWhatItsCodeCalls(t *testing.T) {
+	r := referenceApp()
+	want := []any{
+		M{"Version": "2012-10-17", "Statement": []any{M{"Sid": "WriteOwnLogGroup", "Effect": "Allow",
+			"Action": []any{"logs:CreateLogStream", "logs:PutLogEvents"}, "Resource": arnOf(itemsLogs)}}},
+		M{"Version": "2012-10-17", "Statement": []any{M{"Effect": "Allow", "Resource": arnOf(itemsTable),
+			"Action": []any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"}}}},
+	}
+	for _, env := range allEnvs {
+		tmpl := r.json[env+"/Server"]
+		if got := policiesOfRole(tmpl, itemsRole); !sameJSONSet(got, want) {
+			t.Errorf("%s: policies of the items function's role:\n  %s\nwant:\n  %s", env, compactJSON(got), compactJSON(want))
+		}
+		role := resourcesOfType(tmpl, "AWS::IAM::Role")[itemsRole]["Properties"].(map[string]any)
+		for _, key := range []string{"Policies", "ManagedPolicyArns", "PermissionsBoundary"} {
+			if v, ok := role[key]; ok {
+				t.Errorf("%s: the items function's role has %s: %s", env, key, compactJSON(v))
+			}
+		}
+	}
+}
+
+// policiesOfRole is the policy document of every AWS::IAM::Policy of tmpl attached to the role
+// with logical id role.
+func policiesOfRole(tmpl map[string]any, role string) []any {
+	var out []any
+	for _, p := range resourcesOfType(tmpl, "AWS::IAM::Policy") {
+		props := p["Properties"].(map[string]any)
+		roles, _ := props["Roles"].([]any)
+		for _, r := range roles {
+			if compactJSON(r) == compactJSON(M{"Ref": role}) {
+				out = append(out, props["PolicyDocument"])
+			}
+		}
+	}
+	return out
+}
+
+// sameJSONSet reports whether a and b hold the same values, by JSON, in any order.
+func sameJSONSet(a, b []any) bool {
+	texts := func(list []any) []string {
+		out := make([]string, len(list))
+		for i, v := range list {
+			out[i] = compactJSON(v)
+		}
+		return slices.Sorted(slices.Values(out))
+	}
+	return slices.Equal(texts(a), texts(b))
 }
 
 func TestItemsFunctionAndTable(t *testing.T) {
 	r := referenceApp()
 	for _, env := range []string{"dev", "prod", "full"} {
 		tmpl := r.check(t, env+"/Server")
+		// Its table, and the sign-in whose users it acts for (it verifies their ID tokens: the
+		// auth stack's user pool, web client and identity pool, read through its outputs).
 		tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), M{
 			"Runtime": "provided.al2023", "Architectures": []any{"arm64"}, "Handler": "bootstrap",
-			"Role":          arnOf(itemsRole),
-			"Environment":   M{"Variables": M{"TABLE_NAME": M{"Ref": itemsTable}}},
+			"Role": arnOf(itemsRole),
+			"Environment": M{"Variables": assertions.Match_ObjectEquals(&M{
+				"TABLE_NAME":              M{"Ref": itemsTable},
+				rules.EnvUserPoolID:       authOutput(env, "PublishOutputRefSignInUserPoolA2C003D1709FDFED"),
+				rules.EnvUserPoolClientID: authOutput(env, "PublishOutputRefSignInUserPoolWebClient9BA5B3B3E3D74A23"),
+				rules.EnvIdentityPoolID:   authOutput(env, "PublishOutputRefSignInIdentityPool9123F5A75987E121"),
+			})},
 			"LoggingConfig": M{"LogFormat": "JSON", "LogGroup": M{"Ref": itemsLogs}},
 		})
 		tmpl.HasResource(jsii.String("AWS::Logs::LogGroup"), M{"DeletionPolicy": "Retain", "Properties": M{"RetentionInDays": 90}})
@@ -114,6 +167,39 @@ func TestItemsFunctionAndTable(t *testing.T) {
 					"PointInTimeRecoverySpecification": M{"PointInTimeRecoveryEnabled": true}, "Tags": assertions.Match_AnyValue()}},
 			},
 		})
+	}
+}
+
+// TestFunctionsActingForUsersKnowTheirSignIn resolves each function's environment as
+// CloudFormation would (through the auth stack's outputs): the three functions the trust role
+// invokes for a signed-in user — items, the token service, the signer — are told that
+// environment's user pool, web client and identity pool, with which they verify the caller's ID
+// token; the token API's authorizer and handler, which act for a token's owner, are not.
+func TestFunctionsActingForUsersKnowTheirSignIn(t *testing.T) {
+	m := must(referenceModel())
+	for _, env := range allEnvs {
+		want := map[string]string{
+			rules.EnvUserPoolID:       must(m.Attr(env+"/Auth", "SignInUserPoolA2C003D1", "Ref")),
+			rules.EnvUserPoolClientID: must(m.Attr(env+"/Auth", "SignInUserPoolWebClient9BA5B3B3", "Ref")),
+			rules.EnvIdentityPoolID:   must(m.Attr(env+"/Auth", "SignInIdentityPool9123F5A7", "Ref")),
+		}
+		for _, fn := range []struct {
+			stack, id   string
+			actsForUser bool
+		}{{"Server", itemsFunction, true}, {"API", tokenServiceFn, true}, {"Delivery", signerFunction, true},
+			{"API", authorizerFn, false}, {"API", apiHandlerFn, false}} {
+			raw := must(m.Property(env+"/"+fn.stack, fn.id, "Environment"))
+			vars := raw.(map[string]any)["Variables"].(map[string]any)
+			for key, value := range want {
+				got, set := vars[key]
+				switch {
+				case fn.actsForUser && got != value:
+					t.Errorf("%s/%s %s: %s = %v, want %s", env, fn.stack, fn.id, key, got, value)
+				case !fn.actsForUser && set:
+					t.Errorf("%s/%s %s acts for no signed-in user, but has %s = %v", env, fn.stack, fn.id, key, got)
+				}
+			}
+		}
 	}
 }
 

@@ -6,15 +6,28 @@
 //     functions of this account (aws:SourceAccount). It has no AWS managed policy: logging is one
 //     narrow statement on the function's own log group, which is created with a retention period
 //     and retained with the stack.
-//   - Data access comes only from grant methods that name the actions the code needs on one
-//     table (GrantTableRead: GetItem, BatchGetItem, Query, ConditionCheckItem; GrantTableReadWrite
-//     adds PutItem, UpdateItem, DeleteItem, BatchWriteItem) — no Scan, no table management.
+//   - Data access comes only from grant methods that name the actions the code calls on one
+//     table: GrantTableCalls names them one by one, and refuses any but the item-level ones
+//     (TableReadActions, TableWriteActions); GrantTableRead and GrantTableReadWrite give all
+//     of one set. Never Scan, never table management.
+//   - A function that acts for signed-in users is told whose users they are in one place,
+//     VerifiesUsersOf: the user pool whose ID tokens it accepts, the web client they must be
+//     for, and the identity pool whose identity ids name its owners (rules.EnvUserPoolID,
+//     rules.EnvUserPoolClientID, rules.EnvIdentityPoolID). Such a function verifies the caller's
+//     ID token itself and derives the owner from it; it trusts no payload's claim about the
+//     user, so a holder of the trust role (the web server, a compute role, a developer role)
+//     cannot speak for a user whose token it does not have.
 //   - arm64 (Graviton) on the provided.al2023 runtime; reserved concurrency optional, to cap how
 //     much a caller can spend or how hard it can hit the table.
 package assetfn
 
 import (
+	"fmt"
+	"slices"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognitoidentitypool"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -27,6 +40,19 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
+// SignIn is what a function that acts for signed-in users needs of the sign-in construct: the
+// user pool whose ID tokens it accepts, the web client they must be for, and the identity pool
+// whose identity ids name the owners. *auth.UserAuth satisfies it.
+type SignIn interface {
+	UserPool() awscognito.UserPool
+	WebClient() awscognito.UserPoolClient
+	IdentityPool() awscognitoidentitypool.IdentityPool
+}
+
+// IdentityVariables are the environment variables VerifiesUsersOf sets, in this order: the
+// user pool id, the web client id and the identity pool id.
+var IdentityVariables = []string{rules.EnvUserPoolID, rules.EnvUserPoolClientID, rules.EnvIdentityPoolID}
+
 // AssetFunctionProps configure NewAssetFunction.
 type AssetFunctionProps struct {
 	// Code is the function's code: a directory holding a `bootstrap` executable built for
@@ -34,8 +60,14 @@ type AssetFunctionProps struct {
 	Code awslambda.Code
 	// Description of the function.
 	Description string
-	// Environment variables.
+	// Environment variables. Not the IdentityVariables when VerifiesUsersOf is set.
 	Environment map[string]string
+	// VerifiesUsersOf is the sign-in whose users the function acts for: it gets the
+	// IdentityVariables (that sign-in's user pool id, web client id and identity pool id), with
+	// which its code verifies the caller's ID token and derives the owner. Default none: a
+	// function that acts for no user (or for the owner of an API token, as the token API's
+	// handler does).
+	VerifiesUsersOf SignIn
 	// MemoryMB (rules.FunctionMemoryMB: its range and default).
 	MemoryMB int
 	// TimeoutSeconds (rules.FunctionTimeoutSeconds).
@@ -75,6 +107,13 @@ func (p *AssetFunctionProps) Validate() error {
 		ps.Add("ReservedConcurrency", q.ReservedConcurrency, "must be 0 (no cap) or a positive number of executions")
 	}
 	rules.LogRetentionDays.Check(ps, "LogRetentionDays", q.LogRetentionDays)
+	if q.VerifiesUsersOf != nil {
+		for _, name := range IdentityVariables {
+			if _, set := q.Environment[name]; set {
+				ps.Add("Environment["+name+"]", q.Environment[name], "is set by VerifiesUsersOf (from the sign-in construct); leave it out of Environment")
+			}
+		}
+	}
 	return ps.Err()
 }
 
@@ -117,6 +156,11 @@ func NewAssetFunction(scope constructs.Construct, id *string, props *AssetFuncti
 	for k, v := range p.Environment {
 		env[k] = jsii.String(v)
 	}
+	if s := p.VerifiesUsersOf; s != nil {
+		env[rules.EnvUserPoolID] = s.UserPool().UserPoolId()
+		env[rules.EnvUserPoolClientID] = s.WebClient().UserPoolClientId()
+		env[rules.EnvIdentityPoolID] = s.IdentityPool().IdentityPoolId()
+	}
 	var reserved *float64
 	if p.ReservedConcurrency > 0 {
 		reserved = jsii.Number(float64(p.ReservedConcurrency))
@@ -150,18 +194,41 @@ func (f *AssetFunction) Role() awsiam.IRole { return f.role }
 // LogGroup is the function's log group.
 func (f *AssetFunction) LogGroup() awslogs.ILogGroup { return f.logGroup }
 
-// Table actions of the grant methods.
+// Table actions of the grant methods: the item-level ones, read and write. Nothing else can be
+// granted through them (no Scan, no table management).
 var (
 	TableReadActions  = []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"}
 	TableWriteActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
 )
 
-// GrantTableRead lets the function read items of table (no Scan).
-func (f *AssetFunction) GrantTableRead(table awsdynamodb.ITableV2) awsiam.Grant {
-	return table.Grant(f.role, *jsii.Strings(TableReadActions...)...)
+// GrantTableCalls lets the function make exactly the calls actions (e.g. "dynamodb:GetItem")
+// on table's items: name what the code calls, no more. Each must be one of TableReadActions or
+// TableWriteActions, each once; anything else is refused (a *rules.Error scoped to
+// <function path>/GrantTableCalls), before anything is granted.
+func (f *AssetFunction) GrantTableCalls(table awsdynamodb.ITableV2, actions ...string) awsiam.Grant {
+	itemLevel := rules.OneOf(slices.Concat(TableReadActions, TableWriteActions))
+	ps := rules.NewProblems("GrantTableCalls")
+	if len(actions) == 0 {
+		ps.Add("actions", nil, "must name at least one item-level call the function makes (assetfn.TableReadActions, assetfn.TableWriteActions)")
+	}
+	for i, a := range actions {
+		if slices.Index(actions, a) < i {
+			ps.Add(fmt.Sprintf("actions[%d]", i), a, "is listed twice")
+		} else {
+			itemLevel.Check(ps, fmt.Sprintf("actions[%d]", i), a)
+		}
+	}
+	guard.Check(f, jsii.String("GrantTableCalls"), ps.Err())
+	return table.Grant(f.role, *jsii.Strings(actions...)...)
 }
 
-// GrantTableReadWrite lets the function read and write items of table (no Scan, no table changes).
+// GrantTableRead lets the function read items of table: every one of TableReadActions.
+func (f *AssetFunction) GrantTableRead(table awsdynamodb.ITableV2) awsiam.Grant {
+	return f.GrantTableCalls(table, TableReadActions...)
+}
+
+// GrantTableReadWrite lets the function read and write items of table: every one of
+// TableReadActions and TableWriteActions.
 func (f *AssetFunction) GrantTableReadWrite(table awsdynamodb.ITableV2) awsiam.Grant {
-	return table.Grant(f.role, *jsii.Strings(append(append([]string{}, TableReadActions...), TableWriteActions...)...)...)
+	return f.GrantTableCalls(table, slices.Concat(TableReadActions, TableWriteActions)...)
 }

@@ -14,6 +14,10 @@
 //     which does, decides which distribution reads anything.
 //   - Nothing is served unsigned: the one behaviour trusts only this construct's key group. A
 //     signature is made by NewSigner for one identity's folder and expires in minutes.
+//   - The signer decides whose folder from the caller's Cognito ID token, which it verifies
+//     itself against the sign-in it is given (assetfn.AssetFunctionProps.VerifiesUsersOf), never
+//     from a claim in its payload: a holder of the trust role can get a signature only for a
+//     user whose token it has.
 //   - HTTPS only (HTTP is refused, not redirected); HTTP/2 and HTTP/3; TLS 1.2 at least with a
 //     custom domain (the *.cloudfront.net certificate cannot be restricted).
 //   - The cache key ignores query strings, cookies and headers (the managed CachingOptimized

@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscognitoidentitypool"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
@@ -19,15 +17,6 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
-// SignIn is what the signer needs of the sign-in construct: the user pool whose ID tokens it
-// accepts, the web client they must be for, and the identity pool whose identity ids name the
-// folders. *auth.UserAuth satisfies it.
-type SignIn interface {
-	UserPool() awscognito.UserPool
-	WebClient() awscognito.UserPoolClient
-	IdentityPool() awscognitoidentitypool.IdentityPool
-}
-
 // SignerProps configure NewSigner.
 type SignerProps struct {
 	// Code is the signer function's code (functions/signer built for linux/arm64: make build).
@@ -36,8 +25,10 @@ type SignerProps struct {
 	// Distribution is the distribution whose keys sign and whose domain the signatures name.
 	// Required.
 	Distribution *ImageDistribution
-	// SignIn gives the user pool, web client and identity pool. Required.
-	SignIn SignIn
+	// SignIn is the sign-in whose users get signatures: the user pool whose ID tokens the signer
+	// accepts, the web client they must be for, and the identity pool whose identity ids name
+	// the folders (*auth.UserAuth). Required.
+	SignIn assetfn.SignIn
 	// SignatureTTLSeconds: how long a signature stays valid (rules.SignatureTTLSeconds).
 	SignatureTTLSeconds int
 	// Folder is the delivered path whose <identity id>/ subfolders the signatures open; one of
@@ -121,12 +112,10 @@ func NewSigner(scope constructs.Construct, id *string, props *SignerProps) *Sign
 		order = append(order, k.Fingerprint)
 	}
 	s.function = assetfn.NewAssetFunction(s, jsii.String("Function"), &assetfn.AssetFunctionProps{
-		Code:        p.Code,
-		Description: "gatehouse signer: a CloudFront signature for the caller's own " + p.Folder + "<identity id>/ folder",
+		Code:            p.Code,
+		Description:     "gatehouse signer: a CloudFront signature for the caller's own " + p.Folder + "<identity id>/ folder",
+		VerifiesUsersOf: p.SignIn,
 		Environment: map[string]string{
-			"USER_POOL_ID":           *p.SignIn.UserPool().UserPoolId(),
-			"USER_POOL_CLIENT_ID":    *p.SignIn.WebClient().UserPoolClientId(),
-			"IDENTITY_POOL_ID":       *p.SignIn.IdentityPool().IdentityPoolId(),
 			"DISTRIBUTION_DOMAIN":    *p.Distribution.ViewerDomain(),
 			"DELIVERED_FOLDER":       p.Folder,
 			"TRUSTED_KEYS":           rules.TrustedKeys(ids, order),

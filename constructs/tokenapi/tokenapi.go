@@ -20,6 +20,11 @@
 //     token service.
 //   - The owner of an item is the token's owner, from the authorizer's context, never anything
 //     in the request.
+//   - The token service acts for signed-in users: it is told their sign-in
+//     (assetfn.AssetFunctionProps.VerifiesUsersOf), verifies the caller's Cognito ID token
+//     itself and derives the owner from it, so the tokens it issues, lists and revokes are the
+//     token holder's own; it trusts no payload's claim about the user, and a holder of the
+//     trust role cannot act for a user whose token it does not have.
 //   - The stage is throttled; JSON access logs go to a retained log group with retention;
 //     execution logging is off by default (it can record headers); no API keys; CORS only for
 //     the origins given.
@@ -60,6 +65,10 @@ type TokenAPIProps struct {
 	// ItemsTable is the items table the API serves (partition key owner, sort key id).
 	// Required.
 	ItemsTable awsdynamodb.ITableV2
+	// SignIn is the sign-in whose users the token service acts for: it verifies their ID
+	// tokens (the user pool, its web client) and names owners by identity id (the identity
+	// pool) (*auth.UserAuth). Required.
+	SignIn assetfn.SignIn
 	// AllowedOrigins may call the API from browsers (CORS). Default none.
 	AllowedOrigins []string
 	// Scopes tokens may carry (rules.Scope each). Default apitokens.Scopes.
@@ -114,6 +123,9 @@ func (p *TokenAPIProps) Validate() error {
 	if q.ItemsTable == nil {
 		ps.Add("ItemsTable", nil, "is required: the items table the API serves")
 	}
+	if q.SignIn == nil {
+		ps.Add("SignIn", nil, "is required: the sign-in construct (*auth.UserAuth) whose users the token service acts for")
+	}
 	if len(q.AllowedOrigins) > 0 {
 		rules.Origins(ps, "AllowedOrigins", q.AllowedOrigins)
 	}
@@ -165,6 +177,7 @@ func NewTokenAPI(scope constructs.Construct, id *string, props *TokenAPIProps) *
 	a.tokenService = assetfn.NewAssetFunction(a, jsii.String("TokenService"), &assetfn.AssetFunctionProps{
 		Code: p.TokenServiceCode, Description: "gatehouse token service: issues, lists and revokes an owner's API tokens",
 		Environment:      map[string]string{"TOKEN_TABLE_NAME": tableName, "TOKEN_SCOPES": strings.Join(p.Scopes, ",")},
+		VerifiesUsersOf:  p.SignIn,
 		LogRetentionDays: p.LogRetentionDays,
 	})
 	a.tokenService.Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -180,7 +193,7 @@ func NewTokenAPI(scope constructs.Construct, id *string, props *TokenAPIProps) *
 		LogRetentionDays: p.LogRetentionDays,
 	})
 	// What the handler's routes do, no more: no Scan, no DeleteItem, no batches.
-	p.ItemsTable.Grant(a.handler.Role(), jsii.String("dynamodb:GetItem"), jsii.String("dynamodb:Query"), jsii.String("dynamodb:PutItem"))
+	a.handler.GrantTableCalls(p.ItemsTable, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem")
 
 	a.accessLogs = awslogs.NewLogGroup(a, jsii.String("AccessLogs"), &awslogs.LogGroupProps{RemovalPolicy: awscdk.RemovalPolicy_RETAIN})
 	a.accessLogs.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(jsii.Number(float64(p.LogRetentionDays)))

@@ -18,9 +18,10 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/items"
 )
 
-// Items runs one items API request (items.Handler.Handle).
+// Items runs one items API request for an owner the caller has established
+// (items.Handler.HandleFor).
 type Items interface {
-	Handle(ctx context.Context, payload json.RawMessage) (items.Response, error)
+	HandleFor(ctx context.Context, owner string, payload json.RawMessage) (items.Response, error)
 }
 
 // API serves the token API's routes over the items logic.
@@ -67,7 +68,7 @@ func (a *API) Handle(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 	if !slices.Contains(strings.Fields(scopes), r.scope) {
 		return fail(http.StatusForbidden, "forbidden", "", "the token lacks the "+r.scope+" scope")
 	}
-	payload := map[string]any{"action": r.action, "owner": owner}
+	payload := map[string]any{"action": r.action}
 	switch r.action {
 	case "list":
 		for name, value := range req.QueryStringParameters {
@@ -96,7 +97,7 @@ func (a *API) Handle(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 		}
 	}
 	raw, _ := json.Marshal(payload)
-	resp, err := a.Items.Handle(ctx, raw)
+	resp, err := a.Items.HandleFor(ctx, owner, raw)
 	if err != nil {
 		slog.ErrorContext(ctx, "items failed", "error", err.Error())
 		return fail(http.StatusInternalServerError, "internal", "", "the items table did not answer; try again")

@@ -12,19 +12,24 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/items"
 )
 
-// fakeItems records the payloads the API hands the items logic and answers with resp, err.
+// fakeItems records the owners and payloads the API hands the items logic and answers with
+// resp, err.
 type fakeItems struct {
+	owners   []string
 	payloads []map[string]any
 	resp     items.Response
 	err      error
 }
 
-func (f *fakeItems) Handle(_ context.Context, payload json.RawMessage) (items.Response, error) {
+func (f *fakeItems) HandleFor(_ context.Context, owner string, payload json.RawMessage) (items.Response, error) {
 	var p map[string]any
 	_ = json.Unmarshal(payload, &p)
+	f.owners = append(f.owners, owner)
 	f.payloads = append(f.payloads, p)
 	return f.resp, f.err
 }
+
+var _ Items = (*items.Handler)(nil)
 
 func request(method, resource, body string, scopes string) events.APIGatewayProxyRequest {
 	return events.APIGatewayProxyRequest{
@@ -57,9 +62,9 @@ func TestOwnerComesFromTheToken(t *testing.T) {
 	if status, _ := serve(t, api, req); status != 201 {
 		t.Errorf("put: %d", status)
 	}
-	want := map[string]any{"action": "put", "owner": "ap-southeast-1:token-owner", "id": "a1", "name": "n", "body": "b"}
-	if got, _ := json.Marshal(f.payloads[0]); string(got) != string(must(json.Marshal(want))) {
-		t.Errorf("payload = %s, want %v", got, want)
+	want := map[string]any{"action": "put", "id": "a1", "name": "n", "body": "b"}
+	if got, _ := json.Marshal(f.payloads[0]); string(got) != string(must(json.Marshal(want))) || f.owners[0] != "ap-southeast-1:token-owner" {
+		t.Errorf("owner %q, payload = %s; want the token's owner and %v", f.owners[0], got, want)
 	}
 	for _, body := range []string{`{"name":"n","owner":"someone-else"}`, `{"name":"n","action":"list"}`, `{"name":"n","id":"b2"}`} {
 		status, resp := serve(t, api, request("PUT", "/items/{id}", body, "write"))

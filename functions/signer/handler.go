@@ -7,18 +7,16 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/cloudfront/sign"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/lestrrat-go/jwx/v3/jwk"
-	"github.com/lestrrat-go/jwx/v3/jws"
-	"github.com/lestrrat-go/jwx/v3/jwt"
 
+	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity"
 	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
@@ -43,39 +41,29 @@ type Response struct {
 }
 
 // APIError is a refusal. Codes: unauthorized (a bad, expired or foreign token: nothing says
-// which), not_configured (no signing key), internal.
+// which), unavailable (the token could not be checked now), not_configured (no signing key),
+// internal.
 type APIError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 }
 
-// Config is the function's environment.
+// Config is the function's environment (besides the identity check's).
 type Config struct {
-	Region         string
-	UserPoolID     string
-	ClientID       string
-	IdentityPoolID string
-	Domain         string // the domain viewers request images from: d111111abcdef8.cloudfront.net, or the custom domain
+	Domain string // the domain viewers request images from: d111111abcdef8.cloudfront.net, or the custom domain
 	// TrustedKeys are the distribution's public keys: CloudFront key id by key fingerprint
 	// (rules.KeyFingerprint). A signature names the id of the key the secret holds, so the
 	// keys may be rotated in any order.
-	TrustedKeys     map[string]string
-	SecretID        string // the Secrets Manager secret holding the private key (PEM)
-	Prefix          string // the folder the identity owns, before its id: "protected/"
-	SignatureTTL    time.Duration
-	KeyCacheTTL     time.Duration // how long the private key is used before it is read again
-	JWKSURL         string        // default: the user pool's
-	IdentityTimeout time.Duration
+	TrustedKeys  map[string]string
+	SecretID     string // the Secrets Manager secret holding the private key (PEM)
+	Prefix       string // the folder the identity owns, before its id: "protected/"
+	SignatureTTL time.Duration
+	KeyCacheTTL  time.Duration // how long the private key is used before it is read again
 }
 
-// Issuer is the user pool's token issuer.
-func (c Config) Issuer() string {
-	return "https://cognito-idp." + c.Region + ".amazonaws.com/" + c.UserPoolID
-}
-
-// Identities resolves an ID token to the caller's identity id (cognito-identity GetId).
-type Identities interface {
-	GetId(ctx context.Context, in *cognitoidentity.GetIdInput, opts ...func(*cognitoidentity.Options)) (*cognitoidentity.GetIdOutput, error)
+// Identity derives the caller from an ID token: *identity.Verifier.
+type Identity interface {
+	Caller(ctx context.Context, idToken string) (identity.Caller, error)
 }
 
 // Secrets reads the private key.
@@ -85,51 +73,39 @@ type Secrets interface {
 
 // Signer issues signatures. It is safe for concurrent use.
 type Signer struct {
-	cfg        Config
-	identities Identities
-	secrets    Secrets
-	now        func() time.Time
-	fetchKeys  func(ctx context.Context, url string) (jwk.Set, error)
+	cfg      Config
+	identity Identity
+	secrets  Secrets
+	now      func() time.Time
 
-	mu     sync.Mutex
-	keys   jwk.Set
-	keysAt time.Time
-	key    *rsa.PrivateKey
-	keyID  string
-	keyAt  time.Time
+	mu    sync.Mutex
+	key   *rsa.PrivateKey
+	keyID string
+	keyAt time.Time
 }
 
-// NewSigner builds a signer over the given clients.
-func NewSigner(cfg Config, identities Identities, secrets Secrets) *Signer {
-	if cfg.JWKSURL == "" {
-		cfg.JWKSURL = cfg.Issuer() + "/.well-known/jwks.json"
-	}
-	return &Signer{cfg: cfg, identities: identities, secrets: secrets, now: time.Now,
-		fetchKeys: func(ctx context.Context, u string) (jwk.Set, error) { return jwk.Fetch(ctx, u) }}
+// NewSigner builds a signer over the given identity check and secrets client.
+func NewSigner(cfg Config, identity Identity, secrets Secrets) *Signer {
+	return &Signer{cfg: cfg, identity: identity, secrets: secrets, now: time.Now}
 }
-
-var errUnauthorized = errors.New("the token is not a valid, current ID token of this app's user pool")
 
 // Handle signs for the caller's own folder, or refuses.
 func (s *Signer) Handle(ctx context.Context, req Request) Response {
-	token := strings.TrimSpace(req.IDToken)
-	if token == "" || len(token) > 16384 {
-		return refuse("unauthorized", errUnauthorized.Error())
+	caller, err := s.identity.Caller(ctx, req.IDToken)
+	if errors.Is(err, identity.ErrUnauthorized) {
+		slog.InfoContext(ctx, "request", "outcome", "unauthorized", "reason", err.Error())
+		return refuse("unauthorized", identity.ErrUnauthorized.Error())
 	}
-	if err := s.verify(ctx, token); err != nil {
-		return refuse("unauthorized", errUnauthorized.Error())
-	}
-	logins := map[string]string{strings.TrimPrefix(s.cfg.Issuer(), "https://"): token}
-	id, err := s.identities.GetId(ctx, &cognitoidentity.GetIdInput{IdentityPoolId: &s.cfg.IdentityPoolID, Logins: logins})
-	if err != nil || id.IdentityId == nil || *id.IdentityId == "" {
-		return refuse("unauthorized", errUnauthorized.Error())
+	if err != nil {
+		slog.ErrorContext(ctx, "request", "outcome", "unavailable", "error", err.Error())
+		return refuse("unavailable", "the token could not be checked now; try again")
 	}
 	key, keyID, err := s.privateKey(ctx)
 	if err != nil {
 		return refuse("not_configured", err.Error())
 	}
 	expires := s.now().Add(s.cfg.SignatureTTL).Truncate(time.Second)
-	resource := "https://" + s.cfg.Domain + "/" + s.cfg.Prefix + *id.IdentityId + "/*"
+	resource := "https://" + s.cfg.Domain + "/" + s.cfg.Prefix + caller.IdentityID + "/*"
 	policy := &sign.Policy{Statements: []sign.Statement{{
 		Resource:  resource,
 		Condition: sign.Condition{DateLessThan: sign.NewAWSEpochTime(expires)},
@@ -144,49 +120,6 @@ func (s *Signer) Handle(ctx context.Context, req Request) Response {
 
 func refuse(code, message string) Response {
 	return Response{Error: &APIError{Code: code, Message: message}}
-}
-
-// verify checks the token's signature against the user pool's keys (RS256, by kid; "none" and
-// keys from elsewhere are refused), its issuer, audience (the web client), token_use (id) and
-// expiry.
-func (s *Signer) verify(ctx context.Context, token string) error {
-	keys, err := s.jwks(ctx, false)
-	if err != nil {
-		return err
-	}
-	parse := func(keys jwk.Set) error {
-		_, err := jwt.ParseString(token,
-			jwt.WithKeySet(keys, jws.WithRequireKid(true)),
-			jwt.WithValidate(true),
-			jwt.WithIssuer(s.cfg.Issuer()),
-			jwt.WithAudience(s.cfg.ClientID),
-			jwt.WithClaimValue("token_use", "id"),
-			jwt.WithClock(jwt.ClockFunc(s.now)),
-		)
-		return err
-	}
-	if err := parse(keys); err == nil || !strings.Contains(err.Error(), "key") {
-		return err
-	}
-	// An unknown kid: the pool may have rotated its keys; read them again (at most once a minute).
-	if keys, err = s.jwks(ctx, true); err != nil {
-		return err
-	}
-	return parse(keys)
-}
-
-func (s *Signer) jwks(ctx context.Context, refresh bool) (jwk.Set, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.keys != nil && (!refresh || s.now().Sub(s.keysAt) < time.Minute) {
-		return s.keys, nil
-	}
-	keys, err := s.fetchKeys(ctx, s.cfg.JWKSURL)
-	if err != nil {
-		return nil, fmt.Errorf("user pool keys: %w", err)
-	}
-	s.keys, s.keysAt = keys, s.now()
-	return keys, nil
 }
 
 // privateKey is the signing key from the secret and the id of its public key at CloudFront,

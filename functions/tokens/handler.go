@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/gatehouse-cdk/gatehouse/apitokens"
+	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity"
 	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
@@ -29,25 +29,33 @@ type TokenTable interface {
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
 
-// Service issues, lists and revokes an owner's tokens.
+// Identity derives the caller from an ID token: *identity.Verifier.
+type Identity interface {
+	Caller(ctx context.Context, idToken string) (identity.Caller, error)
+}
+
+// Service issues, lists and revokes the tokens of the user whose ID token a request carries.
 type Service struct {
 	Table     TokenTable
 	TableName string
-	Now       func() time.Time
+	// Identity verifies each request's idToken; the owner is its identity id.
+	Identity Identity
+	Now      func() time.Time
 	// NewToken makes a token (apitokens.New; tests replace it).
 	NewToken func() (string, error)
 	// Scopes a token may carry (the environment's api.scopes).
 	Scopes []string
 }
 
-// Request is one call: the Next.js server sets owner to the signed-in caller's id, from its
-// server-side session (never from what the browser sent).
+// Request is one call: the Next.js server forwards the signed-in user's ID token, from its
+// server-side session; nobody names the owner (a request with an owner field is refused).
 type Request struct {
-	Action       string   `json:"action"` // issue, list or revoke
-	Owner        string   `json:"owner"`
-	Scopes       []string `json:"scopes,omitempty"`       // issue
-	LifetimeDays int      `json:"lifetimeDays,omitempty"` // issue; default rules.TokenLifetimeDays.Default
-	TokenID      string   `json:"tokenId,omitempty"`      // revoke
+	Action       string           `json:"action"` // issue, list or revoke
+	IDToken      string           `json:"idToken"`
+	Owner        *json.RawMessage `json:"owner,omitempty"`        // refused
+	Scopes       []string         `json:"scopes,omitempty"`       // issue
+	LifetimeDays int              `json:"lifetimeDays,omitempty"` // issue; default rules.TokenLifetimeDays.Default
+	TokenID      string           `json:"tokenId,omitempty"`      // revoke
 }
 
 // Response is a call's result, or an error.
@@ -69,14 +77,13 @@ type TokenInfo struct {
 	Expired   bool     `json:"expired"`
 }
 
-// APIError is a refusal: code invalid (field names the bad field) or not_found.
+// APIError is a refusal: code invalid (field names the bad field), not_found or unauthorized (no
+// valid ID token: nothing else is said or done).
 type APIError struct {
 	Code    string `json:"code"`
 	Field   string `json:"field,omitempty"`
 	Message string `json:"message"`
 }
-
-var ownerPattern = regexp.MustCompile(`^[A-Za-z0-9:_-]{1,128}$`)
 
 // Handle runs one request. Only DynamoDB failures fail the invocation.
 func (s *Service) Handle(ctx context.Context, payload json.RawMessage) (Response, error) {
@@ -84,23 +91,31 @@ func (s *Service) Handle(ctx context.Context, payload json.RawMessage) (Response
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return invalid("", "the request must be one JSON object with action, owner and the action's fields: "+err.Error()), nil
+		return invalid("", "the request must be one JSON object with action, idToken and the action's fields: "+err.Error()), nil
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return invalid("", "the request must be one JSON object"), nil
 	}
-	if !ownerPattern.MatchString(req.Owner) {
-		return invalid("owner", "must be 1 to 128 letters, digits and :_- (the signed-in caller's identity id)"), nil
+	if req.Owner != nil {
+		return invalid("owner", "is not accepted: the owner is the signed-in user whose idToken is sent, never a name in the request"), nil
 	}
+	caller, err := s.Identity.Caller(ctx, req.IDToken)
+	if errors.Is(err, identity.ErrUnauthorized) {
+		slog.InfoContext(ctx, "request", "action", req.Action, "outcome", "unauthorized", "reason", err.Error())
+		return Response{Error: &APIError{Code: "unauthorized", Message: "sign in again: the request carries no valid ID token of this app"}}, nil
+	}
+	if err != nil {
+		return Response{}, err
+	}
+	owner := caller.IdentityID
 	var resp Response
-	var err error
 	switch req.Action {
 	case "issue":
-		resp, err = s.issue(ctx, req)
+		resp, err = s.issue(ctx, owner, req)
 	case "list":
-		resp, err = s.list(ctx, req)
+		resp, err = s.list(ctx, owner, req)
 	case "revoke":
-		resp, err = s.revoke(ctx, req)
+		resp, err = s.revoke(ctx, owner, req)
 	default:
 		return invalid("action", `must be "issue", "list" or "revoke"`), nil
 	}
@@ -108,11 +123,11 @@ func (s *Service) Handle(ctx context.Context, payload json.RawMessage) (Response
 	if resp.Error != nil {
 		outcome = resp.Error.Code
 	}
-	slog.InfoContext(ctx, "request", "action", req.Action, "owner", req.Owner, "outcome", outcome) // never a token
+	slog.InfoContext(ctx, "request", "action", req.Action, "owner", owner, "outcome", outcome) // never a token
 	return resp, err
 }
 
-func (s *Service) issue(ctx context.Context, req Request) (Response, error) {
+func (s *Service) issue(ctx context.Context, owner string, req Request) (Response, error) {
 	if req.TokenID != "" {
 		return invalid("tokenId", "is for revoke"), nil
 	}
@@ -141,7 +156,7 @@ func (s *Service) issue(ctx context.Context, req Request) (Response, error) {
 		TableName: &s.TableName,
 		Item: map[string]types.AttributeValue{
 			apitokens.AttrHash:      &types.AttributeValueMemberS{Value: info.ID},
-			apitokens.AttrOwner:     &types.AttributeValueMemberS{Value: req.Owner},
+			apitokens.AttrOwner:     &types.AttributeValueMemberS{Value: owner},
 			apitokens.AttrScopes:    &types.AttributeValueMemberSS{Value: scopes},
 			apitokens.AttrCreated:   number(info.Created),
 			apitokens.AttrExpiresAt: number(info.ExpiresAt),
@@ -157,16 +172,16 @@ func (s *Service) issue(ctx context.Context, req Request) (Response, error) {
 	return Response{Token: token, Issued: &info}, nil
 }
 
-func (s *Service) list(ctx context.Context, req Request) (Response, error) {
+func (s *Service) list(ctx context.Context, owner string, req Request) (Response, error) {
 	if len(req.Scopes) > 0 || req.LifetimeDays != 0 || req.TokenID != "" {
-		return invalid("", "list takes action and owner only"), nil
+		return invalid("", "list takes action and idToken only"), nil
 	}
 	out, err := s.Table.Query(ctx, &dynamodb.QueryInput{
 		TableName:                 &s.TableName,
 		IndexName:                 ptr(apitokens.OwnerIndex),
 		KeyConditionExpression:    ptr("#owner = :owner"),
 		ExpressionAttributeNames:  map[string]string{"#owner": apitokens.AttrOwner},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":owner": &types.AttributeValueMemberS{Value: req.Owner}},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":owner": &types.AttributeValueMemberS{Value: owner}},
 		ScanIndexForward:          ptr(false), // newest first
 		Limit:                     ptr(int32(100)),
 	})
@@ -195,9 +210,9 @@ func (s *Service) list(ctx context.Context, req Request) (Response, error) {
 	return Response{Tokens: tokens}, nil
 }
 
-func (s *Service) revoke(ctx context.Context, req Request) (Response, error) {
+func (s *Service) revoke(ctx context.Context, owner string, req Request) (Response, error) {
 	if len(req.Scopes) > 0 || req.LifetimeDays != 0 {
-		return invalid("", "revoke takes action, owner and tokenId only"), nil
+		return invalid("", "revoke takes action, idToken and tokenId only"), nil
 	}
 	if !apitokens.IsHash(req.TokenID) {
 		return invalid("tokenId", "must be a token's id as list returns it (64 hex digits), never the token itself"), nil
@@ -212,7 +227,7 @@ func (s *Service) revoke(ctx context.Context, req Request) (Response, error) {
 		ConditionExpression:      ptr("attribute_exists(#hash) AND #owner = :owner AND #expiresAt > :now"),
 		ExpressionAttributeNames: map[string]string{"#hash": apitokens.AttrHash, "#owner": apitokens.AttrOwner, "#expiresAt": apitokens.AttrExpiresAt, "#revoked": apitokens.AttrRevoked},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":owner": &types.AttributeValueMemberS{Value: req.Owner}, ":now": number(s.Now().Unix()),
+			":owner": &types.AttributeValueMemberS{Value: owner}, ":now": number(s.Now().Unix()),
 			":true": &types.AttributeValueMemberBOOL{Value: true},
 		},
 	})

@@ -13,9 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/gatehouse-cdk/gatehouse/apitokens"
+	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity/identitytest"
 )
 
-var now = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+var now = identitytest.Epoch
 
 // fakeTable keeps items by hash and evaluates the service's conditions as DynamoDB would.
 type fakeTable struct {
@@ -82,10 +83,26 @@ func str(v types.AttributeValue) string {
 	return s.Value
 }
 
-func setup() (*Service, *fakeTable) {
+// pool is the test user pool whose ID tokens the service accepts.
+var pool *identitytest.Pool
+
+// tok is an ID token of the test pool for sub: the service's owner is then
+// identitytest.IdentityID(sub).
+func tok(t *testing.T, sub string) string {
+	t.Helper()
+	if pool == nil {
+		p := identitytest.NewPool(t, 0, "k1")
+		pool = &p
+	}
+	return pool.Token(t, sub, nil)
+}
+
+func setup(t *testing.T) (*Service, *fakeTable) {
+	tok(t, "")
 	table := &fakeTable{items: map[string]map[string]types.AttributeValue{}}
 	clock := now
-	return &Service{Table: table, TableName: "tokens", Now: func() time.Time { return clock }, NewToken: apitokens.New, Scopes: apitokens.Scopes}, table
+	return &Service{Table: table, TableName: "tokens", Identity: identitytest.Verifier(*pool, &identitytest.Identities{}, &clock),
+		Now: func() time.Time { return clock }, NewToken: apitokens.New, Scopes: apitokens.Scopes}, table
 }
 
 func call(t *testing.T, s *Service, payload string) Response {
@@ -101,8 +118,8 @@ func call(t *testing.T, s *Service, payload string) Response {
 // creation and expiry); listing shows the owner's tokens and never a token; the owner revokes
 // their own.
 func TestIssueListRevoke(t *testing.T) {
-	s, table := setup()
-	issued := call(t, s, `{"action":"issue","owner":"ap-southeast-1:owner-a","scopes":["write","read"],"lifetimeDays":7}`)
+	s, table := setup(t)
+	issued := call(t, s, `{"action":"issue","idToken":"`+tok(t, "owner-a")+`","scopes":["write","read"],"lifetimeDays":7}`)
 	if issued.Error != nil || !strings.HasPrefix(issued.Token, apitokens.Prefix) || issued.Issued.ID != apitokens.Hash(issued.Token) {
 		t.Fatalf("issue = %+v", issued)
 	}
@@ -111,16 +128,16 @@ func TestIssueListRevoke(t *testing.T) {
 	if strings.Contains(string(stored), issued.Token) || strings.Contains(string(stored), issued.Token[len(apitokens.Prefix):]) {
 		t.Errorf("the token itself is stored: %s", stored)
 	}
-	if str(in.Item[apitokens.AttrHash]) != apitokens.Hash(issued.Token) || str(in.Item[apitokens.AttrOwner]) != "ap-southeast-1:owner-a" ||
+	if str(in.Item[apitokens.AttrHash]) != apitokens.Hash(issued.Token) || str(in.Item[apitokens.AttrOwner]) != identitytest.IdentityID("owner-a") ||
 		strings.Join(in.Item[apitokens.AttrScopes].(*types.AttributeValueMemberSS).Value, ",") != "read,write" ||
 		in.Item[apitokens.AttrExpiresAt].(*types.AttributeValueMemberN).Value != strconv.FormatInt(now.AddDate(0, 0, 7).Unix(), 10) ||
 		in.Item[apitokens.AttrCreated].(*types.AttributeValueMemberN).Value != strconv.FormatInt(now.Unix(), 10) ||
 		in.Item[apitokens.AttrRevoked].(*types.AttributeValueMemberBOOL).Value {
 		t.Errorf("stored item = %s", stored)
 	}
-	call(t, s, `{"action":"issue","owner":"ap-southeast-1:owner-b","scopes":["read"]}`)
+	call(t, s, `{"action":"issue","idToken":"`+tok(t, "owner-b")+`","scopes":["read"]}`)
 
-	listed := call(t, s, `{"action":"list","owner":"ap-southeast-1:owner-a"}`)
+	listed := call(t, s, `{"action":"list","idToken":"`+tok(t, "owner-a")+`"}`)
 	raw, _ := json.Marshal(listed)
 	if len(listed.Tokens) != 1 || listed.Tokens[0].ID != issued.Issued.ID || strings.Contains(string(raw), issued.Token) || listed.Tokens[0].Revoked {
 		t.Errorf("list = %s", raw)
@@ -129,10 +146,10 @@ func TestIssueListRevoke(t *testing.T) {
 		t.Errorf("query = %+v", q)
 	}
 
-	if r := call(t, s, `{"action":"revoke","owner":"ap-southeast-1:owner-a","tokenId":"`+issued.Issued.ID+`"}`); r.Error != nil {
+	if r := call(t, s, `{"action":"revoke","idToken":"`+tok(t, "owner-a")+`","tokenId":"`+issued.Issued.ID+`"}`); r.Error != nil {
 		t.Fatalf("revoke: %+v", r.Error)
 	}
-	if listed := call(t, s, `{"action":"list","owner":"ap-southeast-1:owner-a"}`); !listed.Tokens[0].Revoked {
+	if listed := call(t, s, `{"action":"list","idToken":"`+tok(t, "owner-a")+`"}`); !listed.Tokens[0].Revoked {
 		t.Errorf("not revoked: %+v", listed.Tokens)
 	}
 }
@@ -140,12 +157,12 @@ func TestIssueListRevoke(t *testing.T) {
 // TestRevokeOnlyOwnCurrentTokens: another owner's token, an unknown id and an expired token
 // still in the table are all not_found, by the update's condition, and stay as they were.
 func TestRevokeOnlyOwnCurrentTokens(t *testing.T) {
-	s, table := setup()
-	theirs := call(t, s, `{"action":"issue","owner":"owner-b","scopes":["read"]}`)
-	old := call(t, s, `{"action":"issue","owner":"owner-a","scopes":["read"],"lifetimeDays":1}`)
+	s, table := setup(t)
+	theirs := call(t, s, `{"action":"issue","idToken":"`+tok(t, "owner-b")+`","scopes":["read"]}`)
+	old := call(t, s, `{"action":"issue","idToken":"`+tok(t, "owner-a")+`","scopes":["read"],"lifetimeDays":1}`)
 	s.Now = func() time.Time { return now.AddDate(0, 0, 2) } // old has expired; TTL has not removed it
 	for name, id := range map[string]string{"another owner's": theirs.Issued.ID, "expired": old.Issued.ID, "unknown": apitokens.Hash("nothing")} {
-		r := call(t, s, `{"action":"revoke","owner":"owner-a","tokenId":"`+id+`"}`)
+		r := call(t, s, `{"action":"revoke","idToken":"`+tok(t, "owner-a")+`","tokenId":"`+id+`"}`)
 		if r.Error == nil || r.Error.Code != "not_found" || r.Error.Field != "tokenId" {
 			t.Errorf("%s: %+v, want not_found", name, r)
 		}
@@ -159,7 +176,7 @@ func TestRevokeOnlyOwnCurrentTokens(t *testing.T) {
 	if *u.ConditionExpression != "attribute_exists(#hash) AND #owner = :owner AND #expiresAt > :now" || *u.UpdateExpression != "SET #revoked = :true" {
 		t.Errorf("update = %+v", u)
 	}
-	listed := call(t, s, `{"action":"list","owner":"owner-a"}`)
+	listed := call(t, s, `{"action":"list","idToken":"`+tok(t, "owner-a")+`"}`)
 	if len(listed.Tokens) != 1 || !listed.Tokens[0].Expired {
 		t.Errorf("list = %+v", listed.Tokens)
 	}
@@ -167,24 +184,24 @@ func TestRevokeOnlyOwnCurrentTokens(t *testing.T) {
 
 // TestInvalidRequests: a clear error naming the field; nothing reaches the table.
 func TestInvalidRequests(t *testing.T) {
-	s, table := setup()
+	s, table := setup(t)
 	token, _ := apitokens.New()
 	for payload, field := range map[string]string{
-		`{"action":"issue","owner":"o","scopes":[]}`:                          "scopes",
-		`{"action":"issue","owner":"o","scopes":["admin"]}`:                   "scopes[0]",
-		`{"action":"issue","owner":"o","scopes":["read","read"]}`:             "scopes[1]",
-		`{"action":"issue","owner":"o","scopes":["read"],"lifetimeDays":366}`: "lifetimeDays",
-		`{"action":"issue","owner":"o","scopes":["read"],"lifetimeDays":-1}`:  "lifetimeDays",
-		`{"action":"issue","owner":"o","scopes":["read"],"tokenId":"x"}`:      "tokenId",
-		`{"action":"issue","owner":"","scopes":["read"]}`:                     "owner",
-		`{"action":"issue","owner":"a b","scopes":["read"]}`:                  "owner",
-		`{"action":"delete","owner":"o"}`:                                     "action",
-		`{"action":"revoke","owner":"o","tokenId":"` + token + `"}`:           "tokenId",
-		`{"action":"revoke","owner":"o"}`:                                     "tokenId",
-		`{"action":"list","owner":"o","scopes":["read"]}`:                     "",
-		`{"action":"list","owner":"o","extra":1}`:                             "",
-		`{"action":"list","owner":"o"} {}`:                                    "",
-		`[]`:                                                                  "",
+		`{"action":"issue","idToken":"` + tok(t, "o") + `","scopes":[]}`:                          "scopes",
+		`{"action":"issue","idToken":"` + tok(t, "o") + `","scopes":["admin"]}`:                   "scopes[0]",
+		`{"action":"issue","idToken":"` + tok(t, "o") + `","scopes":["read","read"]}`:             "scopes[1]",
+		`{"action":"issue","idToken":"` + tok(t, "o") + `","scopes":["read"],"lifetimeDays":366}`: "lifetimeDays",
+		`{"action":"issue","idToken":"` + tok(t, "o") + `","scopes":["read"],"lifetimeDays":-1}`:  "lifetimeDays",
+		`{"action":"issue","idToken":"` + tok(t, "o") + `","scopes":["read"],"tokenId":"x"}`:      "tokenId",
+		`{"action":"issue","owner":"o","idToken":"` + tok(t, "o") + `","scopes":["read"]}`:        "owner",
+		`{"action":"list","owner":"` + identitytest.IdentityID("b") + `"}`:                        "owner",
+		`{"action":"delete","idToken":"` + tok(t, "o") + `"}`:                                     "action",
+		`{"action":"revoke","idToken":"` + tok(t, "o") + `","tokenId":"` + token + `"}`:           "tokenId",
+		`{"action":"revoke","idToken":"` + tok(t, "o") + `"}`:                                     "tokenId",
+		`{"action":"list","idToken":"` + tok(t, "o") + `","scopes":["read"]}`:                     "",
+		`{"action":"list","idToken":"` + tok(t, "o") + `","extra":1}`:                             "",
+		`{"action":"list","idToken":"` + tok(t, "o") + `"} {}`:                                    "",
+		`[]`: "",
 	} {
 		r := call(t, s, payload)
 		if r.Error == nil || r.Error.Code != "invalid" || r.Error.Field != field || r.Token != "" {
@@ -196,11 +213,46 @@ func TestInvalidRequests(t *testing.T) {
 	}
 }
 
+// TestActsOnlyForTheUserOfAValidToken: without a valid ID token every action is unauthorized
+// and nothing reaches the table; with one, only that user's tokens are reached.
+func TestActsOnlyForTheUserOfAValidToken(t *testing.T) {
+	s, table := setup(t)
+	theirs := call(t, s, `{"action":"issue","idToken":"`+tok(t, "owner-b")+`","scopes":["read"]}`)
+	calls := len(table.puts) + len(table.updates) + len(table.queries)
+	for name, token := range identitytest.BadTokens(t, *pool, "owner-b") {
+		for _, payload := range []string{
+			`{"action":"issue","idToken":"` + token + `","scopes":["read"]}`,
+			`{"action":"list","idToken":"` + token + `"}`,
+			`{"action":"revoke","idToken":"` + token + `","tokenId":"` + theirs.Issued.ID + `"}`,
+		} {
+			r := call(t, s, payload)
+			if r.Error == nil || r.Error.Code != "unauthorized" || r.Error.Field != "" || r.Token != "" || r.Tokens != nil {
+				t.Errorf("%s: %+v, want unauthorized and nothing else", name, r)
+			}
+		}
+	}
+	for _, payload := range []string{`{"action":"list"}`, `{"action":"list","idToken":""}`} {
+		if r := call(t, s, payload); r.Error == nil || r.Error.Code != "unauthorized" {
+			t.Errorf("%s: %+v, want unauthorized", payload, r)
+		}
+	}
+	if n := len(table.puts) + len(table.updates) + len(table.queries); n != calls {
+		t.Errorf("requests without a valid token reached the table (%d calls)", n-calls)
+	}
+	// Another user's valid token lists and revokes only their own.
+	if r := call(t, s, `{"action":"list","idToken":"`+tok(t, "owner-a")+`"}`); len(r.Tokens) != 0 {
+		t.Errorf("owner-a lists %+v", r.Tokens)
+	}
+	if r := call(t, s, `{"action":"revoke","idToken":"`+tok(t, "owner-a")+`","tokenId":"`+theirs.Issued.ID+`"}`); r.Error == nil || r.Error.Code != "not_found" {
+		t.Errorf("owner-a revoking owner-b's token: %+v", r)
+	}
+}
+
 func TestDynamoDBFailureFailsTheInvocation(t *testing.T) {
-	s, table := setup()
+	s, table := setup(t)
 	table.err = errors.New("ProvisionedThroughputExceededException")
-	for _, payload := range []string{`{"action":"issue","owner":"o","scopes":["read"]}`, `{"action":"list","owner":"o"}`,
-		`{"action":"revoke","owner":"o","tokenId":"` + apitokens.Hash("x") + `"}`} {
+	for _, payload := range []string{`{"action":"issue","idToken":"` + tok(t, "o") + `","scopes":["read"]}`, `{"action":"list","idToken":"` + tok(t, "o") + `"}`,
+		`{"action":"revoke","idToken":"` + tok(t, "o") + `","tokenId":"` + apitokens.Hash("x") + `"}`} {
 		if _, err := s.Handle(context.Background(), json.RawMessage(payload)); err == nil {
 			t.Errorf("%s: no error", payload)
 		}

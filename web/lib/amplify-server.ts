@@ -9,9 +9,9 @@ import outputs from '@/amplify_outputs.json';
 export const { runWithAmplifyServerContext } = createServerRunner({ config: outputs });
 
 export interface CallerSession {
-  /** The identity pool's id of the caller: the owner of their items and folder. */
+  /** The identity pool's id of the caller: who sent feedback. */
   identityId: string | undefined;
-  /** The caller's Cognito ID token (for the image signer). */
+  /** The caller's Cognito ID token, for the asset functions, which verify it. */
   idToken: string | undefined;
 }
 

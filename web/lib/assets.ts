@@ -1,6 +1,7 @@
 // The server's way to the asset functions: it assumes the trust role (the role chain's
-// intermediary, which may only invoke them) and invokes one. The owner of every request is the
-// signed-in caller, from the server-side session; never anything the browser sent.
+// intermediary, which may only invoke them) and invokes one. Every request carries the signed-in
+// caller's ID token from the server-side session; the function verifies it and derives the user.
+// The server never names a user.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { ServerConfig } from './config';
@@ -81,14 +82,14 @@ export function refusal(error: AssetError): HttpResult {
 }
 
 /**
- * Runs one request of the signed-in owner through an asset function: 401 without an owner, the
- * function's refusals mapped (refusal), its answer as 200 — or 201 when created.
+ * Runs one request of the signed-in caller through an asset function, with their ID token: 401
+ * without one, the function's refusals mapped (refusal), its answer as 200 — or 201 when created.
  */
-export async function callAsOwner<T extends { error?: AssetError }>(
-  lambda: LambdaClient, functionName: string, owner: string | undefined, payload: Record<string, unknown>, created: boolean,
+export async function callAsSignedInUser<T extends { error?: AssetError }>(
+  lambda: LambdaClient, functionName: string, idToken: string | undefined, payload: Record<string, unknown>, created: boolean,
 ): Promise<HttpResult> {
-  if (!owner) return unauthorized;
-  const out = await invoke<T>(lambda, functionName, { ...payload, owner });
+  if (!idToken) return unauthorized;
+  const out = await invoke<T>(lambda, functionName, { ...payload, idToken });
   if (!out.ok) return out.answer;
   if (out.result.error) return refusal(out.result.error);
   return { status: created ? 201 : 200, body: out.result };

@@ -1,7 +1,7 @@
-// The items routes' logic (app/api/items route handlers call it): the owner is the signed-in
-// caller's identity id from the server-side session; the body names only the item.
+// The items routes' logic (app/api/items route handlers call it): each request carries the
+// session's ID token, from which the items function derives the user; the body names only the item.
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { callAsOwner, invalid, unauthorized, type AssetError, type HttpResult } from './assets';
+import { callAsSignedInUser, invalid, unauthorized, type AssetError, type HttpResult } from './assets';
 
 export interface Item {
   id: string;
@@ -20,16 +20,16 @@ interface ItemsResponse {
 export interface ItemsContext {
   lambda: LambdaClient;
   functionName: string;
-  /** The signed-in caller's identity id, from the session; undefined: not signed in. */
-  owner: string | undefined;
+  /** The signed-in caller's Cognito ID token, from the session; undefined: not signed in. */
+  idToken: string | undefined;
 }
 
 function call(ctx: ItemsContext, payload: Record<string, unknown>): Promise<HttpResult> {
-  return callAsOwner<ItemsResponse>(ctx.lambda, ctx.functionName, ctx.owner, payload, payload.action === 'put');
+  return callAsSignedInUser<ItemsResponse>(ctx.lambda, ctx.functionName, ctx.idToken, payload, payload.action === 'put');
 }
 
 export function listItems(ctx: ItemsContext, params: URLSearchParams): Promise<HttpResult> {
-  if (!ctx.owner) return Promise.resolve(unauthorized);
+  if (!ctx.idToken) return Promise.resolve(unauthorized);
   const payload: Record<string, unknown> = { action: 'list' };
   for (const [name, value] of params) {
     if (name === 'limit') {
@@ -50,7 +50,7 @@ export function getItem(ctx: ItemsContext, id: string): Promise<HttpResult> {
 
 /** Puts {"name", "body"?} as item id. Anything else in the body is refused, owner included. */
 export async function putItem(ctx: ItemsContext, id: string, body: unknown): Promise<HttpResult> {
-  if (!ctx.owner) return unauthorized;
+  if (!ctx.idToken) return unauthorized;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return invalid('body', 'must be a JSON object: {"name": "...", "body": "..."} (body optional)');
   }

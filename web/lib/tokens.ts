@@ -1,7 +1,7 @@
 // API tokens: issued, listed and revoked by the token service, through the role chain, for the
-// signed-in caller only.
+// signed-in caller only, whom the service derives from the session's ID token.
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { callAsOwner, invalid, unauthorized, type AssetError, type HttpResult } from './assets';
+import { callAsSignedInUser, invalid, unauthorized, type AssetError, type HttpResult } from './assets';
 
 interface TokensResponse {
   token?: string;
@@ -13,17 +13,18 @@ interface TokensResponse {
 export interface TokensContext {
   lambda: LambdaClient;
   functionName: string | undefined;
-  owner: string | undefined;
+  /** The signed-in caller's Cognito ID token, from the session; undefined: not signed in. */
+  idToken: string | undefined;
 }
 
 async function call(ctx: TokensContext, payload: Record<string, unknown>): Promise<HttpResult> {
   if (!ctx.functionName) return { status: 503, body: { error: { code: 'not_configured', message: 'TOKEN_SERVICE_FUNCTION_NAME is not set: this environment has no token API' } } };
-  return callAsOwner<TokensResponse>(ctx.lambda, ctx.functionName, ctx.owner, payload, payload.action === 'issue');
+  return callAsSignedInUser<TokensResponse>(ctx.lambda, ctx.functionName, ctx.idToken, payload, payload.action === 'issue');
 }
 
 /** body: {"scopes": [...], "lifetimeDays"?: n}. The token in the answer is shown once. */
 export function issueToken(ctx: TokensContext, body: unknown): Promise<HttpResult> {
-  if (!ctx.owner) return Promise.resolve(unauthorized); // who asks comes before what they ask
+  if (!ctx.idToken) return Promise.resolve(unauthorized); // who asks comes before what they ask
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return Promise.resolve(invalid('body', 'must be a JSON object: {"scopes": ["read"], "lifetimeDays": 30}'));
   }
@@ -44,7 +45,7 @@ export function listTokens(ctx: TokensContext): Promise<HttpResult> {
 }
 
 export function revokeToken(ctx: TokensContext, tokenId: string): Promise<HttpResult> {
-  if (!ctx.owner) return Promise.resolve(unauthorized);
+  if (!ctx.idToken) return Promise.resolve(unauthorized);
   if (!/^[0-9a-f]{64}$/.test(tokenId)) return Promise.resolve(invalid('tokenId', "must be a token's id as the list shows it"));
   return call(ctx, { action: 'revoke', tokenId });
 }

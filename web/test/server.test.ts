@@ -25,21 +25,28 @@ const env = {
   API_URL: 'https://a1b2c3d4e5.execute-api.ap-southeast-1.amazonaws.com/v1/',
   TOKEN_SERVICE_FUNCTION_NAME: 'gatehouse-dev-api-TokenApiTokenService6BEDC781-Hg7Fd6Sa5Qw4',
 };
-const owner = 'ap-southeast-1:11111111-aaaa-4aaa-8aaa-111111111111';
+const identityId = 'ap-southeast-1:11111111-aaaa-4aaa-8aaa-111111111111';
+// The session's ID token as the route handlers pass it; the functions verify it, not these tests.
+const idToken = 'eyJraWQiOiJrMSJ9.eyJzdWIiOiJ1MSJ9.fake-signature';
 
 const lambdaMock = mockClient(LambdaClient);
 const stsMock = mockClient(STSClient);
 const snsMock = mockClient(SNSClient);
+const sentPayloads = (): Record<string, unknown>[] => lambdaMock.commandCalls(InvokeCommand)
+  .map((call) => JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) as Record<string, unknown>);
+const sentPayload = (i = 0) => sentPayloads()[i];
 afterEach(() => {
+  const payloads = sentPayloads();
   delete process.env.AWS_ACCESS_KEY_ID;
   delete process.env.AWS_SECRET_ACCESS_KEY;
   lambdaMock.reset();
   stsMock.reset();
   snsMock.reset();
+  // The server never names a user: no payload of any test carries an owner.
+  expect(payloads.filter((payload) => 'owner' in payload)).toEqual([]);
 });
 
 const answer = (body: unknown) => ({ Payload: new TextEncoder().encode(JSON.stringify(body)) as never, StatusCode: 200 });
-const sentPayload = (i = 0) => JSON.parse(new TextDecoder().decode(lambdaMock.commandCalls(InvokeCommand)[i]!.args[0].input.Payload as Uint8Array));
 
 describe('configuration', () => {
   it('reads every value make outputs writes', () => {
@@ -76,64 +83,82 @@ describe('the role chain', () => {
     process.env.AWS_SECRET_ACCESS_KEY = 'base-secret';
     const credentials = await lambda.config.credentials();
     expect(credentials.accessKeyId).toBe('AKIA');
-    const result = await listItems({ lambda, functionName: config.assetFunctionName, owner }, new URLSearchParams());
+    const result = await listItems({ lambda, functionName: config.assetFunctionName, idToken }, new URLSearchParams());
     expect(result).toEqual({ status: 200, body: { items: [] } });
+    expect(sentPayload()).toEqual({ action: 'list', idToken });
     expect(stsMock.commandCalls(AssumeRoleCommand)[0]!.args[0].input).toEqual({
       RoleArn: env.TRUST_ROLE_ARN, RoleSessionName: 'webApplication-NextJS', DurationSeconds: 1800,
     });
     expect(lambdaMock.commandCalls(InvokeCommand)[0]!.args[0].input.FunctionName).toBe(env.ASSET_FUNCTION_NAME);
     // Later requests reuse the client and its cached credentials: no second AssumeRole.
     expect(trustRoleLambda(serverConfig(env))).toBe(lambda);
-    await listItems({ lambda: trustRoleLambda(serverConfig(env)), functionName: config.assetFunctionName, owner }, new URLSearchParams());
+    await listItems({ lambda: trustRoleLambda(serverConfig(env)), functionName: config.assetFunctionName, idToken }, new URLSearchParams());
     expect(stsMock.commandCalls(AssumeRoleCommand)).toHaveLength(1);
     expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(2);
   });
 });
 
 describe('items', () => {
-  const ctx = (who: string | undefined) => ({ lambda: new LambdaClient({ region: 'ap-southeast-1' }), functionName: 'items', owner: who });
+  const ctx = (token: string | undefined) => ({ lambda: new LambdaClient({ region: 'ap-southeast-1' }), functionName: 'items', idToken: token });
 
-  it('takes the owner from the session, never from the body', async () => {
+  it('sends the session\'s ID token and the item, never an owner', async () => {
     lambdaMock.on(InvokeCommand).resolves(answer({ item: { id: 'a1', name: 'n', body: '', createdAt: 't' } }));
-    expect((await putItem(ctx(owner), 'a1', { name: 'n' })).status).toBe(201);
-    expect(sentPayload()).toEqual({ action: 'put', id: 'a1', name: 'n', owner });
-    expect(await putItem(ctx(owner), 'a1', { name: 'n', owner: 'someone-else' })).toEqual({
+    expect((await putItem(ctx(idToken), 'a1', { name: 'n' })).status).toBe(201);
+    await putItem(ctx(idToken), 'a2', { name: 'n', body: 'b' });
+    expect((await getItem(ctx(idToken), 'a1')).status).toBe(200);
+    await listItems(ctx(idToken), new URLSearchParams('limit=5&next=x'));
+    expect(sentPayloads()).toEqual([
+      { action: 'put', id: 'a1', name: 'n', idToken },
+      { action: 'put', id: 'a2', name: 'n', body: 'b', idToken },
+      { action: 'get', id: 'a1', idToken },
+      { action: 'list', limit: 5, next: 'x', idToken },
+    ]);
+  });
+  it('refuses a body that names an owner or a token, before invoking', async () => {
+    expect(await putItem(ctx(idToken), 'a1', { name: 'n', owner: 'someone-else' })).toEqual({
       status: 400, body: { error: { code: 'invalid', field: 'owner', message: 'unknown field; allowed: name, body' } },
     });
-    expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(1);
+    expect((await putItem(ctx(idToken), 'a1', { name: 'n', idToken: 'another-token' })).body).toMatchObject({ error: { field: 'idToken' } });
+    expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
   });
   it('refuses anonymous callers with 401 and bad bodies with 400', async () => {
     expect((await getItem(ctx(undefined), 'a1')).status).toBe(401);
-    expect((await putItem(ctx(owner), 'a1', 'text')).status).toBe(400);
-    expect((await listItems(ctx(owner), new URLSearchParams('limit=x'))).body).toMatchObject({ error: { field: 'limit' } });
+    expect((await listItems(ctx(undefined), new URLSearchParams())).status).toBe(401);
+    // Who asks comes before what they ask.
+    expect((await putItem(ctx(undefined), 'a1', 'text')).status).toBe(401);
+    expect((await listItems(ctx(undefined), new URLSearchParams('limit=x'))).status).toBe(401);
+    expect((await putItem(ctx(idToken), 'a1', 'text')).status).toBe(400);
+    expect((await listItems(ctx(idToken), new URLSearchParams('limit=x'))).body).toMatchObject({ error: { field: 'limit' } });
     expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
   });
   it('maps the function\'s answers: refusals to 4xx, failures to 502 with a message', async () => {
-    lambdaMock.on(InvokeCommand).resolvesOnce(answer({ error: { code: 'not_found', message: 'no item' } }))
+    lambdaMock.on(InvokeCommand).resolvesOnce(answer({ error: { code: 'unauthorized', message: 'the ID token has expired' } }))
+      .resolvesOnce(answer({ error: { code: 'not_found', message: 'no item' } }))
       .resolvesOnce(answer({ error: { code: 'invalid', field: 'name', message: 'bad' } }))
       .resolvesOnce({ FunctionError: 'Unhandled', Payload: new TextEncoder().encode('{}') as never })
       .rejectsOnce(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
-    expect((await getItem(ctx(owner), 'a1')).status).toBe(404);
-    expect(await putItem(ctx(owner), 'a1', { name: '' })).toMatchObject({ status: 400, body: { error: { field: 'name' } } });
-    expect(await getItem(ctx(owner), 'a1')).toEqual({ status: 502, body: { error: { code: 'upstream', message: 'the function failed (Unhandled)' } } });
-    expect(await getItem(ctx(owner), 'a1')).toEqual({ status: 502, body: { error: { code: 'upstream', message: 'the function could not be invoked (AccessDeniedException)' } } });
+    expect(await getItem(ctx(idToken), 'a1')).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: 'the ID token has expired' } } });
+    expect((await getItem(ctx(idToken), 'a1')).status).toBe(404);
+    expect(await putItem(ctx(idToken), 'a1', { name: '' })).toMatchObject({ status: 400, body: { error: { field: 'name' } } });
+    expect(await getItem(ctx(idToken), 'a1')).toEqual({ status: 502, body: { error: { code: 'upstream', message: 'the function failed (Unhandled)' } } });
+    expect(await getItem(ctx(idToken), 'a1')).toEqual({ status: 502, body: { error: { code: 'upstream', message: 'the function could not be invoked (AccessDeniedException)' } } });
   });
 });
 
 describe('feedback', () => {
-  it('publishes to the topic with the owner from the session', async () => {
+  it('publishes to the topic with the sender\'s identity id from the session', async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'm1' });
-    const result = await publishFeedback(new SNSClient({ region: 'ap-southeast-1' }), env.FEEDBACK_TOPIC_ARN, owner, '  great app  ');
+    const result = await publishFeedback(new SNSClient({ region: 'ap-southeast-1' }), env.FEEDBACK_TOPIC_ARN, identityId, '  great app  ');
     expect(result.status).toBe(202);
     expect(snsMock.commandCalls(PublishCommand)[0]!.args[0].input).toEqual({
-      TopicArn: env.FEEDBACK_TOPIC_ARN, Message: 'great app', MessageAttributes: { owner: { DataType: 'String', StringValue: owner } },
+      TopicArn: env.FEEDBACK_TOPIC_ARN, Message: 'great app', MessageAttributes: { owner: { DataType: 'String', StringValue: identityId } },
     });
   });
   it('refuses empty or long messages, and says when there is no topic', async () => {
     const sns = new SNSClient({ region: 'ap-southeast-1' });
-    expect((await publishFeedback(sns, env.FEEDBACK_TOPIC_ARN, owner, ' ')).status).toBe(400);
-    expect((await publishFeedback(sns, env.FEEDBACK_TOPIC_ARN, owner, 'x'.repeat(2001))).status).toBe(400);
-    expect((await publishFeedback(sns, undefined, owner, 'hi')).status).toBe(503);
+    expect((await publishFeedback(sns, env.FEEDBACK_TOPIC_ARN, identityId, ' ')).status).toBe(400);
+    expect((await publishFeedback(sns, env.FEEDBACK_TOPIC_ARN, identityId, 'x'.repeat(2001))).status).toBe(400);
+    expect((await publishFeedback(sns, undefined, identityId, 'hi')).status).toBe(503);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
   });
 });
@@ -142,16 +167,16 @@ describe('images', () => {
   const lambda = () => new LambdaClient({ region: 'ap-southeast-1' });
   it('asks the signer with the session\'s ID token and builds URLs in the caller\'s folder', async () => {
     lambdaMock.on(InvokeCommand).resolves(answer({ resource: 'r', query: 'Policy=p&Signature=s&Key-Pair-Id=K', expires: 1 }));
-    expect(await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, 'id-token')).toEqual({
+    expect(await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, idToken)).toEqual({
       status: 200, body: { resource: 'r', query: 'Policy=p&Signature=s&Key-Pair-Id=K', expires: 1 },
     });
-    expect(sentPayload()).toEqual({ idToken: 'id-token' });
-    const resource = `https://${env.CDN_DOMAIN}/protected/${owner}/*`;
-    expect(signedImageURL(resource, 'Policy=p', `protected/${owner}/a b.jpg`)).toBe(`https://${env.CDN_DOMAIN}/protected/${owner}/a%20b.jpg?Policy=p`);
+    expect(sentPayload()).toEqual({ idToken });
+    const resource = `https://${env.CDN_DOMAIN}/protected/${identityId}/*`;
+    expect(signedImageURL(resource, 'Policy=p', `protected/${identityId}/a b.jpg`)).toBe(`https://${env.CDN_DOMAIN}/protected/${identityId}/a%20b.jpg?Policy=p`);
     // Nothing outside the folder the signature covers.
-    expect(signedImageURL(resource, 'Policy=p', `protected/${owner}-x/a.jpg`)).toBeUndefined();
-    expect(signedImageURL(resource, 'Policy=p', `protected/${owner}/`)).toBeUndefined();
-    expect(signedImageURL(`https://${env.CDN_DOMAIN}/protected/${owner}/a.jpg`, 'Policy=p', `protected/${owner}/a.jpg`)).toBeUndefined();
+    expect(signedImageURL(resource, 'Policy=p', `protected/${identityId}-x/a.jpg`)).toBeUndefined();
+    expect(signedImageURL(resource, 'Policy=p', `protected/${identityId}/`)).toBeUndefined();
+    expect(signedImageURL(`https://${env.CDN_DOMAIN}/protected/${identityId}/a.jpg`, 'Policy=p', `protected/${identityId}/a.jpg`)).toBeUndefined();
   });
   it('maps unauthorized to 401 and a missing key to 503', async () => {
     lambdaMock.on(InvokeCommand).resolvesOnce(answer({ error: { code: 'unauthorized', message: 'x' } }))
@@ -163,27 +188,33 @@ describe('images', () => {
 });
 
 describe('API tokens', () => {
-  const ctx = (who: string | undefined) => ({ lambda: new LambdaClient({ region: 'ap-southeast-1' }), functionName: env.TOKEN_SERVICE_FUNCTION_NAME, owner: who });
-  it('issues, lists and revokes for the session\'s owner', async () => {
+  const ctx = (token: string | undefined) => ({ lambda: new LambdaClient({ region: 'ap-southeast-1' }), functionName: env.TOKEN_SERVICE_FUNCTION_NAME, idToken: token });
+  it('issues, lists and revokes with the session\'s ID token, never an owner', async () => {
     lambdaMock.on(InvokeCommand).resolves(answer({ token: 'ghapi_x', issued: { id: 'i' } }));
-    expect((await issueToken(ctx(owner), { scopes: ['read'], lifetimeDays: 7 })).status).toBe(201);
-    expect(sentPayload(0)).toEqual({ action: 'issue', scopes: ['read'], lifetimeDays: 7, owner });
-    await listTokens(ctx(owner));
-    expect(sentPayload(1)).toEqual({ action: 'list', owner });
-    await revokeToken(ctx(owner), 'a'.repeat(64));
-    expect(sentPayload(2)).toEqual({ action: 'revoke', tokenId: 'a'.repeat(64), owner });
+    expect((await issueToken(ctx(idToken), { scopes: ['read'], lifetimeDays: 7 })).status).toBe(201);
+    await issueToken(ctx(idToken), { scopes: ['read', 'write'] });
+    await listTokens(ctx(idToken));
+    await revokeToken(ctx(idToken), 'a'.repeat(64));
+    expect(sentPayloads()).toEqual([
+      { action: 'issue', scopes: ['read'], lifetimeDays: 7, idToken },
+      { action: 'issue', scopes: ['read', 'write'], idToken },
+      { action: 'list', idToken },
+      { action: 'revoke', tokenId: 'a'.repeat(64), idToken },
+    ]);
     expect(curlFor(env.API_URL, 'ghapi_x')).toBe(`curl -H "Authorization: Bearer ghapi_x" "${env.API_URL}items?limit=10"`);
   });
-  it('refuses bad requests before invoking, and maps not_found to 404', async () => {
-    expect((await issueToken(ctx(owner), { scopes: [] })).body).toMatchObject({ error: { field: 'scopes' } });
-    expect((await issueToken(ctx(owner), { scopes: ['read'], owner: 'x' })).body).toMatchObject({ error: { field: 'owner' } });
-    expect((await revokeToken(ctx(owner), 'ghapi_token')).body).toMatchObject({ error: { field: 'tokenId' } });
+  it('refuses bad requests before invoking, and maps unauthorized to 401 and not_found to 404', async () => {
+    expect((await issueToken(ctx(idToken), { scopes: [] })).body).toMatchObject({ error: { field: 'scopes' } });
+    expect((await issueToken(ctx(idToken), { scopes: ['read'], owner: 'x' })).body).toMatchObject({ error: { field: 'owner' } });
+    expect((await revokeToken(ctx(idToken), 'ghapi_token')).body).toMatchObject({ error: { field: 'tokenId' } });
     expect((await listTokens(ctx(undefined))).status).toBe(401);
     // An anonymous caller learns nothing about what a valid request looks like.
     expect((await issueToken(ctx(undefined), { name: 'x' })).status).toBe(401);
     expect((await revokeToken(ctx(undefined), 'not-an-id')).status).toBe(401);
     expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
-    lambdaMock.on(InvokeCommand).resolves(answer({ error: { code: 'not_found', field: 'tokenId', message: 'no' } }));
-    expect((await revokeToken(ctx(owner), 'b'.repeat(64))).status).toBe(404);
+    lambdaMock.on(InvokeCommand).resolvesOnce(answer({ error: { code: 'unauthorized', message: 'the ID token is not valid' } }))
+      .resolvesOnce(answer({ error: { code: 'not_found', field: 'tokenId', message: 'no' } }));
+    expect(await listTokens(ctx('a-foreign-token'))).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: 'the ID token is not valid' } } });
+    expect((await revokeToken(ctx(idToken), 'b'.repeat(64))).status).toBe(404);
   });
 });

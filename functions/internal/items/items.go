@@ -1,6 +1,7 @@
 // Package items is the items API over one DynamoDB table: the logic of the items function
-// (functions/items, invoked through the role chain) and of the token API's handler
-// (functions/api), which both pass it the payload documented in functions/items.
+// (functions/items, invoked through the role chain: Handle, whose caller is the user of the ID
+// token it carries) and of the token API's handler (functions/api: HandleFor, whose owner is the
+// API token's). Both take the payload documented in functions/items.
 package items
 
 import (
@@ -13,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +23,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity"
 )
 
 // ItemTable is the part of *dynamodb.Client the handler uses.
@@ -30,10 +34,18 @@ type ItemTable interface {
 	Query(ctx context.Context, params *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
 
+// Identity derives the caller from an ID token: *identity.Verifier.
+type Identity interface {
+	Caller(ctx context.Context, idToken string) (identity.Caller, error)
+}
+
 // Handler serves the items API over one table.
 type Handler struct {
 	Table     ItemTable
 	TableName string
+	// Identity verifies the idToken of Handle's requests (the items function's). HandleFor,
+	// whose caller already knows the owner (the token API's handler), does not use it.
+	Identity Identity
 	// Now is the clock of createdAt; nil means time.Now.
 	Now func() time.Time
 }
@@ -63,9 +75,10 @@ type ErrorBody struct {
 
 // Error codes.
 const (
-	CodeInvalid  = "invalid"
-	CodeConflict = "conflict"
-	CodeNotFound = "not_found"
+	CodeInvalid      = "invalid"
+	CodeConflict     = "conflict"
+	CodeNotFound     = "not_found"
+	CodeUnauthorized = "unauthorized"
 )
 
 // Actions.
@@ -99,40 +112,53 @@ const (
 // What each field allows, as the end of "it must be ...".
 const (
 	ruleAction = `one of "put", "get" or "list"`
-	ruleOwner  = `1 to 128 characters from A-Z, a-z, 0-9, ":", "_" and "-"`
-	ruleID     = `1 to 64 characters from A-Z, a-z, 0-9, "_" and "-"`
-	ruleName   = `1 to 200 printable characters (no control or format characters), not only spaces`
-	ruleBody   = `a string of at most 4000 characters`
-	ruleLimit  = `a whole number from 1 to 100`
-	ruleNext   = `the "next" value returned by a previous list`
+	// ruleOwner is what HandleFor's owner must be (the token API's authorizer gives it).
+	ruleOwner = `1 to 128 characters from A-Z, a-z, 0-9, ":", "_" and "-"`
+	ruleID    = `1 to 64 characters from A-Z, a-z, 0-9, "_" and "-"`
+	ruleName  = `1 to 200 printable characters (no control or format characters), not only spaces`
+	ruleBody  = `a string of at most 4000 characters`
+	ruleLimit = `a whole number from 1 to 100`
+	ruleNext  = `the "next" value returned by a previous list`
 )
 
-// fieldOrder is the request's fields in the order they are checked; the first problem is reported.
-var fieldOrder = []string{"action", "owner", "id", "name", "body", "limit", "next"}
+// fieldIDToken carries the caller's ID token; fieldOwner is refused: nobody names the owner.
+const (
+	fieldIDToken = "idToken"
+	fieldOwner   = "owner"
+)
 
-// actionFields maps each action to the fields it takes (besides action), true when required.
+// fieldOrder is the request's fields after idToken, in the order they are checked; the first
+// problem is reported.
+var fieldOrder = []string{"action", "id", "name", "body", "limit", "next"}
+
+// knownFields are the fields a payload may hold (owner only to be refused by name).
+var knownFields = append([]string{fieldIDToken, fieldOwner}, fieldOrder...)
+
+// actionFields maps each action to the fields it takes (besides action and idToken), true when
+// required.
 var actionFields = map[string]map[string]bool{
-	actionPut:  {"owner": true, "id": true, "name": true, "body": false},
-	actionGet:  {"owner": true, "id": true},
-	actionList: {"owner": true, "limit": false, "next": false},
+	actionPut:  {"id": true, "name": true, "body": false},
+	actionGet:  {"id": true},
+	actionList: {"limit": false, "next": false},
 }
 
 // actionFieldList is actionFields for messages.
 var actionFieldList = map[string]string{
-	actionPut:  "action, owner, id, name and body",
-	actionGet:  "action, owner and id",
-	actionList: "action, owner, limit and next",
+	actionPut:  "action, idToken, id, name and body",
+	actionGet:  "action, idToken and id",
+	actionList: "action, idToken, limit and next",
 }
 
 // request is the payload before validation; each field keeps its raw JSON (nil when absent).
 type request struct {
-	Action json.RawMessage `json:"action"`
-	Owner  json.RawMessage `json:"owner"`
-	ID     json.RawMessage `json:"id"`
-	Name   json.RawMessage `json:"name"`
-	Body   json.RawMessage `json:"body"`
-	Limit  json.RawMessage `json:"limit"`
-	Next   json.RawMessage `json:"next"`
+	Action  json.RawMessage `json:"action"`
+	IDToken json.RawMessage `json:"idToken"`
+	Owner   json.RawMessage `json:"owner"`
+	ID      json.RawMessage `json:"id"`
+	Name    json.RawMessage `json:"name"`
+	Body    json.RawMessage `json:"body"`
+	Limit   json.RawMessage `json:"limit"`
+	Next    json.RawMessage `json:"next"`
 }
 
 // command is a validated request.
@@ -146,10 +172,59 @@ type command struct {
 	startID string // list: the id to continue after; "" for the first page
 }
 
-// Handle serves one invocation. Refusals (bad input, conflict, not found) are normal responses;
-// an error is returned only when DynamoDB fails, so that the invocation fails and is logged.
+// Handle serves one invocation of the items function: the caller is the user whose ID token
+// (idToken) the identity check accepts, and only theirs are the items it reaches. A payload that
+// names an owner is refused (invalid, field owner); a missing or refused token is unauthorized,
+// before any other field is looked at. Refusals are normal responses; an error is returned only
+// when DynamoDB or the identity check's services fail, so that the invocation fails and is logged.
 func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (Response, error) {
-	cmd, bad := parse(payload)
+	req, bad := decode(payload)
+	if bad == nil && req.Owner != nil {
+		bad = invalid(fieldOwner, "owner is not accepted: the owner is the signed-in user whose idToken is sent, never a name in the request.")
+	}
+	if bad != nil {
+		logRequest(ctx, command{}, Response{Error: bad}, nil)
+		return Response{Error: bad}, nil
+	}
+	var token string
+	if req.IDToken != nil && json.Unmarshal(req.IDToken, &token) != nil {
+		token = ""
+	}
+	caller, err := h.Identity.Caller(ctx, token)
+	if errors.Is(err, identity.ErrUnauthorized) {
+		slog.InfoContext(ctx, "request", "outcome", CodeUnauthorized, "reason", err.Error())
+		return Response{Error: &ErrorBody{Code: CodeUnauthorized, Message: "sign in again: the request carries no valid ID token of this app"}}, nil
+	}
+	if err != nil {
+		slog.ErrorContext(ctx, "request", "outcome", "error", "error", err.Error())
+		return Response{}, err
+	}
+	return h.serve(ctx, caller.IdentityID, req)
+}
+
+// HandleFor serves a request of owner, whom the caller has already established (the token
+// API's handler: the owner of the API token, from its authorizer). The payload names neither an
+// owner nor an idToken.
+func (h *Handler) HandleFor(ctx context.Context, owner string, payload json.RawMessage) (Response, error) {
+	req, bad := decode(payload)
+	switch {
+	case bad != nil:
+	case req.Owner != nil || req.IDToken != nil:
+		bad = invalid("", "the request names no owner and carries no idToken: the owner is given apart.")
+	default:
+		bad = checkKeyString(fieldOwner, owner, maxOwnerLen, isOwnerChar, ruleOwner)
+	}
+	if bad != nil {
+		logRequest(ctx, command{}, Response{Error: bad}, nil)
+		return Response{Error: bad}, nil
+	}
+	return h.serve(ctx, owner, req)
+}
+
+// serve validates the request's fields and runs it for owner.
+func (h *Handler) serve(ctx context.Context, owner string, req request) (Response, error) {
+	cmd, bad := parse(req)
+	cmd.owner = owner
 	var (
 		resp Response
 		err  error
@@ -345,14 +420,11 @@ func decodeToken(s string) (string, bool) {
 	return t.ID, true
 }
 
-// parse decodes and validates a payload. On a refusal, cmd holds what was valid before the problem.
-func parse(payload []byte) (cmd command, bad *ErrorBody) {
-	req, bad := decode(payload)
-	if bad != nil {
-		return cmd, bad
-	}
+// parse validates a decoded request's fields. On a refusal, cmd holds what was valid before the
+// problem.
+func parse(req request) (cmd command, bad *ErrorBody) {
 	raw := map[string]json.RawMessage{
-		"action": req.Action, "owner": req.Owner, "id": req.ID, "name": req.Name,
+		"action": req.Action, "id": req.ID, "name": req.Name,
 		"body": req.Body, "limit": req.Limit, "next": req.Next,
 	}
 
@@ -392,8 +464,6 @@ func parse(payload []byte) (cmd command, bad *ErrorBody) {
 
 func ruleOf(field string) string {
 	switch field {
-	case "owner":
-		return ruleOwner
 	case "id":
 		return ruleID
 	case "name":
@@ -424,11 +494,6 @@ func (cmd *command) set(field string, raw json.RawMessage) *ErrorBody {
 		return bad
 	}
 	switch field {
-	case "owner":
-		if bad := checkKeyString(field, s, maxOwnerLen, isOwnerChar, rule); bad != nil {
-			return bad
-		}
-		cmd.owner = s
 	case "id":
 		if bad := checkKeyString(field, s, maxIDLen, isIDChar, rule); bad != nil {
 			return bad
@@ -516,17 +581,10 @@ func unknownField(err error) (string, bool) {
 	return name, err == nil
 }
 
-func knownField(name string) bool {
-	for _, f := range fieldOrder {
-		if f == name {
-			return true
-		}
-	}
-	return false
-}
+func knownField(name string) bool { return slices.Contains(knownFields, name) }
 
 func unknown(name string) *ErrorBody {
-	return invalid(truncate(name), fmt.Sprintf("field %s is not allowed: the fields are action, owner, id, name, body, limit and next.", quote(name)))
+	return invalid(truncate(name), fmt.Sprintf("field %s is not allowed: the fields are action, idToken, id, name, body, limit and next.", quote(name)))
 }
 
 // stringField decodes a field that must be a JSON string.

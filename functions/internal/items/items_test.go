@@ -93,9 +93,11 @@ func captureLogs(t *testing.T) *bytes.Buffer {
 	return &buf
 }
 
-func invoke(t *testing.T, h *Handler, payload string) Response {
+// invoke runs payload for owner as the token API's handler does (HandleFor); the items
+// function's own entry, Handle, is tested with ID tokens in identity_test.go.
+func invoke(t *testing.T, h *Handler, owner, payload string) Response {
 	t.Helper()
-	resp, err := h.Handle(context.Background(), json.RawMessage(payload))
+	resp, err := h.HandleFor(context.Background(), owner, json.RawMessage(payload))
 	if err != nil {
 		t.Fatalf("Handle(%s) returned error %v", payload, err)
 	}
@@ -146,13 +148,13 @@ func TestPut(t *testing.T) {
 	}{
 		{
 			name:     "new item, name trimmed",
-			payload:  `{"action":"put","owner":"user:1","id":"note-1","name":"  Groceries\u00a0 ","body":"milk\neggs"}`,
+			payload:  `{"action":"put","id":"note-1","name":"  Groceries\u00a0 ","body":"milk\neggs"}`,
 			wantItem: storedItem("user:1", "note-1", "Groceries", "milk\neggs"),
 			wantJSON: `{"item":{"id":"note-1","name":"Groceries","body":"milk\neggs","createdAt":"2026-03-04T05:06:07Z"}}`,
 		},
 		{
 			name:     "body omitted is stored empty",
-			payload:  `{"action":"put","owner":"user:1","id":"n2","name":"Empty"}`,
+			payload:  `{"action":"put","id":"n2","name":"Empty"}`,
 			wantItem: storedItem("user:1", "n2", "Empty", ""),
 			wantJSON: `{"item":{"id":"n2","name":"Empty","body":"","createdAt":"2026-03-04T05:06:07Z"}}`,
 		},
@@ -160,7 +162,7 @@ func TestPut(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			table := &fakeTable{}
-			resp := invoke(t, newHandler(table), tt.payload)
+			resp := invoke(t, newHandler(table), "user:1", tt.payload)
 
 			if got := jsonOf(t, resp); got != tt.wantJSON {
 				t.Errorf("response = %s\nwant       %s", got, tt.wantJSON)
@@ -193,7 +195,7 @@ func TestPutConflict(t *testing.T) {
 	// The SDK wraps service errors in an operation error; errors.As must see through it.
 	ccf := &types.ConditionalCheckFailedException{Message: ptr("The conditional request failed")}
 	table := &fakeTable{putErr: fmt.Errorf("operation error DynamoDB: PutItem, https response error: %w", ccf)}
-	resp := invoke(t, newHandler(table), `{"action":"put","owner":"user:1","id":"note-1","name":"Again"}`)
+	resp := invoke(t, newHandler(table), "user:1", `{"action":"put","id":"note-1","name":"Again"}`)
 
 	want := `{"error":{"code":"conflict","field":"id","message":"id \"note-1\" already exists: an item is never overwritten, so put it under a new id."}}`
 	if got := jsonOf(t, resp); got != want {
@@ -204,7 +206,7 @@ func TestPutConflict(t *testing.T) {
 func TestGet(t *testing.T) {
 	t.Run("found", func(t *testing.T) {
 		table := &fakeTable{getOut: &dynamodb.GetItemOutput{Item: storedItem("user:1", "note-1", "Groceries", "milk")}}
-		resp := invoke(t, newHandler(table), `{"action":"get","owner":"user:1","id":"note-1"}`)
+		resp := invoke(t, newHandler(table), "user:1", `{"action":"get","id":"note-1"}`)
 
 		want := `{"item":{"id":"note-1","name":"Groceries","body":"milk","createdAt":"2026-03-04T05:06:07Z"}}`
 		if got := jsonOf(t, resp); got != want {
@@ -225,7 +227,7 @@ func TestGet(t *testing.T) {
 	})
 	t.Run("not found", func(t *testing.T) {
 		table := &fakeTable{getOut: &dynamodb.GetItemOutput{}}
-		resp := invoke(t, newHandler(table), `{"action":"get","owner":"user:1","id":"nope"}`)
+		resp := invoke(t, newHandler(table), "user:1", `{"action":"get","id":"nope"}`)
 
 		want := `{"error":{"code":"not_found","field":"id","message":"id \"nope\" was not found: there is no item with this id for this owner."}}`
 		if got := jsonOf(t, resp); got != want {
@@ -274,27 +276,27 @@ func TestList(t *testing.T) {
 	}{
 		{
 			name:      "default limit",
-			payload:   `{"action":"list","owner":"user:1"}`,
+			payload:   `{"action":"list"}`,
 			out:       &dynamodb.QueryOutput{Items: []map[string]types.AttributeValue{storedItem("user:1", "a", "A", ""), storedItem("user:1", "b", "B", "bb")}},
 			wantLimit: 25,
 			wantJSON:  `{"items":[{"id":"a","name":"A","body":"","createdAt":"2026-03-04T05:06:07Z"},{"id":"b","name":"B","body":"bb","createdAt":"2026-03-04T05:06:07Z"}]}`,
 		},
 		{
 			name:      "explicit limit",
-			payload:   `{"action":"list","owner":"user:1","limit":7}`,
+			payload:   `{"action":"list","limit":7}`,
 			out:       &dynamodb.QueryOutput{Items: []map[string]types.AttributeValue{storedItem("user:1", "a", "A", "")}},
 			wantLimit: 7,
 			wantJSON:  `{"items":[{"id":"a","name":"A","body":"","createdAt":"2026-03-04T05:06:07Z"}]}`,
 		},
 		{
 			name:      "largest limit, written as a float",
-			payload:   `{"action":"list","owner":"user:1","limit":100.0}`,
+			payload:   `{"action":"list","limit":100.0}`,
 			wantLimit: 100,
 			wantJSON:  `{"items":[]}`,
 		},
 		{
 			name:      "smallest limit",
-			payload:   `{"action":"list","owner":"user:1","limit":1}`,
+			payload:   `{"action":"list","limit":1}`,
 			wantLimit: 1,
 			wantJSON:  `{"items":[]}`,
 		},
@@ -302,7 +304,7 @@ func TestList(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			table := &fakeTable{queryOut: tt.out}
-			resp := invoke(t, newHandler(table), tt.payload)
+			resp := invoke(t, newHandler(table), "user:1", tt.payload)
 			if got := jsonOf(t, resp); got != tt.wantJSON {
 				t.Errorf("response = %s\nwant       %s", got, tt.wantJSON)
 			}
@@ -320,7 +322,7 @@ func TestListPagination(t *testing.T) {
 		LastEvaluatedKey: map[string]types.AttributeValue{"owner": s("user:1"), "id": s("b")},
 	}}
 	h := newHandler(table)
-	first := invoke(t, h, `{"action":"list","owner":"user:1","limit":2}`)
+	first := invoke(t, h, "user:1", `{"action":"list","limit":2}`)
 
 	// The token is base64url, without padding, of {"id":"b"}.
 	wantNext := base64.RawURLEncoding.EncodeToString([]byte(`{"id":"b"}`))
@@ -336,14 +338,14 @@ func TestListPagination(t *testing.T) {
 
 	// Second page: the start key is built from the token's id and the caller's owner.
 	table.queryOut = &dynamodb.QueryOutput{Items: []map[string]types.AttributeValue{storedItem("user:1", "c", "C", "")}}
-	second := invoke(t, h, `{"action":"list","owner":"user:1","limit":2,"next":"`+first.Next+`"}`)
+	second := invoke(t, h, "user:1", `{"action":"list","limit":2,"next":"`+first.Next+`"}`)
 	if second.Next != "" || len(second.Items) != 1 || second.Items[0].ID != "c" {
 		t.Errorf("second page = %s; want item c and no next", jsonOf(t, second))
 	}
 	checkQuery(t, table.queries[1], wantQuery("user:1", 2, map[string]types.AttributeValue{"owner": s("user:1"), "id": s("b")}))
 
 	// Another caller replaying the token stays in its own partition.
-	invoke(t, h, `{"action":"list","owner":"user:2","next":"`+first.Next+`"}`)
+	invoke(t, h, "user:2", `{"action":"list","next":"`+first.Next+`"}`)
 	checkQuery(t, table.queries[2], wantQuery("user:2", 25, map[string]types.AttributeValue{"owner": s("user:2"), "id": s("b")}))
 }
 
@@ -356,7 +358,7 @@ const (
 	ruleBodyText   = `a string of at most 4000 characters`
 	ruleLimitText  = `a whole number from 1 to 100`
 	ruleNextText   = `the "next" value returned by a previous list`
-	fieldsText     = `the fields are action, owner, id, name, body, limit and next.`
+	fieldsText     = `the fields are action, idToken, id, name, body, limit and next.`
 )
 
 func tokenOf(raw string) string { return base64.RawURLEncoding.EncodeToString([]byte(raw)) }
@@ -370,7 +372,7 @@ func jsonString(s string) string {
 func TestInvalid(t *testing.T) {
 	valid := tokenOf(`{"id":"b"}`)
 	tampered := valid[:3] + "X" + valid[4:]
-	a65, a129 := strings.Repeat("a", 65), strings.Repeat("a", 129)
+	a65 := strings.Repeat("a", 65)
 	shown64 := strings.Repeat("a", 64) + "…"
 	name201 := strings.Repeat("n", 201)
 	body4001 := strings.Repeat("é", 4001)
@@ -387,82 +389,75 @@ func TestInvalid(t *testing.T) {
 		{"bad JSON syntax", `{action:"get"}`, "", "request is not valid JSON (invalid character 'a' looking for beginning of object key string): it must be a JSON object."},
 		{"not an object", `["get"]`, "", "request is a JSON array: it must be a JSON object."},
 		{"null", `null`, "", "request is null: it must be a JSON object."},
-		{"trailing data", `{"action":"list","owner":"u"} {}`, "", "request has data after the JSON object: it must be a single JSON object."},
-		{"unknown field", `{"action":"get","owner":"u","id":"a","extra":1}`, "extra", `field "extra" is not allowed: ` + fieldsText},
+		{"trailing data", `{"action":"list"} {}`, "", "request has data after the JSON object: it must be a single JSON object."},
+		{"unknown field", `{"action":"get","id":"a","extra":1}`, "extra", `field "extra" is not allowed: ` + fieldsText},
 		{"unknown field reported before other problems", `{"action":"nope","extra":1}`, "extra", `field "extra" is not allowed: ` + fieldsText},
-		{"field name in another case", `{"action":"get","owner":"u","Owner":"victim","id":"a"}`, "Owner", `field "Owner" is not allowed: ` + fieldsText},
-		{"repeated field", `{"action":"get","owner":"victim","owner":"u","id":"a"}`, "owner", "owner is given more than once: each field may appear only once."},
+		{"field name in another case", `{"action":"get","Owner":"victim","id":"a"}`, "Owner", `field "Owner" is not allowed: ` + fieldsText},
+		{"repeated field", `{"action":"get","id":"victims","id":"a"}`, "id", "id is given more than once: each field may appear only once."},
+		{"an owner named", `{"action":"get","owner":"victim","id":"a"}`, "", "the request names no owner and carries no idToken: the owner is given apart."},
+		{"an idToken", `{"action":"get","idToken":"x","id":"a"}`, "", "the request names no owner and carries no idToken: the owner is given apart."},
 
 		// action
-		{"missing action", `{"owner":"u"}`, "action", "action is required: it must be " + ruleActionText + "."},
-		{"empty action", `{"action":"","owner":"u"}`, "action", "action is required: it must be " + ruleActionText + "."},
+		{"missing action", `{}`, "action", "action is required: it must be " + ruleActionText + "."},
+		{"empty action", `{"action":""}`, "action", "action is required: it must be " + ruleActionText + "."},
 		{"action not a string", `{"action":1}`, "action", "action 1 is not a string: it must be " + ruleActionText + "."},
-		{"unknown action", `{"action":"delete","owner":"u","id":"a"}`, "action", `action "delete" is not supported: it must be ` + ruleActionText + "."},
-		{"action is case-sensitive", `{"action":"GET","owner":"u","id":"a"}`, "action", `action "GET" is not supported: it must be ` + ruleActionText + "."},
-
-		// owner
-		{"owner missing", `{"action":"list"}`, "owner", "owner is required: it must be " + ruleOwnerText + "."},
-		{"owner empty", `{"action":"list","owner":""}`, "owner", "owner is required: it must be " + ruleOwnerText + "."},
-		{"owner null", `{"action":"list","owner":null}`, "owner", "owner null is not a string: it must be " + ruleOwnerText + "."},
-		{"owner too long", `{"action":"list","owner":"` + a129 + `"}`, "owner", `owner "` + shown64 + `" is too long (129 characters): it must be ` + ruleOwnerText + "."},
-		{"owner bad chars", `{"action":"list","owner":"user 1"}`, "owner", `owner "user 1" contains " ", which is not allowed: it must be ` + ruleOwnerText + "."},
-		{"owner non-ASCII", `{"action":"list","owner":"usér"}`, "owner", `owner "usér" contains "é", which is not allowed: it must be ` + ruleOwnerText + "."},
-		{"owner before id", `{"action":"get","owner":"a b","id":"c/d"}`, "owner", `owner "a b" contains " ", which is not allowed: it must be ` + ruleOwnerText + "."},
+		{"unknown action", `{"action":"delete","id":"a"}`, "action", `action "delete" is not supported: it must be ` + ruleActionText + "."},
+		{"action is case-sensitive", `{"action":"GET","id":"a"}`, "action", `action "GET" is not supported: it must be ` + ruleActionText + "."},
 
 		// id
-		{"id missing", `{"action":"get","owner":"u"}`, "id", "id is required: it must be " + ruleIDText + "."},
-		{"id missing on put", `{"action":"put","owner":"u","name":"n"}`, "id", "id is required: it must be " + ruleIDText + "."},
-		{"id too long", `{"action":"get","owner":"u","id":"` + a65 + `"}`, "id", `id "` + shown64 + `" is too long (65 characters): it must be ` + ruleIDText + "."},
-		{"id bad chars", `{"action":"get","owner":"u","id":"a/b"}`, "id", `id "a/b" contains "/", which is not allowed: it must be ` + ruleIDText + "."},
-		{"id with a colon", `{"action":"put","owner":"u","id":"a:b","name":"n"}`, "id", `id "a:b" contains ":", which is not allowed: it must be ` + ruleIDText + "."},
-		{"id not a string", `{"action":"get","owner":"u","id":12}`, "id", "id 12 is not a string: it must be " + ruleIDText + "."},
+		{"id missing", `{"action":"get"}`, "id", "id is required: it must be " + ruleIDText + "."},
+		{"id missing on put", `{"action":"put","name":"n"}`, "id", "id is required: it must be " + ruleIDText + "."},
+		{"id too long", `{"action":"get","id":"` + a65 + `"}`, "id", `id "` + shown64 + `" is too long (65 characters): it must be ` + ruleIDText + "."},
+		{"id bad chars", `{"action":"get","id":"a/b"}`, "id", `id "a/b" contains "/", which is not allowed: it must be ` + ruleIDText + "."},
+		{"id with a colon", `{"action":"put","id":"a:b","name":"n"}`, "id", `id "a:b" contains ":", which is not allowed: it must be ` + ruleIDText + "."},
+		{"id not a string", `{"action":"get","id":12}`, "id", "id 12 is not a string: it must be " + ruleIDText + "."},
 
 		// name
-		{"name missing", `{"action":"put","owner":"u","id":"a"}`, "name", "name is required: it must be " + ruleNameText + "."},
-		{"name empty", `{"action":"put","owner":"u","id":"a","name":""}`, "name", "name is required: it must be " + ruleNameText + "."},
-		{"name blank", `{"action":"put","owner":"u","id":"a","name":"   "}`, "name", `name "   " is blank: it must be ` + ruleNameText + "."},
-		{"name too long", `{"action":"put","owner":"u","id":"a","name":"` + name201 + `"}`, "name", `name "` + strings.Repeat("n", 64) + `…" is too long (201 characters): it must be ` + ruleNameText + "."},
-		{"name control char", `{"action":"put","owner":"u","id":"a","name":"a\tb"}`, "name", `name "a\tb" contains "\t", which is not allowed: it must be ` + ruleNameText + "."},
-		{"name surrounded by a newline", `{"action":"put","owner":"u","id":"a","name":"ab\n"}`, "name", `name "ab\n" contains "\n", which is not allowed: it must be ` + ruleNameText + "."},
-		{"name format char", `{"action":"put","owner":"u","id":"a","name":"abc\u202egpj.exe"}`, "name", `name "abc\u202egpj.exe" contains "\u202e", which is not allowed: it must be ` + ruleNameText + "."},
-		{"name missing before limit on put", `{"action":"put","owner":"u","id":"a","limit":5}`, "name", "name is required: it must be " + ruleNameText + "."},
+		{"name missing", `{"action":"put","id":"a"}`, "name", "name is required: it must be " + ruleNameText + "."},
+		{"name empty", `{"action":"put","id":"a","name":""}`, "name", "name is required: it must be " + ruleNameText + "."},
+		{"name blank", `{"action":"put","id":"a","name":"   "}`, "name", `name "   " is blank: it must be ` + ruleNameText + "."},
+		{"name too long", `{"action":"put","id":"a","name":"` + name201 + `"}`, "name", `name "` + strings.Repeat("n", 64) + `…" is too long (201 characters): it must be ` + ruleNameText + "."},
+		{"name control char", `{"action":"put","id":"a","name":"a\tb"}`, "name", `name "a\tb" contains "\t", which is not allowed: it must be ` + ruleNameText + "."},
+		{"name surrounded by a newline", `{"action":"put","id":"a","name":"ab\n"}`, "name", `name "ab\n" contains "\n", which is not allowed: it must be ` + ruleNameText + "."},
+		{"name format char", `{"action":"put","id":"a","name":"abc\u202egpj.exe"}`, "name", `name "abc\u202egpj.exe" contains "\u202e", which is not allowed: it must be ` + ruleNameText + "."},
+		{"name missing before limit on put", `{"action":"put","id":"a","limit":5}`, "name", "name is required: it must be " + ruleNameText + "."},
 
 		// body
-		{"body too long", `{"action":"put","owner":"u","id":"a","name":"n","body":"` + body4001 + `"}`, "body", `body "` + strings.Repeat("é", 64) + `…" is too long (4001 characters): it must be ` + ruleBodyText + "."},
-		{"body not a string", `{"action":"put","owner":"u","id":"a","name":"n","body":{"x": [1, 2]}}`, "body", `body {"x":[1,2]} is not a string: it must be ` + ruleBodyText + "."},
+		{"body too long", `{"action":"put","id":"a","name":"n","body":"` + body4001 + `"}`, "body", `body "` + strings.Repeat("é", 64) + `…" is too long (4001 characters): it must be ` + ruleBodyText + "."},
+		{"body not a string", `{"action":"put","id":"a","name":"n","body":{"x": [1, 2]}}`, "body", `body {"x":[1,2]} is not a string: it must be ` + ruleBodyText + "."},
 
 		// limit
-		{"limit 0", `{"action":"list","owner":"u","limit":0}`, "limit", "limit 0 is out of range: it must be " + ruleLimitText + "."},
-		{"limit 101", `{"action":"list","owner":"u","limit":101}`, "limit", "limit 101 is out of range: it must be " + ruleLimitText + "."},
-		{"limit negative", `{"action":"list","owner":"u","limit":-5}`, "limit", "limit -5 is out of range: it must be " + ruleLimitText + "."},
-		{"limit huge", `{"action":"list","owner":"u","limit":1e400}`, "limit", "limit 1e400 is out of range: it must be " + ruleLimitText + "."},
-		{"limit fraction", `{"action":"list","owner":"u","limit":2.5}`, "limit", "limit 2.5 is not a whole number: it must be " + ruleLimitText + "."},
-		{"limit string", `{"action":"list","owner":"u","limit":"10"}`, "limit", `limit "10" is not a number: it must be ` + ruleLimitText + "."},
+		{"limit 0", `{"action":"list","limit":0}`, "limit", "limit 0 is out of range: it must be " + ruleLimitText + "."},
+		{"limit 101", `{"action":"list","limit":101}`, "limit", "limit 101 is out of range: it must be " + ruleLimitText + "."},
+		{"limit negative", `{"action":"list","limit":-5}`, "limit", "limit -5 is out of range: it must be " + ruleLimitText + "."},
+		{"limit huge", `{"action":"list","limit":1e400}`, "limit", "limit 1e400 is out of range: it must be " + ruleLimitText + "."},
+		{"limit fraction", `{"action":"list","limit":2.5}`, "limit", "limit 2.5 is not a whole number: it must be " + ruleLimitText + "."},
+		{"limit string", `{"action":"list","limit":"10"}`, "limit", `limit "10" is not a number: it must be ` + ruleLimitText + "."},
 
 		// fields that do not belong to the action
-		{"limit on put", `{"action":"put","owner":"u","id":"a","name":"n","limit":5}`, "limit", `limit is not allowed for action "put": put takes only action, owner, id, name and body.`},
-		{"limit on get", `{"action":"get","owner":"u","id":"a","limit":5}`, "limit", `limit is not allowed for action "get": get takes only action, owner and id.`},
-		{"name on get", `{"action":"get","owner":"u","id":"a","name":"n"}`, "name", `name is not allowed for action "get": get takes only action, owner and id.`},
-		{"empty name on get", `{"action":"get","owner":"u","id":"a","name":""}`, "name", `name is not allowed for action "get": get takes only action, owner and id.`},
-		{"body on get", `{"action":"get","owner":"u","id":"a","body":"b"}`, "body", `body is not allowed for action "get": get takes only action, owner and id.`},
-		{"name on list", `{"action":"list","owner":"u","name":"n"}`, "name", `name is not allowed for action "list": list takes only action, owner, limit and next.`},
-		{"id on list", `{"action":"list","owner":"u","id":"a"}`, "id", `id is not allowed for action "list": list takes only action, owner, limit and next.`},
-		{"next on put", `{"action":"put","owner":"u","id":"a","name":"n","next":"` + valid + `"}`, "next", `next is not allowed for action "put": put takes only action, owner, id, name and body.`},
-		{"next on get", `{"action":"get","owner":"u","id":"a","next":"` + valid + `"}`, "next", `next is not allowed for action "get": get takes only action, owner and id.`},
+		{"limit on put", `{"action":"put","id":"a","name":"n","limit":5}`, "limit", `limit is not allowed for action "put": put takes only action, idToken, id, name and body.`},
+		{"limit on get", `{"action":"get","id":"a","limit":5}`, "limit", `limit is not allowed for action "get": get takes only action, idToken and id.`},
+		{"name on get", `{"action":"get","id":"a","name":"n"}`, "name", `name is not allowed for action "get": get takes only action, idToken and id.`},
+		{"empty name on get", `{"action":"get","id":"a","name":""}`, "name", `name is not allowed for action "get": get takes only action, idToken and id.`},
+		{"body on get", `{"action":"get","id":"a","body":"b"}`, "body", `body is not allowed for action "get": get takes only action, idToken and id.`},
+		{"name on list", `{"action":"list","name":"n"}`, "name", `name is not allowed for action "list": list takes only action, idToken, limit and next.`},
+		{"id on list", `{"action":"list","id":"a"}`, "id", `id is not allowed for action "list": list takes only action, idToken, limit and next.`},
+		{"next on put", `{"action":"put","id":"a","name":"n","next":"` + valid + `"}`, "next", `next is not allowed for action "put": put takes only action, idToken, id, name and body.`},
+		{"next on get", `{"action":"get","id":"a","next":"` + valid + `"}`, "next", `next is not allowed for action "get": get takes only action, idToken and id.`},
 
 		// next
-		{"tampered token", `{"action":"list","owner":"u","next":"` + tampered + `"}`, "next", `next "` + tampered + `" is not a valid token: it must be ` + ruleNextText + "."},
-		{"token naming an invalid id", `{"action":"list","owner":"u","next":"` + tokenOf(`{"id":"../x"}`) + `"}`, "next", `next "` + tokenOf(`{"id":"../x"}`) + `" is not a valid token: it must be ` + ruleNextText + "."},
-		{"token naming an empty id", `{"action":"list","owner":"u","next":"` + tokenOf(`{"id":""}`) + `"}`, "next", `next "` + tokenOf(`{"id":""}`) + `" is not a valid token: it must be ` + ruleNextText + "."},
-		{"token carrying an owner", `{"action":"list","owner":"u","next":"` + tokenOf(`{"id":"b","owner":"victim"}`) + `"}`, "next", `next "` + tokenOf(`{"id":"b","owner":"victim"}`) + `" is not a valid token: it must be ` + ruleNextText + "."},
-		{"token with padding", `{"action":"list","owner":"u","next":"` + base64.URLEncoding.EncodeToString([]byte(`{"id":"b"}`)) + `"}`, "next", `next "eyJpZCI6ImIifQ==" is not a valid token: it must be ` + ruleNextText + "."},
-		{"token not base64", `{"action":"list","owner":"u","next":"not a token!"}`, "next", `next "not a token!" is not a valid token: it must be ` + ruleNextText + "."},
-		{"empty token", `{"action":"list","owner":"u","next":""}`, "next", `next "" is not a valid token: it must be ` + ruleNextText + "."},
+		{"tampered token", `{"action":"list","next":"` + tampered + `"}`, "next", `next "` + tampered + `" is not a valid token: it must be ` + ruleNextText + "."},
+		{"token naming an invalid id", `{"action":"list","next":"` + tokenOf(`{"id":"../x"}`) + `"}`, "next", `next "` + tokenOf(`{"id":"../x"}`) + `" is not a valid token: it must be ` + ruleNextText + "."},
+		{"token naming an empty id", `{"action":"list","next":"` + tokenOf(`{"id":""}`) + `"}`, "next", `next "` + tokenOf(`{"id":""}`) + `" is not a valid token: it must be ` + ruleNextText + "."},
+		{"token carrying an owner", `{"action":"list","next":"` + tokenOf(`{"id":"b","owner":"victim"}`) + `"}`, "next", `next "` + tokenOf(`{"id":"b","owner":"victim"}`) + `" is not a valid token: it must be ` + ruleNextText + "."},
+		{"token with padding", `{"action":"list","next":"` + base64.URLEncoding.EncodeToString([]byte(`{"id":"b"}`)) + `"}`, "next", `next "eyJpZCI6ImIifQ==" is not a valid token: it must be ` + ruleNextText + "."},
+		{"token not base64", `{"action":"list","next":"not a token!"}`, "next", `next "not a token!" is not a valid token: it must be ` + ruleNextText + "."},
+		{"empty token", `{"action":"list","next":""}`, "next", `next "" is not a valid token: it must be ` + ruleNextText + "."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			table := &fakeTable{}
-			resp := invoke(t, newHandler(table), tt.payload)
+			resp := invoke(t, newHandler(table), "u", tt.payload)
 			want := Response{Error: &ErrorBody{Code: "invalid", Field: tt.field, Message: tt.message}}
 			if !reflect.DeepEqual(resp, want) {
 				t.Errorf("response = %s\nwant       %s", jsonOf(t, resp), jsonOf(t, want))
@@ -474,12 +469,31 @@ func TestInvalid(t *testing.T) {
 	}
 }
 
+// TestHandleForOwner: the owner HandleFor is given (the API token's) is checked like a key
+// before anything reaches the table.
+func TestHandleForOwner(t *testing.T) {
+	a129, shown64 := strings.Repeat("a", 129), strings.Repeat("a", 64)+"…"
+	for _, tt := range []struct{ name, owner, message string }{
+		{"owner empty", "", "owner is required: it must be " + ruleOwnerText + "."},
+		{"owner too long", a129, `owner "` + shown64 + `" is too long (129 characters): it must be ` + ruleOwnerText + "."},
+		{"owner bad chars", "user 1", `owner "user 1" contains " ", which is not allowed: it must be ` + ruleOwnerText + "."},
+		{"owner non-ASCII", "usér", `owner "usér" contains "é", which is not allowed: it must be ` + ruleOwnerText + "."},
+	} {
+		table := &fakeTable{}
+		resp := invoke(t, newHandler(table), tt.owner, `{"action":"list"}`)
+		want := Response{Error: &ErrorBody{Code: "invalid", Field: "owner", Message: tt.message}}
+		if !reflect.DeepEqual(resp, want) || table.calls() != 0 {
+			t.Errorf("%s: response = %s (%d table calls)\nwant       %s", tt.name, jsonOf(t, resp), table.calls(), jsonOf(t, want))
+		}
+	}
+}
+
 func TestValidLimits(t *testing.T) {
 	body4000 := strings.Repeat("日", 4000) // 12000 bytes: the limit counts characters
 	name200 := "  " + strings.Repeat("é", 200) + "  "
 	owner128, id64 := strings.Repeat("o", 127)+":", strings.Repeat("i", 63)+"-"
 	table := &fakeTable{}
-	resp := invoke(t, newHandler(table), `{"action":"put","owner":"`+owner128+`","id":"`+id64+`","name":`+jsonString(name200)+`,"body":`+jsonString(body4000)+`}`)
+	resp := invoke(t, newHandler(table), owner128, `{"action":"put","id":"`+id64+`","name":`+jsonString(name200)+`,"body":`+jsonString(body4000)+`}`)
 	if resp.Error != nil || resp.Item == nil {
 		t.Fatalf("put at every limit refused: %s", jsonOf(t, resp))
 	}
@@ -496,14 +510,14 @@ func TestDynamoDBFailure(t *testing.T) {
 		table   *fakeTable
 		want    string
 	}{
-		{`{"action":"put","owner":"u","id":"a","name":"n"}`, &fakeTable{putErr: boom}, "put: DynamoDB PutItem: "},
-		{`{"action":"get","owner":"u","id":"a"}`, &fakeTable{getErr: boom}, "get: DynamoDB GetItem: "},
-		{`{"action":"list","owner":"u"}`, &fakeTable{queryErr: boom}, "list: DynamoDB Query: "},
+		{`{"action":"put","id":"a","name":"n"}`, &fakeTable{putErr: boom}, "put: DynamoDB PutItem: "},
+		{`{"action":"get","id":"a"}`, &fakeTable{getErr: boom}, "get: DynamoDB GetItem: "},
+		{`{"action":"list"}`, &fakeTable{queryErr: boom}, "list: DynamoDB Query: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
 			logs := captureLogs(t)
-			resp, err := newHandler(tt.table).Handle(context.Background(), json.RawMessage(tt.payload))
+			resp, err := newHandler(tt.table).HandleFor(context.Background(), "u", json.RawMessage(tt.payload))
 			if err == nil {
 				t.Fatalf("no error; response %s", jsonOf(t, resp))
 			}
@@ -522,7 +536,7 @@ func TestDynamoDBFailure(t *testing.T) {
 
 func TestMalformedStoredItem(t *testing.T) {
 	table := &fakeTable{getOut: &dynamodb.GetItemOutput{Item: map[string]types.AttributeValue{"owner": s("u"), "id": s("a")}}}
-	_, err := newHandler(table).Handle(context.Background(), json.RawMessage(`{"action":"get","owner":"u","id":"a"}`))
+	_, err := newHandler(table).HandleFor(context.Background(), "u", json.RawMessage(`{"action":"get","id":"a"}`))
 	if err == nil || err.Error() != "get: DynamoDB GetItem: stored item has no string attribute name" {
 		t.Errorf("error = %v; want the missing attribute named", err)
 	}
@@ -533,9 +547,9 @@ func TestLogging(t *testing.T) {
 	const secret = "the-body-must-never-be-logged"
 	table := &fakeTable{}
 	h := newHandler(table)
-	invoke(t, h, `{"action":"put","owner":"user:1","id":"a","name":"n","body":"`+secret+`"}`)
-	invoke(t, h, `{"action":"put","owner":"user:1","id":"a","name":"n","body":"`+secret+strings.Repeat("x", 4000)+`"}`)
-	invoke(t, h, `{"action":"get","owner":"user:1","id":"missing"}`)
+	invoke(t, h, "user:1", `{"action":"put","id":"a","name":"n","body":"`+secret+`"}`)
+	invoke(t, h, "user:1", `{"action":"put","id":"a","name":"n","body":"`+secret+strings.Repeat("x", 4000)+`"}`)
+	invoke(t, h, "user:1", `{"action":"get","id":"missing"}`)
 
 	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 	if len(lines) != 3 {

@@ -1,31 +1,60 @@
-// Package start is the DynamoDB-backed functions' shared start-up (items, api, authorizer,
-// tokens): JSON log lines on stderr, the table's name from a required environment variable and
-// a DynamoDB client from the AWS SDK's default configuration. A missing value stops the function
-// with one log line before it serves anything.
+// Package start is the functions' shared start-up (items, api, authorizer, tokens, signer): JSON
+// log lines on stderr, required values from the environment, AWS clients from the SDK's default
+// configuration, and the identity check of the functions that act for users. A missing value
+// stops the function with one log line before it serves anything.
 package start
 
 import (
 	"context"
 	"log/slog"
 	"os"
+	"strings"
+	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity"
 )
+
+// AWS is the SDK's default configuration (the function's region and role), loaded once.
+var AWS = sync.OnceValue(func() aws.Config {
+	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		Refuse("cannot load the AWS configuration: " + err.Error())
+	}
+	return cfg
+})
+
+// Refuse stops the function before it serves anything, with one log line saying why.
+func Refuse(why string) {
+	slog.Error("refusing to start: " + why)
+	os.Exit(1)
+}
 
 // Table returns the table named by the environment variable variable (what says which table, for
 // the message) and a DynamoDB client, or stops the function.
 func Table(variable, what string) (*dynamodb.Client, string) {
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
+	cfg := AWS()
 	name := os.Getenv(variable)
 	if name == "" {
-		slog.Error("refusing to start: the environment variable " + variable + " (" + what + ") is empty")
-		os.Exit(1)
-	}
-	cfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		slog.Error("refusing to start: cannot load the AWS configuration", "error", err.Error())
-		os.Exit(1)
+		Refuse("the environment variable " + variable + " (" + what + ") is empty")
 	}
 	return dynamodb.NewFromConfig(cfg), name
+}
+
+// Identity is the identity check of the user pool, web client and identity pool the
+// environment names (constructs/assetfn sets them), resolving identities in the identity pool's
+// region; or it stops the function.
+func Identity() *identity.Verifier {
+	cfg := AWS()
+	ids, bad := identity.ConfigFromEnv(os.Getenv)
+	if len(bad) > 0 {
+		Refuse("missing or malformed environment variables of the identity check: " + strings.Join(bad, ", "))
+	}
+	client := cognitoidentity.NewFromConfig(cfg, func(o *cognitoidentity.Options) { o.Region = ids.IdentityPoolRegion() })
+	return identity.NewVerifier(ids, client)
 }

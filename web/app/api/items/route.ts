@@ -7,7 +7,7 @@ import { listItems } from '@/lib/items';
 
 export async function GET(request: Request) {
   const config = serverConfig();
-  const { identityId } = await callerSession();
+  const { idToken } = await callerSession();
   const params = new URL(request.url).searchParams;
-  return respond(await listItems({ lambda: trustRoleLambda(config), functionName: config.assetFunctionName, owner: identityId }, params));
+  return respond(await listItems({ lambda: trustRoleLambda(config), functionName: config.assetFunctionName, idToken }, params));
 }

@@ -7,8 +7,8 @@ import { issueToken, listTokens } from '@/lib/tokens';
 
 async function context() {
   const config = serverConfig();
-  const { identityId } = await callerSession();
-  return { lambda: trustRoleLambda(config), functionName: config.tokenServiceFunctionName, owner: identityId };
+  const { idToken } = await callerSession();
+  return { lambda: trustRoleLambda(config), functionName: config.tokenServiceFunctionName, idToken };
 }
 
 export async function GET() {

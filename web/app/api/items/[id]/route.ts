@@ -9,14 +9,14 @@ type Params = { params: Promise<{ id: string }> };
 
 export async function GET(_request: Request, { params }: Params) {
   const config = serverConfig();
-  const { identityId } = await callerSession();
-  return respond(await getItem({ lambda: trustRoleLambda(config), functionName: config.assetFunctionName, owner: identityId }, (await params).id));
+  const { idToken } = await callerSession();
+  return respond(await getItem({ lambda: trustRoleLambda(config), functionName: config.assetFunctionName, idToken }, (await params).id));
 }
 
 export async function PUT(request: Request, { params }: Params) {
   const config = serverConfig();
-  const { identityId } = await callerSession();
+  const { idToken } = await callerSession();
   const body = await jsonBody(request);
   if (!body.ok) return respond(body.answer);
-  return respond(await putItem({ lambda: trustRoleLambda(config), functionName: config.assetFunctionName, owner: identityId }, (await params).id, body.body));
+  return respond(await putItem({ lambda: trustRoleLambda(config), functionName: config.assetFunctionName, idToken }, (await params).id, body.body));
 }

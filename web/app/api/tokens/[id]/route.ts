@@ -7,6 +7,6 @@ import { revokeToken } from '@/lib/tokens';
 
 export async function DELETE(_request: Request, { params }: { params: Promise<{ id: string }> }) {
   const config = serverConfig();
-  const { identityId } = await callerSession();
-  return respond(await revokeToken({ lambda: trustRoleLambda(config), functionName: config.tokenServiceFunctionName, owner: identityId }, (await params).id));
+  const { idToken } = await callerSession();
+  return respond(await revokeToken({ lambda: trustRoleLambda(config), functionName: config.tokenServiceFunctionName, idToken }, (await params).id));
 }
