@@ -54,8 +54,8 @@ type cognitoStandIn struct {
 	// identities are the identity ids GetId handed out, by the token's sub.
 	identities map[string]string
 	// jwksFetches counts JWKS requests; refused lists what the proxy refused; unverifiedLogins
-	// lists the login tokens GetId received that a verifier must have refused (the functions
-	// must refuse them before they call GetId).
+	// lists why GetId refused the login tokens it received that do not verify (the functions
+	// must refuse those before they call GetId).
 	jwksFetches      int
 	refused          []string
 	unverifiedLogins []string
@@ -347,7 +347,7 @@ func (c *cognitoStandIn) startGetID() error {
 				jwt.WithAudience(c.clientID), jwt.WithClaimValue("token_use", "id"), jwt.WithValidate(true))
 			if err != nil {
 				c.mu.Lock()
-				c.unverifiedLogins = append(c.unverifiedLogins, token)
+				c.unverifiedLogins = append(c.unverifiedLogins, err.Error())
 				c.mu.Unlock()
 				fail(w, http.StatusBadRequest, "NotAuthorizedException", "Invalid login token. "+err.Error())
 				return

@@ -275,7 +275,8 @@ func TestIdentityEndToEnd(t *testing.T) {
 		}
 		// Each was refused by the function's own check, before cognito-identity saw it.
 		if _, _, _, unverified := cognito.stats(); len(unverified) > 0 {
-			t.Errorf("the functions passed %d tokens that do not verify on to GetId (they must refuse them themselves): %v", len(unverified), unverified)
+			t.Errorf("the functions passed %d tokens that do not verify on to GetId, which refused them (the functions must refuse them themselves):\n%s",
+				len(unverified), strings.Join(unverified, "\n"))
 		}
 	})
 
@@ -543,7 +544,7 @@ func (lt *localTables) snapshot(t *testing.T) tablesSnapshot {
 func (lt *localTables) wantUnchanged(t *testing.T, before tablesSnapshot, format string, args ...any) {
 	t.Helper()
 	now := lt.snapshot(t)
-	for _, owner := range slices.Sorted(slices.Values(append(before.owners(), now.owners()...))) {
+	for _, owner := range slices.Compact(slices.Sorted(slices.Values(append(before.owners(), now.owners()...)))) {
 		b, n := before.of(owner), now.of(owner)
 		if !slices.Equal(b.items, n.items) || !slices.Equal(b.tokens, n.tokens) {
 			t.Errorf("%s: the data of %s changed:\nbefore %v\nnow    %v", fmt.Sprintf(format, args...), owner, b, n)
