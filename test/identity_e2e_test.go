@@ -1,6 +1,7 @@
 package test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,16 +33,24 @@ import (
 // nothing, and the other user's items and tokens stay as they were; a signed-in user's valid
 // token reaches that user's data and no one else's.
 func TestIdentityEndToEnd(t *testing.T) {
-	const env = "dev"
 	r := referenceApp()
-	region := r.envs[env].Region
-	// CloudFormation stack names (jsii calls: before t.Parallel) resolve cross-stack references.
+	// CloudFormation stack names (jsii calls: before the run goes to the background) resolve
+	// cross-stack references.
 	stackByName := map[string]string{}
 	for _, name := range r.stackNames() {
 		stackByName[*r.stack(name).StackName()] = name
 	}
-	t.Parallel() // from here on, only plain data and local processes
+	// The run needs only the templates and local processes: it starts now, while the sequential
+	// tests hold this one paused, and reports when the test resumes.
+	run := startBackgroundRun(func(c checker, run *backgroundRun) { identityEndToEnd(c, run, r, stackByName) })
+	t.Parallel()
+	run.report(t)
+}
 
+// identityEndToEnd is TestIdentityEndToEnd's run.
+func identityEndToEnd(t checker, run *backgroundRun, r *reference, stackByName map[string]string) {
+	const env = "dev"
+	region := r.envs[env].Region
 	cognito, err := e2eCognito()
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +62,7 @@ func TestIdentityEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := t.Context()
+	ctx := run.ctx
 	db := localDynamoDB(dynamoURL, region)
 
 	// The tables, from the synthesized templates (pinned logical ids).
@@ -126,18 +136,18 @@ func TestIdentityEndToEnd(t *testing.T) {
 			}
 			childEnv[k] = local
 		}
-		f, err := startLocalFunction(rie, filepath.Join(e2eDir, "functions", name), logicalID, region, childEnv)
+		f, err := startLocalFunction(rie, filepath.Join(e2eFunctionsDir, name), logicalID, region, childEnv)
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(f.stop)
+		run.cleanup(f.stop)
 		return f
 	}
 	identityVariables := []string{rules.EnvUserPoolID, rules.EnvUserPoolClientID, rules.EnvIdentityPoolID}
 	items := start("items", env+"/Server", itemsFunction, append([]string{"TABLE_NAME"}, identityVariables...))
 	tokens := start("tokens", env+"/API", tokenServiceFn, append([]string{"TOKEN_TABLE_NAME", "TOKEN_SCOPES"}, identityVariables...))
 
-	call := func(t *testing.T, f *localFunction, payload map[string]any) map[string]json.RawMessage {
+	call := func(t checker, f *localFunction, payload map[string]any) map[string]json.RawMessage {
 		t.Helper()
 		raw, err := f.invoke(ctx, payload)
 		if err != nil {
@@ -159,7 +169,7 @@ func TestIdentityEndToEnd(t *testing.T) {
 
 	// The happy path: each user's own token reaches that user's own items and tokens.
 	var tokenIDA, tokenIDB string
-	t.Run("signed-in users reach their own data", func(t *testing.T) {
+	ok := run.section("signed-in users reach their own data", func(t checker) {
 		for _, c := range []struct{ token, id, name string }{{tokenA, "a-note", "A's note"}, {tokenB, "b-secret", "B's secret"}, {tokenB, "b-other", "B's other"}} {
 			out := call(t, items, map[string]any{"action": "put", "idToken": c.token, "id": c.id, "name": c.name, "body": "body of " + c.name})
 			wantItem(t, out, c.id, c.name)
@@ -185,14 +195,14 @@ func TestIdentityEndToEnd(t *testing.T) {
 			t.Errorf("B owns %d tokens, want 1", n)
 		}
 	})
-	if t.Failed() {
-		t.FailNow() // the attacks below prove nothing if the way in does not work
+	if !ok {
+		t.Fatalf("the attacks below prove nothing when the way in does not work")
 	}
 	idA, idB := cognito.identityOf(subA), cognito.identityOf(subB)
 	before := tables.snapshot(t)
 
 	// (a) Naming the owner: refused, with or without a valid token of another user.
-	t.Run("a payload naming an owner is refused", func(t *testing.T) {
+	run.section("a payload naming an owner is refused", func(t checker) {
 		payloads := []struct {
 			f       *localFunction
 			payload map[string]any
@@ -249,7 +259,7 @@ func TestIdentityEndToEnd(t *testing.T) {
 		{"alg none with the pool key's kid", must(cognito.unsigned(cognito.idClaims(subB)))},
 		{"A's signature over B's claims", must(withClaimsOf(tokenA, cognito.idClaims(subB)))},
 	}
-	t.Run("a token that is not a current ID token of the pool for the web client gets nothing", func(t *testing.T) {
+	run.section("a token that is not a current ID token of the pool for the web client gets nothing", func(t checker) {
 		for _, b := range bad {
 			for _, p := range []struct {
 				f       *localFunction
@@ -281,7 +291,7 @@ func TestIdentityEndToEnd(t *testing.T) {
 	})
 
 	// (c) A's valid token never reaches B's items or tokens.
-	t.Run("a user's valid token reaches no other user's data", func(t *testing.T) {
+	run.section("a user's valid token reaches no other user's data", func(t checker) {
 		wantRefused(t, call(t, items, map[string]any{"action": "get", "idToken": tokenA, "id": "b-secret"}), "not_found", "")
 		wantItemIDs(t, call(t, items, map[string]any{"action": "list", "idToken": tokenA}), "a-note")
 		wantTokenIDs(t, call(t, tokens, map[string]any{"action": "list", "idToken": tokenA}), tokenIDA)
@@ -317,11 +327,11 @@ func TestIdentityEndToEnd(t *testing.T) {
 	if len(refused) > 0 {
 		t.Errorf("the functions tried to reach what this test does not serve (only the pool's JWKS and GetId are): %v", refused)
 	}
-	t.Logf("JWKS fetched %d times, GetId called %d times", fetches, getIDCalls)
+	run.logf("JWKS fetched %d times, GetId called %d times", fetches, getIDCalls)
 }
 
 // resourceOf is a resource of a stack's template, which must have the type typ.
-func resourceOf(t *testing.T, r *reference, stack, logicalID, typ string) map[string]any {
+func resourceOf(t checker, r *reference, stack, logicalID, typ string) map[string]any {
 	t.Helper()
 	resources, _ := r.json[stack]["Resources"].(map[string]any)
 	res, _ := resources[logicalID].(map[string]any)
@@ -332,7 +342,7 @@ func resourceOf(t *testing.T, r *reference, stack, logicalID, typ string) map[st
 }
 
 // pinnedType is the type of a resource pinned in logical_ids_test.go.
-func pinnedType(t *testing.T, stack, logicalID string) string {
+func pinnedType(t checker, stack, logicalID string) string {
 	t.Helper()
 	for _, pin := range pinnedLogicalIDs {
 		if pin.stack == stack && slices.Contains(pin.ids, logicalID) {
@@ -344,7 +354,7 @@ func pinnedType(t *testing.T, stack, logicalID string) string {
 }
 
 // pinnedID is the one pinned logical id of a type in a stack.
-func pinnedID(t *testing.T, stack, typ string) string {
+func pinnedID(t checker, stack, typ string) string {
 	t.Helper()
 	for _, pin := range pinnedLogicalIDs {
 		if pin.stack == stack && pin.resourceType == typ && len(pin.ids) == 1 {
@@ -356,7 +366,7 @@ func pinnedID(t *testing.T, stack, typ string) string {
 }
 
 // onlyResourceOf is the logical id of the one resource of a type in a template.
-func onlyResourceOf(t *testing.T, tmpl map[string]any, typ string) string {
+func onlyResourceOf(t checker, tmpl map[string]any, typ string) string {
 	t.Helper()
 	ids := slices.Collect(maps.Keys(resourcesOfType(tmpl, typ)))
 	if len(ids) != 1 {
@@ -410,7 +420,7 @@ func (tr *templateResolver) resolve(stack string, v any) (string, error) {
 
 // wantRefused checks that a response is an error alone (nothing else: no item, no token) with
 // one of codes ("a|b") and, if field is set, that field. It reports whether it was.
-func wantRefused(t *testing.T, out map[string]json.RawMessage, codes, field string) bool {
+func wantRefused(t checker, out map[string]json.RawMessage, codes, field string) bool {
 	t.Helper()
 	var e struct{ Code, Field, Message string }
 	if len(out) != 1 || out["error"] == nil || json.Unmarshal(out["error"], &e) != nil {
@@ -424,7 +434,7 @@ func wantRefused(t *testing.T, out map[string]json.RawMessage, codes, field stri
 	return true
 }
 
-func wantItem(t *testing.T, out map[string]json.RawMessage, id, name string) {
+func wantItem(t checker, out map[string]json.RawMessage, id, name string) {
 	t.Helper()
 	var item struct{ ID, Name string }
 	if out["error"] != nil || json.Unmarshal(out["item"], &item) != nil || item.ID != id || item.Name != name {
@@ -432,7 +442,7 @@ func wantItem(t *testing.T, out map[string]json.RawMessage, id, name string) {
 	}
 }
 
-func wantItemIDs(t *testing.T, out map[string]json.RawMessage, ids ...string) {
+func wantItemIDs(t checker, out map[string]json.RawMessage, ids ...string) {
 	t.Helper()
 	var list []struct{ ID string }
 	if out["error"] != nil || json.Unmarshal(out["items"], &list) != nil {
@@ -450,7 +460,7 @@ func wantItemIDs(t *testing.T, out map[string]json.RawMessage, ids ...string) {
 }
 
 // wantIssued checks an issue response and returns the new token's id.
-func wantIssued(t *testing.T, out map[string]json.RawMessage) string {
+func wantIssued(t checker, out map[string]json.RawMessage) string {
 	t.Helper()
 	var token string
 	var issued struct{ ID string }
@@ -460,7 +470,7 @@ func wantIssued(t *testing.T, out map[string]json.RawMessage) string {
 	return issued.ID
 }
 
-func wantTokenIDs(t *testing.T, out map[string]json.RawMessage, ids ...string) {
+func wantTokenIDs(t checker, out map[string]json.RawMessage, ids ...string) {
 	t.Helper()
 	var list []struct{ ID string }
 	if out["error"] != nil || out["token"] != nil || json.Unmarshal(out["tokens"], &list) != nil {
@@ -503,34 +513,38 @@ func (s tablesSnapshot) of(owner string) ownedRows {
 
 func (s tablesSnapshot) owners() []string { return slices.Sorted(maps.Keys(s)) }
 
-func (lt *localTables) snapshot(t *testing.T) tablesSnapshot {
+func (lt *localTables) snapshot(t checker) tablesSnapshot {
 	t.Helper()
+	// Both tables at once (each scan waits on dynalite).
+	var items, tokens []map[string]types.AttributeValue
+	var itemsErr, tokensErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { items, itemsErr = lt.scan(lt.items) })
+	tokens, tokensErr = lt.scan(lt.tokens)
+	wg.Wait()
+	if err := cmp.Or(itemsErr, tokensErr); err != nil {
+		t.Fatal(err)
+	}
 	s := tablesSnapshot{}
 	for _, table := range []struct {
-		name, owner string
-		rows        func(*ownedRows) *[]string
+		rows  []map[string]types.AttributeValue
+		owner string
+		of    func(*ownedRows) *[]string
 	}{
-		{lt.items, lt.itemsOwner, func(o *ownedRows) *[]string { return &o.items }},
-		{lt.tokens, lt.tokensOwner, func(o *ownedRows) *[]string { return &o.tokens }},
+		{items, lt.itemsOwner, func(o *ownedRows) *[]string { return &o.items }},
+		{tokens, lt.tokensOwner, func(o *ownedRows) *[]string { return &o.tokens }},
 	} {
-		pages := dynamodb.NewScanPaginator(lt.db, &dynamodb.ScanInput{TableName: aws.String(table.name), ConsistentRead: aws.Bool(true)})
-		for pages.HasMorePages() {
-			page, err := pages.NextPage(context.Background())
-			if err != nil {
-				t.Fatalf("scanning %s: %v", table.name, err)
+		for _, row := range table.rows {
+			owner, _ := row[table.owner].(*types.AttributeValueMemberS)
+			key := "<no owner>"
+			if owner != nil {
+				key = owner.Value
 			}
-			for _, row := range page.Items {
-				owner, _ := row[table.owner].(*types.AttributeValueMemberS)
-				key := "<no owner>"
-				if owner != nil {
-					key = owner.Value
-				}
-				if s[key] == nil {
-					s[key] = &ownedRows{}
-				}
-				rows := table.rows(s[key])
-				*rows = append(*rows, canonical(&types.AttributeValueMemberM{Value: row}))
+			if s[key] == nil {
+				s[key] = &ownedRows{}
 			}
+			rows := table.of(s[key])
+			*rows = append(*rows, canonical(&types.AttributeValueMemberM{Value: row}))
 		}
 	}
 	for _, rows := range s {
@@ -540,8 +554,22 @@ func (lt *localTables) snapshot(t *testing.T) tablesSnapshot {
 	return s
 }
 
+// scan reads every row of a table.
+func (lt *localTables) scan(table string) ([]map[string]types.AttributeValue, error) {
+	var rows []map[string]types.AttributeValue
+	pages := dynamodb.NewScanPaginator(lt.db, &dynamodb.ScanInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(context.Background())
+		if err != nil {
+			return nil, fmt.Errorf("scanning %s: %w", table, err)
+		}
+		rows = append(rows, page.Items...)
+	}
+	return rows, nil
+}
+
 // wantUnchanged checks that both tables hold exactly what they held in before.
-func (lt *localTables) wantUnchanged(t *testing.T, before tablesSnapshot, format string, args ...any) {
+func (lt *localTables) wantUnchanged(t checker, before tablesSnapshot, format string, args ...any) {
 	t.Helper()
 	now := lt.snapshot(t)
 	for _, owner := range slices.Compact(slices.Sorted(slices.Values(append(before.owners(), now.owners()...)))) {
