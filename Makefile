@@ -63,11 +63,13 @@ $(API_BOOTSTRAPS):
 	GOOS=linux GOARCH=arm64 $(FUNCTION_BUILD) -o $@ ./functions/$(notdir $(@D))
 
 # The items function and the token service built the same way but for this machine, into
-# HOST_FUNCTIONS_DIR (as items and tokens): the end-to-end test (test/identity_e2e_test.go) runs
-# them under the Lambda Runtime Interface Emulator, and starts this while the app synthesizes.
+# HOST_FUNCTIONS_DIR (as items and tokens), with the AWS Lambda Runtime Interface Emulator
+# (aws-lambda-rie, go.mod's tool) that runs them there: the end-to-end test
+# (test/identity_e2e_test.go) starts this while the app synthesizes. One go build: it relinks
+# only what changed.
 HOST_FUNCTIONS_DIR ?= build/host-functions
 host-functions:
-	$(FUNCTION_BUILD) -o $(HOST_FUNCTIONS_DIR)/ ./functions/items ./functions/tokens
+	$(FUNCTION_BUILD) -o $(HOST_FUNCTIONS_DIR)/ ./functions/items ./functions/tokens github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
 
 # What cdk.json's app command builds before every CLI run (cdk synth, ls, diff, deploy): the
 # functions and the app, each only when stale. No npm step: the CLI running it is installed.

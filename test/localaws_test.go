@@ -37,8 +37,7 @@ import (
 var (
 	e2eDir          string
 	e2eFunctionsDir = filepath.Join(repoRoot, "build", "host-functions")
-	e2eFunctions    *prestarted      // make host-functions: the items and token-service functions, built for this machine
-	e2eEmulator     *prestarted      // go tool -n aws-lambda-rie: builds (once; Go caches it) and prints the RIE's path
+	e2eFunctions    *prestarted      // make host-functions: the items and token-service functions and the RIE, built for this machine
 	e2eDynamoDB     *dynaliteProcess // test/dynalite/serve.mjs
 	e2eCognito      func() (*cognitoStandIn, error)
 	e2eRegionHint   = "ap-southeast-1" // the stand-in's region; the test checks it is the environment's
@@ -51,7 +50,6 @@ func prestartE2E() {
 	build := exec.Command("make", "-s", "--no-print-directory", "host-functions", "HOST_FUNCTIONS_DIR="+e2eFunctionsDir)
 	build.Dir = repoRoot
 	e2eFunctions = prestart("make host-functions", build)
-	e2eEmulator = prestart("go tool -n aws-lambda-rie", goCommand(repoRoot, "tool", "-n", "aws-lambda-rie"))
 	e2eDynamoDB = startDynalite()
 	// The keys (RSA), the CA and the stand-in's servers, made while the app synthesizes.
 	e2eCognito = sync.OnceValues(func() (*cognitoStandIn, error) { return newCognitoStandIn(e2eDir, e2eRegionHint) })
@@ -59,9 +57,7 @@ func prestartE2E() {
 }
 
 func stopE2E() {
-	for _, p := range []*prestarted{e2eFunctions, e2eEmulator} {
-		p.stop()
-	}
+	e2eFunctions.stop()
 	e2eDynamoDB.stop()
 	if c, err := e2eCognito(); err == nil {
 		c.close()
