@@ -8,15 +8,16 @@
 //     and retained with the stack.
 //   - Data access comes only from grant methods that name the actions the code calls on one
 //     table: GrantTableCalls names them one by one, and refuses any but the item-level ones
-//     (TableReadActions, TableWriteActions); GrantTableRead and GrantTableReadWrite give all
-//     of one set. Never Scan, never table management.
+//     (TableReadActions, TableWriteActions); GrantTableRead gives every read action,
+//     GrantTableReadWrite every read and write action. Never Scan, never table management.
 //   - A function that acts for signed-in users is told whose users they are in one place,
 //     VerifiesUsersOf: the user pool whose ID tokens it accepts, the web client they must be
 //     for, and the identity pool whose identity ids name its owners (rules.EnvUserPoolID,
 //     rules.EnvUserPoolClientID, rules.EnvIdentityPoolID). Such a function verifies the caller's
-//     ID token itself and derives the owner from it; it trusts no payload's claim about the
-//     user, so a holder of the trust role (the web server, a compute role, a developer role)
-//     cannot speak for a user whose token it does not have.
+//     ID token itself and derives the owner from it (gatehouse's functions share one check,
+//     functions/internal/identity); it trusts no payload's claim about the user, so a holder of
+//     the trust role (the web server, a compute role, a developer role) cannot speak for a user
+//     whose token it does not have.
 //   - arm64 (Graviton) on the provided.al2023 runtime; reserved concurrency optional, to cap how
 //     much a caller can spend or how hard it can hit the table.
 package assetfn
