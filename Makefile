@@ -68,7 +68,7 @@ $(API_BOOTSTRAPS):
 # (test/identity_e2e_test.go) starts this while the app synthesizes. One go build: it relinks
 # only what changed.
 HOST_FUNCTIONS_DIR ?= build/host-functions
-host-functions:
+host-functions: ## Build the items function and the token service for this machine, with the Lambda Runtime Interface Emulator (the end-to-end test runs them).
 	$(FUNCTION_BUILD) -o $(HOST_FUNCTIONS_DIR)/ ./functions/items ./functions/tokens github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
 
 # What cdk.json's app command builds before every CLI run (cdk synth, ls, diff, deploy): the
