@@ -367,12 +367,13 @@ func (run *backgroundRun) report(t *testing.T) {
 	for _, stop := range slices.Backward(run.stops) {
 		stop()
 	}
-	for _, l := range run.logs {
-		t.Log(l)
+	var took []string
+	for _, rec := range run.sections {
+		took = append(took, rec.took.Round(time.Millisecond).String())
 	}
+	t.Logf("%s; its %d parts ran in the background in %s", strings.Join(run.logs, "; "), len(run.sections), strings.Join(took, ", "))
 	for _, rec := range run.sections {
 		t.Run(rec.name, func(t *testing.T) {
-			t.Logf("ran in the background in %v", rec.took.Round(time.Millisecond))
 			for _, f := range rec.failures {
 				t.Error(f)
 			}
