@@ -26,12 +26,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/gatehouse-cdk/gatehouse/config"
 )
 
 // The end-to-end test's local AWS (test/identity_e2e_test.go): the functions built as they
 // deploy but for this machine, run by the AWS Lambda Runtime Interface Emulator (RIE, go.mod's
 // tool) and invoked with the Lambda API; an in-memory DynamoDB (dynalite); Cognito's stand-in
 // (cognito_standin_test.go). All on loopback.
+
+// e2eEnv is the environment of cdk.json whose templates the end-to-end test runs.
+const e2eEnv = "dev"
 
 // Prestarted for the end-to-end test (prestartE2E), so that they overlap the synth.
 var (
@@ -40,7 +45,6 @@ var (
 	e2eFunctions    *prestarted      // make host-functions: the items and token-service functions and the RIE, built for this machine
 	e2eDynamoDB     *dynaliteProcess // test/dynalite/serve.mjs
 	e2eCognito      func() (*cognitoStandIn, error)
-	e2eRegionHint   = "ap-southeast-1" // the stand-in's region; the test checks it is the environment's
 )
 
 func prestartE2E() {
@@ -52,7 +56,13 @@ func prestartE2E() {
 	e2eFunctions = prestart("make host-functions", build)
 	e2eDynamoDB = startDynalite()
 	// The keys (RSA), the CA and the stand-in's servers, made while the app synthesizes.
-	e2eCognito = sync.OnceValues(func() (*cognitoStandIn, error) { return newCognitoStandIn(e2eDir, e2eRegionHint) })
+	e2eCognito = sync.OnceValues(func() (*cognitoStandIn, error) {
+		env, err := config.FromFile(filepath.Join(repoRoot, "cdk.json"), e2eEnv)
+		if err != nil {
+			return nil, err
+		}
+		return newCognitoStandIn(e2eDir, env.Region)
+	})
 	go func() { _, _ = e2eCognito() }()
 }
 
