@@ -400,6 +400,7 @@ type recorder struct {
 	took     time.Duration
 	mu       sync.Mutex
 	failures []string
+	helpers  map[string]bool // functions that called Helper
 }
 
 // run runs f in a goroutine of its own (so that Fatal, which calls runtime.Goexit, ends f only)
@@ -413,12 +414,38 @@ func (r *recorder) run(f func(c checker)) {
 	<-done
 }
 
-func (r *recorder) Helper() {}
+// Helper marks its caller as a helper, as testing.T's does: a failure is reported at the line
+// that called the outermost helper.
+func (r *recorder) Helper() {
+	pc, _, _, ok := runtime.Caller(1)
+	if !ok {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.helpers == nil {
+		r.helpers = map[string]bool{}
+	}
+	r.helpers[runtime.FuncForPC(pc).Name()] = true
+}
 
 func (r *recorder) Errorf(format string, args ...any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.failures = append(r.failures, fmt.Sprintf(format, args...))
+	pcs := make([]uintptr, 32)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])
+	where := ""
+	for {
+		frame, more := frames.Next()
+		if !strings.HasSuffix(frame.Function, ".(*recorder).Fatalf") && !strings.HasSuffix(frame.Function, ".(*recorder).Fatal") && !r.helpers[frame.Function] {
+			where = fmt.Sprintf("%s:%d: ", filepath.Base(frame.File), frame.Line)
+			break
+		}
+		if !more {
+			break
+		}
+	}
+	r.failures = append(r.failures, where+fmt.Sprintf(format, args...))
 }
 
 func (r *recorder) Fatalf(format string, args ...any) {
