@@ -53,26 +53,36 @@ func IdentityID(sub string) string {
 	return fmt.Sprintf("%s:%x-%x-%x-%x-%x", Region, h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }
 
-// rsaKeys are made once per test binary (one costs ~0.1 s of CPU): 0 to 2 sign the pools'
-// tokens, the others are RSAKey's.
-var rsaKeys = sync.OnceValue(func() []*rsa.PrivateKey {
-	keys := make([]*rsa.PrivateKey, 3+otherKeys)
-	for i := range keys {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			panic(err)
-		}
-		keys[i] = k
+// rsaKeys are RSA 2048 keys, each made the first time it is asked for (one costs ~0.1 s of
+// CPU, and most tests need two or three): 0 to 2 sign the pools' tokens, the others are RSAKey's.
+var rsaKeys struct {
+	sync.Mutex
+	made map[int]*rsa.PrivateKey
+}
+
+func rsaKey(n int) *rsa.PrivateKey {
+	rsaKeys.Lock()
+	defer rsaKeys.Unlock()
+	if k, ok := rsaKeys.made[n]; ok {
+		return k
 	}
-	return keys
-})
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	if rsaKeys.made == nil {
+		rsaKeys.made = map[int]*rsa.PrivateKey{}
+	}
+	rsaKeys.made[n] = k
+	return k
+}
 
 // otherKeys is how many keys RSAKey hands out.
 const otherKeys = 5
 
 // RSAKey is the n-th of a few RSA 2048 keys (n modulo their number) that sign no pool's tokens:
 // for a test's other keys (the signer's CloudFront keys).
-func RSAKey(n int) *rsa.PrivateKey { return rsaKeys()[3+n%otherKeys] }
+func RSAKey(n int) *rsa.PrivateKey { return rsaKey(3 + n%otherKeys) }
 
 // Pool is a user pool: its signing key and the key set it publishes.
 type Pool struct {
@@ -84,7 +94,7 @@ type Pool struct {
 // same kid and different n stand for the real pool and a forger.
 func NewPool(t testing.TB, n int, kid string) Pool {
 	t.Helper()
-	priv, err := jwk.Import(rsaKeys()[n])
+	priv, err := jwk.Import(rsaKey(n))
 	if err != nil {
 		t.Fatal(err)
 	}
