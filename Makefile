@@ -65,11 +65,14 @@ $(API_BOOTSTRAPS):
 # The items function and the token service built the same way but for this machine, into
 # HOST_FUNCTIONS_DIR (as items and tokens), with the AWS Lambda Runtime Interface Emulator
 # (aws-lambda-rie, go.mod's tool) that runs them there: the end-to-end test
-# (test/identity_e2e_test.go) starts this while the app synthesizes. One go build: it relinks
-# only what changed.
+# (test/identity_e2e_test.go) starts this while the app synthesizes. One go build, and only when
+# a source changed (make's timestamps: Go's own staleness check of the three costs ~1 s of CPU).
 HOST_FUNCTIONS_DIR ?= build/host-functions
-host-functions: ## Build the items function and the token service for this machine, with the Lambda Runtime Interface Emulator (the end-to-end test runs them).
+HOST_FUNCTIONS := $(addprefix $(HOST_FUNCTIONS_DIR)/,items tokens aws-lambda-rie)
+$(HOST_FUNCTIONS) &: $(wildcard functions/items/*.go functions/internal/items/*.go functions/tokens/*.go apitokens/*.go) $(IDENTITY_SOURCES) go.mod go.sum
 	$(FUNCTION_BUILD) -o $(HOST_FUNCTIONS_DIR)/ ./functions/items ./functions/tokens github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
+	@touch $(HOST_FUNCTIONS)
+host-functions: $(HOST_FUNCTIONS) ## Build the items function and the token service for this machine, with the Lambda Runtime Interface Emulator (the end-to-end test runs them).
 
 # What cdk.json's app command builds before every CLI run (cdk synth, ls, diff, deploy): the
 # functions and the app, each only when stale. No npm step: the CLI running it is installed.
