@@ -170,12 +170,12 @@ func identityEndToEnd(t checker, run *backgroundRun, r *reference, stackByName m
 			out = call(t, items, map[string]any{"action": "get", "idToken": c.token, "id": c.id})
 			wantItem(t, out, c.id, c.name)
 		}
-		wantItemIDs(t, call(t, items, map[string]any{"action": "list", "idToken": tokenA}), "a-note")
-		wantItemIDs(t, call(t, items, map[string]any{"action": "list", "idToken": tokenB}), "b-other", "b-secret")
+		wantListed(t, call(t, items, map[string]any{"action": "list", "idToken": tokenA}), "items", "a-note")
+		wantListed(t, call(t, items, map[string]any{"action": "list", "idToken": tokenB}), "items", "b-other", "b-secret")
 		tokenIDA = wantIssued(t, call(t, tokens, map[string]any{"action": "issue", "idToken": tokenA, "scopes": []string{"read"}, "lifetimeDays": 30}))
 		tokenIDB = wantIssued(t, call(t, tokens, map[string]any{"action": "issue", "idToken": tokenB, "scopes": []string{"read"}, "lifetimeDays": 30}))
-		wantTokenIDs(t, call(t, tokens, map[string]any{"action": "list", "idToken": tokenA}), tokenIDA)
-		wantTokenIDs(t, call(t, tokens, map[string]any{"action": "list", "idToken": tokenB}), tokenIDB)
+		wantListed(t, call(t, tokens, map[string]any{"action": "list", "idToken": tokenA}), "tokens", tokenIDA)
+		wantListed(t, call(t, tokens, map[string]any{"action": "list", "idToken": tokenB}), "tokens", tokenIDB)
 		// Stored under the identity ids cognito-identity gave for each user's sub.
 		idA, idB := cognito.identityOf(subA), cognito.identityOf(subB)
 		snap := tables.snapshot(t)
@@ -289,8 +289,8 @@ func identityEndToEnd(t checker, run *backgroundRun, r *reference, stackByName m
 	// (c) A's valid token never reaches B's items or tokens.
 	run.section("a user's valid token reaches no other user's data", func(t checker) {
 		wantRefused(t, call(t, items, map[string]any{"action": "get", "idToken": tokenA, "id": "b-secret"}), "not_found", "")
-		wantItemIDs(t, call(t, items, map[string]any{"action": "list", "idToken": tokenA}), "a-note")
-		wantTokenIDs(t, call(t, tokens, map[string]any{"action": "list", "idToken": tokenA}), tokenIDA)
+		wantListed(t, call(t, items, map[string]any{"action": "list", "idToken": tokenA}), "items", "a-note")
+		wantListed(t, call(t, tokens, map[string]any{"action": "list", "idToken": tokenA}), "tokens", tokenIDA)
 		wantRefused(t, call(t, tokens, map[string]any{"action": "revoke", "idToken": tokenA, "tokenId": tokenIDB}), "not_found", "tokenId")
 		tables.wantUnchanged(t, before, "after A's reads and A's revoke of B's token")
 		// A put of B's item id makes A's own item; B's stays as it was.
@@ -438,11 +438,13 @@ func wantItem(t checker, out map[string]json.RawMessage, id, name string) {
 	}
 }
 
-func wantItemIDs(t checker, out map[string]json.RawMessage, ids ...string) {
+// wantListed checks a list response: exactly the ids, in any order, under field ("items" or
+// "tokens"), and no token (a list never shows one).
+func wantListed(t checker, out map[string]json.RawMessage, field string, ids ...string) {
 	t.Helper()
 	var list []struct{ ID string }
-	if out["error"] != nil || json.Unmarshal(out["items"], &list) != nil {
-		t.Errorf("got %s, want items %v", compact(out), ids)
+	if out["error"] != nil || out["token"] != nil || json.Unmarshal(out[field], &list) != nil {
+		t.Errorf("got %s, want %s %v", compact(out), field, ids)
 		return
 	}
 	var got []string
@@ -450,8 +452,8 @@ func wantItemIDs(t checker, out map[string]json.RawMessage, ids ...string) {
 		got = append(got, i.ID)
 	}
 	sort.Strings(got)
-	if !slices.Equal(got, ids) {
-		t.Errorf("listed items %v, want %v", got, ids)
+	if !slices.Equal(got, slices.Sorted(slices.Values(ids))) {
+		t.Errorf("listed %s %v, want %v", field, got, ids)
 	}
 }
 
@@ -464,23 +466,6 @@ func wantIssued(t checker, out map[string]json.RawMessage) string {
 		t.Fatalf("got %s, want a new token", compact(out))
 	}
 	return issued.ID
-}
-
-func wantTokenIDs(t checker, out map[string]json.RawMessage, ids ...string) {
-	t.Helper()
-	var list []struct{ ID string }
-	if out["error"] != nil || out["token"] != nil || json.Unmarshal(out["tokens"], &list) != nil {
-		t.Errorf("got %s, want tokens %v", compact(out), ids)
-		return
-	}
-	var got []string
-	for _, i := range list {
-		got = append(got, i.ID)
-	}
-	sort.Strings(got)
-	if !slices.Equal(got, slices.Sorted(slices.Values(ids))) {
-		t.Errorf("listed tokens %v, want %v", got, ids)
-	}
 }
 
 func compact(out map[string]json.RawMessage) string {

@@ -19,9 +19,11 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity"
 )
 
+// The functions' log lines are JSON on stderr, from the first (a refusal to start included).
+func init() { slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil))) }
+
 // AWS is the SDK's default configuration (the function's region and role), loaded once.
 var AWS = sync.OnceValue(func() aws.Config {
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		Refuse("cannot load the AWS configuration: " + err.Error())
