@@ -119,11 +119,20 @@ var LogRetentionDays = Periods{
 const DefaultRegion = "ap-southeast-1"
 
 // API tokens (the token service).
-var TokenLifetimeDays = Range{Min: 1, Max: 365, Default: 30, Unit: "days"}
+var (
+	TokenLifetimeDays = Range{Min: 1, Max: 365, Default: 30, Unit: "days"}
+	// MaxActiveTokens is how many current (unrevoked, unexpired) tokens one owner may hold;
+	// issuing beyond it is a conflict, so tokens cannot pile up out of sight.
+	MaxActiveTokens = Range{Min: 1, Max: 1000, Default: 20, Unit: "tokens"}
+	// TokenListPage is how many tokens one list call returns; the answer's next cursor pages on.
+	TokenListPage = Range{Min: 1, Max: 100, Default: 20, Unit: "tokens"}
+)
 
 // The token API (tokenapi.TokenAPIProps, config).
 var (
 	APIThrottleRateLimit   = Range{Min: 1, Max: 10000, Default: 50, Unit: "requests per second"}
 	APIThrottleBurstLimit  = Range{Min: 1, Max: 5000, Default: 100, Unit: "requests"}
-	AuthorizerCacheSeconds = Range{Min: 0, Max: 3600, Default: 300, Unit: "seconds (API Gateway caches an authorizer's answer at most an hour; 0 turns the cache off)"}
+	// AuthorizerCacheSeconds bounds how long an expired token keeps working (a revoke also
+	// flushes the stage's cache, so a revoked one stops within seconds).
+	AuthorizerCacheSeconds = Range{Min: 0, Max: 3600, Default: 60, Unit: "seconds (API Gateway caches an authorizer's answer at most an hour; 0 turns the cache off)"}
 )
