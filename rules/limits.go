@@ -130,8 +130,8 @@ var (
 
 // The token API (tokenapi.TokenAPIProps, config).
 var (
-	APIThrottleRateLimit   = Range{Min: 1, Max: 10000, Default: 50, Unit: "requests per second"}
-	APIThrottleBurstLimit  = Range{Min: 1, Max: 5000, Default: 100, Unit: "requests"}
+	APIThrottleRateLimit  = Range{Min: 1, Max: 10000, Default: 50, Unit: "requests per second"}
+	APIThrottleBurstLimit = Range{Min: 1, Max: 5000, Default: 100, Unit: "requests"}
 	// AuthorizerCacheSeconds bounds how long an expired token keeps working (a revoke also
 	// flushes the stage's cache, so a revoked one stops within seconds).
 	AuthorizerCacheSeconds = Range{Min: 0, Max: 3600, Default: 60, Unit: "seconds (API Gateway caches an authorizer's answer at most an hour; 0 turns the cache off)"}
