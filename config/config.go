@@ -103,8 +103,12 @@ type API struct {
 	// ThrottleBurstLimit: the stage's burst (rules.APIThrottleBurstLimit).
 	ThrottleBurstLimit int `json:"throttleBurstLimit"`
 	// AuthorizerCacheSeconds: how long API Gateway reuses an authorizer's answer for a token
-	// (rules.AuthorizerCacheSeconds; 0 allowed). A revoked token keeps working this long at most.
+	// (rules.AuthorizerCacheSeconds; 0 allowed). A revoke flushes the cache, so this bounds
+	// only how long a revoked token works when that flush fails.
 	AuthorizerCacheSeconds *int `json:"authorizerCacheSeconds"`
+	// MaxActiveTokensPerOwner: how many current tokens one user may hold (rules.MaxActiveTokens);
+	// issuing more is refused.
+	MaxActiveTokensPerOwner int `json:"maxActiveTokensPerOwner"`
 	// AllowedOrigins may call the API from browsers (CORS). Default none: scripts and servers.
 	AllowedOrigins []string `json:"allowedOrigins"`
 	// Scopes tokens may carry. Default apitokens.Scopes (read, write), which the routes need.
@@ -252,6 +256,7 @@ func (e *Environment) fillDefaults() {
 			ttl := rules.AuthorizerCacheSeconds.Default
 			a.AuthorizerCacheSeconds = &ttl
 		}
+		a.MaxActiveTokensPerOwner = rules.MaxActiveTokens.Or(a.MaxActiveTokensPerOwner)
 		if len(a.Scopes) == 0 {
 			a.Scopes = []string{"read", "write"}
 		}
@@ -438,6 +443,7 @@ func (e *Environment) check(ps *rules.Problems, at string) {
 		rules.APIThrottleRateLimit.Check(ps, f+".throttleRateLimit", a.ThrottleRateLimit)
 		rules.APIThrottleBurstLimit.Check(ps, f+".throttleBurstLimit", a.ThrottleBurstLimit)
 		rules.AuthorizerCacheSeconds.Check(ps, f+".authorizerCacheSeconds", *a.AuthorizerCacheSeconds)
+		rules.MaxActiveTokens.Check(ps, f+".maxActiveTokensPerOwner", a.MaxActiveTokensPerOwner)
 		if len(a.AllowedOrigins) > 0 {
 			rules.Origins(ps, f+".allowedOrigins", a.AllowedOrigins)
 		}

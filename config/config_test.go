@@ -406,7 +406,7 @@ func TestAPISettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := env.API; a.ThrottleRateLimit != 50 || a.ThrottleBurstLimit != 100 || *a.AuthorizerCacheSeconds != 300 ||
+	if a := env.API; a.ThrottleRateLimit != 50 || a.ThrottleBurstLimit != 100 || *a.AuthorizerCacheSeconds != 60 || a.MaxActiveTokensPerOwner != 20 ||
 		strings.Join(a.Scopes, ",") != "read,write" || a.ExecutionLogging || len(a.AllowedOrigins) != 0 {
 		t.Errorf("defaults: %+v", a)
 	}
@@ -419,12 +419,13 @@ func TestAPISettings(t *testing.T) {
 func TestBadAPI(t *testing.T) {
 	pre := "invalid cdk.json context: environments.dev.api."
 	_, err := config.Parse("dev", []byte(`{`+ok+`, "api": {"throttleRateLimit": 20000, "throttleBurstLimit": -1, "authorizerCacheSeconds": 7200,
-		"allowedOrigins": ["https://app.example.com/path"], "scopes": ["read", "Write Items", "read"], "apiKeys": true}}`))
+		"maxActiveTokensPerOwner": 1001, "allowedOrigins": ["https://app.example.com/path"], "scopes": ["read", "Write Items", "read"], "apiKeys": true}}`))
 	want := []string{
-		pre + `apiKeys = true: unknown field; allowed: throttleRateLimit, throttleBurstLimit, authorizerCacheSeconds, allowedOrigins, scopes, executionLogging`,
+		pre + `apiKeys = true: unknown field; allowed: throttleRateLimit, throttleBurstLimit, authorizerCacheSeconds, maxActiveTokensPerOwner, allowedOrigins, scopes, executionLogging`,
 		pre + `throttleRateLimit = 20000: must be a whole number of requests per second from 1 to 10000`,
 		pre + `throttleBurstLimit = -1: must be a whole number of requests from 1 to 5000`,
 		pre + `authorizerCacheSeconds = 7200: must be a whole number of seconds (API Gateway caches an authorizer's answer at most an hour; 0 turns the cache off) from 0 to 3600`,
+		pre + `maxActiveTokensPerOwner = 1001: must be a whole number of tokens from 1 to 1000`,
 		pre + `allowedOrigins[0] = "https://app.example.com/path": ` + rules.OriginRule,
 		pre + `scopes[1] = "Write Items": ` + rules.Scope.Rule,
 		pre + `scopes[2] = "read": is listed twice`,

@@ -322,8 +322,12 @@ func apiRows(m *access.Model, env string, a access.Session) ([]Row, error) {
 	executeAPI := func(id, rest string) string {
 		return "arn:aws:execute-api:" + region + ":" + account + ":" + id + "/" + rest
 	}
+	restAPI := func(id, rest string) string {
+		return "arn:aws:apigateway:" + region + "::/restapis/" + id + rest
+	}
 	short := strings.NewReplacer(table, "<token table>", itemsTable, "<items table>", authorizerFn, "<authorizer>", tokenService, "<token service>",
-		handler, "<api handler>", executeAPI(api, ""), "<this api>/", executeAPI(anotherRestAPIID, ""), "<another api>/", account, "<this account>")
+		handler, "<api handler>", executeAPI(api, ""), "<this api>/", executeAPI(anotherRestAPIID, ""), "<another api>/",
+		restAPI(api, ""), "<this api's config>", restAPI(anotherRestAPIID, ""), "<another api's config>", account, "<this account>")
 	var rows []Row
 	add := func(who string, expect access.Decision, req access.Request) {
 		r := row(short, who, expect, req)
@@ -368,6 +372,16 @@ func apiRows(m *access.Model, env string, a access.Session) ([]Row, error) {
 	}
 	add("token service role", access.ImplicitDeny, req(tokens, "dynamodb:Scan", table+tokenTableIndexARN))
 	add("token service role", access.ImplicitDeny, req(tokens, "dynamodb:PutItem", itemsTable))
+	// A revoke flushes this stage's authorizer cache; nothing else of API Gateway.
+	flush := restAPI(api, "/stages/"+stage+"/cache/authorizers")
+	add("token service role", access.Allow, req(tokens, "apigateway:DELETE", flush))
+	for _, other := range []string{restAPI(api, ""), restAPI(api, "/stages/"+stage), restAPI(api, "/stages/"+stage+"/cache/data"),
+		restAPI(anotherRestAPIID, "/stages/"+stage+"/cache/authorizers")} {
+		add("token service role", access.ImplicitDeny, req(tokens, "apigateway:DELETE", other))
+	}
+	for _, action := range []string{"apigateway:PATCH", "apigateway:GET"} {
+		add("token service role", access.ImplicitDeny, req(tokens, action, restAPI(api, "/stages/"+stage)))
+	}
 	// The handler reaches the items (the owner is the token's, in its code), not the tokens.
 	apiHandler := session("handler", "api")
 	for _, action := range []string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"} {
@@ -399,6 +413,10 @@ func apiRows(m *access.Model, env string, a access.Session) ([]Row, error) {
 	add("signed-in A", access.ImplicitDeny, a.Request("lambda:InvokeFunction", tokenService, nil))
 	add("trust role", access.ImplicitDeny, req(others["trust role"], "lambda:InvokeFunction", authorizerFn))
 	add("trust role", access.ImplicitDeny, req(others["trust role"], "lambda:UpdateFunctionCode", tokenService))
+	// Only the token service flushes the authorizer cache.
+	for _, who := range []string{"trust role", "webpage role", "items function role"} {
+		add(who, access.ImplicitDeny, req(others[who], "apigateway:DELETE", flush))
+	}
 	// API Gateway's logging role: API Gateway assumes it, nothing else.
 	cloudwatch := roles["cloudwatch"].ARN
 	add("API Gateway", access.Allow, access.Request{Principal: "apigateway.amazonaws.com", Action: "sts:AssumeRole", Resource: cloudwatch})
@@ -499,18 +517,25 @@ func deliveryRows(m *access.Model, env, uploads string, a access.Session, guest 
 	insecure := cloudfront("s3:GetObject", photoOfA, thisDist)
 	insecure.Context["aws:SecureTransport"] = []string{"false"}
 	add("CloudFront", access.ExplicitDeny, insecure)
-	// With a customer managed key: CloudFront decrypts through S3 only (which object it may
-	// read at all is the bucket's decision, above).
+	// With a customer managed key: distributions of this account decrypt, by the source
+	// condition AWS documents (which object one reads at all is the bucket's decision, above);
+	// no other account's distribution, no other use of the key, no other principal.
 	if key, err := m.Attr(uploadsStack, uploadKeyID, "Arn"); err == nil {
-		viaS3 := func(distribution, service string) access.Request {
-			r := cloudfront("kms:Decrypt", key, distribution)
-			r.Context["kms:ViaService"] = []string{service}
-			return r
+		add("CloudFront", access.Allow, cloudfront("kms:Decrypt", key, thisDist))
+		add("CloudFront", access.ImplicitDeny, cloudfront("kms:Decrypt", key, "arn:aws:cloudfront::999999999999:distribution/"+anotherDistributon))
+		for _, action := range []string{"kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom"} {
+			add("CloudFront", access.ImplicitDeny, cloudfront(action, key, thisDist))
 		}
-		add("CloudFront", access.Allow, viaS3(thisDist, "s3."+region+".amazonaws.com"))
-		add("CloudFront", access.ImplicitDeny, viaS3(thisDist, "secretsmanager."+region+".amazonaws.com"))
-		add("CloudFront", access.ImplicitDeny, viaS3("arn:aws:cloudfront::999999999999:distribution/"+anotherDistributon, "s3."+region+".amazonaws.com"))
-		add("CloudFront", access.ImplicitDeny, cloudfront("kms:Encrypt", key, thisDist))
+		lambda := cloudfront("kms:Decrypt", key, thisDist)
+		lambda.Principal = "lambda.amazonaws.com"
+		add("Lambda", access.ImplicitDeny, lambda)
+		for _, r := range []struct {
+			who  string
+			role *access.Role
+		}{{"signer role", signerRole}, {"webpage role", webpage}, {"trust role", trust}, {"items function role", items}} {
+			add(r.who, access.ImplicitDeny, access.Request{Principal: SessionFor(r.role, "s"), Action: "kms:Decrypt", Resource: key})
+		}
+		add("A", access.ImplicitDeny, a.Request("kms:Decrypt", key, nil))
 	}
 	// A signed-in identity still reaches only its own folder directly.
 	add("A", access.ImplicitDeny, a.Request("s3:GetObject", photoOfB, nil))

@@ -164,3 +164,20 @@ func Email(ps *Problems, at string, e EmailSettings, names EmailFieldNames, pool
 		ps.Add(f(names.SESRegion), e.SESRegion, "a user pool in "+poolRegion+" can send through SES only in "+strings.Join(allowed, ", "))
 	}
 }
+
+// Header is one HTTP response header.
+type Header struct{ Name, Value string }
+
+// SecurityHeaders are sent with every page of the web app: by next.config (web/, which reads
+// web/security-headers.json, a copy of these that a test keeps equal) and, for the hosted app, by
+// Amplify Hosting's custom headers (constructs/hosting). HSTS for two years with subdomains; no
+// MIME sniffing; the referrer only to this origin; never framed (both the CSP's frame-ancestors
+// and X-Frame-Options, for older browsers); a baseline CSP any app can carry (the web app adds
+// its full policy).
+var SecurityHeaders = []Header{
+	{"Strict-Transport-Security", "max-age=63072000; includeSubDomains"},
+	{"X-Content-Type-Options", "nosniff"},
+	{"Referrer-Policy", "same-origin"},
+	{"X-Frame-Options", "DENY"},
+	{"Content-Security-Policy", "frame-ancestors 'none'; base-uri 'self'; object-src 'none'; form-action 'self'"},
+}

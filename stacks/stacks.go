@@ -341,17 +341,18 @@ func (s *EnvironmentStage) addAPI(env config.Environment, options Options) {
 	st := s.newStack(APIStackID, env.Name, outputs.API, "token-authorized API over the items, its token table and token service", nil)
 	code := func(dir string) awslambda.Code { return awslambda.Code_FromAsset(jsii.String(dir), nil) }
 	s.API = tokenapi.NewTokenAPI(st, jsii.String("TokenApi"), &tokenapi.TokenAPIProps{
-		AuthorizerCode:         code(options.AuthorizerFunctionDir),
-		TokenServiceCode:       code(options.TokenServiceFunctionDir),
-		HandlerCode:            code(options.APIFunctionDir),
-		ItemsTable:             s.Items,
-		SignIn:                 s.Auth,
-		AllowedOrigins:         a.AllowedOrigins,
-		Scopes:                 a.Scopes,
-		ThrottleRateLimit:      a.ThrottleRateLimit,
-		ThrottleBurstLimit:     a.ThrottleBurstLimit,
-		AuthorizerCacheSeconds: a.AuthorizerCacheSeconds,
-		ExecutionLogging:       a.ExecutionLogging,
+		AuthorizerCode:          code(options.AuthorizerFunctionDir),
+		TokenServiceCode:        code(options.TokenServiceFunctionDir),
+		HandlerCode:             code(options.APIFunctionDir),
+		ItemsTable:              s.Items,
+		SignIn:                  s.Auth,
+		AllowedOrigins:          a.AllowedOrigins,
+		Scopes:                  a.Scopes,
+		ThrottleRateLimit:       a.ThrottleRateLimit,
+		ThrottleBurstLimit:      a.ThrottleBurstLimit,
+		AuthorizerCacheSeconds:  a.AuthorizerCacheSeconds,
+		MaxActiveTokensPerOwner: a.MaxActiveTokensPerOwner,
+		ExecutionLogging:        a.ExecutionLogging,
 	})
 	s.API.GrantIssue(s.Trust.Role())
 	output(st, outputs.APIURL, s.API.URL(), "The token API's URL (API_URL)")

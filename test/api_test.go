@@ -1,6 +1,7 @@
 package test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -29,14 +30,20 @@ const (
 
 // apiSettings are each environment's API settings as its config gives them.
 var apiSettings = map[string]struct {
-	rate, burst, cacheTTL int
-	logging, scopes       string
-	cors                  bool
+	rate, burst, cacheTTL, maxTokens int
+	logging, scopes                  string
+	cors                             bool
 }{
-	"dev":  {50, 100, 300, "OFF", "read,write", true},
-	"prod": {20, 40, 300, "OFF", "read,write", false},
-	"full": {5, 10, 0, "ERROR", "read,write,audit", true},
+	"dev":  {50, 100, 60, 20, "OFF", "read,write", true},
+	"prod": {20, 40, 60, 20, "OFF", "read,write", false},
+	"full": {5, 10, 0, 5, "ERROR", "read,write,audit", true},
 }
+
+// apiAccessLogFormat: one JSON line per request, with the owner of the token that made it (the
+// authorizer's principal id), never the token; no IAM caller or user fields.
+const apiAccessLogFormat = `{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime",` +
+	`"httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status","protocol":"$context.protocol",` +
+	`"responseLength":"$context.responseLength","owner":"$context.authorizer.principalId"}`
 
 // TestTokenAPI: a regional REST API; a TOKEN authorizer on the Authorization header with the
 // token pattern and the configured cache; every route behind it, no API keys; the stage
@@ -69,7 +76,7 @@ func TestTokenAPI(t *testing.T) {
 			"StageName": "v1",
 			"MethodSettings": []any{M{"HttpMethod": "*", "ResourcePath": "/*", "DataTraceEnabled": false, "LoggingLevel": want.logging,
 				"MetricsEnabled": true, "ThrottlingRateLimit": want.rate, "ThrottlingBurstLimit": want.burst}},
-			"AccessLogSetting": M{"DestinationArn": arnOf(apiAccessLogs), "Format": assertions.Match_StringLikeRegexp(jsii.String(`^\{"requestId":"\$context.requestId",.*"status":"\$context.status"`))},
+			"AccessLogSetting": M{"DestinationArn": arnOf(apiAccessLogs), "Format": apiAccessLogFormat},
 		})
 		tmpl.HasResource(jsii.String("AWS::Logs::LogGroup"), M{"DeletionPolicy": "Retain", "Properties": M{"RetentionInDays": 90}})
 		tmpl.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), M{"RetentionInDays": 90}, jsii.Number(4))
@@ -77,12 +84,17 @@ func TestTokenAPI(t *testing.T) {
 			outputs.TokenTableName: M{"Ref": tokenTable}} {
 			tmpl.HasOutput(jsii.String(key), M{"Value": value})
 		}
-		// The token service: its table, its scopes, and the sign-in whose users it acts for (it
-		// verifies their ID tokens: the auth stack's user pool, web client and identity pool,
-		// read through its outputs).
+		// The token service: its table, its scopes, its cap, the stage whose authorizer cache a
+		// revoke flushes (and that cache's time, which a revoke reports if the flush fails), and
+		// the sign-in whose users it acts for (it verifies their ID tokens: the auth stack's user
+		// pool, web client and identity pool, read through its outputs).
 		tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), M{"Environment": M{"Variables": assertions.Match_ObjectEquals(&M{
-			"TOKEN_TABLE_NAME":        M{"Ref": tokenTable},
-			"TOKEN_SCOPES":            want.scopes,
+			"TOKEN_TABLE_NAME":              M{"Ref": tokenTable},
+			"TOKEN_SCOPES":                  want.scopes,
+			rules.EnvMaxActiveTokens:        strconv.Itoa(want.maxTokens),
+			rules.EnvTokenAPIID:             M{"Ref": restAPI},
+			rules.EnvTokenAPIStage:          "v1",
+			rules.EnvAuthorizerCacheSeconds: strconv.Itoa(want.cacheTTL),
 			rules.EnvUserPoolID:       authOutput(env, "PublishOutputRefSignInUserPoolA2C003D1709FDFED"),
 			rules.EnvUserPoolClientID: authOutput(env, "PublishOutputRefSignInUserPoolWebClient9BA5B3B3E3D74A23"),
 			rules.EnvIdentityPoolID:   authOutput(env, "PublishOutputRefSignInIdentityPool9123F5A75987E121"),
@@ -124,6 +136,8 @@ func TestTokenAPIRoles(t *testing.T) {
 			authorizerRole: {M{"Sid": "ReadOneToken", "Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": arnOf(tokenTable)}},
 			tokenServiceRole: {
 				M{"Sid": "WriteTokens", "Effect": "Allow", "Action": []any{"dynamodb:PutItem", "dynamodb:UpdateItem"}, "Resource": arnOf(tokenTable)},
+				M{"Sid": "FlushAuthorizerCache", "Effect": "Allow", "Action": "apigateway:DELETE",
+					"Resource": M{"Fn::Join": []any{"", []any{"arn:aws:apigateway:" + regionOf[env] + "::/restapis/", M{"Ref": restAPI}, "/stages/v1/cache/authorizers"}}}},
 				M{"Sid": "ListOwnersTokens", "Effect": "Allow", "Action": "dynamodb:Query", "Resource": M{"Fn::Join": []any{"", []any{arnOf(tokenTable), "/index/byOwner"}}}},
 			},
 			apiHandlerRole: {M{"Effect": "Allow", "Action": []any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},

@@ -28,7 +28,7 @@ func startBadConfigApp() *prestarted {
 			`"production": true, "developerRoleArns": ["arn:aws:iam::123456789012:role/Dev"], `+
 			`"email": {"from": "no-reply", "sesIdentity": "example.com"}, `+
 			`"delivery": {"publicKeys": ["keys/missing.pem", "test/testdata/cdn-keys/rsa-1024.pem"], "signatureTtlSeconds": 30, "domainName": "images.example.com", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-4234-8234-123456789012"}, `+
-			`"api": {"authorizerCacheSeconds": 3601, "scopes": ["items read"]}}}}`,
+			`"api": {"authorizerCacheSeconds": 3601, "maxActiveTokensPerOwner": 0.5, "scopes": ["items read"]}}}}`,
 	)
 	return prestart("the app with a bad configuration", cmd)
 }
@@ -49,6 +49,7 @@ func TestAppRejectsBadConfigCleanly(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	want := []string{
 		`invalid cdk.json context: environments.dev.alowGuests = true: unknown field (did you mean "allowGuests"?); allowed: account, region, production, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, developerRoleArns, crossAccount, amplify, email, delivery, api`,
+		`invalid cdk.json context: environments.dev.api.maxActiveTokensPerOwner = 0.5: must be a whole number`,
 		`invalid cdk.json context: environments.dev.region = "mars-1": must be an AWS region name such as "ap-southeast-1" or "us-east-1"`,
 		`invalid cdk.json context: environments.dev.allowedOrigins[0] = "https://app.example.com/": ` + rules.OriginRule,
 		`invalid cdk.json context: environments.dev.developerRoleArns = ["arn:aws:iam::123456789012:role/Dev"]: must be empty in a production environment (production: true): a developer role may act as the web server for every user`,

@@ -149,15 +149,14 @@ func TestOnlyThisDistributionReadsTheDeliveredPaths(t *testing.T) {
 			"Bucket": M{"Ref": uploadBucket}, "PolicyDocument": policyOf(statements...),
 		})
 	}
-	// With a customer managed key, CloudFront may decrypt through S3 only, for distributions of
-	// this account (the key cannot name the distribution: see package delivery).
+	// With a customer managed key, CloudFront may decrypt for distributions of this account,
+	// with the source condition only, as AWS documents it (the key cannot name the
+	// distribution: see package delivery); no kms:ViaService, which S3 is not documented to set
+	// for CloudFront's reads.
 	r.check(t, "full/Uploads").HasResourceProperties(jsii.String("AWS::KMS::Key"), M{"KeyPolicy": M{"Statement": assertions.Match_ArrayWith(&[]any{M{
-		"Sid": "CloudFrontDecryptsThroughS3", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*",
+		"Sid": "CloudFrontDistributionsDecrypt", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*",
 		"Principal": M{"Service": "cloudfront.amazonaws.com"},
-		"Condition": M{
-			"ArnLike":      M{"AWS:SourceArn": "arn:aws:cloudfront::111122223333:distribution/*"},
-			"StringEquals": M{"kms:ViaService": "s3.eu-west-1.amazonaws.com"},
-		},
+		"Condition": M{"ArnLike": M{"AWS:SourceArn": "arn:aws:cloudfront::111122223333:distribution/*"}},
 	}})}})
 }
 

@@ -75,7 +75,7 @@ const fullEnv = `{
   "delivery": {"publicKeys": ["test/testdata/cdn-keys/key-1.pem", "test/testdata/cdn-keys/key-2.pem"], "priceClass": "PriceClass_All",
     "signatureTtlSeconds": 300, "domainName": "images.example.com", "logExpirationDays": 90,
     "certificateArn": "arn:aws:acm:us-east-1:111122223333:certificate/12345678-1234-4234-8234-123456789012"},
-  "api": {"authorizerCacheSeconds": 0, "scopes": ["read", "write", "audit"], "executionLogging": true,
+  "api": {"authorizerCacheSeconds": 0, "maxActiveTokensPerOwner": 5, "scopes": ["read", "write", "audit"], "executionLogging": true,
     "allowedOrigins": ["https://app.example.com"], "throttleRateLimit": 5, "throttleBurstLimit": 10}
 }`
 

@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/access"
 	"github.com/gatehouse-cdk/gatehouse/matrix"
 	"github.com/gatehouse-cdk/gatehouse/outputs"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 	"github.com/gatehouse-cdk/gatehouse/stacks"
 	"github.com/gatehouse-cdk/gatehouse/webconfig"
 
@@ -87,12 +88,47 @@ func TestFeedbackTopicAndPublishGrant(t *testing.T) {
 		"KmsMasterKeyId": "alias/aws/sns"})
 }
 
+// amplifySecurityHeaders: every response of the hosted app carries the security headers
+// (rules.SecurityHeaders), whatever the app itself sends.
+const amplifySecurityHeaders = `customHeaders:
+  - pattern: "**"
+    headers:
+      - key: "Strict-Transport-Security"
+        value: "max-age=63072000; includeSubDomains"
+      - key: "X-Content-Type-Options"
+        value: "nosniff"
+      - key: "Referrer-Policy"
+        value: "same-origin"
+      - key: "X-Frame-Options"
+        value: "DENY"
+      - key: "Content-Security-Policy"
+        value: "frame-ancestors 'none'; base-uri 'self'; object-src 'none'; form-action 'self'"
+`
+
+// TestSecurityHeadersAreTheWebAppsOwn: the headers Amplify adds are the ones next.config sends
+// (web/security-headers.json), name for name and value for value.
+func TestSecurityHeadersAreTheWebAppsOwn(t *testing.T) {
+	t.Parallel()
+	var web map[string]string
+	if err := json.Unmarshal(must(os.ReadFile(filepath.Join(repoRoot, "web", "security-headers.json"))), &web); err != nil {
+		t.Fatal(err)
+	}
+	ours := map[string]string{}
+	for _, h := range rules.SecurityHeaders {
+		ours[h.Name] = h.Value
+	}
+	if !maps.Equal(web, ours) {
+		t.Errorf("web/security-headers.json = %v\nrules.SecurityHeaders = %v\nkeep them equal: next.config sends the first, Amplify Hosting the second", web, ours)
+	}
+}
+
 func TestAmplifyAppWiring(t *testing.T) {
 	r := referenceApp()
 	dev := r.check(t, "dev/Hosting")
 	dev.HasResourceProperties(jsii.String("AWS::Amplify::App"), M{
 		"Name": "gatehouse-web-dev", "Platform": "WEB_COMPUTE", "ComputeRoleArn": arnOf(computeRole),
 		"Repository": assertions.Match_Absent(), "AccessToken": assertions.Match_Absent(), "OauthToken": assertions.Match_Absent(),
+		"CustomHeaders": amplifySecurityHeaders,
 	})
 	for branch, role := range map[string]string{"main": computeRole, "beta": betaComputeRole} {
 		dev.HasResourceProperties(jsii.String("AWS::Amplify::Branch"), M{

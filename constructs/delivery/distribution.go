@@ -9,9 +9,10 @@
 //     bucket policy lets cloudfront.amazonaws.com s3:GetObject only under the delivered paths
 //     (protected/ by default), only for this distribution (AWS:SourceArn); no listing, no
 //     writes. With a customer managed key, the key policy lets CloudFront distributions of
-//     this account decrypt, only through S3: the key cannot name this distribution (the
-//     key, the bucket and the distribution would need each other first), so the bucket policy,
-//     which does, decides which distribution reads anything.
+//     this account decrypt (AWS:SourceArn, as AWS documents it for origin access control): the
+//     key cannot name this distribution (the key, the bucket and the distribution would need
+//     each other first), so the bucket policy, which does, decides which distribution reads
+//     anything.
 //   - Nothing is served unsigned: the one behaviour trusts only this construct's key group. A
 //     signature is made by NewSigner for one identity's folder and expires in minutes.
 //   - The signer decides whose folder from the caller's Cognito ID token, which it verifies
@@ -269,20 +270,24 @@ func (d *ImageDistribution) grantOrigin(bucket awss3.IBucket, key awskms.IKey) {
 		return
 	}
 	// The key cannot name this distribution: the key would then need the distribution, which
-	// needs the bucket, which needs the key (a cycle CloudFormation refuses). It lets
-	// CloudFront distributions of this account decrypt, through S3 only; the bucket policy
-	// above, which names this distribution, is what lets one read an object at all.
+	// needs the bucket, which needs the key (a cycle CloudFormation refuses). So it lets
+	// CloudFront distributions of this account decrypt, with the source condition only, as
+	// AWS documents the key statement for origin access control with SSE-KMS
+	// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html,
+	// "SSE-KMS") and as aws-cdk-lib's S3BucketOrigin.withOriginAccessControl writes it when it
+	// breaks the same cycle. No kms:ViaService: nothing documents that S3 sets it for
+	// CloudFront's signed reads, and if it did not, every image would be a 403. The bucket
+	// policy above, which names this distribution, is what lets one read an object at all; a
+	// decrypt is useful only on the ciphertext of an object it reads.
 	stack := awscdk.Stack_Of(d)
-	viaS3 := "s3." + *stack.Region() + ".amazonaws.com"
 	distributions := "arn:" + *stack.Partition() + ":cloudfront::" + *stack.Account() + ":distribution/*"
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("CloudFrontDecryptsThroughS3"),
+		Sid:        jsii.String("CloudFrontDistributionsDecrypt"),
 		Principals: &[]awsiam.IPrincipal{cloudfront},
 		Actions:    jsii.Strings("kms:Decrypt"),
 		Resources:  jsii.Strings("*"),
 		Conditions: &map[string]any{
-			"ArnLike":      map[string]any{"AWS:SourceArn": distributions},
-			"StringEquals": map[string]any{"kms:ViaService": viaS3},
+			"ArnLike": map[string]any{"AWS:SourceArn": distributions},
 		},
 	}), jsii.Bool(false))
 }

@@ -21,11 +21,14 @@
 //     account. When the app is managed here its id does not exist before the app, and the app
 //     needs the role, so the condition then covers this account's apps (apps/*).
 //   - Each branch can have its own role (e.g. production with more rights than beta).
+//   - Every response of the app carries rules.SecurityHeaders (HSTS, nosniff, same-origin
+//     referrer, no framing, a baseline CSP) as Amplify custom headers, whatever the app sends.
 //   - Without a repository the app takes manual deploys; with one, its access token comes from
 //     Secrets Manager (a dynamic reference resolved by CloudFormation), never from plain config.
 package hosting
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"regexp"
@@ -270,6 +273,19 @@ func (p *AppProps) Validate() error {
 	return ps.Err()
 }
 
+// customHeaders is Amplify Hosting's custom-headers YAML sending headers with every response
+// (pattern "**"). Each value is a JSON string, which is also a YAML double-quoted scalar.
+func customHeaders(headers []rules.Header) string {
+	var b strings.Builder
+	b.WriteString("customHeaders:\n  - pattern: \"**\"\n    headers:\n")
+	for _, h := range headers {
+		name, _ := json.Marshal(h.Name)
+		value, _ := json.Marshal(h.Value)
+		fmt.Fprintf(&b, "      - key: %s\n        value: %s\n", name, value)
+	}
+	return b.String()
+}
+
 // NewApp builds the app and its branches, each wired to its compute role.
 func NewApp(scope constructs.Construct, id *string, props *AppProps) *App {
 	guard.Check(scope, id, props.Validate())
@@ -280,6 +296,7 @@ func NewApp(scope constructs.Construct, id *string, props *AppProps) *App {
 		Name:           jsii.String(p.Name),
 		Platform:       jsii.String("WEB_COMPUTE"),
 		ComputeRoleArn: p.ComputeRole.RoleArn(),
+		CustomHeaders:  jsii.String(customHeaders(rules.SecurityHeaders)),
 	}
 	if p.Repository != "" {
 		appProps.Repository = jsii.String(p.Repository)

@@ -10,11 +10,14 @@
 //   - API Gateway refuses a malformed Authorization header (the validation regex) before the
 //     authorizer runs. The authorizer checks expiry itself (DynamoDB's TTL deletes late) and the
 //     revoked flag; every refusal is the same 401. Its answer is cached for
-//     AuthorizerCacheSeconds and covers the whole stage, so a cached answer for one route never
-//     denies another (the cached-authorizer trap). A revoked token works at most that long.
+//     AuthorizerCacheSeconds (60 s by default) and covers the whole stage, so a cached answer for
+//     one route never denies another (the cached-authorizer trap). A revoke flushes the stage's
+//     cache, so a revoked token stops within seconds (at most the cache's time if the flush
+//     fails); the handler refuses an expired token from the second it expires, cached or not.
 //   - The authorizer's role may GetItem on the token table and nothing else; the token service's
-//     may PutItem and UpdateItem on it and Query its owner index, no Scan, no DeleteItem, no
-//     table changes; the API handler's may GetItem, Query and PutItem on the items table. Each
+//     may PutItem and UpdateItem on it, Query its owner index and flush this stage's authorizer
+//     cache (apigateway:DELETE of that one path), no Scan, no DeleteItem, no table or API
+//     changes; the API handler's may GetItem, Query and PutItem on the items table. Each
 //     has its own log group. API Gateway may invoke the authorizer and the handler only for this
 //     API (Lambda permissions on its ARN); only the role given to GrantIssue may invoke the
 //     token service.
@@ -25,7 +28,9 @@
 //     itself and derives the owner from it, so the tokens it issues, lists and revokes are the
 //     token holder's own; it trusts no payload's claim about the user, and a holder of the
 //     trust role cannot act for a user whose token it does not have.
-//   - The stage is throttled; JSON access logs go to a retained log group with retention;
+//   - An owner holds at most MaxActiveTokensPerOwner current tokens (20 by default).
+//   - The stage is throttled; JSON access logs, naming the owner of each request's token (never
+//     the token), go to a retained log group with retention;
 //     execution logging is off by default (it can record headers); no API keys; CORS only for
 //     the origins given.
 //   - The token table is on-demand with point-in-time recovery, deletion protection, retained,
@@ -33,6 +38,7 @@
 package tokenapi
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -77,8 +83,13 @@ type TokenAPIProps struct {
 	// rules.APIThrottleBurstLimit).
 	ThrottleRateLimit  int
 	ThrottleBurstLimit int
-	// AuthorizerCacheSeconds (rules.AuthorizerCacheSeconds; nil: its default, 0 allowed).
+	// AuthorizerCacheSeconds (rules.AuthorizerCacheSeconds; nil: its default, 60, and 0
+	// allowed). A revoke flushes the cache, so this bounds only how long a revoked token works
+	// when the flush fails; an expired token is refused by the handler from the second it expires.
 	AuthorizerCacheSeconds *int
+	// MaxActiveTokensPerOwner is how many current tokens one owner may hold; the token service
+	// refuses to issue more (rules.MaxActiveTokens). Default 20.
+	MaxActiveTokensPerOwner int
 	// ExecutionLogging turns on execution logs (errors only, no request or response data).
 	// Default false.
 	ExecutionLogging bool
@@ -104,6 +115,7 @@ func (p *TokenAPIProps) withDefaults() TokenAPIProps {
 		ttl := rules.AuthorizerCacheSeconds.Default
 		q.AuthorizerCacheSeconds = &ttl
 	}
+	q.MaxActiveTokensPerOwner = rules.MaxActiveTokens.Or(q.MaxActiveTokensPerOwner)
 	q.LogRetentionDays = rules.LogRetentionDays.Or(q.LogRetentionDays)
 	return q
 }
@@ -133,6 +145,7 @@ func (p *TokenAPIProps) Validate() error {
 	rules.APIThrottleRateLimit.Check(ps, "ThrottleRateLimit", q.ThrottleRateLimit)
 	rules.APIThrottleBurstLimit.Check(ps, "ThrottleBurstLimit", q.ThrottleBurstLimit)
 	rules.AuthorizerCacheSeconds.Check(ps, "AuthorizerCacheSeconds", *q.AuthorizerCacheSeconds)
+	rules.MaxActiveTokens.Check(ps, "MaxActiveTokensPerOwner", q.MaxActiveTokensPerOwner)
 	rules.LogRetentionDays.Check(ps, "LogRetentionDays", q.LogRetentionDays)
 	return ps.Err()
 }
@@ -174,19 +187,6 @@ func NewTokenAPI(scope constructs.Construct, id *string, props *TokenAPIProps) *
 	a.authorizer.Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid: jsii.String("ReadOneToken"), Actions: jsii.Strings("dynamodb:GetItem"), Resources: &[]*string{a.table.TableArn()},
 	}))
-	a.tokenService = assetfn.NewAssetFunction(a, jsii.String("TokenService"), &assetfn.AssetFunctionProps{
-		Code: p.TokenServiceCode, Description: "gatehouse token service: issues, lists and revokes an owner's API tokens",
-		Environment:      map[string]string{"TOKEN_TABLE_NAME": tableName, "TOKEN_SCOPES": strings.Join(p.Scopes, ",")},
-		VerifiesUsersOf:  p.SignIn,
-		LogRetentionDays: p.LogRetentionDays,
-	})
-	a.tokenService.Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("WriteTokens"), Actions: jsii.Strings("dynamodb:PutItem", "dynamodb:UpdateItem"), Resources: &[]*string{a.table.TableArn()},
-	}))
-	ownerIndex := *a.table.TableArn() + "/index/" + apitokens.OwnerIndex
-	a.tokenService.Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("ListOwnersTokens"), Actions: jsii.Strings("dynamodb:Query"), Resources: jsii.Strings(ownerIndex),
-	}))
 	a.handler = assetfn.NewAssetFunction(a, jsii.String("Handler"), &assetfn.AssetFunctionProps{
 		Code: p.HandlerCode, Description: "gatehouse token API: the items of the token's owner",
 		Environment:      map[string]string{"TABLE_NAME": *p.ItemsTable.TableName(), "ALLOWED_ORIGINS": strings.Join(p.AllowedOrigins, ",")},
@@ -213,14 +213,10 @@ func NewTokenAPI(scope constructs.Construct, id *string, props *TokenAPIProps) *
 			ThrottlingRateLimit:  jsii.Number(float64(p.ThrottleRateLimit)),
 			ThrottlingBurstLimit: jsii.Number(float64(p.ThrottleBurstLimit)),
 			AccessLogDestination: awsapigateway.NewLogGroupLogDestination(a.accessLogs),
-			AccessLogFormat: awsapigateway.AccessLogFormat_JsonWithStandardFields(&awsapigateway.JsonWithStandardFieldProps{
-				Caller: jsii.Bool(false), HttpMethod: jsii.Bool(true), Ip: jsii.Bool(true), Protocol: jsii.Bool(true),
-				RequestTime: jsii.Bool(true), ResourcePath: jsii.Bool(true), ResponseLength: jsii.Bool(true),
-				Status: jsii.Bool(true), User: jsii.Bool(true),
-			}),
-			LoggingLevel:     logging,
-			DataTraceEnabled: jsii.Bool(false),
-			MetricsEnabled:   jsii.Bool(true),
+			AccessLogFormat:      accessLogFormat(),
+			LoggingLevel:         logging,
+			DataTraceEnabled:     jsii.Bool(false),
+			MetricsEnabled:       jsii.Bool(true),
 		},
 	}
 	if len(p.AllowedOrigins) > 0 {
@@ -231,6 +227,34 @@ func NewTokenAPI(scope constructs.Construct, id *string, props *TokenAPIProps) *
 		}
 	}
 	a.api = awsapigateway.NewRestApi(a, jsii.String("Api"), apiProps)
+
+	a.tokenService = assetfn.NewAssetFunction(a, jsii.String("TokenService"), &assetfn.AssetFunctionProps{
+		Code: p.TokenServiceCode, Description: "gatehouse token service: issues, lists and revokes an owner's API tokens",
+		Environment: map[string]string{
+			"TOKEN_TABLE_NAME": tableName, "TOKEN_SCOPES": strings.Join(p.Scopes, ","),
+			rules.EnvMaxActiveTokens:        strconv.Itoa(p.MaxActiveTokensPerOwner),
+			rules.EnvTokenAPIID:             *a.api.RestApiId(),
+			rules.EnvTokenAPIStage:          StageName,
+			rules.EnvAuthorizerCacheSeconds: strconv.Itoa(*p.AuthorizerCacheSeconds),
+		},
+		VerifiesUsersOf:  p.SignIn,
+		LogRetentionDays: p.LogRetentionDays,
+	})
+	a.tokenService.Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("WriteTokens"), Actions: jsii.Strings("dynamodb:PutItem", "dynamodb:UpdateItem"), Resources: &[]*string{a.table.TableArn()},
+	}))
+	// A revoke flushes this stage's authorizer cache (FlushStageAuthorizersCache is a DELETE of
+	// exactly this path), so a revoked token stops working within seconds. Nothing else of API
+	// Gateway: not the API, the stage, or another API's cache.
+	stack := awscdk.Stack_Of(a)
+	a.tokenService.Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("FlushAuthorizerCache"), Actions: jsii.Strings("apigateway:DELETE"),
+		Resources: jsii.Strings("arn:" + *stack.Partition() + ":apigateway:" + *stack.Region() + "::/restapis/" + *a.api.RestApiId() + "/stages/" + StageName + "/cache/authorizers"),
+	}))
+	ownerIndex := *a.table.TableArn() + "/index/" + apitokens.OwnerIndex
+	a.tokenService.Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("ListOwnersTokens"), Actions: jsii.Strings("dynamodb:Query"), Resources: jsii.Strings(ownerIndex),
+	}))
 
 	authorizer := awsapigateway.NewTokenAuthorizer(a, jsii.String("TokenAuthorizer"), &awsapigateway.TokenAuthorizerProps{
 		Handler:         a.authorizer.Function(),
@@ -262,6 +286,31 @@ func NewTokenAPI(scope constructs.Construct, id *string, props *TokenAPIProps) *
 	}
 	a.suppressFindings(len(p.AllowedOrigins) > 0)
 	return a
+}
+
+// accessLogFormat is one JSON line per request: the standard fields, and the owner of the token
+// that made it (the authorizer's principal id; empty when the authorizer refused), never the
+// token. The IAM caller and user fields are left out: every request here comes with a token.
+func accessLogFormat() awsapigateway.AccessLogFormat {
+	fields := []struct {
+		name  string
+		value *string
+	}{
+		{"requestId", awsapigateway.AccessLogField_ContextRequestId()},
+		{"ip", awsapigateway.AccessLogField_ContextIdentitySourceIp()},
+		{"requestTime", awsapigateway.AccessLogField_ContextRequestTime()},
+		{"httpMethod", awsapigateway.AccessLogField_ContextHttpMethod()},
+		{"resourcePath", awsapigateway.AccessLogField_ContextResourcePath()},
+		{"status", awsapigateway.AccessLogField_ContextStatus()},
+		{"protocol", awsapigateway.AccessLogField_ContextProtocol()},
+		{"responseLength", awsapigateway.AccessLogField_ContextResponseLength()},
+		{"owner", awsapigateway.AccessLogField_ContextAuthorizerPrincipalId()},
+	}
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		parts[i] = strconv.Quote(f.name) + ":" + strconv.Quote(*f.value)
+	}
+	return awsapigateway.AccessLogFormat_Custom(jsii.String("{" + strings.Join(parts, ",") + "}"))
 }
 
 func (a *TokenAPI) suppressFindings(cors bool) {
