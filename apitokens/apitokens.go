@@ -67,6 +67,15 @@ const (
 	OwnerIndex    = "byOwner"
 )
 
+// The authorizer's context, which API Gateway passes on to the API's handler (every value as a
+// string): the token's owner, its scopes (space-separated) and its expiry (Unix seconds), which
+// the handler checks again because API Gateway reuses a cached authorizer answer.
+const (
+	ContextOwner     = "owner"
+	ContextScopes    = "scopes"
+	ContextExpiresAt = "expiresAt"
+)
+
 // Scopes an API route may require.
 const (
 	ScopeRead  = "read"

@@ -9,9 +9,12 @@ import (
 	"io"
 	"maps"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -198,6 +201,61 @@ func (p tableProperties) hashKey() string {
 		}
 	}
 	return ""
+}
+
+// e2eRestAPIID is the token API's REST API id here (the template's RestApi resolves to it).
+const e2eRestAPIID = "e2eapi0001"
+
+// apiGatewayStandIn stands in for API Gateway's control plane (the token service's
+// AWS_ENDPOINT_URL_API_GATEWAY), in this process: it answers FlushStageAuthorizersCache — a
+// DELETE of /restapis/<id>/stages/<stage>/cache/authorizers signed for apigateway in the region —
+// with 202 and records its path; anything else is refused and recorded.
+type apiGatewayStandIn struct {
+	url     string
+	server  *httptest.Server
+	mu      sync.Mutex
+	flushes []string
+	refused []string
+}
+
+var flushPath = regexp.MustCompile(`^/restapis/[^/]+/stages/[^/]+/cache/authorizers$`)
+
+func newAPIGatewayStandIn(region string) *apiGatewayStandIn {
+	a := &apiGatewayStandIn{}
+	a.server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		signed := strings.Contains(r.Header.Get("Authorization"), "/"+region+"/apigateway/aws4_request")
+		if r.Method != http.MethodDelete || !flushPath.MatchString(r.URL.Path) || !signed {
+			a.refused = append(a.refused, fmt.Sprintf("%s %s (signed for apigateway in %s: %v)", r.Method, r.URL.Path, region, signed))
+			w.Header().Set("X-Amzn-ErrorType", "NotFoundException")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"message":"only FlushStageAuthorizersCache is served here"}`))
+			return
+		}
+		a.flushes = append(a.flushes, r.URL.Path)
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	a.url = a.server.URL
+	return a
+}
+
+func (a *apiGatewayStandIn) close() { a.server.Close() }
+
+// wantFlushes checks that the flushes so far are exactly paths, in order.
+func (a *apiGatewayStandIn) wantFlushes(t checker, when string, paths ...string) {
+	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !slices.Equal(a.flushes, paths) {
+		t.Errorf("%s: the authorizer cache was flushed %d times %v, want %v", when, len(a.flushes), a.flushes, paths)
+	}
+}
+
+func (a *apiGatewayStandIn) refusedCalls() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.refused)
 }
 
 // localFunction is one function's bootstrap run by the RIE, which serves the Lambda Invoke API

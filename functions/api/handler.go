@@ -8,9 +8,12 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -29,6 +32,38 @@ type API struct {
 	Items Items
 	// AllowedOrigins may read responses from browsers (CORS); none: no CORS headers.
 	AllowedOrigins []string
+	// Now is the clock the token's expiry is checked against (time.Now when nil).
+	Now func() time.Time
+}
+
+func (a *API) now() time.Time {
+	if a.Now == nil {
+		return time.Now()
+	}
+	return a.Now()
+}
+
+// unauthorized is the message of every 401 the handler gives: like API Gateway's own, it does
+// not say why.
+const unauthorized = "the token is missing, unknown, expired or revoked"
+
+// unixSeconds reads the authorizer context's expiresAt: a string of decimal digits, as API
+// Gateway passes context values on (a JSON number is read too); anything else is not.
+func unixSeconds(v any) (int64, bool) {
+	switch v := v.(type) {
+	case string:
+		if !isDigits(v, 19) {
+			return 0, false
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		return n, err == nil
+	case float64:
+		if v < 0 || v != math.Trunc(v) || v >= 1<<53 {
+			return 0, false
+		}
+		return int64(v), true
+	}
+	return 0, false
 }
 
 // route is one of the API's routes: its items action and the scope it needs.
@@ -43,7 +78,8 @@ var routes = map[string]route{
 }
 
 // Handle answers an API Gateway proxy request. The owner is the authorizer's (the token's
-// owner), never anything in the request; a route needs its scope. Every answer is JSON with a
+// owner), never anything in the request; the token must not have expired (the authorizer's
+// expiresAt: API Gateway may reuse its answer after that); a route needs its scope. Every answer is JSON with a
 // status: 400 for a bad request (naming the field), 403 without the scope, 404, 409, and 500 if
 // DynamoDB failed; never a Lambda error, so never API Gateway's 502.
 func (a *API) Handle(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
@@ -60,10 +96,20 @@ func (a *API) Handle(ctx context.Context, req events.APIGatewayProxyRequest) (ev
 	if !ok {
 		return fail(http.StatusNotFound, "not_found", "", "no such route: GET /items, GET /items/{id}, PUT /items/{id}")
 	}
-	owner, _ := req.RequestContext.Authorizer["owner"].(string)
-	scopes, _ := req.RequestContext.Authorizer["scopes"].(string)
-	if owner == "" {
-		return fail(http.StatusUnauthorized, "unauthorized", "", "no token owner") // only without the authorizer
+	owner, _ := req.RequestContext.Authorizer[apitokens.ContextOwner].(string)
+	scopes, _ := req.RequestContext.Authorizer[apitokens.ContextScopes].(string)
+	expiresAt, expiryOK := unixSeconds(req.RequestContext.Authorizer[apitokens.ContextExpiresAt])
+	switch {
+	case owner == "":
+		return fail(http.StatusUnauthorized, "unauthorized", "", unauthorized) // only without the authorizer
+	case !expiryOK:
+		// Fail closed: a context without a readable expiry is not the authorizer's.
+		slog.WarnContext(ctx, "refused", "reason", "no expiresAt in the authorizer context", "owner", owner)
+		return fail(http.StatusUnauthorized, "unauthorized", "", unauthorized)
+	case !a.now().Before(time.Unix(expiresAt, 0)):
+		// API Gateway reused a cached answer of the authorizer for a token that has since expired.
+		slog.InfoContext(ctx, "refused", "reason", "expired", "owner", owner)
+		return fail(http.StatusUnauthorized, "unauthorized", "", unauthorized)
 	}
 	if !slices.Contains(strings.Fields(scopes), r.scope) {
 		return fail(http.StatusForbidden, "forbidden", "", "the token lacks the "+r.scope+" scope")
@@ -141,8 +187,11 @@ func bodyFields(req events.APIGatewayProxyRequest) (fields map[string]json.RawMe
 	return fields, "", ""
 }
 
-func isNumber(s string) bool {
-	if s == "" || len(s) > 4 {
+func isNumber(s string) bool { return isDigits(s, 4) }
+
+// isDigits reports whether s is 1 to most decimal digits.
+func isDigits(s string, most int) bool {
+	if s == "" || len(s) > most {
 		return false
 	}
 	for _, r := range s {

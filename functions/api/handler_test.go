@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -31,11 +33,14 @@ func (f *fakeItems) HandleFor(_ context.Context, owner string, payload json.RawM
 
 var _ Items = (*items.Handler)(nil)
 
+// farFuture is an expiresAt that has not passed (2100-01-01).
+const farFuture = "4102444800"
+
 func request(method, resource, body string, scopes string) events.APIGatewayProxyRequest {
 	return events.APIGatewayProxyRequest{
 		HTTPMethod: method, Resource: resource, Body: body,
 		PathParameters: map[string]string{"id": "a1"},
-		RequestContext: events.APIGatewayProxyRequestContext{Authorizer: map[string]any{"owner": "ap-southeast-1:token-owner", "scopes": scopes}},
+		RequestContext: events.APIGatewayProxyRequestContext{Authorizer: map[string]any{"owner": "ap-southeast-1:token-owner", "scopes": scopes, "expiresAt": farFuture}},
 	}
 }
 
@@ -177,4 +182,60 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestRefusesATokenPastItsExpiry: API Gateway may reuse the authorizer's answer after the token
+// expired; the handler refuses (401, the unauthorized body) from the second of expiresAt on, and
+// a context without a readable expiresAt (fail closed), before the items logic is reached.
+func TestRefusesATokenPastItsExpiry(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	f := &fakeItems{resp: items.Response{Items: []items.Item{}}}
+	api := &API{Items: f, Now: func() time.Time { return now }}
+	at := func(d time.Duration) string { return strconv.FormatInt(now.Add(d).Unix(), 10) }
+	for name, c := range map[string]struct {
+		expiresAt any
+		status    int
+	}{
+		"a second left":        {at(time.Second), 200},
+		"an hour left":         {at(time.Hour), 200},
+		"a JSON number":        {float64(now.Add(time.Hour).Unix()), 200},
+		"expiring now":         {at(0), 401},
+		"expired a second ago": {at(-time.Second), 401},
+		"expired a day ago":    {at(-24 * time.Hour), 401},
+		"missing":              {nil, 401},
+		"empty":                {"", 401},
+		"not a number":         {"tomorrow", 401},
+		"negative":             {"-" + at(time.Hour), 401},
+		"a fraction":           {at(time.Hour) + ".5", 401},
+		"spaces":               {" " + at(time.Hour), 401},
+		"past int64":           {"99999999999999999999", 401},
+		"a fractional number":  {float64(now.Add(time.Hour).Unix()) + 0.5, 401},
+		"a boolean":            {true, 401},
+	} {
+		req := request("GET", "/items", "", "read")
+		if c.expiresAt == nil {
+			delete(req.RequestContext.Authorizer, "expiresAt")
+		} else {
+			req.RequestContext.Authorizer["expiresAt"] = c.expiresAt
+		}
+		before := len(f.payloads)
+		status, body := serve(t, api, req)
+		if status != c.status {
+			t.Errorf("%s (%v): %d, want %d", name, c.expiresAt, status, c.status)
+		}
+		if reached := len(f.payloads) > before; reached != (c.status == 200) {
+			t.Errorf("%s: the items logic reached = %v", name, reached)
+		}
+		if c.status == 401 {
+			if got, _ := json.Marshal(body); string(got) != `{"error":{"code":"unauthorized","message":"`+unauthorized+`"}}` {
+				t.Errorf("%s: body %s", name, got)
+			}
+		}
+	}
+	// Without the authorizer's context: the same answer.
+	req := request("GET", "/items", "", "read")
+	req.RequestContext.Authorizer = nil
+	if status, body := serve(t, api, req); status != 401 || body["error"].(map[string]any)["message"] != unauthorized {
+		t.Errorf("no authorizer context: %d %v", status, body)
+	}
 }

@@ -6,8 +6,11 @@
 //	PUT /items/{id}         {"name": "...", "body": "..."}                 scope write
 //
 // over the items logic (functions/internal/items). The owner is the token's, from the
-// authorizer's context, never anything in the request. Answers are JSON: 200/201, 400 naming
-// the field, 403 without the scope, 404, 409, 500 if DynamoDB failed (never a 502).
+// authorizer's context, never anything in the request. The context's expiresAt (the token's
+// expiry, Unix seconds) is checked on every request, so a token stops working the second it
+// expires although API Gateway caches the authorizer's answer; a context without a readable
+// expiresAt is refused (401). Answers are JSON: 200/201, 400 naming the field, 401, 403 without
+// the scope, 404, 409, 500 if DynamoDB failed (never a 502).
 //
 // Configuration: TABLE_NAME (the items table, required), ALLOWED_ORIGINS (comma-separated, CORS).
 package main
@@ -29,6 +32,6 @@ func main() {
 	if v := os.Getenv("ALLOWED_ORIGINS"); v != "" {
 		origins = strings.Split(v, ",")
 	}
-	api := &API{Items: &items.Handler{Table: db, TableName: table, Now: time.Now}, AllowedOrigins: origins}
+	api := &API{Items: &items.Handler{Table: db, TableName: table, Now: time.Now}, AllowedOrigins: origins, Now: time.Now}
 	lambda.Start(api.Handle)
 }

@@ -31,7 +31,7 @@ type Authorizer struct {
 var ErrUnauthorized = errors.New("Unauthorized")
 
 // Handle allows a current token of the table: the whole stage of the API, for its owner, with
-// its scopes in the context. Anything else is ErrUnauthorized, whatever the reason (which only
+// its scopes and expiry in the context. Anything else is ErrUnauthorized, whatever the reason (which only
 // the log says).
 func (a *Authorizer) Handle(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 	stage, ok := stageArn(req.MethodArn)
@@ -78,7 +78,12 @@ func (a *Authorizer) Handle(ctx context.Context, req events.APIGatewayCustomAuth
 				Action: []string{"execute-api:Invoke"}, Effect: "Allow", Resource: []string{stage},
 			}},
 		},
-		Context: map[string]any{"owner": owner, "scopes": strings.Join(scopes, " ")},
+		// expiresAt (Unix seconds, a string, as API Gateway passes every context value on) lets
+		// the handler refuse the token the second it expires, though API Gateway reuses this
+		// answer for up to the stage's authorizer cache time.
+		Context: map[string]any{
+			apitokens.ContextOwner: owner, apitokens.ContextScopes: strings.Join(scopes, " "), apitokens.ContextExpiresAt: strconv.FormatInt(expires, 10),
+		},
 	}, nil
 }
 

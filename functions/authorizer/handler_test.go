@@ -71,7 +71,8 @@ func setup(t *testing.T) (*Authorizer, *fakeTable, *bytes.Buffer) {
 }
 
 // TestAllowsACurrentToken: the response is exactly what API Gateway expects — principalId the
-// owner, one Allow of execute-api:Invoke on the whole stage, the owner and scopes in the context.
+// owner, one Allow of execute-api:Invoke on the whole stage, the owner, scopes and the token's
+// expiry (Unix seconds, a string: API Gateway passes context values on as strings) in the context.
 func TestAllowsACurrentToken(t *testing.T) {
 	a, table, logs := setup(t)
 	token := newToken(t)
@@ -84,7 +85,7 @@ func TestAllowsACurrentToken(t *testing.T) {
 		got, _ := json.Marshal(resp)
 		want := `{"principalId":"ap-southeast-1:owner-1","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":["execute-api:Invoke"],` +
 			`"Effect":"Allow","Resource":["arn:aws:execute-api:ap-southeast-1:123456789012:a1b2c3d4e5/prod/*/*"]}]},` +
-			`"context":{"owner":"ap-southeast-1:owner-1","scopes":"read write"}}`
+			`"context":{"expiresAt":"` + strconv.FormatInt(now.Add(time.Hour).Unix(), 10) + `","owner":"ap-southeast-1:owner-1","scopes":"read write"}}`
 		if string(got) != want {
 			t.Errorf("response:\n got %s\nwant %s", got, want)
 		}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/cloudfront/sign"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity"
 	"github.com/gatehouse-cdk/gatehouse/rules"
@@ -41,8 +43,9 @@ type Response struct {
 }
 
 // APIError is a refusal. Codes: unauthorized (a bad, expired or foreign token: nothing says
-// which), unavailable (the token could not be checked now), not_configured (no signing key),
-// internal.
+// which), unavailable (the token could not be checked now), not_configured (no signing key the
+// distribution trusts: an operator must store one), internal (the key could not be read or used
+// now: try again). Messages never name the secret or a key; the log does.
 type APIError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
@@ -102,7 +105,11 @@ func (s *Signer) Handle(ctx context.Context, req Request) Response {
 	}
 	key, keyID, err := s.privateKey(ctx)
 	if err != nil {
-		return refuse("not_configured", err.Error())
+		// The detail (secret, fingerprint, AWS error) is for the log; the caller learns only
+		// whether to try again.
+		code := codeOf(err)
+		slog.ErrorContext(ctx, "request", "outcome", code, "secretId", s.cfg.SecretID, "error", err.Error())
+		return refuse(code, messages[code])
 	}
 	expires := s.now().Add(s.cfg.SignatureTTL).Truncate(time.Second)
 	resource := "https://" + s.cfg.Domain + "/" + s.cfg.Prefix + caller.IdentityID + "/*"
@@ -112,7 +119,8 @@ func (s *Signer) Handle(ctx context.Context, req Request) Response {
 	}}}
 	signature, encoded, err := policy.Sign(key)
 	if err != nil {
-		return refuse("internal", "could not sign: "+err.Error())
+		slog.ErrorContext(ctx, "request", "outcome", "internal", "error", "signing: "+err.Error())
+		return refuse("internal", messages["internal"])
 	}
 	return Response{Resource: resource, Policy: string(encoded), Signature: string(signature), KeyPairID: keyID,
 		Expires: expires.Unix(), Query: "Policy=" + string(encoded) + "&Signature=" + string(signature) + "&Key-Pair-Id=" + url.QueryEscape(keyID)}
@@ -120,6 +128,27 @@ func (s *Signer) Handle(ctx context.Context, req Request) Response {
 
 func refuse(code, message string) Response {
 	return Response{Error: &APIError{Code: code, Message: message}}
+}
+
+// messages are what a caller is told when there is no signature for a reason of the function's
+// own: short, and naming neither the secret nor a key (the log does).
+var messages = map[string]string{
+	"internal":       "could not sign now; try again",
+	"not_configured": "image signing is not set up in this environment (no trusted signing key); an operator must store the key",
+}
+
+// errNotConfigured marks a key failure that is the configuration's, which a retry does not mend:
+// no secret or no value in it, not an RSA key in PEM, or a key the distribution does not trust.
+var errNotConfigured = errors.New("not configured")
+
+// codeOf is the refusal code of a privateKey failure: not_configured for errNotConfigured,
+// internal for anything else (throttling, the network, a Secrets Manager or KMS fault, a
+// denied call: a retry or an operator may mend it, and the caller can do nothing but retry).
+func codeOf(err error) string {
+	if errors.Is(err, errNotConfigured) {
+		return "not_configured"
+	}
+	return "internal"
 }
 
 // privateKey is the signing key from the secret and the id of its public key at CloudFront,
@@ -131,17 +160,29 @@ func (s *Signer) privateKey(ctx context.Context) (*rsa.PrivateKey, string, error
 		return s.key, s.keyID, nil
 	}
 	out, err := s.secrets.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &s.cfg.SecretID})
-	if err != nil || out.SecretString == nil {
-		return nil, "", fmt.Errorf("the signing key is not readable from the secret %s: store it with the command `make cdn-key` prints", s.cfg.SecretID)
+	// Nothing is cached on a failure: the next request reads the secret again.
+	var missing *types.ResourceNotFoundException // no such secret, or no current value in it
+	if errors.As(err, &missing) {
+		return nil, "", fmt.Errorf("%w: the secret %s has no current value (%s): store the key with the command `make cdn-key` prints", errNotConfigured, s.cfg.SecretID, err)
+	}
+	if err != nil {
+		var api smithy.APIError
+		if errors.As(err, &api) {
+			return nil, "", fmt.Errorf("reading the secret %s: %s (%s fault): %w", s.cfg.SecretID, api.ErrorCode(), api.ErrorFault(), err)
+		}
+		return nil, "", fmt.Errorf("reading the secret %s: %w", s.cfg.SecretID, err)
+	}
+	if out.SecretString == nil {
+		return nil, "", fmt.Errorf("%w: the secret %s holds no text (a binary secret?): store the key with the command `make cdn-key` prints", errNotConfigured, s.cfg.SecretID)
 	}
 	key, err := parsePrivateKey(*out.SecretString)
 	if err != nil {
-		return nil, "", fmt.Errorf("the secret %s does not hold an RSA private key in PEM: store it with the command `make cdn-key` prints", s.cfg.SecretID)
+		return nil, "", fmt.Errorf("%w: the secret %s does not hold an RSA private key in PEM (%v): store it with the command `make cdn-key` prints", errNotConfigured, s.cfg.SecretID, err)
 	}
 	fingerprint := rules.KeyFingerprint(&key.PublicKey)
 	id, ok := s.cfg.TrustedKeys[fingerprint]
 	if !ok {
-		return nil, "", fmt.Errorf("the secret %s holds a key (sha256 %s) that is not one of the distribution's public keys: store the private key of delivery.publicKeys[0], or deploy its public key", s.cfg.SecretID, fingerprint)
+		return nil, "", fmt.Errorf("%w: the secret %s holds a key (sha256 %s) that is not one of the distribution's public keys: store the private key of delivery.publicKeys[0], or deploy its public key", errNotConfigured, s.cfg.SecretID, fingerprint)
 	}
 	s.key, s.keyID, s.keyAt = key, id, s.now()
 	return key, id, nil

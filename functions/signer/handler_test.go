@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/x509"
@@ -10,11 +14,17 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"log/slog"
+	"net"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smsTypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity/identitytest"
 	"github.com/gatehouse-cdk/gatehouse/rules"
@@ -38,19 +48,30 @@ func rsaKey(t *testing.T) *rsa.PrivateKey {
 	return k
 }
 
+// fakeSecrets is Secrets Manager holding pem as the secret's current value; err, when set, is
+// its answer instead; binary, a value that is not text.
 type fakeSecrets struct {
-	pem   string
-	reads int
+	pem    string
+	err    error
+	binary bool
+	reads  int
 }
 
-func (f *fakeSecrets) GetSecretValue(_ context.Context, _ *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+func (f *fakeSecrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
 	f.reads++
-	if f.pem == "" {
-		return nil, errors.New("ResourceNotFoundException")
+	if f.err != nil {
+		// As the SDK returns them: the operation's error around the service's.
+		return nil, &smithy.OperationError{ServiceID: "Secrets Manager", OperationName: "GetSecretValue", Err: f.err}
 	}
 	version := "v" + string(rune('0'+f.reads))
-	return &secretsmanager.GetSecretValueOutput{SecretString: &f.pem, VersionId: &version}, nil
+	if f.binary {
+		return &secretsmanager.GetSecretValueOutput{ARN: in.SecretId, SecretBinary: []byte(f.pem), VersionId: &version}, nil
+	}
+	return &secretsmanager.GetSecretValueOutput{ARN: in.SecretId, SecretString: &f.pem, VersionId: &version}, nil
 }
+
+// secretARN is the fixture's secret: no caller may see it.
+const secretARN = "arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:gatehouse-dev-cdn-key-AbCdEf"
 
 func pemOf(k *rsa.PrivateKey) string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}))
@@ -72,7 +93,7 @@ func newFixture(t *testing.T) fixture {
 	now := epoch
 	f.clock = &now
 	f.signer = NewSigner(Config{
-		Domain: "d111111abcdef8.cloudfront.net", TrustedKeys: map[string]string{rules.KeyFingerprint(&f.cdnKey.PublicKey): keyID}, SecretID: "arn:secret", Prefix: "protected/",
+		Domain: "d111111abcdef8.cloudfront.net", TrustedKeys: map[string]string{rules.KeyFingerprint(&f.cdnKey.PublicKey): keyID}, SecretID: secretARN, Prefix: "protected/",
 		SignatureTTL: 15 * time.Minute, KeyCacheTTL: 5 * time.Minute}, identitytest.Verifier(f.pool, f.ids, f.clock), f.secrets)
 	f.signer.now = func() time.Time { return *f.clock }
 	return f
@@ -140,22 +161,85 @@ func TestRefusesTokensThatAreNotCurrentIDTokensOfThisPoolAndClient(t *testing.T)
 	}
 }
 
-func TestNotConfiguredWithoutAKey(t *testing.T) {
-	f := newFixture(t)
-	f.secrets.pem = ""
-	r := f.signer.Handle(context.Background(), Request{IDToken: f.pool.Token(t, "user-a", nil)})
-	if r.Error == nil || r.Error.Code != "not_configured" || r.Signature != "" {
-		t.Errorf("got %+v, want not_configured", r)
+// TestKeyFailuresReachTheCallerAsShortCodes: a configuration problem (no secret or value, not an
+// RSA key in PEM, a key the distribution does not trust) is not_configured; anything else
+// (throttling, the network, a service fault, a denied or timed-out call) is internal, "try
+// again". Either way the caller sees no signature and a short message naming neither the secret
+// nor a key, which the log names instead; and a failure is not cached: the next request reads
+// the secret again and signs once the key is there.
+func TestKeyFailuresReachTheCallerAsShortCodes(t *testing.T) {
+	untrusted := rsaKey(t)
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
 	}
-	f.secrets.pem = "not a key"
-	if r := f.signer.Handle(context.Background(), Request{IDToken: f.pool.Token(t, "user-a", nil)}); r.Error == nil || r.Error.Code != "not_configured" {
-		t.Errorf("a secret without a key: got %+v", r)
+	ecDER, _ := x509.MarshalPKCS8PrivateKey(ecKey)
+	ecPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: ecDER}))
+	network := &url.Error{Op: "Post", URL: "https://secretsmanager.ap-southeast-1.amazonaws.com/", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}}
+	cases := []struct {
+		name string
+		set  func(*fakeSecrets)
+		code string
+	}{
+		{"no such secret", func(f *fakeSecrets) {
+			f.err = &smsTypes.ResourceNotFoundException{Message: aws.String("Secrets Manager can't find the specified secret: " + secretARN)}
+		}, "not_configured"},
+		{"no current value", func(f *fakeSecrets) {
+			f.err = &smsTypes.ResourceNotFoundException{Message: aws.String("Secrets Manager can't find the specified secret value for staging label: AWSCURRENT")}
+		}, "not_configured"},
+		{"a binary value", func(f *fakeSecrets) { f.binary = true }, "not_configured"},
+		{"not PEM", func(f *fakeSecrets) { f.pem = "not a key" }, "not_configured"},
+		{"an EC key", func(f *fakeSecrets) { f.pem = ecPEM }, "not_configured"},
+		{"a key the distribution does not trust", func(f *fakeSecrets) { f.pem = pemOf(untrusted) }, "not_configured"},
+		{"throttled", func(f *fakeSecrets) {
+			f.err = &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded for " + secretARN, Fault: smithy.FaultClient}
+		}, "internal"},
+		{"a service fault", func(f *fakeSecrets) {
+			f.err = &smsTypes.InternalServiceError{Message: aws.String("An error occurred on the server side.")}
+		}, "internal"},
+		{"KMS could not decrypt", func(f *fakeSecrets) { f.err = &smsTypes.DecryptionFailure{Message: aws.String("KMS throttled")} }, "internal"},
+		{"denied", func(f *fakeSecrets) {
+			f.err = &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform secretsmanager:GetSecretValue on " + secretARN}
+		}, "internal"},
+		{"the network", func(f *fakeSecrets) { f.err = network }, "internal"},
+		{"timed out", func(f *fakeSecrets) { f.err = context.DeadlineExceeded }, "internal"},
 	}
-	// A key the distribution does not trust (its public key never deployed) signs nothing.
-	f.secrets.pem = pemOf(rsaKey(t))
-	if r := f.signer.Handle(context.Background(), Request{IDToken: f.pool.Token(t, "user-a", nil)}); r.Error == nil || r.Error.Code != "not_configured" ||
-		!strings.Contains(r.Error.Message, "not one of the distribution's public keys") || r.Signature != "" {
-		t.Errorf("an untrusted key: got %+v", r)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			var logs bytes.Buffer
+			old := slog.Default()
+			slog.SetDefault(slog.New(slog.NewJSONHandler(&logs, nil)))
+			defer slog.SetDefault(old)
+			good := *f.secrets
+			c.set(f.secrets)
+			token := f.pool.Token(t, "user-a", nil)
+			r := f.signer.Handle(context.Background(), Request{IDToken: token})
+			if r.Error == nil || r.Error.Code != c.code || r.Signature != "" || r.Policy != "" || r.Query != "" {
+				t.Fatalf("got %+v, want %s and no signature", r, c.code)
+			}
+			if r.Error.Message != messages[c.code] {
+				t.Errorf("message %q, want %q", r.Error.Message, messages[c.code])
+			}
+			for _, secret := range []string{secretARN, "gatehouse-dev-cdn-key", "arn:", "sha256", rules.KeyFingerprint(&f.cdnKey.PublicKey)[:16], rules.KeyFingerprint(&untrusted.PublicKey)[:16]} {
+				if strings.Contains(r.Error.Message, secret) {
+					t.Errorf("the caller's message %q contains %q", r.Error.Message, secret)
+				}
+			}
+			if !strings.Contains(logs.String(), secretARN) || !strings.Contains(logs.String(), `"outcome":"`+c.code+`"`) {
+				t.Errorf("the log does not name the secret and the outcome:\n%s", logs.String())
+			}
+			if c.name == "a key the distribution does not trust" && !strings.Contains(logs.String(), rules.KeyFingerprint(&untrusted.PublicKey)) {
+				t.Errorf("the log does not name the untrusted key's fingerprint:\n%s", logs.String())
+			}
+			// Not cached: once the secret holds the trusted key, the next request signs.
+			*f.secrets = fakeSecrets{pem: good.pem, reads: f.secrets.reads}
+			checkSignature(t, f.signer.Handle(context.Background(), Request{IDToken: token}), f.cdnKey, keyID,
+				"https://d111111abcdef8.cloudfront.net/protected/"+identityA+"/*", epoch.Add(15*time.Minute))
+			if f.secrets.reads != 2 {
+				t.Errorf("the secret was read %d times, want again after the failure", f.secrets.reads)
+			}
+		})
 	}
 }
 

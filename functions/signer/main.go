@@ -4,11 +4,15 @@
 //
 // It verifies the token itself with the asset functions' one identity check
 // (functions/internal/identity: the user pool's keys, issuer, audience, token_use, expiry; the
-// caller's identity id from the identity pool's GetId, which needs no permission), and signs with the private key it alone may read from Secrets Manager (cached, read again after a
-// few minutes so that a rotated key is picked up). It writes no cryptography of its own: the
+// caller's identity id from the identity pool's GetId, which needs no permission), and signs
+// with the private key it alone may read from Secrets Manager (cached, read again after a few
+// minutes so that a rotated key is picked up). It writes no cryptography of its own: the
 // token is checked by lestrrat-go/jwx, the policy signed by the AWS SDK's CloudFront signer.
 // Errors are {"error": {"code", "message"}}; a bad, expired or foreign token gets
-// "unauthorized", never a signature and never a reason.
+// "unauthorized", never a signature and never a reason. A signing key that is missing, not an
+// RSA key in PEM or not trusted by the distribution is "not_configured"; any other failure to
+// read or use it (throttling, the network, a service fault) is "internal" ("try again"), and is
+// not cached. Neither message names the secret or a key fingerprint: the log line does.
 package main
 
 import (
