@@ -108,16 +108,10 @@ func identityEndToEnd(t checker, run *backgroundRun, r *reference, stackByName m
 	}
 	// The environment of each function: the template's variables, resolved, and what Lambda and
 	// this machine add. Nothing of the test's own environment.
-	start := func(name, stack, logicalID string, variables []string, pending map[string]string) (*localFunction, map[string]string) {
+	start := func(name, stack, logicalID string, variables []string) (*localFunction, map[string]string) {
 		props := resourceOf(t, r, stack, logicalID, "AWS::Lambda::Function")["Properties"].(map[string]any)
 		vars, _ := props["Environment"].(map[string]any)["Variables"].(map[string]any)
-		got := slices.Sorted(maps.Keys(vars))
-		for k := range pending {
-			if !slices.Contains(got, k) {
-				got = append(got, k)
-			}
-		}
-		if got, want := slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(variables)); !slices.Equal(got, want) {
+		if got, want := slices.Sorted(maps.Keys(vars)), slices.Sorted(slices.Values(variables)); !slices.Equal(got, want) {
 			t.Fatalf("%s %s sets the environment variables %v; this test stands in for %v: "+
 				"say here what a renamed, added or removed variable must be locally", stack, logicalID, slices.Sorted(maps.Keys(vars)), want)
 		}
@@ -147,11 +141,6 @@ func identityEndToEnd(t checker, run *backgroundRun, r *reference, stackByName m
 			}
 			childEnv[k] = local
 		}
-		for k, v := range pending {
-			if _, set := vars[k]; !set {
-				childEnv[k] = v
-			}
-		}
 		f, err := startLocalFunction(rie, filepath.Join(e2eFunctionsDir, name), logicalID, region, childEnv)
 		if err != nil {
 			t.Fatal(err)
@@ -160,15 +149,11 @@ func identityEndToEnd(t checker, run *backgroundRun, r *reference, stackByName m
 		return f, childEnv
 	}
 	identityVariables := []string{rules.EnvUserPoolID, rules.EnvUserPoolClientID, rules.EnvIdentityPoolID}
-	items, _ := start("items", env+"/Server", itemsFunction, append([]string{"TABLE_NAME"}, identityVariables...), nil)
-	// The revoke's flush names the token API's own stage (and the answer its cache time). Until
-	// constructs/tokenapi sets these four (issue 20), the test gives them as it will: the REST
-	// API's and stage's stand-ins, the default cap, the authorizer's cache time in the template.
+	items, _ := start("items", env+"/Server", itemsFunction, append([]string{"TABLE_NAME"}, identityVariables...))
+	// The revoke's flush names the token API's own stage, and its answer the stage's cache time.
 	authorizerTTL := fmt.Sprint(resourceOf(t, r, env+"/API", tokenAuthorizer, "AWS::ApiGateway::Authorizer")["Properties"].(map[string]any)["AuthorizerResultTtlInSeconds"])
 	tokens, tokensEnv := start("tokens", env+"/API", tokenServiceFn,
-		append([]string{"TOKEN_TABLE_NAME", "TOKEN_SCOPES", rules.EnvTokenAPIID, rules.EnvTokenAPIStage, rules.EnvMaxActiveTokens, rules.EnvAuthorizerCacheSeconds}, identityVariables...),
-		map[string]string{rules.EnvTokenAPIID: e2eRestAPIID, rules.EnvTokenAPIStage: stageName,
-			rules.EnvMaxActiveTokens: fmt.Sprint(rules.MaxActiveTokens.Default), rules.EnvAuthorizerCacheSeconds: authorizerTTL})
+		append([]string{"TOKEN_TABLE_NAME", "TOKEN_SCOPES", rules.EnvTokenAPIID, rules.EnvTokenAPIStage, rules.EnvMaxActiveTokens, rules.EnvAuthorizerCacheSeconds}, identityVariables...))
 	if got := "/restapis/" + tokensEnv[rules.EnvTokenAPIID] + "/stages/" + tokensEnv[rules.EnvTokenAPIStage] + "/cache/authorizers"; got != wantFlush {
 		t.Fatalf("the token service would flush %s; the token API's stage is %s", got, wantFlush)
 	}

@@ -38,7 +38,7 @@ type Identity interface {
 }
 
 // AuthorizerCache is the token API stage's authorizer cache: API Gateway's
-// FlushStageAuthorizersCache (*stageCache).
+// FlushStageAuthorizersCache (stageCache).
 type AuthorizerCache interface {
 	FlushStageAuthorizersCache(ctx context.Context, restAPIID, stageName string) error
 }

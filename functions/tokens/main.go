@@ -49,6 +49,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 
 	"github.com/gatehouse-cdk/gatehouse/apitokens"
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/start"
@@ -62,7 +63,7 @@ func main() {
 	}
 	db, table := start.Table("TOKEN_TABLE_NAME", "the token table's name")
 	s := &Service{Table: db, TableName: table, Identity: start.Identity(), Now: time.Now, NewToken: apitokens.New,
-		AuthorizerCache: newStageCache(start.AWS(), os.Getenv), Config: cfg}
+		AuthorizerCache: stageCache{apigateway.NewFromConfig(start.AWS())}, Config: cfg}
 	lambda.Start(s.Handle)
 }
 
