@@ -116,11 +116,11 @@ export function appPolicy(endpoints: BrowserEndpoints, options: PolicyOptions): 
       ...(options.nonce === undefined ? [] : [`'nonce-${options.nonce}'`, "'strict-dynamic'"]),
       ...(options.development ? ["'unsafe-eval'"] : []),
     ]],
-    // Amplify UI and React set style attributes; styles cannot run code.
+    // Style attributes in server-rendered HTML (React, Amplify UI) need 'unsafe-inline', which a
+    // nonce would switch off; styles cannot run code.
     ['style-src', ["'self'", "'unsafe-inline'"]],
-    // blob: the uploader's previews; data: small inline icons; S3: StorageImage's signed URLs.
-    ['img-src', ["'self'", 'data:', 'blob:', ...s3, ...cdn]],
-    ['font-src', ["'self'"]],
+    // blob: the uploader's previews (FileUploader); S3: StorageImage's signed URLs; the CDN: the gallery.
+    ['img-src', ["'self'", 'blob:', ...s3, ...cdn]],
     ['connect-src', ["'self'", ...cognito, ...s3]],
   ];
   const base = parse(baseline['Content-Security-Policy']);

@@ -21,8 +21,7 @@ describe('the Content-Security-Policy', () => {
       'default-src': ["'self'"],
       'script-src': ["'self'"],
       'style-src': ["'self'", "'unsafe-inline'"],
-      'img-src': ["'self'", 'data:', 'blob:', bucket, 'https://d1a2b3c4d5e6f7.cloudfront.net'],
-      'font-src': ["'self'"],
+      'img-src': ["'self'", 'blob:', bucket, 'https://d1a2b3c4d5e6f7.cloudfront.net'],
       'connect-src': ["'self'", 'https://cognito-idp.ap-southeast-1.amazonaws.com', 'https://cognito-identity.ap-southeast-1.amazonaws.com', bucket],
       'frame-ancestors': ["'none'"],
       'base-uri': ["'self'"],
@@ -51,7 +50,7 @@ describe('the Content-Security-Policy', () => {
     const bare = browserEndpoints({ auth: { aws_region: 'eu-west-1' } }, {});
     expect(bare).toEqual({ authRegion: 'eu-west-1', buckets: [], cdnDomain: undefined });
     const policy = directives(appPolicy(bare, { development: false }));
-    expect(policy.get('img-src')).toEqual(["'self'", 'data:', 'blob:']);
+    expect(policy.get('img-src')).toEqual(["'self'", 'blob:']);
     expect(policy.get('connect-src')).toEqual(["'self'", 'https://cognito-idp.eu-west-1.amazonaws.com', 'https://cognito-identity.eu-west-1.amazonaws.com']);
     expect(directives(appPolicy({ buckets: [] }, { development: false })).get('connect-src')).toEqual(["'self'"]);
   });
