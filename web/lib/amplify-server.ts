@@ -1,6 +1,7 @@
 // Amplify on the server: the signed-in caller's session (identity id, ID token) from the
 // request's cookies, for route handlers and server actions. Nothing here trusts the request
 // body or query for who the caller is.
+import 'server-only';
 import { createServerRunner } from '@aws-amplify/adapter-nextjs';
 import { fetchAuthSession } from 'aws-amplify/auth/server';
 import { cookies } from 'next/headers';

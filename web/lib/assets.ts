@@ -2,9 +2,11 @@
 // intermediary, which may only invoke them) and invokes one. Every request carries the signed-in
 // caller's ID token from the server-side session; the function verifies it and derives the user.
 // The server never names a user.
+import 'server-only';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { ServerConfig } from './config';
+import { unauthorized, type HttpResult } from './http';
 
 /**
  * A Lambda client whose credentials come from assuming the trust role. One per process and
@@ -33,24 +35,12 @@ export function trustRoleLambda(config: ServerConfig): LambdaClient {
 
 const trustRoleClients = new Map<string, LambdaClient>();
 
-/** What an HTTP answer of ours is: a status and a JSON body. */
-export interface HttpResult {
-  status: number;
-  body: unknown;
-}
-
 /** An asset function's refusal: {"error": {"code", "field"?, "message"}}. */
 export interface AssetError {
   code: string;
   field?: string;
   message: string;
 }
-
-export function invalid(field: string, message: string): HttpResult {
-  return { status: 400, body: { error: { code: 'invalid', field, message } } };
-}
-
-export const unauthorized: HttpResult = { status: 401, body: { error: { code: 'unauthorized', message: 'sign in first' } } };
 
 /**
  * Invokes functionName with payload. A function that failed, or could not be reached, is a 502

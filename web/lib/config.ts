@@ -2,6 +2,7 @@
 // `make outputs` writes from a deploy's outputs (`.env.production` in a hosted build, which
 // amplify.yml writes from the deployed stacks). Nothing is typed by hand; a missing or malformed
 // value stops the server with one line per variable, naming it.
+import 'server-only';
 
 export interface ServerConfig {
   region: string;

@@ -1,8 +1,9 @@
 // Feedback: published to the feedback topic with the runtime's own credentials (the SSR compute
 // role on Amplify Hosting, the developer's profile locally), not through the role chain: the
 // trust role may only invoke asset functions.
+import 'server-only';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { invalid, type HttpResult } from './assets';
+import { invalid, type HttpResult } from './http';
 
 export const maxFeedbackLength = 2000;
 

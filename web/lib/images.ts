@@ -1,24 +1,6 @@
-// Private image delivery: a signature from the signer function (through the role chain) for the
-// caller's own folder; the page appends its query to any image URL under that folder.
-import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { invoke, refusal, unauthorized, type AssetError, type HttpResult } from './assets';
-
-interface SignerResponse {
-  resource?: string;
-  query?: string;
-  expires?: number;
-  error?: AssetError;
-}
-
-/** idToken: the signed-in user's Cognito ID token, from the server-side session. */
-export async function imageSignature(lambda: LambdaClient, signerFunctionName: string | undefined, idToken: string | undefined): Promise<HttpResult> {
-  if (!signerFunctionName) return { status: 503, body: { error: { code: 'not_configured', message: 'SIGNER_FUNCTION_NAME is not set: this environment has no image delivery' } } };
-  if (!idToken) return unauthorized;
-  const out = await invoke<SignerResponse>(lambda, signerFunctionName, { idToken });
-  if (!out.ok) return out.answer;
-  if (out.result.error) return refusal(out.result.error);
-  return { status: 200, body: { resource: out.result.resource, query: out.result.query, expires: out.result.expires } };
-}
+// Private image delivery, in the browser: the URL of an image in the caller's folder, from the
+// signature the server got from the signer (lib/image-signatures.ts). Nothing here is secret or
+// server-only: the gallery (a client component) builds its URLs with it.
 
 /**
  * The signed CDN URL of the object at path (as Amplify Storage lists it, e.g.

@@ -1,7 +1,9 @@
 // The items routes' logic (app/api/items route handlers call it): each request carries the
 // session's ID token, from which the items function derives the user; the body names only the item.
+import 'server-only';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { callAsSignedInUser, invalid, unauthorized, type AssetError, type HttpResult } from './assets';
+import { callAsSignedInUser, type AssetError } from './assets';
+import { invalid, pageQuery, unauthorized, type HttpResult } from './http';
 
 export interface Item {
   id: string;
@@ -30,18 +32,9 @@ function call(ctx: ItemsContext, payload: Record<string, unknown>): Promise<Http
 
 export function listItems(ctx: ItemsContext, params: URLSearchParams): Promise<HttpResult> {
   if (!ctx.idToken) return Promise.resolve(unauthorized);
-  const payload: Record<string, unknown> = { action: 'list' };
-  for (const [name, value] of params) {
-    if (name === 'limit') {
-      if (!/^\d{1,3}$/.test(value)) return Promise.resolve(invalid('limit', 'must be a whole number from 1 to 100'));
-      payload.limit = Number(value);
-    } else if (name === 'next') {
-      payload.next = value;
-    } else {
-      return Promise.resolve(invalid(name, 'unknown query parameter; allowed: limit, next'));
-    }
-  }
-  return call(ctx, payload);
+  const page = pageQuery(params);
+  if (!page.ok) return Promise.resolve(page.answer);
+  return call(ctx, { action: 'list', ...page.query });
 }
 
 export function getItem(ctx: ItemsContext, id: string): Promise<HttpResult> {

@@ -1,12 +1,38 @@
 // API tokens: issued, listed and revoked by the token service, through the role chain, for the
 // signed-in caller only, whom the service derives from the session's ID token.
+import 'server-only';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { callAsSignedInUser, invalid, unauthorized, type AssetError, type HttpResult } from './assets';
+import { callAsSignedInUser, type AssetError } from './assets';
+import { invalid, pageQuery, unauthorized, type HttpResult } from './http';
 
+/** A token as list shows it (never the token itself). */
+export interface TokenInfo {
+  id: string;
+  scopes: string[];
+  created: number;
+  expiresAt: number;
+  revoked: boolean;
+  expired: boolean;
+}
+
+/** revoke's answer: flushed, API Gateway refuses the token now; else within effectiveWithinSeconds. */
+export interface Revoked {
+  id: string;
+  flushed: boolean;
+  effectiveWithinSeconds: number;
+}
+
+/**
+ * The token service's answers: issue {token, issued}; list {tokens, next?} (next absent on the
+ * last page); revoke {revoked}; or {error} (issue: conflict when the caller holds as many active
+ * tokens as allowed, a 409 whose message the page shows).
+ */
 interface TokensResponse {
   token?: string;
-  issued?: unknown;
-  tokens?: unknown[];
+  issued?: TokenInfo;
+  tokens?: TokenInfo[];
+  next?: string;
+  revoked?: Revoked;
   error?: AssetError;
 }
 
@@ -40,8 +66,12 @@ export function issueToken(ctx: TokensContext, body: unknown): Promise<HttpResul
   return call(ctx, { action: 'issue', scopes, ...(lifetimeDays === undefined ? {} : { lifetimeDays }) });
 }
 
-export function listTokens(ctx: TokensContext): Promise<HttpResult> {
-  return call(ctx, { action: 'list' });
+/** params: ?limit=&next= (lib/http.ts pageQuery), passed on to the service. */
+export function listTokens(ctx: TokensContext, params: URLSearchParams): Promise<HttpResult> {
+  if (!ctx.idToken) return Promise.resolve(unauthorized);
+  const page = pageQuery(params);
+  if (!page.ok) return Promise.resolve(page.answer);
+  return call(ctx, { action: 'list', ...page.query });
 }
 
 export function revokeToken(ctx: TokensContext, tokenId: string): Promise<HttpResult> {

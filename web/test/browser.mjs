@@ -3,10 +3,14 @@
 // signing in sends InitiateAuth (USER_SRP_AUTH) with the configured client id to the configured
 // region's Cognito endpoint (intercepted and answered NotAuthorizedException, which the page
 // shows); with MFA on, a TOTP challenge asks for the code; protected pages and the API routes
-// refuse anonymous callers. Screenshots go to test-results/ (git-ignored).
+// refuse anonymous callers. Pages and API answers carry the security headers (one complete CSP
+// with a nonce that the page's scripts carry, no eval; API answers no-store), no page breaks a
+// rule of its policy, and a real cross-site form and fetch from a second origin this test serves
+// are refused. Screenshots go to test-results/ (git-ignored).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +18,7 @@ import { chromium } from 'playwright-core';
 
 const web = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outputs = JSON.parse(readFileSync(join(web, 'amplify_outputs.json'), 'utf8'));
+const securityHeaders = JSON.parse(readFileSync(join(web, 'security-headers.json'), 'utf8'));
 const port = 3457;
 const base = `http://127.0.0.1:${port}`;
 const shots = join(web, 'test-results');
@@ -64,20 +69,79 @@ await check('a malformed configuration stops next start, naming the variable', a
 try {
   await ready();
   // The API routes refuse anonymous callers.
-  await check('the API routes answer 401 without a session', async () => {
-    for (const [method, path] of [['GET', '/api/items'], ['GET', '/api/items/a1'], ['PUT', '/api/items/a1'], ['GET', '/api/tokens'], ['POST', '/api/tokens'], ['GET', '/api/images/signature']]) {
-      const answer = await fetch(base + path, { method, headers: { 'Content-Type': 'application/json' }, body: method === 'GET' ? undefined : '{"name":"x","scopes":["read"]}' });
+  // (A mutating request names the app's own origin, as its pages do; see the cross-site check.)
+  await check('the API routes answer 401 without a session, never to be stored (Cache-Control: no-store)', async () => {
+    for (const [method, path] of [['GET', '/api/items'], ['GET', '/api/items/a1'], ['PUT', '/api/items/a1'], ['GET', '/api/tokens'], ['POST', '/api/tokens'], ['DELETE', `/api/tokens/${'a'.repeat(64)}`], ['GET', '/api/images/signature']]) {
+      const mutating = method !== 'GET';
+      const answer = await fetch(base + path, {
+        method, headers: mutating ? { 'Content-Type': 'application/json', Origin: base } : {},
+        body: mutating && method !== 'DELETE' ? '{"name":"x","scopes":["read"]}' : undefined,
+      });
       assert.equal(answer.status, 401, `${method} ${path}: ${answer.status}`);
+      assert.equal(answer.headers.get('cache-control'), 'no-store', `${method} ${path}`);
       assert.equal((await answer.json()).error.code, 'unauthorized');
     }
+    // Next's own answer too: a method the route does not have.
+    const other = await fetch(`${base}/api/tokens`, { method: 'PATCH', headers: { Origin: base } });
+    assert.equal(other.status, 405);
+    assert.equal(other.headers.get('cache-control'), 'no-store');
+  });
+  // security-headers.json on every answer; one complete Content-Security-Policy.
+  const policyOf = (headers) => {
+    const policies = headers.filter((h) => h.name.toLowerCase() === 'content-security-policy');
+    assert.equal(policies.length, 1, `one Content-Security-Policy header, not ${policies.length}`);
+    return new Map(policies[0].value.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name, sources]));
+  };
+  const assertSecurityHeaders = (headers, what) => {
+    const get = (name) => headers.filter((h) => h.name.toLowerCase() === name.toLowerCase()).map((h) => h.value).join(', ');
+    for (const name of ['Strict-Transport-Security', 'X-Content-Type-Options', 'Referrer-Policy', 'X-Frame-Options']) {
+      assert.equal(get(name), securityHeaders[name], `${what}: ${name}`);
+    }
+    const policy = policyOf(headers);
+    for (const directive of securityHeaders['Content-Security-Policy'].split('; ')) {
+      const [name, ...sources] = directive.split(' ');
+      assert.deepEqual(policy.get(name), sources, `${what}: the baseline's ${name}`);
+    }
+    assert.deepEqual(policy.get('frame-ancestors'), ["'none'"], what);
+    assert.deepEqual(policy.get('default-src'), ["'self'"], what);
+    for (const [name, sources] of policy) {
+      assert.ok(!sources.includes("'unsafe-eval'"), `${what}: ${name} allows eval`);
+    }
+    assert.ok(!policy.get('script-src').includes("'unsafe-inline'"), `${what}: inline scripts allowed`);
+    return policy;
+  };
+  await check('a page sends the security headers and one CSP whose nonce its scripts carry, a new one each time', async () => {
+    const nonces = [];
+    for (let i = 0; i < 2; i++) {
+      const answer = await fetch(`${base}/tokens`);
+      const headers = [...answer.headers].map(([name, value]) => ({ name, value }));
+      const policy = assertSecurityHeaders(headers, 'GET /tokens');
+      const nonce = policy.get('script-src').find((s) => s.startsWith("'nonce-"))?.slice(7, -1);
+      assert.ok(nonce, `no nonce in script-src ${policy.get('script-src').join(' ')}`);
+      const scripts = (await answer.text()).match(/<script\b[^>]*>/g) ?? [];
+      assert.ok(scripts.length > 0);
+      assert.deepEqual(scripts.filter((tag) => !tag.includes(`nonce="${nonce}"`)), [], 'scripts without the nonce');
+      nonces.push(nonce);
+    }
+    assert.notEqual(nonces[0], nonces[1]);
+  });
+  await check('an API answer sends the security headers too', async () => {
+    const answer = await fetch(`${base}/api/tokens`);
+    assertSecurityHeaders([...answer.headers].map(([name, value]) => ({ name, value })), 'GET /api/tokens');
   });
 
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+  // Whatever a page's policy refuses shows in its console: no page may break its own policy.
+  const violations = [];
+  const watch = (page) => page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(`${page.url()}: ${message.text()}`);
+  });
   const cognito = `https://cognito-idp.${outputs.auth.aws_region}.amazonaws.com/`;
   const cors = { 'Access-Control-Allow-Origin': base, 'Access-Control-Allow-Headers': '*', 'Access-Control-Allow-Methods': 'POST' };
   // A page whose Cognito calls are recorded and answered by answer(target, body): [status, body].
   const pageWithCognito = async (answer) => {
     const page = await browser.newPage();
+    watch(page);
     const calls = [];
     await page.route(`${cognito}**`, async (route) => {
       const request = route.request();
@@ -155,11 +219,160 @@ try {
       await mfaPage.screenshot({ path: join(shots, 'totp-refused.png'), fullPage: true });
     });
   }
+  await check('Chromium receives the page\'s headers as sent, and the app\'s own fetch passes the same-origin check', async () => {
+    const answer = await page.goto(`${base}/`);
+    assertSecurityHeaders(await answer.headersArray(), 'GET / in Chromium');
+    // Chromium's same-origin POST (Origin, Sec-Fetch-Site: same-origin, JSON) gets past the check: 401, no session.
+    const status = await page.evaluate(async () => (await fetch('/api/tokens', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"scopes":["read"]}' })).status);
+    assert.equal(status, 401);
+  });
+  // What an HTML injection would bring: an inline event handler ('unsafe-inline' would run it).
+  await check('an injected inline handler does not run, and the console says why', async () => {
+    const injected = await browser.newPage();
+    const said = [];
+    injected.on('console', (message) => said.push(message.text()));
+    await injected.goto(`${base}/`);
+    await injected.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<img src="/no-such-image.png" onerror="window.injected = 1">'));
+    await injected.waitForTimeout(200);
+    assert.equal(await injected.evaluate(() => window.injected), undefined);
+    // The same words the watcher of every other page looks for.
+    assert.ok(said.some((text) => /Content Security Policy/i.test(text)), said.join('\n'));
+    await injected.close();
+  });
+  await check('a cross-site form and fetch (text/plain) to a mutating route are refused (403) before anything is read', async () => {
+    // The other site: a page on localhost (not 127.0.0.1: another site, not only another origin).
+    const evil = createServer((request, response) => {
+      response.setHeader('Content-Type', 'text/html');
+      response.end(`<!doctype html><form method="POST" action="${base}/api/tokens" enctype="text/plain">
+        <input name='{"scopes":["read"],"x":"' value='"}'></form>
+        <script>
+          window.sent = fetch('${base}/api/tokens', { method: 'POST', mode: 'no-cors', credentials: 'include',
+            headers: { 'Content-Type': 'text/plain' }, body: '{"scopes":["read"]}' }).then(() => 'sent', (e) => String(e));
+        </script>`);
+    });
+    await new Promise((resolve) => evil.listen(port + 2, 'localhost', resolve));
+    const context = await browser.newContext();
+    try {
+      const attacker = await context.newPage();
+      const refused = (answer) => {
+        assert.equal(answer.status(), 403, `${answer.request().resourceType()}: ${answer.status()}`);
+        assert.match(answer.request().headers()['content-type'], /^text\/plain/);
+      };
+      const fetched = attacker.waitForResponse(`${base}/api/tokens`);
+      await attacker.goto(`http://localhost:${port + 2}/`);
+      assert.equal(await attacker.evaluate(() => window.sent), 'sent');
+      refused(await fetched); // no-cors: the page cannot read it; the browser's network log can
+      const posted = attacker.waitForResponse(`${base}/api/tokens`);
+      await attacker.evaluate(() => document.forms[0].submit());
+      refused(await posted);
+      await attacker.waitForURL(`${base}/api/tokens`);
+      // The answer (the page the form led to) says what Chromium sent: Sec-Fetch-Site cross-site.
+      // forbidden, not unauthorized: the handler stopped before the session or the configuration was read.
+      const { error } = JSON.parse(await attacker.locator('body').innerText());
+      assert.deepEqual([error.code, error.field], ['forbidden', 'Sec-Fetch-Site']);
+      assert.match(error.message, /^"cross-site" is not allowed/);
+      await attacker.screenshot({ path: join(shots, 'cross-site-refused.png') });
+    } finally {
+      await context.close();
+      evil.close();
+    }
+  });
   await check('the tokens page is protected too', async () => {
     await page.goto(`${base}/tokens`);
     await page.getByLabel('Email').waitFor({ timeout: 15000 });
     assert.equal(await page.getByRole('heading', { name: 'API tokens' }).count(), 0);
     await page.screenshot({ path: join(shots, 'tokens-signed-out.png'), fullPage: true });
+  });
+  // Signed in as far as the browser can tell: Amplify's cookies with unsigned tokens (the page
+  // never verifies them; the routes would, through the functions, so those are played here).
+  const signedIn = async () => {
+    const { page: signedInPage } = await pageWithCognito(() => refuse('NotAuthorizedException', 'no'));
+    const jwt = (claims) => [{ alg: 'RS256', kid: 'k1' }, { ...claims, exp: Math.floor(Date.now() / 1000) + 3600, iat: Math.floor(Date.now() / 1000) }]
+      .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.') + '.c2lnbmF0dXJl';
+    const user = '11111111-2222-4333-8444-555555555555';
+    const client = outputs.auth.user_pool_client_id;
+    const prefix = `CognitoIdentityServiceProvider.${client}`;
+    await signedInPage.context().addCookies([
+      [`${prefix}.LastAuthUser`, user],
+      [`${prefix}.${user}.accessToken`, jwt({ sub: user, username: user, token_use: 'access', client_id: client })],
+      [`${prefix}.${user}.idToken`, jwt({ sub: user, email: 'someone@example.com', token_use: 'id', aud: client, iss: `${cognito}${outputs.auth.user_pool_id}` })],
+    ].map(([name, value]) => ({ name, value, url: base })));
+    return signedInPage;
+  };
+  // The gallery under the page's policy: the identity pool, the bucket's listing and the
+  // distribution's images, each played here, are what the policy must allow, and all it allows.
+  await check('the gallery reaches the identity pool, the bucket and the image distribution under the policy', async () => {
+    const gallery = await signedIn();
+    const identityId = `${outputs.auth.aws_region}:11111111-aaaa-4aaa-8aaa-111111111111`;
+    const bucket = `https://${outputs.storage.bucket_name}.s3.${outputs.storage.aws_region}.amazonaws.com/`;
+    const cdn = `https://${/^CDN_DOMAIN=(.+)$/m.exec(readFileSync(join(web, '.env.local'), 'utf8'))?.[1]}/`;
+    const cors = { 'Access-Control-Allow-Origin': base, 'Access-Control-Allow-Headers': '*', 'Access-Control-Allow-Methods': '*', 'Access-Control-Expose-Headers': '*' };
+    const reached = [];
+    await gallery.route(`https://cognito-identity.${outputs.auth.aws_region}.amazonaws.com/**`, (route) => {
+      if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 200, headers: cors });
+      const target = route.request().headers()['x-amz-target'];
+      reached.push(target.split('.').pop());
+      const body = target.endsWith('GetId') ? { IdentityId: identityId } : { IdentityId: identityId, Credentials: {
+        AccessKeyId: 'ASIAFAKE', SecretKey: 'secret', SessionToken: 'session', Expiration: Math.floor(Date.now() / 1000) + 3600 } };
+      return route.fulfill({ status: 200, headers: { ...cors, 'Content-Type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body) });
+    });
+    await gallery.route(`${bucket}**`, (route) => {
+      if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 200, headers: cors });
+      reached.push('ListObjectsV2');
+      return route.fulfill({ status: 200, headers: { ...cors, 'Content-Type': 'application/xml' }, body: `<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${outputs.storage.bucket_name}</Name><Prefix>protected/${identityId}/</Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>
+<Contents><Key>protected/${identityId}/a.png</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>"e"</ETag><Size>68</Size><StorageClass>STANDARD</StorageClass></Contents></ListBucketResult>` });
+    });
+    await gallery.route(`${base}/api/images/signature`, (route) => route.fulfill({ status: 200, contentType: 'application/json',
+      body: JSON.stringify({ resource: `${cdn}protected/${identityId}/*`, query: 'Policy=p&Signature=s&Key-Pair-Id=K1', expires: 1 }) }));
+    await gallery.route(`${cdn}**`, (route) => {
+      reached.push(`image ${new URL(route.request().url()).pathname}`);
+      return route.fulfill({ status: 200, contentType: 'image/png', body: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64') });
+    });
+    await gallery.goto(`${base}/uploads`);
+    const image = gallery.getByRole('img', { name: `protected/${identityId}/a.png` });
+    await image.waitFor({ timeout: 15000 });
+    await gallery.waitForFunction((alt) => document.querySelector(`img[alt="${alt}"]`)?.naturalWidth === 1, `protected/${identityId}/a.png`, { timeout: 15000 });
+    assert.deepEqual(reached.filter((r, i) => reached.indexOf(r) === i), ['GetId', 'GetCredentialsForIdentity', 'ListObjectsV2', `image /protected/${identityId}/a.png`]);
+    await gallery.screenshot({ path: join(shots, 'gallery.png'), fullPage: true });
+    await gallery.close();
+  });
+  await check('the tokens page pages with More, says how soon a revoke takes effect, and shows the cap on active tokens', async () => {
+    const tokensPage = await signedIn();
+    const token = (c, extra = {}) => ({ id: c.repeat(64), scopes: ['read'], created: 1700000000, expiresAt: 1702592000, revoked: false, expired: false, ...extra });
+    const sent = [];
+    await tokensPage.route(`${base}/api/tokens**`, (route) => {
+      const request = route.request();
+      const url = new URL(request.url());
+      sent.push(`${request.method()} ${url.pathname.replace(/[0-9a-f]{64}/, '{id}')}${url.search}`);
+      const json = (status, body) => route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
+      if (request.method() === 'GET') {
+        return url.searchParams.get('next') === 'cGFnZTI' ? json(200, { tokens: [token('c')] }) : json(200, { tokens: [token('a'), token('b', { expired: true })], next: 'cGFnZTI' });
+      }
+      if (request.method() === 'POST') return json(409, { error: { code: 'conflict', message: 'you hold 20 active tokens, the most allowed: revoke one first' } });
+      const id = url.pathname.split('/').pop();
+      return json(200, { revoked: id === 'a'.repeat(64) ? { id, flushed: true, effectiveWithinSeconds: 0 } : { id, flushed: false, effectiveWithinSeconds: 60 } });
+    });
+    await tokensPage.goto(`${base}/tokens`);
+    await tokensPage.getByRole('heading', { name: 'API tokens' }).waitFor({ timeout: 15000 });
+    await tokensPage.getByText('A revoke takes effect within seconds').waitFor();
+    assert.equal(await tokensPage.getByRole('button', { name: 'Revoke' }).count(), 1); // b has expired
+    await tokensPage.getByRole('button', { name: 'More' }).click();
+    await tokensPage.getByRole('button', { name: 'Revoke' }).nth(1).waitFor();
+    assert.equal(await tokensPage.getByRole('button', { name: 'More' }).count(), 0); // the last page
+    await tokensPage.getByRole('button', { name: 'Revoke' }).first().click();
+    await tokensPage.getByText('Revoked: API Gateway refuses it now').waitFor();
+    await tokensPage.getByRole('button', { name: 'Revoke' }).click(); // c's, the one left
+    await tokensPage.getByText('Revoked: API Gateway may accept it for up to 60 s more').waitFor();
+    await tokensPage.getByRole('button', { name: 'Issue a read token' }).click();
+    await tokensPage.getByRole('alert').getByText('you hold 20 active tokens, the most allowed: revoke one first').waitFor();
+    assert.deepEqual(sent, ['GET /api/tokens', 'GET /api/tokens?next=cGFnZTI', 'DELETE /api/tokens/{id}', 'DELETE /api/tokens/{id}', 'POST /api/tokens']);
+    await tokensPage.screenshot({ path: join(shots, 'tokens.png'), fullPage: true });
+    await tokensPage.close();
+  });
+  await check('no page broke a rule of its Content-Security-Policy', async () => {
+    assert.deepEqual(violations, []);
   });
 } finally {
   await browser?.close();

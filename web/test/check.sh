@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The web app's checks (make test-web), in web/: strict type check, lint, unit tests, next build,
-# then the Chromium test, or one loud line where there is no Chromium. Ends with one line of
-# each step's time, which make bench reads.
+# no server code in the browser's bundle (test/client-bundle.mjs), then the Chromium test, or one
+# loud line where there is no Chromium. Ends with one line of each step's time, which make bench
+# reads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -17,6 +18,7 @@ step typecheck npx tsc --noEmit
 step lint npx eslint --max-warnings 0 .
 step unit npx vitest run
 step build npx next build
+step bundle node test/client-bundle.mjs
 if [ -x "$CHROMIUM" ]; then
   step browser env CHROMIUM="$CHROMIUM" node test/browser.mjs
 else

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { trustRoleLambda } from '../lib/assets';
 import { ConfigError, serverConfig } from '../lib/config';
 import { publishFeedback } from '../lib/feedback';
-import { imageSignature, signedImageURL } from '../lib/images';
+import { imageSignature } from '../lib/image-signatures';
+import { signedImageURL } from '../lib/images';
 import { getItem, listItems, putItem } from '../lib/items';
 import { curlFor, issueToken, listTokens, revokeToken } from '../lib/tokens';
 
@@ -178,43 +179,90 @@ describe('images', () => {
     expect(signedImageURL(resource, 'Policy=p', `protected/${identityId}/`)).toBeUndefined();
     expect(signedImageURL(`https://${env.CDN_DOMAIN}/protected/${identityId}/a.jpg`, 'Policy=p', `protected/${identityId}/a.jpg`)).toBeUndefined();
   });
-  it('maps unauthorized to 401 and a missing key to 503', async () => {
+  it('maps unauthorized to 401, a missing key to 503, a transient failure to 503 with Retry-After; never the signer\'s own text', async () => {
+    const secret = 'arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:gatehouse-dev-cdn-key-AbCdEf';
     lambdaMock.on(InvokeCommand).resolvesOnce(answer({ error: { code: 'unauthorized', message: 'x' } }))
-      .resolvesOnce(answer({ error: { code: 'not_configured', message: 'no key' } }));
+      .resolvesOnce(answer({ error: { code: 'not_configured', message: `reading ${secret}: ResourceNotFoundException` } }))
+      .resolvesOnce(answer({ error: { code: 'internal', message: 'could not sign: crypto/rsa: verification error' } }))
+      .resolvesOnce(answer({ error: { code: 'unavailable', message: 'the token could not be checked now; try again' } }));
     expect((await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, 'bad')).status).toBe(401);
-    expect((await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, 'ok')).status).toBe(503);
+    expect(await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, 'ok')).toEqual({
+      status: 503, body: { error: { code: 'not_configured', message: 'image delivery is not set up in this environment' } },
+    });
+    const retry = { status: 503, headers: { 'Retry-After': '5' }, body: { error: { code: 'internal', message: 'the images could not be signed just now; try again in a few seconds' } } };
+    expect(await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, 'ok')).toEqual(retry);
+    expect(await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, 'ok')).toEqual({ ...retry, body: { error: { ...retry.body.error, code: 'unavailable' } } });
     expect((await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, undefined)).status).toBe(401);
+    expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(4);
   });
 });
 
 describe('API tokens', () => {
   const ctx = (token: string | undefined) => ({ lambda: new LambdaClient({ region: 'ap-southeast-1' }), functionName: env.TOKEN_SERVICE_FUNCTION_NAME, idToken: token });
+  const none = new URLSearchParams();
+  const tokenId = 'a'.repeat(64);
+  const info = { id: tokenId, scopes: ['read'], created: 1700000000, expiresAt: 1702592000, revoked: false, expired: false };
   it('issues, lists and revokes with the session\'s ID token, never an owner', async () => {
-    lambdaMock.on(InvokeCommand).resolves(answer({ token: 'ghapi_x', issued: { id: 'i' } }));
-    expect((await issueToken(ctx(idToken), { scopes: ['read'], lifetimeDays: 7 })).status).toBe(201);
+    lambdaMock.on(InvokeCommand).resolves(answer({ token: 'ghapi_x', issued: info }));
+    expect(await issueToken(ctx(idToken), { scopes: ['read'], lifetimeDays: 7 })).toEqual({ status: 201, body: { token: 'ghapi_x', issued: info } });
     await issueToken(ctx(idToken), { scopes: ['read', 'write'] });
-    await listTokens(ctx(idToken));
-    await revokeToken(ctx(idToken), 'a'.repeat(64));
+    await listTokens(ctx(idToken), none);
+    await revokeToken(ctx(idToken), tokenId);
     expect(sentPayloads()).toEqual([
       { action: 'issue', scopes: ['read'], lifetimeDays: 7, idToken },
       { action: 'issue', scopes: ['read', 'write'], idToken },
       { action: 'list', idToken },
-      { action: 'revoke', tokenId: 'a'.repeat(64), idToken },
+      { action: 'revoke', tokenId, idToken },
     ]);
     expect(curlFor(env.API_URL, 'ghapi_x')).toBe(`curl -H "Authorization: Bearer ghapi_x" "${env.API_URL}items?limit=10"`);
+  });
+  it('pages the list: limit and next go to the service, its next comes back (absent on the last page)', async () => {
+    const cursor = 'eyJpZCI6ImFhYSIsImNyZWF0ZWQiOjE3MDAwMDAwMDB9';
+    lambdaMock.on(InvokeCommand).resolvesOnce(answer({ tokens: [info], next: cursor })).resolvesOnce(answer({ tokens: [] }));
+    expect(await listTokens(ctx(idToken), new URLSearchParams('limit=1'))).toEqual({ status: 200, body: { tokens: [info], next: cursor } });
+    expect(await listTokens(ctx(idToken), new URLSearchParams(`limit=1&next=${cursor}`))).toEqual({ status: 200, body: { tokens: [] } });
+    expect(sentPayloads()).toEqual([
+      { action: 'list', limit: 1, idToken },
+      { action: 'list', limit: 1, next: cursor, idToken },
+    ]);
+  });
+  it('refuses a bad page query before invoking: limit 1 to 100, next base64url of at most 1024', async () => {
+    for (const [query, field] of [
+      ['limit=0', 'limit'], ['limit=101', 'limit'], ['limit=1.5', 'limit'], ['limit=-1', 'limit'], ['limit=', 'limit'], ['limit=01', 'limit'],
+      ['next=', 'next'], ['next=a%2Bb', 'next'], ['next=ab%3D', 'next'], [`next=${'a'.repeat(1025)}`, 'next'], ['owner=someone', 'owner'],
+    ] as const) {
+      expect((await listTokens(ctx(idToken), new URLSearchParams(query))).body, query).toMatchObject({ error: { code: 'invalid', field } });
+    }
+    expect((await listTokens(ctx(undefined), new URLSearchParams('limit=0'))).status).toBe(401); // who asks, first
+    expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
+    lambdaMock.on(InvokeCommand).resolves(answer({ tokens: [] }));
+    await listTokens(ctx(idToken), new URLSearchParams(`limit=100&next=${'a'.repeat(1024)}`));
+    expect(sentPayload()).toMatchObject({ limit: 100, next: 'a'.repeat(1024) });
+  });
+  it('answers the cap on active tokens with 409 and the service\'s message', async () => {
+    const message = 'you hold 20 active tokens, the most allowed: revoke one first';
+    lambdaMock.on(InvokeCommand).resolves(answer({ error: { code: 'conflict', message } }));
+    expect(await issueToken(ctx(idToken), { scopes: ['read'] })).toEqual({ status: 409, body: { error: { code: 'conflict', message } } });
+  });
+  it('passes on how soon a revoke takes effect', async () => {
+    const flushed = { id: tokenId, flushed: true, effectiveWithinSeconds: 0 };
+    const cached = { id: tokenId, flushed: false, effectiveWithinSeconds: 60 };
+    lambdaMock.on(InvokeCommand).resolvesOnce(answer({ revoked: flushed })).resolvesOnce(answer({ revoked: cached }));
+    expect(await revokeToken(ctx(idToken), tokenId)).toEqual({ status: 200, body: { revoked: flushed } });
+    expect(await revokeToken(ctx(idToken), tokenId)).toEqual({ status: 200, body: { revoked: cached } });
   });
   it('refuses bad requests before invoking, and maps unauthorized to 401 and not_found to 404', async () => {
     expect((await issueToken(ctx(idToken), { scopes: [] })).body).toMatchObject({ error: { field: 'scopes' } });
     expect((await issueToken(ctx(idToken), { scopes: ['read'], owner: 'x' })).body).toMatchObject({ error: { field: 'owner' } });
     expect((await revokeToken(ctx(idToken), 'ghapi_token')).body).toMatchObject({ error: { field: 'tokenId' } });
-    expect((await listTokens(ctx(undefined))).status).toBe(401);
+    expect((await listTokens(ctx(undefined), none)).status).toBe(401);
     // An anonymous caller learns nothing about what a valid request looks like.
     expect((await issueToken(ctx(undefined), { name: 'x' })).status).toBe(401);
     expect((await revokeToken(ctx(undefined), 'not-an-id')).status).toBe(401);
     expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
     lambdaMock.on(InvokeCommand).resolvesOnce(answer({ error: { code: 'unauthorized', message: 'the ID token is not valid' } }))
       .resolvesOnce(answer({ error: { code: 'not_found', field: 'tokenId', message: 'no' } }));
-    expect(await listTokens(ctx('a-foreign-token'))).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: 'the ID token is not valid' } } });
+    expect(await listTokens(ctx('a-foreign-token'), none)).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: 'the ID token is not valid' } } });
     expect((await revokeToken(ctx(idToken), 'b'.repeat(64))).status).toBe(404);
   });
 });

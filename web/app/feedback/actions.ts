@@ -1,6 +1,7 @@
 'use server';
 // The feedback form's server action: publishes with the runtime's own credentials (the SSR
 // compute role on Amplify Hosting; the developer's profile locally), not the role chain.
+import 'server-only';
 import { callerSession } from '@/lib/amplify-server';
 import { serverConfig } from '@/lib/config';
 import { feedbackClient, publishFeedback } from '@/lib/feedback';

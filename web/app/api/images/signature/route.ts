@@ -4,7 +4,7 @@ import { callerSession } from '@/lib/amplify-server';
 import { trustRoleLambda } from '@/lib/assets';
 import { serverConfig } from '@/lib/config';
 import { respond } from '@/lib/http';
-import { imageSignature } from '@/lib/images';
+import { imageSignature } from '@/lib/image-signatures';
 
 export async function GET() {
   const config = serverConfig();

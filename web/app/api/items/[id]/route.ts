@@ -2,7 +2,7 @@
 import { callerSession } from '@/lib/amplify-server';
 import { trustRoleLambda } from '@/lib/assets';
 import { serverConfig } from '@/lib/config';
-import { jsonBody, respond } from '@/lib/http';
+import { mutationBody, respond } from '@/lib/http';
 import { getItem, putItem } from '@/lib/items';
 
 type Params = { params: Promise<{ id: string }> };
@@ -14,9 +14,9 @@ export async function GET(_request: Request, { params }: Params) {
 }
 
 export async function PUT(request: Request, { params }: Params) {
+  const body = await mutationBody(request);
+  if (!body.ok) return respond(body.answer);
   const config = serverConfig();
   const { idToken } = await callerSession();
-  const body = await jsonBody(request);
-  if (!body.ok) return respond(body.answer);
   return respond(await putItem({ lambda: trustRoleLambda(config), functionName: config.assetFunctionName, idToken }, (await params).id, body.body));
 }
