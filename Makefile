@@ -90,19 +90,18 @@ synth: build ## Synthesize every stack of ENV into cdk.out (no AWS account neede
 # caches (go test would relink them on every run, ~1 s, although nothing changed); and only when
 # a Go source, go.mod or go.sum changed (Go's own staleness check of them all costs ~0.4 s).
 GO_SOURCES := $(shell find . \( -name node_modules -o -name build -o -name .next \) -prune -o -name '*.go' -print 2>/dev/null) go.mod go.sum
-build/tests/.built: $(GO_SOURCES)
+build/tests/.built: $(GO_SOURCES) test/unit-tests.sh
 	test/unit-tests.sh build
 	@touch $@
 
 test: test-go test-web ## Run all tests: the Go tests (test-go), then the web app's (test-web).
 
 test-go: build build/tests/.built ## The Go tests: one synth of every environment, cdk-nag, the validator, snapshots, the access matrix.
-	@# Beside the CDK tests: go vet of the construct packages, which hold only godoc examples
-	@# (they compile, never run; vet compiles them without linking a CDK test binary per
-	@# package), and the other packages' tests (test/unit-tests.sh run; the rest is vetted by
-	@# make vet and .ci/run). The CDK tests' passing tests are counted, not listed; their verbose
-	@# log is build/cdk-test.log.
-	@{ go vet ./constructs/... && test/unit-tests.sh run; } > build/go-test.log 2>&1 & others=$$!; \
+	@# Beside the CDK tests: the other packages' tests (test/unit-tests.sh run; its build, a
+	@# prerequisite, also vets the construct packages' godoc examples; the rest is vetted by make
+	@# vet and .ci/run). The CDK tests' passing tests are counted, not listed; their verbose log
+	@# is build/cdk-test.log.
+	@test/unit-tests.sh run > build/go-test.log 2>&1 & others=$$!; \
 	  cd test && { CDK_VALIDATION=false ../build/tests/test.test -test.v > ../build/cdk-test.log 2>&1 && status=0 || status=$$?; }; \
 	  wait $$others && others=0 || others=$$?; \
 	  cat ../build/go-test.log; \

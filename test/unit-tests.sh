@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Builds the test binaries of the CDK tests (test/, into build/tests/test.test) and of every
-# other package but the construct packages (whose godoc examples go vet compiles), in one
-# `go test -c` (Go caches their links: go test would relink every binary on every run), then,
-# with `run`, runs the other packages' binaries, each in its own directory, printing "ok  <package>"
-# or the failing output; exits non-zero if any package fails.
+# other package but the construct packages, in one `go test -c` (Go caches their links: go test
+# would relink every binary on every run), after go vet of the construct packages, which hold
+# only godoc examples (they compile, never run: vet compiles them without linking a CDK test
+# binary per package), and lists the packages it built (build/tests/packages). Then, with `run`,
+# runs those binaries, each in its own directory, printing "ok  <package>" or the failing
+# output; exits non-zero if any package fails. make runs `build` when a Go source changed
+# (build/tests/.built), so neither the vet nor the package list is redone on every run.
 #
-#   test/unit-tests.sh build   # go test -c of all of them
+#   test/unit-tests.sh build   # go vet of the constructs, go test -c of all the others
 #   test/unit-tests.sh run     # run all but the CDK tests
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,9 +19,15 @@ packages() {
 case "${1:-}" in
 build)
   mkdir -p "$out"
-  exec go test -c -vet=off -o "$out/" ./test $(packages | cut -d' ' -f1)
+  go vet ./constructs/...
+  packages > "$out/packages.new"
+  go test -c -vet=off -o "$out/" ./test $(cut -d' ' -f1 "$out/packages.new")
+  mv "$out/packages.new" "$out/packages"
   ;;
 run)
+  if [ ! -s "$out/packages" ]; then
+    echo "$out/packages is missing: run test/unit-tests.sh build first (make test-go does)" >&2; exit 1
+  fi
   status=0
   while read -r pkg dir; do
     start=$EPOCHREALTIME
@@ -28,7 +37,7 @@ run)
     else
       printf '%s\nFAIL\t%s\n' "$log" "$pkg"; status=1
     fi
-  done < <(packages)
+  done < "$out/packages"
   exit $status
   ;;
 *)
