@@ -101,7 +101,7 @@ test-go: build build/tests/.built ## The Go tests: one synth of every environmen
 	@# prerequisite, also vets the construct packages' godoc examples; the rest is vetted by make
 	@# vet and .ci/run). The CDK tests' passing tests are counted, not listed; their verbose log
 	@# is build/cdk-test.log.
-	@test/unit-tests.sh run > build/go-test.log 2>&1 & others=$$!; \
+	@nice -n 10 test/unit-tests.sh run > build/go-test.log 2>&1 & others=$$!; \
 	  cd test && { CDK_VALIDATION=false ../build/tests/test.test -test.v > ../build/cdk-test.log 2>&1 && status=0 || status=$$?; }; \
 	  wait $$others && others=0 || others=$$?; \
 	  cat ../build/go-test.log; \

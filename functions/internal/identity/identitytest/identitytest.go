@@ -6,9 +6,11 @@ package identitytest
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
+	_ "embed"
+	"encoding/pem"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -53,29 +55,29 @@ func IdentityID(sub string) string {
 	return fmt.Sprintf("%s:%x-%x-%x-%x-%x", Region, h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }
 
-// rsaKeys are RSA 2048 keys, each made the first time it is asked for (one costs ~0.1 s of
-// CPU, and most tests need two or three): 0 to 2 sign the pools' tokens, the others are RSAKey's.
-var rsaKeys struct {
-	sync.Mutex
-	made map[int]*rsa.PrivateKey
-}
+// testKeys are eight RSA 2048 keys made once for tests and published with them (making one
+// costs ~0.1 s of CPU in every test process that needs it; reading one, well under a
+// millisecond): 0 to 2 sign the pools' tokens, the others are RSAKey's.
+//
+//go:embed testdata/test-keys.pem
+var testKeys []byte
 
-func rsaKey(n int) *rsa.PrivateKey {
-	rsaKeys.Lock()
-	defer rsaKeys.Unlock()
-	if k, ok := rsaKeys.made[n]; ok {
-		return k
+var rsaKeys = sync.OnceValue(func() []*rsa.PrivateKey {
+	var keys []*rsa.PrivateKey
+	for rest := testKeys; ; {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			return keys
+		}
+		k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+		if err != nil {
+			panic(fmt.Sprintf("identitytest: testdata/test-keys.pem: %v", err))
+		}
+		keys = append(keys, k.(*rsa.PrivateKey))
 	}
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	if rsaKeys.made == nil {
-		rsaKeys.made = map[int]*rsa.PrivateKey{}
-	}
-	rsaKeys.made[n] = k
-	return k
-}
+})
+
+func rsaKey(n int) *rsa.PrivateKey { return rsaKeys()[n] }
 
 // otherKeys is how many keys RSAKey hands out.
 const otherKeys = 5
