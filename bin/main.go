@@ -134,7 +134,7 @@ func run(stderr io.Writer) (code int) {
 		fmt.Fprintln(stderr, "CloudFormation validator finding: "+f.String())
 	}
 	if len(findings) > 0 || len(invalid) > 0 {
-		fmt.Fprintln(stderr, "fix each finding, or suppress it with a reason and the exact finding (see README)")
+		fmt.Fprintln(stderr, "fix each finding, or suppress it with a reason and the exact finding (see docs/security.md)")
 		return 1
 	}
 	return 0

@@ -326,7 +326,7 @@ func FromContextIn(dir string, envName, environments any) (Environment, error) {
 	}
 	raw, err := json.Marshal(environments)
 	if err != nil || environments == nil {
-		ps.Add("environments", nil, "is missing: cdk.json's context must hold an `environments` object (see README)")
+		ps.Add("environments", nil, "is missing: cdk.json's context must hold an `environments` object (see docs/configuration.md)")
 		return Environment{}, ps.Err()
 	}
 	var all map[string]json.RawMessage

@@ -293,7 +293,7 @@ func TestBadEnvSelection(t *testing.T) {
 	}{
 		{"unknown env", "staging", envs, `invalid cdk.json context: env = "staging": is not an entry of ` + "`environments`" + `; have dev, prod`},
 		{"env not a string", 3.0, envs, "invalid cdk.json context: env = 3: must be the name of an entry of `environments`, e.g. -c env=prod"},
-		{"no environments", "dev", nil, "invalid cdk.json context: environments: is missing: cdk.json's context must hold an `environments` object (see README)"},
+		{"no environments", "dev", nil, "invalid cdk.json context: environments: is missing: cdk.json's context must hold an `environments` object (see docs/configuration.md)"},
 		{"environments not an object", "dev", []any{"dev"}, `invalid cdk.json context: environments = ["dev"]: must be an object of environment names to settings`},
 	} {
 		_, err := config.FromContext(c.env, c.entries)

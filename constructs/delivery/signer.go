@@ -105,7 +105,7 @@ func NewSigner(scope constructs.Construct, id *string, props *SignerProps) *Sign
 		RemovalPolicy:        awscdk.RemovalPolicy_RETAIN,
 	})
 	nag.Suppress(s.secret.Node().DefaultChild(), nag.Suppression{ID: "AwsSolutions-SMG4",
-		Reason: "The key is rotated together with the distribution's trusted public keys (make cdn-key, README); a scheduled Secrets Manager rotation cannot change those, and would break every signature."})
+		Reason: "The key is rotated together with the distribution's trusted public keys (make cdn-key, docs/image-delivery.md); a scheduled Secrets Manager rotation cannot change those, and would break every signature."})
 	ids, order := map[string]string{}, []string{}
 	for _, k := range p.Distribution.keys {
 		ids[k.Fingerprint] = *k.ID

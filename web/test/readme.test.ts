@@ -1,13 +1,15 @@
-// The README's Next.js code is the app's own: every ts/tsx block there starts with the line
-// `// web/<file>` and is that file's text, verbatim (an excerpt of whole lines), so what users
-// copy compiles and is tested here.
-import { readFileSync } from 'node:fs';
+// The README's and the guides' (docs/) Next.js code is the app's own: every ts/tsx block there
+// starts with the line `// web/<file>` and is that file's text, verbatim (an excerpt of whole
+// lines), so what users copy compiles and is tested here.
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const blocks = [...readme.matchAll(/^```(ts|tsx)\n([\s\S]*?)^```$/gm)].map((m) => m[2] ?? '');
+const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+const blocks = pages.flatMap((page) =>
+  [...readFileSync(join(root, page), 'utf8').matchAll(/^```(ts|tsx)\n([\s\S]*?)^```$/gm)].map((m) => m[2] ?? ''),
+);
 
 describe("the README's Next.js code", () => {
   it('has blocks to check', () => {
