@@ -136,8 +136,9 @@ snapshot: build ## Rewrite the golden templates in test/golden on purpose; read 
 	CDK_VALIDATION=false UPDATE_SNAPSHOTS=1 go test ./test -run 'TestSnapshots' -count=1
 	git --no-pager diff --stat -- test/golden
 
-access-report: synth ## Print who can do what in ENV: every access-matrix request, its decision and deciding statement.
-	go run ./bin/access-report -env $(ENV) -assembly cdk.out
+access-report: synth ## Print who can do what in ENV: every access-matrix request, its decision and deciding statement; the picture into docs/diagrams/access-ENV.md.
+	@mkdir -p docs/diagrams
+	go run ./bin/access-report -env $(ENV) -assembly cdk.out -diagram docs/diagrams/access-$(ENV).md
 
 outputs: ## Write amplify_outputs.json and .env.local into OUT_DIR from OUTPUTS_FILE (what make deploy wrote).
 	go run ./bin/outputs -env $(ENV) -outputs-file $(OUTPUTS_FILE) -out-dir $(OUT_DIR)
