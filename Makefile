@@ -18,6 +18,8 @@ PROFILE_FLAG := $(if $(PROFILE),--profile $(PROFILE))
 # The stacks of the selected environment's stage.
 STACKS := '$(ENV)/*'
 
+.DEFAULT_GOAL := help
+
 .PHONY: help deps app build host-functions synth test test-go test-web web snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
 
 # How every Lambda function is built: a static binary named bootstrap (runtime provided.al2023),

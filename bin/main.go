@@ -54,7 +54,7 @@ func run(stderr io.Writer) (code int) {
 	// A bad configuration is reported before the jsii runtime (a Node process) starts, at once.
 	// (The app's own context, read below, stays the authority.)
 	if known {
-		if _, err := config.FromContext(context["env"], context["environments"]); err != nil {
+		if err := errors.Join(config.CheckContextKeys(context), second(config.FromContext(context["env"], context["environments"]))); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
@@ -137,8 +137,12 @@ func run(stderr io.Writer) (code int) {
 		fmt.Fprintln(stderr, "fix each finding, or suppress it with a reason and the exact finding (see docs/security.md)")
 		return 1
 	}
+	fmt.Fprintln(stderr, config.BuiltLine(env.Name, app.Node().TryGetContext(jsii.String("environments"))))
 	return 0
 }
+
+// second is the error of a two-value call.
+func second[T any](_ T, err error) error { return err }
 
 // timings records how long each phase of a synth took, for `make bench` (GATEHOUSE_TIMINGS
 // names the JSON file to write; unset, nothing is recorded).

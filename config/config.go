@@ -552,6 +552,38 @@ func compact(raw []byte) rules.Raw {
 	return rules.Raw(b.String())
 }
 
+// CheckContextKeys refuses a context key that looks like a misspelt `env` or `environments`
+// (`-c ENV=prod`, `-c environment=prod`, `-c stage=prod`): the app reads only those two, so such
+// a key would silently build the default environment instead. Keys with ':', '/' or '@' (the
+// CDK's own and feature flags) are not looked at.
+func CheckContextKeys(context map[string]any) error {
+	ps := rules.NewProblems(Scope)
+	for _, key := range slices.Sorted(maps.Keys(context)) {
+		if key == "env" || key == "environments" || strings.ContainsAny(key, ":/@") {
+			continue
+		}
+		lower := strings.ToLower(key)
+		if lower == "stage" || lower == "environment" || distance(lower, "env") <= 1 || distance(lower, "environments") <= 2 {
+			want := "env"
+			if distance(lower, "environments") <= 2 && lower != "environment" {
+				want = "environments"
+			}
+			ps.Add(key, context[key], fmt.Sprintf("is not a context key the app reads (did you mean %q?): it reads `env` (e.g. -c env=prod) and `environments` only", want))
+		}
+	}
+	return ps.Err()
+}
+
+// BuiltLine is what a synth of environment name says last (on stderr): which environment it
+// built, its stacks, and how to choose another.
+func BuiltLine(name string, environments any) string {
+	var names []string
+	if all, ok := environments.(map[string]any); ok {
+		names = slices.Sorted(maps.Keys(all))
+	}
+	return fmt.Sprintf("gatehouse: synthesized environment %q (stacks %s/*); another: -c env=<%s>", name, name, strings.Join(names, "|"))
+}
+
 // suggest names the known field closest to a misspelt key.
 func suggest(key string, known []string) string {
 	best, bestDist := "", 3

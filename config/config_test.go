@@ -437,3 +437,10 @@ func TestBadAPI(t *testing.T) {
 		t.Errorf("\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }
+
+func TestBuiltLine(t *testing.T) {
+	got := config.BuiltLine("prod", map[string]any{"prod": nil, "dev": nil})
+	if want := `gatehouse: synthesized environment "prod" (stacks prod/*); another: -c env=<dev|prod>`; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

@@ -24,7 +24,7 @@ func startBadConfigApp() *prestarted {
 	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(),
 		"CDK_OUTDIR="+badConfigOutdir,
-		`CDK_CONTEXT_JSON={"env": "dev", "environments": {"dev": {"allowedOrigins": ["https://app.example.com/"], "region": "mars-1", "alowGuests": true, `+
+		`CDK_CONTEXT_JSON={"env": "dev", "environment": "prod", "environments": {"dev": {"allowedOrigins": ["https://app.example.com/"], "region": "mars-1", "alowGuests": true, `+
 			`"production": true, "developerRoleArns": ["arn:aws:iam::123456789012:role/Dev"], `+
 			`"email": {"from": "no-reply", "sesIdentity": "example.com"}, `+
 			`"delivery": {"publicKeys": ["keys/missing.pem", "test/testdata/cdn-keys/rsa-1024.pem"], "signatureTtlSeconds": 30, "domainName": "images.example.com", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-4234-8234-123456789012"}, `+
@@ -48,6 +48,7 @@ func TestAppRejectsBadConfigCleanly(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	want := []string{
+		`invalid cdk.json context: environment = "prod": is not a context key the app reads (did you mean "env"?): it reads ` + "`env` (e.g. -c env=prod) and `environments` only",
 		`invalid cdk.json context: environments.dev.alowGuests = true: unknown field (did you mean "allowGuests"?); allowed: account, region, production, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, developerRoleArns, crossAccount, amplify, email, delivery, api`,
 		`invalid cdk.json context: environments.dev.api.maxActiveTokensPerOwner = 0.5: must be a whole number`,
 		`invalid cdk.json context: environments.dev.region = "mars-1": must be an AWS region name such as "ap-southeast-1" or "us-east-1"`,
