@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse-cdk/gatehouse/outputs"
 )
 
 // link is a Markdown inline link's target: [text](target).
@@ -127,6 +129,26 @@ func TestAnchorOf(t *testing.T) {
 	} {
 		if got := anchorOf(title); got != want {
 			t.Errorf("anchorOf(%q) = %q, want %q", title, got, want)
+		}
+	}
+}
+
+// TestOutputsTableHasEveryOutputTheWebAppReads: configuration.md's outputs table has a row for
+// each output whose value the web app's configuration checks (outputs.Checked).
+func TestOutputsTableHasEveryOutputTheWebAppReads(t *testing.T) {
+	doc, err := os.ReadFile("configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keyCells []string
+	for _, line := range strings.Split(string(doc), "\n") {
+		if cells := strings.Split(line, "|"); strings.HasPrefix(line, "| `gatehouse-<env>-") && len(cells) > 2 {
+			keyCells = append(keyCells, cells[2])
+		}
+	}
+	for _, key := range outputs.Checked() {
+		if !slices.ContainsFunc(keyCells, func(cell string) bool { return strings.Contains(cell, "`"+key+"`") }) {
+			t.Errorf("configuration.md's outputs table has no row for %s", key)
 		}
 	}
 }

@@ -5,6 +5,7 @@
 package outputs
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -142,3 +143,7 @@ func Check(key, value string) string {
 	}
 	return ""
 }
+
+// Checked lists the output keys whose values Check knows the shape of: the ones the web app's
+// configuration reads.
+func Checked() []string { return slices.Sorted(maps.Keys(shapes)) }

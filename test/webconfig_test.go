@@ -234,3 +234,29 @@ func TestAmplifyJSAcceptsOutputs(t *testing.T) {
 		}
 	}
 }
+
+// TestFixtureHasEveryOutputOfDev: the deploy-shaped fixture (test/testdata/cdk-outputs.json,
+// which the web app's tests run on) holds every output dev's stacks declare, but the CDK's own
+// cross-stack ones (PublishOutput…), so it is what a deploy of dev writes.
+func TestFixtureHasEveryOutputOfDev(t *testing.T) {
+	var fixture map[string]map[string]string
+	if err := json.Unmarshal(must(os.ReadFile(filepath.Join(repoRoot, "test", "testdata", "cdk-outputs.json"))), &fixture); err != nil {
+		t.Fatal(err)
+	}
+	r := referenceApp()
+	for _, name := range r.stackNames() {
+		if !strings.HasPrefix(name, "dev/") {
+			continue
+		}
+		stackName := *r.stack(name).StackName()
+		outputs, _ := r.json[name]["Outputs"].(map[string]any)
+		for key := range outputs {
+			if strings.HasPrefix(key, "PublishOutput") {
+				continue
+			}
+			if _, ok := fixture[stackName][key]; !ok {
+				t.Errorf("test/testdata/cdk-outputs.json lacks %s.%s, which %s declares", stackName, key, name)
+			}
+		}
+	}
+}

@@ -23,7 +23,7 @@ import (
 
 func main() {
 	env := flag.String("env", "dev", "environment (a stage of the assembly)")
-	assembly := flag.String("assembly", "cdk.out", "cloud assembly directory (`make synth` writes cdk.out)")
+	assembly := flag.String("assembly", "cdk.out", "cloud assembly directory (make synth writes cdk.out)")
 	cdkJSON := flag.String("cdk-json", "cdk.json", "the app's cdk.json: the environment's configuration says who may do what")
 	format := flag.String("format", "text", "text (for a terminal), md (a Markdown table) or tsv (tab-separated values)")
 	diagram := flag.String("diagram", "", "also write the decisions as a Mermaid diagram (Markdown) to this file")
