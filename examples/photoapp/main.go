@@ -20,7 +20,7 @@ import (
 )
 
 func main() {
-	defer jsii.Close()
+	defer closeJSII()
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("PhotoApp"), nil)
 
@@ -46,4 +46,14 @@ func main() {
 	}
 
 	app.Synth(nil)
+}
+
+// closeJSII stops the jsii kernel. jsii-runtime-go waits for its Node child twice, concurrently,
+// and the loser prints "Runtime process exited abnormally: waitid: no child processes" although
+// nothing failed: stderr is silenced first (call it last).
+func closeJSII() {
+	if devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
+		os.Stderr = devNull
+	}
+	jsii.Close()
 }
