@@ -46,8 +46,11 @@ func run(stderr io.Writer) (code int) {
 	if os.Getenv("CDK_OUTDIR") == "" {
 		// Run without the CDK CLI (e.g. `go run ./bin`): apply cdk.json's context (feature flags
 		// and environments) ourselves and write to cdk.out, as the CLI would.
-		// An unreadable cdk.json leaves the context empty; config then reports what is missing.
-		context, _ = config.ContextFromFile("cdk.json")
+		var err error
+		if context, err = config.ContextFromFile("cdk.json"); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
 		known = true
 		props = &awscdk.AppProps{Context: &context, Outdir: jsii.String("cdk.out")}
 	}

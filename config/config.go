@@ -286,9 +286,26 @@ func ContextFromFile(path string) (map[string]any, error) {
 		Context map[string]any `json:"context"`
 	}
 	if err := json.Unmarshal(raw, &file); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			line, column := position(raw, syntax.Offset)
+			return nil, fmt.Errorf("%s:%d:%d: not valid JSON: %v", path, line, column, err)
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return file.Context, nil
+}
+
+// position is the line and column (from 1) of byte offset in text: where a JSON syntax error
+// was found (encoding/json reports the offset of the byte after it).
+func position(text []byte, offset int64) (line, column int) {
+	if offset > int64(len(text)) {
+		offset = int64(len(text))
+	}
+	before := text[:max(offset-1, 0)]
+	line = 1 + bytes.Count(before, []byte("\n"))
+	column = len(before) - bytes.LastIndexByte(before, '\n')
+	return line, column
 }
 
 // FromFile selects and validates environment env of the cdk.json at path, for commands run
@@ -356,7 +373,7 @@ func ParseIn(dir, name string, raw []byte) (Environment, error) {
 	env.fillDefaults()
 	env.check(ps, "environments."+name)
 	if d := env.Delivery; d != nil {
-		d.readKeys(ps, "environments."+name+".delivery.publicKeys", dir)
+		d.readKeys(ps, "environments."+name+".delivery.publicKeys", dir, name)
 	}
 	if err := ps.Err(); err != nil {
 		return Environment{}, err
@@ -680,8 +697,9 @@ func (e *Environment) checkAmplify(ps *rules.Problems, f string, a *Amplify) {
 	}
 }
 
-// readKeys reads the public key files (relative to dir) into PublicKeyPEMs and checks each.
-func (d *Delivery) readKeys(ps *rules.Problems, field, dir string) {
+// readKeys reads the public key files (relative to dir) into PublicKeyPEMs and checks each;
+// env names the environment in what to run.
+func (d *Delivery) readKeys(ps *rules.Problems, field, dir, env string) {
 	if len(d.PublicKeys) == 0 || len(d.PublicKeys) > rules.MaxPublicKeys {
 		return // reported by check
 	}
@@ -695,7 +713,7 @@ func (d *Delivery) readKeys(ps *rules.Problems, field, dir string) {
 		raw, err := os.ReadFile(full)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			keys[i].Unreadable = "does not exist: run `make cdn-key ENV=<env>` to make a key pair, or fix the path (relative to cdk.json)"
+			keys[i].Unreadable = "does not exist: run `make cdn-key ENV=" + env + "` to make a key pair, or fix the path (relative to cdk.json)"
 		case err != nil:
 			keys[i].Unreadable = "cannot be read: " + err.Error()
 		}

@@ -117,15 +117,15 @@ func TestBadConfig(t *testing.T) {
 			pre + `allowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + origin}},
 		{"origins missing", `{}`, []string{
 			pre + `allowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + origin}},
-		{"star", `{"allowedOrigins": ["*"]}`, []string{pre + `allowedOrigins[0] = "*": ` + origin}},
-		{"wildcard host", `{"allowedOrigins": ["https://*.example.com"]}`, []string{pre + `allowedOrigins[0] = "https://*.example.com": ` + origin}},
-		{"path", `{"allowedOrigins": ["https://app.example.com/app"]}`, []string{pre + `allowedOrigins[0] = "https://app.example.com/app": ` + origin}},
-		{"trailing slash", `{"allowedOrigins": ["https://app.example.com/"]}`, []string{pre + `allowedOrigins[0] = "https://app.example.com/": ` + origin}},
-		{"query", `{"allowedOrigins": ["https://app.example.com?x=1"]}`, []string{pre + `allowedOrigins[0] = "https://app.example.com?x=1": ` + origin}},
-		{"not absolute", `{"allowedOrigins": ["app.example.com"]}`, []string{pre + `allowedOrigins[0] = "app.example.com": ` + origin}},
-		{"plain http", `{"allowedOrigins": ["http://app.example.com"]}`, []string{pre + `allowedOrigins[0] = "http://app.example.com": ` + origin}},
-		{"upper case", `{"allowedOrigins": ["https://App.example.com"]}`, []string{pre + `allowedOrigins[0] = "https://App.example.com": ` + origin}},
-		{"other scheme", `{"allowedOrigins": ["ftp://app.example.com"]}`, []string{pre + `allowedOrigins[0] = "ftp://app.example.com": ` + origin}},
+		{"star", `{"allowedOrigins": ["*"]}`, []string{pre + `allowedOrigins[0] = "*": has a wildcard: list each origin instead (an origin is "scheme://host[:port]", e.g. "https://app.example.com" or "http://localhost:3000")`}},
+		{"wildcard host", `{"allowedOrigins": ["https://*.example.com"]}`, []string{pre + `allowedOrigins[0] = "https://*.example.com": has a wildcard: list each origin instead (an origin is "scheme://host[:port]", e.g. "https://app.example.com" or "http://localhost:3000")`}},
+		{"path", `{"allowedOrigins": ["https://app.example.com/app"]}`, []string{pre + `allowedOrigins[0] = "https://app.example.com/app": must not have a path (/app): "https://app.example.com"`}},
+		{"trailing slash", `{"allowedOrigins": ["https://app.example.com/"]}`, []string{pre + `allowedOrigins[0] = "https://app.example.com/": must not end with a slash: "https://app.example.com"`}},
+		{"query", `{"allowedOrigins": ["https://app.example.com?x=1"]}`, []string{pre + `allowedOrigins[0] = "https://app.example.com?x=1": must not have a query: "https://app.example.com"`}},
+		{"not absolute", `{"allowedOrigins": ["app.example.com"]}`, []string{pre + `allowedOrigins[0] = "app.example.com": has no scheme: "https://app.example.com", or http:// for localhost`}},
+		{"plain http", `{"allowedOrigins": ["http://app.example.com"]}`, []string{pre + `allowedOrigins[0] = "http://app.example.com": must use https (http only for localhost, 127.0.0.1 or [::1]): "https://app.example.com"`}},
+		{"upper case", `{"allowedOrigins": ["https://App.example.com"]}`, []string{pre + `allowedOrigins[0] = "https://App.example.com": must be in lower case, as browsers send it: "https://app.example.com"`}},
+		{"other scheme", `{"allowedOrigins": ["ftp://app.example.com"]}`, []string{pre + `allowedOrigins[0] = "ftp://app.example.com": has the scheme "ftp": use https (or http for localhost)`}},
 		{"duplicate", `{"allowedOrigins": ["https://a.example.com", "https://a.example.com"]}`, []string{
 			pre + `allowedOrigins[1] = "https://a.example.com": is listed twice; list each origin once`}},
 		{"origins not a list", `{"allowedOrigins": "https://a.example.com"}`, []string{
@@ -267,7 +267,7 @@ func TestBadConfig(t *testing.T) {
 			pre + `allowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + origin}},
 		{"several at once", `{"allowedOrigins": ["*"], "region": "moon-1", "mfa": "no"}`, []string{
 			pre + `region = "moon-1": must be an AWS region name such as "ap-southeast-1" or "us-east-1"`,
-			pre + `allowedOrigins[0] = "*": ` + origin,
+			pre + `allowedOrigins[0] = "*": has a wildcard: list each origin instead (an origin is "scheme://host[:port]", e.g. "https://app.example.com" or "http://localhost:3000")`,
 			pre + `mfa = "no": must be one of "off", "optional", "required"`,
 		}},
 	}
@@ -361,7 +361,7 @@ func TestBadDelivery(t *testing.T) {
 	}{
 		{"no keys", `{}`, []string{pre + `publicKeys = [0 paths]: must list 1 or 2 PEM files of public keys (the first is the one make cdn-key writes and the signer uses; a second only while rotating)`}},
 		{"three keys", `{"publicKeys": ["a.pem", "b.pem", "c.pem"]}`, []string{pre + `publicKeys = [3 paths]: must list 1 or 2 PEM files of public keys (the first is the one make cdn-key writes and the signer uses; a second only while rotating)`}},
-		{"missing file", `{"publicKeys": ["keys/none.pem"]}`, []string{pre + `publicKeys[0] = "keys/none.pem": does not exist: run ` + "`make cdn-key ENV=<env>`" + ` to make a key pair, or fix the path (relative to cdk.json)`}},
+		{"missing file", `{"publicKeys": ["keys/none.pem"]}`, []string{pre + `publicKeys[0] = "keys/none.pem": does not exist: run ` + "`make cdn-key ENV=dev`" + ` to make a key pair, or fix the path (relative to cdk.json)`}},
 		{"not keys", `{"publicKeys": ["` + keys + `not-pem.txt", "` + filepath.Join(dir, "private.pem") + `"]}`, []string{
 			pre + `publicKeys[0] = "` + keys + `not-pem.txt": is not PEM: expected a "-----BEGIN PUBLIC KEY-----" block (make cdn-key writes one)`,
 			pre + `publicKeys[1] = "` + filepath.Join(dir, "private.pem") + `": is a PRIVATE key: name the public key here, and keep the private one out of the repository`}},
@@ -426,7 +426,7 @@ func TestBadAPI(t *testing.T) {
 		pre + `throttleBurstLimit = -1: must be a whole number of requests from 1 to 5000`,
 		pre + `authorizerCacheSeconds = 7200: must be a whole number of seconds (API Gateway caches an authorizer's answer at most an hour; 0 turns the cache off) from 0 to 3600`,
 		pre + `maxActiveTokensPerOwner = 1001: must be a whole number of tokens from 1 to 1000`,
-		pre + `allowedOrigins[0] = "https://app.example.com/path": ` + rules.OriginRule,
+		pre + `allowedOrigins[0] = "https://app.example.com/path": must not have a path (/path): "https://app.example.com"`,
 		pre + `scopes[1] = "Write Items": ` + rules.Scope.Rule,
 		pre + `scopes[2] = "read": is listed twice`,
 	}
@@ -442,5 +442,19 @@ func TestBuiltLine(t *testing.T) {
 	got := config.BuiltLine("prod", map[string]any{"prod": nil, "dev": nil})
 	if want := `gatehouse: synthesized environment "prod" (stacks prod/*); another: -c env=<dev|prod>`; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// TestSyntaxErrorsSayWhere: a cdk.json that is not JSON is reported as such, with the line and
+// column, not as a missing field.
+func TestSyntaxErrorsSayWhere(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cdk.json")
+	must(0, os.WriteFile(path, []byte("{\n  \"context\": {\n    \"env\": \"dev\",\n  }\n}\n"), 0o600))
+	_, err := config.ContextFromFile(path)
+	if want := path + ":4:3: not valid JSON: invalid character '}' looking for beginning of object key string"; err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+	if _, err := config.FromFile(path, "dev"); err == nil || !strings.Contains(err.Error(), ":4:3: not valid JSON") {
+		t.Errorf("FromFile: %v", err)
 	}
 }

@@ -13,19 +13,42 @@ import (
 const OriginRule = `must be an absolute origin "scheme://host[:port]" in lower case, without path, query or trailing slash; ` +
 	`https, or http only for localhost/127.0.0.1/[::1]; "*" and wildcards are refused`
 
-// Origin reports why origin is not an acceptable CORS origin, or "" when it is.
+// originShape is what an origin looks like, for the messages of Origin.
+const originShape = `an origin is "scheme://host[:port]", e.g. "https://app.example.com" or "http://localhost:3000"`
+
+// Origin reports why origin is not an acceptable CORS origin (OriginRule), naming the part
+// that is wrong, or "" when it is acceptable.
 func Origin(origin string) string {
-	if strings.Contains(origin, "*") {
-		return OriginRule
+	switch {
+	case origin == "":
+		return "is empty: " + originShape
+	case strings.Contains(origin, "*"):
+		return "has a wildcard: list each origin instead (" + originShape + ")"
+	case origin != strings.ToLower(origin):
+		return fmt.Sprintf("must be in lower case, as browsers send it: %q", strings.ToLower(origin))
 	}
 	u, err := url.Parse(origin)
-	if err != nil || u.Scheme == "" || u.Host == "" || u.Opaque != "" || u.User != nil ||
-		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(origin, "?") ||
-		strings.HasSuffix(origin, "#") || origin != strings.ToLower(origin) {
-		return OriginRule
+	if err != nil || u.Scheme == "" || u.Host == "" || u.Opaque != "" {
+		if !strings.Contains(origin, "://") {
+			return fmt.Sprintf("has no scheme: %q, or http:// for localhost", "https://"+origin)
+		}
+		return "is not an absolute URL: " + originShape
+	}
+	base := u.Scheme + "://" + u.Host
+	switch {
+	case u.User != nil:
+		return fmt.Sprintf("must not hold a user name: %q", base)
+	case u.Path == "/" && u.RawQuery == "" && u.Fragment == "" && !strings.HasSuffix(origin, "?") && !strings.HasSuffix(origin, "#"):
+		return fmt.Sprintf("must not end with a slash: %q", base)
+	case u.Path != "":
+		return fmt.Sprintf("must not have a path (%s): %q", u.Path, base)
+	case u.RawQuery != "" || strings.HasSuffix(origin, "?"):
+		return fmt.Sprintf("must not have a query: %q", base)
+	case u.Fragment != "" || strings.HasSuffix(origin, "#"):
+		return fmt.Sprintf("must not have a fragment: %q", base)
 	}
 	if port := u.Port(); port != "" && !regexp.MustCompile(`^[1-9][0-9]{0,4}$`).MatchString(port) {
-		return OriginRule
+		return fmt.Sprintf("has a bad port %q: 1 to 65535, without leading zeros", port)
 	}
 	switch u.Scheme {
 	case "https":
@@ -35,8 +58,9 @@ func Origin(origin string) string {
 		if host == "localhost" || (net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback()) {
 			return ""
 		}
+		return fmt.Sprintf("must use https (http only for localhost, 127.0.0.1 or [::1]): %q", "https://"+u.Host)
 	}
-	return OriginRule
+	return fmt.Sprintf("has the scheme %q: use https (or http for localhost)", u.Scheme)
 }
 
 // Origins checks a list of origins: non-empty, each valid, no duplicates.

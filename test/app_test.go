@@ -52,14 +52,14 @@ func TestAppRejectsBadConfigCleanly(t *testing.T) {
 		`invalid cdk.json context: environments.dev.alowGuests = true: unknown field (did you mean "allowGuests"?); allowed: account, region, production, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, developerRoleArns, crossAccount, amplify, email, delivery, api`,
 		`invalid cdk.json context: environments.dev.api.maxActiveTokensPerOwner = 0.5: must be a whole number`,
 		`invalid cdk.json context: environments.dev.region = "mars-1": must be an AWS region name such as "ap-southeast-1" or "us-east-1"`,
-		`invalid cdk.json context: environments.dev.allowedOrigins[0] = "https://app.example.com/": ` + rules.OriginRule,
+		`invalid cdk.json context: environments.dev.allowedOrigins[0] = "https://app.example.com/": must not end with a slash: "https://app.example.com"`,
 		`invalid cdk.json context: environments.dev.developerRoleArns = ["arn:aws:iam::123456789012:role/Dev"]: must be empty in a production environment (production: true): a developer role may act as the web server for every user`,
 		`invalid cdk.json context: environments.dev.delivery.signatureTtlSeconds = 30: must be a whole number of seconds from 60 to 3600`,
 		`invalid cdk.json context: environments.dev.delivery.certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-4234-8234-123456789012": ` + rules.CertificateArn.Rule,
 		`invalid cdk.json context: environments.dev.api.authorizerCacheSeconds = 3601: must be a whole number of seconds (API Gateway caches an authorizer's answer at most an hour; 0 turns the cache off) from 0 to 3600`,
 		`invalid cdk.json context: environments.dev.api.scopes[0] = "items read": ` + rules.Scope.Rule,
 		`invalid cdk.json context: environments.dev.email.from = "no-reply": ` + rules.EmailAddressRule + `; required`,
-		`invalid cdk.json context: environments.dev.delivery.publicKeys[0] = "keys/missing.pem": does not exist: run ` + "`make cdn-key ENV=<env>`" + ` to make a key pair, or fix the path (relative to cdk.json)`,
+		`invalid cdk.json context: environments.dev.delivery.publicKeys[0] = "keys/missing.pem": does not exist: run ` + "`make cdn-key ENV=dev`" + ` to make a key pair, or fix the path (relative to cdk.json)`,
 		`invalid cdk.json context: environments.dev.delivery.publicKeys[1] = "test/testdata/cdn-keys/rsa-1024.pem": is an RSA key of 1024 bits; CloudFront takes 2048-bit keys`,
 	}
 	if !equalStrings(lines, want) {

@@ -89,10 +89,10 @@ func TestBadUploadBucketProps(t *testing.T) {
 		props *storage.UploadBucketProps
 		want  []string
 	}{
-		{"empty origin", &storage.UploadBucketProps{AllowedOrigins: []string{""}}, []string{p + `AllowedOrigins[0] = "": ` + rules.OriginRule}},
-		{"star origin", &storage.UploadBucketProps{AllowedOrigins: []string{"*"}}, []string{p + `AllowedOrigins[0] = "*": ` + rules.OriginRule}},
+		{"empty origin", &storage.UploadBucketProps{AllowedOrigins: []string{""}}, []string{p + `AllowedOrigins[0] = "": is empty: an origin is "scheme://host[:port]", e.g. "https://app.example.com" or "http://localhost:3000"`}},
+		{"star origin", &storage.UploadBucketProps{AllowedOrigins: []string{"*"}}, []string{p + `AllowedOrigins[0] = "*": has a wildcard: list each origin instead (an origin is "scheme://host[:port]", e.g. "https://app.example.com" or "http://localhost:3000")`}},
 		{"literal hosted origins", &storage.UploadBucketProps{HostedOrigins: []*string{jsii.String("https://*.amplifyapp.com"), nil}}, []string{
-			p + `HostedOrigins[0] = "https://*.amplifyapp.com": ` + rules.OriginRule,
+			p + `HostedOrigins[0] = "https://*.amplifyapp.com": has a wildcard: list each origin instead (an origin is "scheme://host[:port]", e.g. "https://app.example.com" or "http://localhost:3000")`,
 			p + `HostedOrigins[1]: must not be nil`}},
 		{"ranges", &storage.UploadBucketProps{AllowedOrigins: origins, NoncurrentVersionExpirationDays: 5000, AccessLogExpirationDays: -3, CorsMaxAgeSeconds: new(int(-1))}, []string{
 			p + `NoncurrentVersionExpirationDays = 5000: must be a whole number of days from 1 to 3650`,
@@ -444,7 +444,7 @@ func TestBadDeliveryProps(t *testing.T) {
 			"invalid Scratch/BadAPI: HandlerCode: is required: a directory with the function's linux/arm64 `bootstrap` (make build)",
 			`invalid Scratch/BadAPI: ItemsTable: is required: the items table the API serves`,
 			`invalid Scratch/BadAPI: SignIn: is required: the sign-in construct (*auth.UserAuth) whose users the token service acts for`,
-			`invalid Scratch/BadAPI: AllowedOrigins[0] = "*": ` + rules.OriginRule,
+			`invalid Scratch/BadAPI: AllowedOrigins[0] = "*": has a wildcard: list each origin instead (an origin is "scheme://host[:port]", e.g. "https://app.example.com" or "http://localhost:3000")`,
 			`invalid Scratch/BadAPI: Scopes[0] = "Read": ` + rules.Scope.Rule,
 			`invalid Scratch/BadAPI: ThrottleRateLimit = 20000: must be a whole number of requests per second from 1 to 10000`,
 			`invalid Scratch/BadAPI: ThrottleBurstLimit = 9000: must be a whole number of requests from 1 to 5000`,
