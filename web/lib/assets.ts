@@ -35,6 +35,14 @@ export function trustRoleLambda(config: ServerConfig): LambdaClient {
 
 const trustRoleClients = new Map<string, LambdaClient>();
 
+/**
+ * Whether client is one of trustRoleLambda's, which sign with the trust role's credentials. Only
+ * the unit tests ask: they record which credentials each AWS call was sent with.
+ */
+export function isTrustRoleClient(client: object): boolean {
+  return [...trustRoleClients.values()].includes(client as LambdaClient);
+}
+
 /** An asset function's refusal: {"error": {"code", "field"?, "message"}}. */
 export interface AssetError {
   code: string;

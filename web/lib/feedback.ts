@@ -19,6 +19,15 @@ export function feedbackClient(region: string): SNSClient {
 
 const snsClients = new Map<string, SNSClient>();
 
+/**
+ * Whether client is one of feedbackClient's, which sign with the runtime's own credentials (the
+ * SDK's default chain). Only the unit tests ask: they record which credentials each AWS call was
+ * sent with.
+ */
+export function isFeedbackClient(client: object): boolean {
+  return [...snsClients.values()].includes(client as SNSClient);
+}
+
 export async function publishFeedback(sns: SNSClient, topicArn: string | undefined, owner: string | undefined, message: unknown): Promise<HttpResult> {
   if (!topicArn) return { status: 503, body: { error: { code: 'not_configured', message: 'FEEDBACK_TOPIC_ARN is not set: this environment has no feedback topic' } } };
   if (typeof message !== 'string' || message.trim() === '' || message.length > maxFeedbackLength) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The web app's checks (make test-web), in web/: strict type check, lint, unit tests, next build,
-# no server code in the browser's bundle (test/client-bundle.mjs), then the Chromium test, or one
+# The web app's checks (make test-web), in web/: strict type check, lint, unit tests, the record of
+# the AWS calls they sent (test-results/aws-calls.json, test/aws-calls-check.mjs), next build, no
+# server code in the browser's bundle (test/client-bundle.mjs), then the Chromium test, or one
 # loud line where there is no Chromium. Ends with one line of each step's time, which make bench
 # reads.
 set -euo pipefail
@@ -17,6 +18,7 @@ step() {
 step typecheck npx tsc --noEmit
 step lint npx eslint --max-warnings 0 .
 step unit npx vitest run
+step calls node test/aws-calls-check.mjs
 step build npx next build
 step bundle node test/client-bundle.mjs
 if [ -x "$CHROMIUM" ]; then

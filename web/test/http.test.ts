@@ -2,11 +2,12 @@
 // JSON from the app's own pages — and every mutating route handler under app/api uses that check.
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { mutationBody, respond } from '../lib/http';
+import { lambdaMock } from './aws-mocks';
+import { env } from './fixture';
 
 const app = 'http://127.0.0.1:3000';
 const url = `${app}/api/tokens`;
@@ -89,18 +90,12 @@ describe('mutationBody', () => {
 describe('every mutating route handler', () => {
   const api = join(import.meta.dirname, '..', 'app', 'api');
   const routes = readdirSync(api, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('route.ts')).map((f) => join(api, f));
-  const lambda = mockClient(LambdaClient);
   const saved = { ...process.env };
   beforeAll(() => {
-    Object.assign(process.env, {
-      AWS_REGION: 'ap-southeast-1', TRUST_ROLE_ARN: 'arn:aws:iam::123456789012:role/trust', ROLE_SESSION_NAME: 'webApplication-NextJS',
-      SESSION_DURATION_SECONDS: '1800', ASSET_FUNCTION_NAME: 'items', API_URL: 'https://a1b2c3d4e5.execute-api.ap-southeast-1.amazonaws.com/v1/',
-      TOKEN_SERVICE_FUNCTION_NAME: 'tokens',
-    });
+    Object.assign(process.env, env);
   });
   afterAll(() => {
     process.env = saved;
-    lambda.restore();
   });
 
   it('finds the mutating handlers', async () => {
@@ -125,6 +120,6 @@ describe('every mutating route handler', () => {
       expect(await send({ ...own, 'Content-Type': 'text/plain' }), method).toMatchObject({ status: 415, body: { error: { code: 'unsupported_media_type' } } });
       expect(await send({ ...own, ...json }), method).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
     }
-    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+    expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
   });
 });

@@ -1,38 +1,27 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-// fromTemporaryCredentials calls STS through the SDK's own nested client.
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { AssumeRoleCommand } from '@aws-sdk/nested-clients/sts';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { trustRoleLambda } from '../lib/assets';
 import { ConfigError, serverConfig } from '../lib/config';
-import { publishFeedback } from '../lib/feedback';
+import { feedbackClient, publishFeedback } from '../lib/feedback';
 import { imageSignature } from '../lib/image-signatures';
 import { signedImageURL } from '../lib/images';
 import { getItem, listItems, putItem } from '../lib/items';
 import { curlFor, issueToken, listTokens, revokeToken } from '../lib/tokens';
+import { lambdaMock, snsMock, stsMock } from './aws-mocks';
+import { env } from './fixture';
 
-// The .env.local `make outputs` writes from the deploy-shaped fixture (test/testdata/cdk-outputs.json).
-const env = {
-  AWS_REGION: 'ap-southeast-1',
-  TRUST_ROLE_ARN: 'arn:aws:iam::123456789012:role/gatehouse-dev-server-TrustRole655E6A67-Mn0Bv9Cx8Za7',
-  ROLE_SESSION_NAME: 'webApplication-NextJS',
-  SESSION_DURATION_SECONDS: '1800',
-  ASSET_FUNCTION_NAME: 'gatehouse-dev-server-ItemsFunctionF3ACFEF0-Zx9Yw8Vu7Ts6',
-  FEEDBACK_TOPIC_ARN: 'arn:aws:sns:ap-southeast-1:123456789012:gatehouse-dev-hosting-Feedback19B0955F-Ol9Pk8Ij7Uh6',
-  CDN_DOMAIN: 'd1a2b3c4d5e6f7.cloudfront.net',
-  SIGNER_FUNCTION_NAME: 'gatehouse-dev-delivery-SignerFunction632149FF-Qw3Er4Ty5Ui6',
-  API_URL: 'https://a1b2c3d4e5.execute-api.ap-southeast-1.amazonaws.com/v1/',
-  TOKEN_SERVICE_FUNCTION_NAME: 'gatehouse-dev-api-TokenApiTokenService6BEDC781-Hg7Fd6Sa5Qw4',
-};
+// The server's clients as the route handlers and the feedback action make them, from the fixture's
+// configuration: what they send is recorded with the credentials they sign with (aws-mocks.ts).
+const config = serverConfig(env);
+const lambda = () => trustRoleLambda(config);
+const sns = () => feedbackClient(config.region);
 const identityId = 'ap-southeast-1:11111111-aaaa-4aaa-8aaa-111111111111';
 // The session's ID token as the route handlers pass it; the functions verify it, not these tests.
 const idToken = 'eyJraWQiOiJrMSJ9.eyJzdWIiOiJ1MSJ9.fake-signature';
 
-const lambdaMock = mockClient(LambdaClient);
-const stsMock = mockClient(STSClient);
-const snsMock = mockClient(SNSClient);
 const sentPayloads = (): Record<string, unknown>[] => lambdaMock.commandCalls(InvokeCommand)
   .map((call) => JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) as Record<string, unknown>);
 const sentPayload = (i = 0) => sentPayloads()[i];
@@ -40,9 +29,7 @@ afterEach(() => {
   const payloads = sentPayloads();
   delete process.env.AWS_ACCESS_KEY_ID;
   delete process.env.AWS_SECRET_ACCESS_KEY;
-  lambdaMock.reset();
-  stsMock.reset();
-  snsMock.reset();
+  // The setup (aws-calls.setup.ts) records the calls, then resets the mocks.
   // The server never names a user: no payload of any test carries an owner.
   expect(payloads.filter((payload) => 'owner' in payload)).toEqual([]);
 });
@@ -51,7 +38,6 @@ const answer = (body: unknown) => ({ Payload: new TextEncoder().encode(JSON.stri
 
 describe('configuration', () => {
   it('reads every value make outputs writes', () => {
-    const config = serverConfig(env);
     expect(config).toMatchObject({ region: 'ap-southeast-1', sessionDurationSeconds: 1800, cdnDomain: env.CDN_DOMAIN, apiUrl: env.API_URL });
   });
   it('names every missing or malformed variable, one line each', () => {
@@ -77,14 +63,13 @@ describe('the role chain', () => {
       Credentials: { AccessKeyId: 'AKIA', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date(Date.now() + 3600_000) },
     });
     lambdaMock.on(InvokeCommand).resolves(answer({ items: [] }));
-    const config = serverConfig(env);
-    const lambda = trustRoleLambda(config);
+    const client = trustRoleLambda(serverConfig(env));
     // The client's credentials are what the role chain gives: resolving them assumes the trust role.
     process.env.AWS_ACCESS_KEY_ID = 'AKIABASE'; // the runtime's own credentials, which assume the role
     process.env.AWS_SECRET_ACCESS_KEY = 'base-secret';
-    const credentials = await lambda.config.credentials();
+    const credentials = await client.config.credentials();
     expect(credentials.accessKeyId).toBe('AKIA');
-    const result = await listItems({ lambda, functionName: config.assetFunctionName, idToken }, new URLSearchParams());
+    const result = await listItems({ lambda: client, functionName: config.assetFunctionName, idToken }, new URLSearchParams());
     expect(result).toEqual({ status: 200, body: { items: [] } });
     expect(sentPayload()).toEqual({ action: 'list', idToken });
     expect(stsMock.commandCalls(AssumeRoleCommand)[0]!.args[0].input).toEqual({
@@ -92,7 +77,7 @@ describe('the role chain', () => {
     });
     expect(lambdaMock.commandCalls(InvokeCommand)[0]!.args[0].input.FunctionName).toBe(env.ASSET_FUNCTION_NAME);
     // Later requests reuse the client and its cached credentials: no second AssumeRole.
-    expect(trustRoleLambda(serverConfig(env))).toBe(lambda);
+    expect(trustRoleLambda(serverConfig(env))).toBe(client);
     await listItems({ lambda: trustRoleLambda(serverConfig(env)), functionName: config.assetFunctionName, idToken }, new URLSearchParams());
     expect(stsMock.commandCalls(AssumeRoleCommand)).toHaveLength(1);
     expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(2);
@@ -100,7 +85,7 @@ describe('the role chain', () => {
 });
 
 describe('items', () => {
-  const ctx = (token: string | undefined) => ({ lambda: new LambdaClient({ region: 'ap-southeast-1' }), functionName: 'items', idToken: token });
+  const ctx = (token: string | undefined) => ({ lambda: lambda(), functionName: config.assetFunctionName, idToken: token });
 
   it('sends the session\'s ID token and the item, never an owner', async () => {
     lambdaMock.on(InvokeCommand).resolves(answer({ item: { id: 'a1', name: 'n', body: '', createdAt: 't' } }));
@@ -149,26 +134,24 @@ describe('items', () => {
 describe('feedback', () => {
   it('publishes to the topic with the sender\'s identity id from the session', async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'm1' });
-    const result = await publishFeedback(new SNSClient({ region: 'ap-southeast-1' }), env.FEEDBACK_TOPIC_ARN, identityId, '  great app  ');
+    const result = await publishFeedback(sns(), config.feedbackTopicArn, identityId, '  great app  ');
     expect(result.status).toBe(202);
     expect(snsMock.commandCalls(PublishCommand)[0]!.args[0].input).toEqual({
       TopicArn: env.FEEDBACK_TOPIC_ARN, Message: 'great app', MessageAttributes: { owner: { DataType: 'String', StringValue: identityId } },
     });
   });
   it('refuses empty or long messages, and says when there is no topic', async () => {
-    const sns = new SNSClient({ region: 'ap-southeast-1' });
-    expect((await publishFeedback(sns, env.FEEDBACK_TOPIC_ARN, identityId, ' ')).status).toBe(400);
-    expect((await publishFeedback(sns, env.FEEDBACK_TOPIC_ARN, identityId, 'x'.repeat(2001))).status).toBe(400);
-    expect((await publishFeedback(sns, undefined, identityId, 'hi')).status).toBe(503);
+    expect((await publishFeedback(sns(), config.feedbackTopicArn, identityId, ' ')).status).toBe(400);
+    expect((await publishFeedback(sns(), config.feedbackTopicArn, identityId, 'x'.repeat(2001))).status).toBe(400);
+    expect((await publishFeedback(sns(), undefined, identityId, 'hi')).status).toBe(503);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
   });
 });
 
 describe('images', () => {
-  const lambda = () => new LambdaClient({ region: 'ap-southeast-1' });
   it('asks the signer with the session\'s ID token and builds URLs in the caller\'s folder', async () => {
     lambdaMock.on(InvokeCommand).resolves(answer({ resource: 'r', query: 'Policy=p&Signature=s&Key-Pair-Id=K', expires: 1 }));
-    expect(await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, idToken)).toEqual({
+    expect(await imageSignature(lambda(), config.signerFunctionName, idToken)).toEqual({
       status: 200, body: { resource: 'r', query: 'Policy=p&Signature=s&Key-Pair-Id=K', expires: 1 },
     });
     expect(sentPayload()).toEqual({ idToken });
@@ -185,20 +168,20 @@ describe('images', () => {
       .resolvesOnce(answer({ error: { code: 'not_configured', message: `reading ${secret}: ResourceNotFoundException` } }))
       .resolvesOnce(answer({ error: { code: 'internal', message: 'could not sign: crypto/rsa: verification error' } }))
       .resolvesOnce(answer({ error: { code: 'unavailable', message: 'the token could not be checked now; try again' } }));
-    expect((await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, 'bad')).status).toBe(401);
-    expect(await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, 'ok')).toEqual({
+    expect((await imageSignature(lambda(), config.signerFunctionName, 'bad')).status).toBe(401);
+    expect(await imageSignature(lambda(), config.signerFunctionName, 'ok')).toEqual({
       status: 503, body: { error: { code: 'not_configured', message: 'image delivery is not set up in this environment' } },
     });
     const retry = { status: 503, headers: { 'Retry-After': '5' }, body: { error: { code: 'internal', message: 'the images could not be signed just now; try again in a few seconds' } } };
-    expect(await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, 'ok')).toEqual(retry);
-    expect(await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, 'ok')).toEqual({ ...retry, body: { error: { ...retry.body.error, code: 'unavailable' } } });
-    expect((await imageSignature(lambda(), env.SIGNER_FUNCTION_NAME, undefined)).status).toBe(401);
+    expect(await imageSignature(lambda(), config.signerFunctionName, 'ok')).toEqual(retry);
+    expect(await imageSignature(lambda(), config.signerFunctionName, 'ok')).toEqual({ ...retry, body: { error: { ...retry.body.error, code: 'unavailable' } } });
+    expect((await imageSignature(lambda(), config.signerFunctionName, undefined)).status).toBe(401);
     expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(4);
   });
 });
 
 describe('API tokens', () => {
-  const ctx = (token: string | undefined) => ({ lambda: new LambdaClient({ region: 'ap-southeast-1' }), functionName: env.TOKEN_SERVICE_FUNCTION_NAME, idToken: token });
+  const ctx = (token: string | undefined) => ({ lambda: lambda(), functionName: config.tokenServiceFunctionName, idToken: token });
   const none = new URLSearchParams();
   const tokenId = 'a'.repeat(64);
   const info = { id: tokenId, scopes: ['read'], created: 1700000000, expiresAt: 1702592000, revoked: false, expired: false };
