@@ -151,16 +151,24 @@ cdn-key: ## Make ENV's CloudFront signing key pair (public key where delivery.pu
 bench: build ## Measure synth, test and memory against the floor app (bench/floor), one synth's parts and each optional stack's cost (COLD=false skips the cold run).
 	go run ./bench -cold=$(if $(COLD),$(COLD),true)
 
-diff: build ## Compare ENV's stacks with what is deployed (needs credentials: PROFILE).
-	$(CDK) diff $(PROFILE_FLAG) $(STACKS)
+# Before anything that reaches AWS: the AWS CLI is there and PROFILE's credentials work (an
+# expired SSO session says how to renew it).
+PREFLIGHT = scripts/preflight.sh "$(PROFILE)"
 
-deploy: build ## Deploy ENV's stacks with PROFILE; writes OUTPUTS_FILE for the web app's configuration.
-	$(CDK) deploy $(PROFILE_FLAG) --require-approval broadening --outputs-file $(OUTPUTS_FILE) $(STACKS)
+diff: build ## Compare ENV's stacks with what is deployed (needs credentials: PROFILE; refuses cdk.json's placeholders).
+	@$(PREFLIGHT)
+	$(CDK) -c gatehouse:deploying=true diff $(PROFILE_FLAG) $(STACKS)
+
+deploy: build ## Deploy ENV's stacks with PROFILE (refuses cdk.json's placeholders); writes OUTPUTS_FILE for the web app's configuration.
+	@$(PREFLIGHT)
+	$(CDK) -c gatehouse:deploying=true deploy $(PROFILE_FLAG) --require-approval broadening --outputs-file $(OUTPUTS_FILE) $(STACKS)
 
 destroy: deps ## Delete ENV's stacks; retained resources (user pool, identity pool, buckets, tables, KMS key, secret, log groups) stay.
+	@$(PREFLIGHT)
 	$(CDK) destroy $(PROFILE_FLAG) $(STACKS)
 
 bootstrap: deps ## Bootstrap the accounts and regions ENV's stacks deploy to (with delivery, us-east-1 too) for CDK deployments (PROFILE).
+	@$(PREFLIGHT)
 	$(CDK) bootstrap $(PROFILE_FLAG)
 
 fmt: ## Format the Go code.

@@ -57,8 +57,12 @@ func run(stderr io.Writer) (code int) {
 	// A bad configuration is reported before the jsii runtime (a Node process) starts, at once.
 	// (The app's own context, read below, stays the authority.)
 	if known {
-		if err := errors.Join(config.CheckContextKeys(context), second(config.FromContext(context["env"], context["environments"]))); err != nil {
+		env, err := config.FromContext(context["env"], context["environments"])
+		if err := errors.Join(config.CheckContextKeys(context), err); err != nil {
 			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		if !placeholdersAllowed(stderr, env, context[DeployingContextKey] == "true") {
 			return 1
 		}
 	}
@@ -96,6 +100,7 @@ func run(stderr io.Writer) (code int) {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+
 	// The functions must be built first (make build; make synth does it).
 	for _, dir := range []string{stacks.ItemsFunctionDir, stacks.SignerFunctionDir, stacks.AuthorizerFunctionDir, stacks.TokenServiceFunctionDir, stacks.APIFunctionDir} {
 		bootstrap := filepath.Join(dir, "bootstrap")
@@ -144,8 +149,27 @@ func run(stderr io.Writer) (code int) {
 	return 0
 }
 
-// second is the error of a two-value call.
-func second[T any](_ T, err error) error { return err }
+// DeployingContextKey is set to "true" by make diff and make deploy (-c): the app then refuses
+// the configuration's placeholders (config.Environment.Placeholders).
+const DeployingContextKey = "gatehouse:deploying"
+
+// placeholdersAllowed: the shipped stand-ins synthesize, with a warning line each; a deploy
+// refuses them, one line each, before anything is built.
+func placeholdersAllowed(stderr io.Writer, env config.Environment, deploying bool) bool {
+	placeholders := env.Placeholders()
+	for _, p := range placeholders {
+		if deploying {
+			fmt.Fprintln(stderr, "cannot deploy: "+p)
+		} else {
+			fmt.Fprintln(stderr, "warning: "+p+" (make deploy refuses it)")
+		}
+	}
+	if deploying && len(placeholders) > 0 {
+		fmt.Fprintf(stderr, "cannot deploy %s with placeholders: change them in cdk.json (they only let a fresh clone synthesize)\n", env.Name)
+		return false
+	}
+	return true
+}
 
 // timings records how long each phase of a synth took, for `make bench` (GATEHOUSE_TIMINGS
 // names the JSON file to write; unset, nothing is recorded).

@@ -722,3 +722,56 @@ func (d *Delivery) readKeys(ps *rules.Problems, field, dir, env string) {
 	}
 	rules.PublicKeys(ps, field, keys)
 }
+
+// Placeholders lists the shipped stand-ins e still holds, one line each: values that synthesize
+// but cannot work in a deployment (a documentation domain for the site or email, the example
+// keys whose private halves nobody has, AWS's documentation account). The app prints them as
+// warnings at synth and refuses them when deploying.
+func (e Environment) Placeholders() []string {
+	var lines []string
+	add := func(field string, value any, why string) {
+		lines = append(lines, rules.Problem{Field: "environments." + e.Name + "." + field, Value: value, Allowed: why}.String())
+	}
+	origins := func(field string, list []string) {
+		for i, o := range list {
+			if rules.PlaceholderOrigin(o) {
+				add(fmt.Sprintf("%s[%d]", field, i), o, "is a documentation domain, a placeholder: set your site's origin")
+			}
+		}
+	}
+	origins("allowedOrigins", e.AllowedOrigins)
+	if a := e.API; a != nil {
+		origins("api.allowedOrigins", a.AllowedOrigins)
+	}
+	for i, arn := range e.DeveloperRoleArns {
+		if strings.Contains(arn, ":"+rules.ExampleAccountID+":") {
+			add(fmt.Sprintf("developerRoleArns[%d]", i), arn, "is in AWS's documentation account, a placeholder: name your developers' role")
+		}
+	}
+	if m := e.Email; m != nil {
+		for _, f := range []struct{ field, value string }{{"email.from", m.From}, {"email.replyTo", m.ReplyTo}, {"email.sesIdentity", m.SESIdentity}} {
+			if _, domain, _ := strings.Cut(f.value, "@"); f.value != "" && rules.PlaceholderDomain(cmp.Or(domain, f.value)) {
+				add(f.field, f.value, "is a documentation domain, a placeholder: use an address of your verified SES identity")
+			}
+		}
+	}
+	if d := e.Delivery; d != nil {
+		for i, pem := range d.PublicKeyPEMs {
+			if key, why := rules.PublicKey(pem); why == "" {
+				if shipped, ok := rules.ExampleKeyFingerprints[rules.KeyFingerprint(key)]; ok {
+					add(fmt.Sprintf("delivery.publicKeys[%d]", i), d.PublicKeys[i], "is the example key shipped as "+shipped+", whose private half nobody has: run `make cdn-key ENV="+e.Name+"`")
+				}
+			}
+		}
+		if d.DomainName != "" && rules.PlaceholderDomain(d.DomainName) {
+			add("delivery.domainName", d.DomainName, "is a documentation domain, a placeholder: set your images' domain")
+		}
+		if strings.Contains(d.CertificateArn, ":"+rules.ExampleAccountID+":") {
+			add("delivery.certificateArn", d.CertificateArn, "is in AWS's documentation account, a placeholder: use your certificate's ARN")
+		}
+	}
+	if c := e.CrossAccount; c != nil && c.TrustedAccountID == rules.ExampleAccountID {
+		add("crossAccount.trustedAccountId", c.TrustedAccountID, "is AWS's documentation account, a placeholder: set the other account's id")
+	}
+	return lines
+}

@@ -458,3 +458,36 @@ func TestSyntaxErrorsSayWhere(t *testing.T) {
 		t.Errorf("FromFile: %v", err)
 	}
 }
+
+// TestPlaceholders: the shipped stand-ins are found, one line each, naming the field and what to
+// do; a real configuration has none.
+func TestPlaceholders(t *testing.T) {
+	prod := must(config.FromFile(filepath.Join("..", "cdk.json"), "prod"))
+	want := []string{
+		`environments.prod.allowedOrigins[0] = "https://app.example.com": is a documentation domain, a placeholder: set your site's origin`,
+		`environments.prod.delivery.publicKeys[0] = "keys/prod-cdn.pem": is the example key shipped as keys/prod-cdn.pem, whose private half nobody has: run ` + "`make cdn-key ENV=prod`",
+	}
+	if got := prod.Placeholders(); !equalStrings(got, want) {
+		t.Errorf("prod:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+	dev := must(config.FromFile(filepath.Join("..", "cdk.json"), "dev"))
+	if got := dev.Placeholders(); len(got) != 1 || !strings.Contains(got[0], "delivery.publicKeys[0] = \"keys/dev-cdn.pem\": is the example key") {
+		t.Errorf("dev: %q", got)
+	}
+	env, err := config.Parse("dev", []byte(`{`+ok+`, "developerRoleArns": ["arn:aws:iam::123456789012:role/Dev"],
+		"email": {"from": "no-reply@mail.example.com", "sesIdentity": "mail.example.com"},
+		"crossAccount": {"trustedAccountId": "123456789012", "externalId": "a-long-enough-external-id-1234"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(env.Placeholders(), "\n")
+	for _, field := range []string{"developerRoleArns[0]", "email.from", "email.sesIdentity", "crossAccount.trustedAccountId"} {
+		if !strings.Contains(got, "environments.dev."+field+" = ") {
+			t.Errorf("no line for %s in:\n%s", field, got)
+		}
+	}
+	real, err := config.Parse("dev", []byte(`{"region": "eu-west-1", "allowedOrigins": ["https://photos.acme.io"]}`))
+	if err != nil || len(real.Placeholders()) != 0 {
+		t.Errorf("a real configuration: %v %q", err, real.Placeholders())
+	}
+}

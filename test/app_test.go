@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-cdk/gatehouse/config"
 	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
@@ -72,5 +73,33 @@ func TestAppRejectsBadConfigCleanly(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(outdir); len(entries) > 0 {
 		t.Errorf("the failed run wrote %d entries to %s", len(entries), filepath.Base(outdir))
+	}
+}
+
+// TestDeployRefusesPlaceholders: prod as shipped synthesizes (with a warning per placeholder:
+// config's TestPlaceholders), but a deploy (make deploy passes -c gatehouse:deploying=true) is
+// refused before anything is built, one line per placeholder.
+func TestDeployRefusesPlaceholders(t *testing.T) {
+	t.Parallel()
+	context := must(config.ContextFromFile(filepath.Join(repoRoot, "cdk.json")))
+	context["env"] = "prod"
+	context["gatehouse:deploying"] = "true"
+	cmd := exec.Command(filepath.Join(repoRoot, "build", "gatehouse"))
+	cmd.Dir = repoRoot
+	outdir := t.TempDir()
+	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+outdir, "CDK_CONTEXT_JSON="+string(must(json.Marshal(context))), "CDK_VALIDATION=false")
+	raw, err := cmd.CombinedOutput()
+	out := string(raw)
+	if entries, _ := os.ReadDir(outdir); len(entries) > 0 {
+		t.Errorf("a refused deploy wrote %d files into the assembly", len(entries))
+	}
+	want := []string{
+		`cannot deploy: environments.prod.allowedOrigins[0] = "https://app.example.com": is a documentation domain, a placeholder: set your site's origin`,
+		`cannot deploy: environments.prod.delivery.publicKeys[0] = "keys/prod-cdn.pem": is the example key shipped as keys/prod-cdn.pem, whose private half nobody has: run ` + "`make cdn-key ENV=prod`",
+		`cannot deploy prod with placeholders: change them in cdk.json (they only let a fresh clone synthesize)`,
+	}
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !equalStrings(strings.Split(strings.TrimSpace(out), "\n"), want) {
+		t.Errorf("exit %v, output:\n%s\nwant:\n%s", err, out, strings.Join(want, "\n"))
 	}
 }
