@@ -82,10 +82,13 @@ app: $(ITEMS_BOOTSTRAP) $(SIGNER_BOOTSTRAP) $(API_BOOTSTRAPS) build/gatehouse
 
 build: deps app ## Build the Lambda functions (linux/arm64) and the app into build/.
 
-synth: build ## Synthesize every stack of ENV into cdk.out (no AWS account needed); fails on any finding; lists the stacks.
-	rm -rf cdk.out
-	@# The CLI's closing "Supply a stack id" hint is replaced by the list of what was synthesized.
-	$(CDK) synth --quiet --strict 2>&1 | sed '/^Supply a stack id/d'
+synth: build ## Synthesize every stack of ENV into cdk.out (no AWS account needed); fails on any finding, keeping the previous cdk.out; lists the stacks.
+	@rm -rf cdk.out.new
+	@# Into cdk.out.new, which replaces cdk.out only when the synth succeeds. The CLI's closing
+	@# lines are dropped: "Supply a stack id" (the list of stacks below says what was made) and,
+	@# on failure, the app command "exited with error 1" (the app's own lines above say why).
+	$(CDK) synth --quiet --strict -o cdk.out.new 2>&1 | sed -e '/^Supply a stack id/d' -e '/: Subprocess exited with error 1$$/d' || { rm -rf cdk.out.new; exit 1; }
+	@rm -rf cdk.out && mv cdk.out.new cdk.out
 	@go run ./bin/stacks -assembly cdk.out -env $(ENV)
 
 # Every test binary (the CDK tests' ~100 MB one among them) in one go test -c, whose links Go
