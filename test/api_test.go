@@ -95,9 +95,9 @@ func TestTokenAPI(t *testing.T) {
 			rules.EnvTokenAPIID:             M{"Ref": restAPI},
 			rules.EnvTokenAPIStage:          "v1",
 			rules.EnvAuthorizerCacheSeconds: strconv.Itoa(want.cacheTTL),
-			rules.EnvUserPoolID:       authOutput(env, "PublishOutputRefSignInUserPoolA2C003D1709FDFED"),
-			rules.EnvUserPoolClientID: authOutput(env, "PublishOutputRefSignInUserPoolWebClient9BA5B3B3E3D74A23"),
-			rules.EnvIdentityPoolID:   authOutput(env, "PublishOutputRefSignInIdentityPool9123F5A75987E121"),
+			rules.EnvUserPoolID:             authOutput(env, "PublishOutputRefSignInUserPoolA2C003D1709FDFED"),
+			rules.EnvUserPoolClientID:       authOutput(env, "PublishOutputRefSignInUserPoolWebClient9BA5B3B3E3D74A23"),
+			rules.EnvIdentityPoolID:         authOutput(env, "PublishOutputRefSignInIdentityPool9123F5A75987E121"),
 		})}, "Role": arnOf(tokenServiceRole)})
 	}
 }
