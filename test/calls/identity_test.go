@@ -259,12 +259,9 @@ func identityProof(t *testing.T, h *harness) {
 		wantFlushes(t, "after issues and lists", wantFlush)
 	})
 
-	fetches, getIDCalls, refused, _ := cognito.stats()
+	fetches, getIDCalls, _, _ := cognito.stats()
 	if fetches == 0 || getIDCalls == 0 {
 		t.Errorf("the functions fetched the JWKS %d times and called GetId %d times: they never verified a token through the stand-in", fetches, getIDCalls)
-	}
-	if len(refused) > 0 {
-		t.Errorf("the functions tried to reach what this test does not serve (only the pool's JWKS and GetId are): %v", refused)
 	}
 	t.Logf("JWKS fetched %d times, GetId called %d times", fetches, getIDCalls)
 }

@@ -70,6 +70,11 @@ func TestLeastPrivilege(t *testing.T) {
 		for _, line := range slices.Concat(r.problems, r.shapes) {
 			t.Error(line)
 		}
+		// Anything but an AWS API goes through Cognito's stand-in, which serves the user
+		// pool's keys alone.
+		if _, _, refused, _ := h.cognito.stats(); len(refused) > 0 {
+			t.Errorf("the functions tried to reach what no stand-in serves (the proxy serves only the user pool's JWKS): %v", refused)
+		}
 	})
 	t.Logf("%d calls of %d functions recorded and checked", len(calls), len(a.functions))
 	writeSummary(t, r.summary(a, calls))

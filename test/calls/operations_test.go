@@ -44,6 +44,7 @@ func itemsOperations(t *testing.T, h *harness) {
 			{"a next that no list gave", "invalid", "next", map[string]any{"action": "list", "next": "not-a-cursor"}},
 			{"a field of another action", "invalid", "name", map[string]any{"action": "get", "id": "c-1", "name": "x"}},
 			{"an owner", "invalid", "owner", map[string]any{"action": "get", "id": "c-1", "owner": "someone"}},
+			{"an unknown field", "invalid", "", map[string]any{"action": "get", "id": "c-1", "colour": "red"}},
 		} {
 			wantRefused(t, call(t, c.what, c.payload), c.code, c.field)
 		}
