@@ -329,6 +329,9 @@ func describe(a *app, arns []string) string {
 		if strings.Contains(arn, ":log-group:") {
 			name = "its log group"
 		}
+		if strings.HasSuffix(arn, ":identitypool/"+a.identityPoolID) {
+			name = "the identity pool"
+		}
 		out = append(out, name)
 	}
 	return strings.Join(out, ", ")

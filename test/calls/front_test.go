@@ -179,7 +179,9 @@ func (fr *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case "cognito-identity":
 		c.operation = strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityService.")
-		c.resources = []string{"identity pool"}
+		var in struct{ IdentityPoolId string }
+		_ = json.Unmarshal(body, &in)
+		c.resources = []string{fmt.Sprintf("arn:aws:cognito-identity:%s:%s:identitypool/%s", region, account, in.IdentityPoolId)}
 		if r.Header.Get("Authorization") != "" {
 			c.action = "cognito-identity:" + c.operation
 		}
