@@ -154,7 +154,7 @@ build/tests/calls.test: $(GO_SOURCES)
 # What the web app's unit tests record of the AWS calls the server sends (vitest, in web/): made
 # by make test-web, or here when the web app changed since.
 WEB_CALLS := web/test-results/aws-calls.json
-WEB_SOURCES := $(shell find web \( -name node_modules -o -name .next -o -name test-results \) -prune -o -type f \( -name '*.ts' -o -name '*.tsx' -o -name '*.mjs' -o -name '*.json' \) -print 2>/dev/null)
+WEB_SOURCES := $(shell find web \( -name node_modules -o -name .next -o -name test-results -o -name next-env.d.ts \) -prune -o -type f \( -name '*.ts' -o -name '*.tsx' -o -name '*.mjs' -o -name '*.json' \) -print 2>/dev/null)
 $(WEB_CALLS): $(WEB_SOURCES) web/node_modules/.package-lock.json web/amplify_outputs.json
 	cd web && npx vitest run
 	@test -s $@ || { echo "the web app's unit tests did not write $@: they record every AWS SDK command they send there"; exit 1; }
