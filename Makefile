@@ -20,7 +20,7 @@ STACKS := '$(ENV)/*'
 
 .DEFAULT_GOAL := help
 
-.PHONY: help deps app build host-functions synth test test-go test-web web snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
+.PHONY: help deps app build host-functions synth test test-go test-web test-calls web snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
 
 # How every Lambda function is built: a static binary named bootstrap (runtime provided.al2023),
 # for linux/arm64 when deployed; -trimpath keeps it (and so the asset hash) independent of where
@@ -64,17 +64,17 @@ build/functions/api/bootstrap: $(wildcard functions/api/*.go functions/internal/
 $(API_BOOTSTRAPS):
 	GOOS=linux GOARCH=arm64 $(FUNCTION_BUILD) -o $@ ./functions/$(notdir $(@D))
 
-# The items function and the token service built the same way but for this machine, into
-# HOST_FUNCTIONS_DIR (as items and tokens), with the AWS Lambda Runtime Interface Emulator
-# (aws-lambda-rie, go.mod's tool) that runs them there: the end-to-end test
-# (test/identity_e2e_test.go) starts this while the app synthesizes. One go build, and only when
-# a source changed (make's timestamps: Go's own staleness check of the three costs ~1 s of CPU).
+# Every asset function built the same way but for this machine, into HOST_FUNCTIONS_DIR (each
+# as its functions/ directory's name), with the AWS Lambda Runtime Interface Emulator
+# (aws-lambda-rie, go.mod's tool) that runs them there: make test-calls runs them. One go build,
+# and only when a source changed (make's timestamps: Go's own staleness check costs ~1 s of CPU).
 HOST_FUNCTIONS_DIR ?= build/host-functions
-HOST_FUNCTIONS := $(addprefix $(HOST_FUNCTIONS_DIR)/,items tokens aws-lambda-rie)
-$(HOST_FUNCTIONS) &: $(wildcard functions/items/*.go functions/internal/items/*.go functions/tokens/*.go apitokens/*.go) $(IDENTITY_SOURCES) go.mod go.sum
-	$(FUNCTION_BUILD) -o $(HOST_FUNCTIONS_DIR)/ ./functions/items ./functions/tokens github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
+FUNCTION_NAMES := items tokens authorizer api signer
+HOST_FUNCTIONS := $(addprefix $(HOST_FUNCTIONS_DIR)/,$(FUNCTION_NAMES) aws-lambda-rie)
+$(HOST_FUNCTIONS) &: $(wildcard functions/*/*.go functions/internal/*/*.go apitokens/*.go) $(IDENTITY_SOURCES) go.mod go.sum
+	$(FUNCTION_BUILD) -o $(HOST_FUNCTIONS_DIR)/ $(addprefix ./functions/,$(FUNCTION_NAMES)) github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
 	@touch $(HOST_FUNCTIONS)
-host-functions: $(HOST_FUNCTIONS) ## Build the items function and the token service for this machine, with the Lambda Runtime Interface Emulator (the end-to-end test runs them).
+host-functions: $(HOST_FUNCTIONS) ## Build every asset function for this machine, with the Lambda Runtime Interface Emulator (make test-calls runs them).
 
 # What cdk.json's app command builds before every CLI run (cdk synth, ls, diff, deploy): the
 # functions and the app, each only when stale. No npm step: the CLI running it is installed.
@@ -99,7 +99,7 @@ build/tests/.built: $(GO_SOURCES) test/unit-tests.sh
 	test/unit-tests.sh build
 	@touch $@
 
-test: test-go test-web ## Run all tests: the Go tests (test-go), then the web app's (test-web).
+test: test-go test-web test-calls ## Run all tests: the Go tests (test-go), the web app's (test-web), then the AWS calls against the roles (test-calls).
 
 test-go: build build/tests/.built ## The Go tests: one synth of every environment, cdk-nag, the validator, snapshots, the access matrix.
 	@# Beside the CDK tests: the other packages' tests (test/unit-tests.sh run; its build, a
@@ -137,6 +137,41 @@ CHROMIUM ?= /usr/bin/chromium
 test-web: web/node_modules/.package-lock.json web/amplify_outputs.json ## The web app: strict type check, lint, unit tests, next build, and the Chromium test (screenshots in web/test-results).
 	CHROMIUM=$(CHROMIUM) web/test/check.sh
 
+# make test-calls: dev synthesized once into CALLS_ASSEMBLY (when the app, a function or cdk.json
+# changes) by the prebuilt app as the CLI runs it, but with the distribution trusting the test
+# signing key (CALLS_KEY; its private half is the tests') instead of delivery.publicKeys, assets
+# not copied (the harness finds each function's code by its asset's source directory), and no
+# validator (make synth and make test-go validate dev).
+CALLS_ASSEMBLY := build/calls-assembly
+CALLS_KEY := test/testdata/cdn-keys/calls.pem
+$(CALLS_ASSEMBLY)/manifest.json: build/gatehouse $(ITEMS_BOOTSTRAP) $(SIGNER_BOOTSTRAP) $(API_BOOTSTRAPS) cdk.json $(CALLS_KEY) node_modules/.package-lock.json
+	rm -rf $(CALLS_ASSEMBLY)
+	CDK_OUTDIR=$(CALLS_ASSEMBLY) CDK_VALIDATION=false GATEHOUSE_VALIDATOR=off NODE_OPTIONS=--max-semi-space-size=4 \
+	  CDK_CONTEXT_JSON="$$(node -e 'const c = require("./cdk.json").context; c.env = "dev"; \
+	    Object.assign(c, {"aws:cdk:enable-path-metadata": true, "aws:cdk:disable-asset-staging": true}); \
+	    c.environments.dev.delivery.publicKeys = [process.argv[1]]; process.stdout.write(JSON.stringify(c))' $(CALLS_KEY))" \
+	  build/gatehouse > build/calls-synth.log 2>&1 || { cat build/calls-synth.log; exit 1; }
+
+# The harness's test binary (test/calls, no jsii), linked only when a Go source changed.
+build/tests/calls.test: $(GO_SOURCES)
+	go test -c -vet=off -o $@ ./test/calls
+
+# What the web app's unit tests record of the AWS calls the server sends (vitest, in web/): made
+# by make test-web, or here when the web app changed since.
+WEB_CALLS := web/test-results/aws-calls.json
+WEB_SOURCES := $(shell find web \( -name node_modules -o -name .next -o -name test-results -o -name next-env.d.ts \) -prune -o -type f \( -name '*.ts' -o -name '*.tsx' -o -name '*.mjs' -o -name '*.json' \) -print 2>/dev/null)
+$(WEB_CALLS): $(WEB_SOURCES) web/node_modules/.package-lock.json web/amplify_outputs.json
+	cd web && npx vitest run
+	@test -s $@ || { echo "the web app's unit tests did not write $@: they record every AWS SDK command they send there"; exit 1; }
+
+test-calls: deps $(CALLS_ASSEMBLY)/manifest.json $(HOST_FUNCTIONS) build/tests/calls.test $(WEB_CALLS) ## Every asset function's real code against local stand-ins, every AWS call (and the web server's) checked against its role, every grant used or reasoned.
+	@rm -f build/calls-summary.md; status=0; \
+	  (cd test/calls && CALLS_SUMMARY_DIR=../../build exec ../../build/tests/calls.test -test.v) > build/calls-test.log 2>&1 || status=$$?; \
+	  grep -v -e '^=== ' -e '^ *--- PASS' -e '^PASS$$' -e '^ok ' build/calls-test.log || true; \
+	  cat build/calls-summary.md 2>/dev/null || true; \
+	  echo "test-calls: $$(grep -c -e '^ *--- PASS' build/calls-test.log) passed, $$(grep -c -e '^ *--- FAIL' build/calls-test.log) failed (log: build/calls-test.log)"; \
+	  [ $$status -eq 0 ]
+
 snapshot: build ## Rewrite the golden templates in test/golden on purpose; read the diff before committing.
 	CDK_VALIDATION=false UPDATE_SNAPSHOTS=1 go test ./test -run 'TestSnapshots' -count=1
 	git --no-pager diff --stat -- test/golden
@@ -151,7 +186,7 @@ outputs: ## Write amplify_outputs.json and .env.local into OUT_DIR from OUTPUTS_
 cdn-key: ## Make ENV's CloudFront signing key pair (public key where delivery.publicKeys[0] points, private beside it, git-ignored) and print how to store it (FORCE=1 replaces a private key).
 	go run ./bin/cdnkey -env $(ENV) $(if $(FORCE),-force) $(if $(PROFILE),-profile $(PROFILE))
 
-bench: build ## Measure synth, test and memory against the floor app (bench/floor), one synth's parts and each optional stack's cost (COLD=false skips the cold run).
+bench: build ## Measure synth, test and memory against the floor app (bench/floor), one synth's parts and each optional stack's cost, make test-web and make test-calls apart (COLD=false skips the cold run).
 	go run ./bench -cold=$(if $(COLD),$(COLD),true)
 
 # Before anything that reaches AWS: the AWS CLI is there and PROFILE's credentials work (an

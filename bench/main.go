@@ -1,8 +1,9 @@
 // Command bench measures what gatehouse costs above the floor — the smallest Go CDK app on the
 // same modules, feature flags, Node options and launch (bench/floor: one CfnWaitConditionHandle,
 // aws-cdk-lib's core only; bench/floorbucket, the previous floor with one bucket, is a second,
-// labelled row) — prints the ratios `make bench` reports, where one synth's time goes, and what
-// each optional stack adds. It is a benchmark, not a test: it never fails on time.
+// labelled row) — prints the ratios `make bench` reports, where one synth's time goes, what
+// each optional stack adds, and, apart from the ratios, what make test-web and make test-calls
+// take. It is a benchmark, not a test: it never fails on time.
 //
 //	go run ./bench [-pairs 5] [-cold=true]
 //
@@ -81,6 +82,7 @@ func main() {
 		measureWarm(root, work, env, *pairs, synthApp, synthAppInSynth, synthIn(floor), synthIn(floorBucket), testAll, synthAppTimed)
 		measureParts(root, work, env, *pairs)
 		measureWeb(root, env)
+		measureCalls(root, env)
 	}
 	if *cold {
 		measureCold(root, work, env)
@@ -151,6 +153,30 @@ func measureWeb(root string, env []string) {
 		fmt.Printf("  run %d: %.1fs, peak %.0fMB: %s\n", i+1, runs[i].seconds, runs[i].rssMB, steps)
 	}
 	fmt.Printf("web:    make test-web %.1fs (median of 3)\n", median(runs, secs))
+}
+
+// measureCalls times make test-calls (the functions run against the stand-ins, every AWS call
+// checked against its role: the third part of make test) after one run that builds what it
+// needs, with the time its main test took (the rest: make's staleness checks, go mod download,
+// dynalite's start, the web check). Not part of any ratio.
+func measureCalls(root string, env []string) {
+	fmt.Println()
+	fmt.Println("the AWS calls against the roles (make test-calls; not in the test ratio):")
+	run(root, env, "make", "--no-print-directory", "test-calls")
+	var runs []sample
+	for i := 0; i < 3; i++ {
+		runs = append(runs, run(root, env, "make", "--no-print-directory", "test-calls"))
+		binary := "(no test time in its log)"
+		if raw, err := os.ReadFile(filepath.Join(root, "build", "calls-test.log")); err == nil {
+			for _, line := range strings.Split(string(raw), "\n") {
+				if took, ok := strings.CutPrefix(line, "--- PASS: TestLeastPrivilege ("); ok {
+					binary = "the functions and their checks " + strings.TrimSuffix(took, ")")
+				}
+			}
+		}
+		fmt.Printf("  run %d: %.1fs, peak %.0fMB: %s\n", i+1, runs[i].seconds, runs[i].rssMB, binary)
+	}
+	fmt.Printf("calls:  make test-calls %.1fs (median of 3)\n", median(runs, secs))
 }
 
 // measureParts runs the app directly (as the CLI runs it: CDK_OUTDIR, CDK_CONTEXT_JSON), with

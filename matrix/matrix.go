@@ -685,6 +685,17 @@ func hostingRows(m *access.Model, env, uploads string, amplify *config.Amplify) 
 	}
 	add("compute role", access.ImplicitDeny, req("s3:GetObject", "arn:aws:s3:::"+uploads+"/protected/"+IdentityA+"/photo.jpg", nil))
 	add("compute role", access.ImplicitDeny, req("dynamodb:GetItem", table, nil))
+	// The web app's server on ECS publishes feedback as the compute role does, with its
+	// runtime's credentials: the webpage role's.
+	webpage, err := roleAt(m, env+"/Server/WebpageRole/Resource")
+	if err != nil {
+		return nil, err
+	}
+	ecs := SessionFor(webpage, "ecs-task")
+	add("webpage role", access.Allow, access.Request{Principal: ecs, Action: "sns:Publish", Resource: topic})
+	add("webpage role", access.ExplicitDeny, access.Request{Principal: ecs, Action: "sns:Publish", Resource: topic, Context: access.Context{"aws:SecureTransport": {"false"}}})
+	add("webpage role", access.ImplicitDeny, access.Request{Principal: ecs, Action: "sns:Publish", Resource: "arn:aws:sns:" + region + ":" + account + ":another-topic"})
+	add("webpage role", access.ImplicitDeny, access.Request{Principal: ecs, Action: "sns:Subscribe", Resource: topic})
 	// A compute role reaches the asset functions through the trust role only when it opted in
 	// (amplify.assumeTrustRole for the app's role, a branch's assumeTrustRole for its own), and
 	// then only with the session name.

@@ -270,6 +270,12 @@ func (s *EnvironmentStage) addServer(env config.Environment, options Options) {
 	// What functions/items calls, no more.
 	s.ItemsFn.GrantTableCalls(s.Items, "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query")
 	s.Webpage = rolechain.NewWebpageRole(st, jsii.String("WebpageRole"), nil)
+	// The web app's server publishes feedback with its runtime's own credentials: on ECS the
+	// webpage role's, as on Amplify Hosting the compute role's (make test-calls proves each call
+	// of the web server's unit tests against both).
+	if s.Feedback != nil {
+		s.Feedback.GrantPublish(s.Webpage.Role())
+	}
 	for i, arn := range env.DeveloperRoleArns {
 		s.otherServers = append(s.otherServers, awsiam.Role_FromRoleArn(st, jsii.String(fmt.Sprintf("DeveloperRole%d", i)), jsii.String(arn),
 			&awsiam.FromRoleArnOptions{Mutable: jsii.Bool(false)}))

@@ -59,7 +59,6 @@ func prestartAll() {
 	libraryDeps = prestart("go list", goCommand(repoRoot, append([]string{"list", "-deps", "-f", `{{.ImportPath}}`}, leafPackages...)...))
 	example := filepath.Join(repoRoot, "examples", "photoapp")
 	exampleDeps = prestart("go list (examples/photoapp)", goCommand(example, "list", "-deps", "."))
-	prestartE2E() // TestIdentityEndToEnd: the functions' and the emulator's builds, dynalite, Cognito's stand-in
 }
 
 func stopAll() {
@@ -67,7 +66,6 @@ func stopAll() {
 	defer os.RemoveAll(referenceOutdir)
 	defer os.RemoveAll(scratchOutdir)
 	stopValidator()
-	stopE2E()
 	for _, p := range []*prestarted{refereeProcess, amplifyProcess, badConfigApp, libraryDeps, exampleDeps} {
 		p.stop()
 	}

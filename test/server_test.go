@@ -73,8 +73,10 @@ func TestRoleChainPermissions(t *testing.T) {
 	signerArn := M{"Fn::GetStackOutput": M{"StackName": "gatehouse-dev-delivery", "Region": "ap-southeast-1", "OutputName": "PublishOutputFnGetAtt" + signerFunction + "Arn28DA97B9"}}
 	tmpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(4))
 	for role, statements := range map[string][]any{
-		// The webpage role may only assume the trust role.
-		webpageRole: {M{"Sid": "AssumeTrustRole", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": arnOf(trustRole)}},
+		// The webpage role may only assume the trust role, and publish feedback (the web app's
+		// server does, with its runtime's credentials).
+		webpageRole: {M{"Effect": "Allow", "Action": "sns:Publish", "Resource": M{"Fn::GetStackOutput": M{"StackName": "gatehouse-dev-hosting", "Region": "ap-southeast-1", "OutputName": "PublishOutputRefFeedback19B0955F6EE8A8CA"}}},
+			M{"Sid": "AssumeTrustRole", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": arnOf(trustRole)}},
 		// The trust role may only invoke the asset functions: items, and the signer of the
 		// delivery stack (and their versions and aliases).
 		trustRole: {M{"Effect": "Allow", "Action": "lambda:InvokeFunction",

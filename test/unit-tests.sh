@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the test binaries of the CDK tests (test/, into build/tests/test.test) and of every
-# other package but the construct packages, in one `go test -c` (Go caches their links: go test
+# other package but the construct packages and test/calls (make test-calls builds and runs it), in one `go test -c` (Go caches their links: go test
 # would relink every binary on every run), after go vet of the construct packages, which hold
 # only godoc examples (they compile, never run: vet compiles them without linking a CDK test
 # binary per package), and lists the packages it built (build/tests/packages). Then, with `run`,
@@ -14,7 +14,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 out=build/tests
 packages() {
-  go list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}} {{.Dir}}{{end}}' ./... | grep -v -e '/constructs/' -e '/test '
+  go list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}} {{.Dir}}{{end}}' ./... | grep -v -e '/constructs/' -e '/test ' -e '/test/calls '
 }
 case "${1:-}" in
 build)

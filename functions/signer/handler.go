@@ -126,6 +126,14 @@ func (s *Signer) Handle(ctx context.Context, req Request) Response {
 		Expires: expires.Unix(), Query: "Policy=" + string(encoded) + "&Signature=" + string(signature) + "&Key-Pair-Id=" + url.QueryEscape(keyID)}
 }
 
+// Invoke is Handle as the Lambda runtime takes a handler (main starts it): aws-lambda-go runs a
+// function that returns a value only with an error beside it (a lone value fails every
+// invocation with "handler returns a single value, but it does not implement error"), and the
+// signer answers every refusal in its response, so the error is always nil.
+func (s *Signer) Invoke(ctx context.Context, req Request) (Response, error) {
+	return s.Handle(ctx, req), nil
+}
+
 func refuse(code, message string) Response {
 	return Response{Error: &APIError{Code: code, Message: message}}
 }

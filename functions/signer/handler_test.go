@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smsTypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
@@ -143,6 +144,20 @@ func TestSignsTheCallersOwnFolder(t *testing.T) {
 	f := newFixture(t)
 	r := f.signer.Handle(context.Background(), Request{IDToken: f.pool.Token(t, "user-a", nil)})
 	checkSignature(t, r, f.cdnKey, keyID, "https://d111111abcdef8.cloudfront.net/protected/"+identityA+"/*", epoch.Add(15*time.Minute))
+}
+
+// TestLambdaRunsInvoke: what main starts is a handler aws-lambda-go accepts (it refuses a
+// function returning a lone value, such as Handle, on every invocation), and it answers with
+// Handle's response.
+func TestLambdaRunsInvoke(t *testing.T) {
+	f := newFixture(t)
+	out, err := lambda.NewHandler(f.signer.Invoke).Invoke(context.Background(), []byte(`{"idToken": "not-a-token"}`))
+	if err != nil || !bytes.Contains(out, []byte(`"code":"unauthorized"`)) {
+		t.Errorf("the Lambda handler answered %s, %v; want the unauthorized refusal", out, err)
+	}
+	if _, err := lambda.NewHandler(f.signer.Handle).Invoke(context.Background(), []byte(`{}`)); err == nil {
+		t.Errorf("aws-lambda-go accepts Handle itself: Invoke is not needed any more")
+	}
 }
 
 // The identity check's refusals (its own tests cover each) reach the caller as unauthorized,

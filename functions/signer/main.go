@@ -35,7 +35,7 @@ func main() {
 		start.Refuse(err.Error())
 	}
 	signer := NewSigner(cfg, start.Identity(), secretsmanager.NewFromConfig(start.AWS()))
-	lambda.Start(signer.Handle)
+	lambda.Start(signer.Invoke)
 }
 
 // configFromEnv reads the function's environment (besides the identity check's, which

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // An in-memory DynamoDB (dynalite, pinned in package.json) on loopback, for the end-to-end test
-// of the functions (test/identity_e2e_test.go). It listens on an ephemeral port of 127.0.0.1,
+// of the functions (test/calls, make test-calls). It listens on an ephemeral port of 127.0.0.1,
 // prints that port on one line, and exits when its stdin closes (the test binary ends).
 import dynalite from 'dynalite';
 

@@ -1,4 +1,4 @@
-package test
+package calls
 
 import (
 	"bufio"
@@ -32,8 +32,9 @@ import (
 //   - the user pool's JWKS, at https://cognito-idp.<region>.amazonaws.com/<pool>/.well-known/jwks.json,
 //     served by an HTTPS proxy (the child's HTTPS_PROXY) that answers CONNECT for that host alone,
 //     with a certificate of a test CA (the child's SSL_CERT_FILE), and refuses everything else;
-//   - cognito-identity's GetId (the child's AWS_ENDPOINT_URL_COGNITO_IDENTITY), JSON 1.1, which
-//     verifies the login token as Cognito would and answers one stable identity id per user.
+//   - cognito-identity's GetId (served through the front, the children's AWS_ENDPOINT_URL), JSON
+//     1.1, which verifies the login token as Cognito would and answers one stable identity id per
+//     user.
 //
 // It also signs the tokens: the pool's own (RS256, a kid in the JWKS) and the attacker's.
 type cognitoStandIn struct {
@@ -46,7 +47,6 @@ type cognitoStandIn struct {
 
 	caFile    string // the test CA's certificate (PEM), for SSL_CERT_FILE
 	proxyURL  string // http://127.0.0.1:port, for HTTPS_PROXY and HTTP_PROXY
-	getIDURL  string // http://127.0.0.1:port, for AWS_ENDPOINT_URL_COGNITO_IDENTITY
 	listeners []net.Listener
 
 	mu sync.Mutex
@@ -59,6 +59,8 @@ type cognitoStandIn struct {
 	refused          []string
 	unverifiedLogins []string
 	getIDCalls       int
+	// unavailable are subs whose GetId fails as if Cognito could not be reached.
+	unavailable map[string]bool
 }
 
 func (c *cognitoStandIn) issuer() string {
@@ -67,14 +69,16 @@ func (c *cognitoStandIn) issuer() string {
 
 func (c *cognitoStandIn) jwksHost() string { return "cognito-idp." + c.region + ".amazonaws.com" }
 
-// newCognitoStandIn makes the keys, the CA and the two servers. dir receives the CA file.
-func newCognitoStandIn(dir, region string) (*cognitoStandIn, error) {
+// newCognitoStandIn makes the keys, the CA and the JWKS proxy for the assembly's user pool, web
+// client and identity pool. dir receives the CA file. Its GetId is served through the front.
+func newCognitoStandIn(dir, region, userPoolID, clientID, identityPoolID string) (*cognitoStandIn, error) {
 	c := &cognitoStandIn{
 		region:         region,
-		userPoolID:     region + "_E2eTest01",
-		clientID:       "e2etestwebclient0123456789",
-		identityPoolID: region + ":6f1d2c3b-4a59-4e87-9d0c-1b2a3c4d5e6f",
+		userPoolID:     userPoolID,
+		clientID:       clientID,
+		identityPoolID: identityPoolID,
 		identities:     map[string]string{},
+		unavailable:    map[string]bool{},
 	}
 	var err error
 	if c.poolKey, err = newSigningKey(0, "pool-key-1"); err != nil {
@@ -112,10 +116,6 @@ func newCognitoStandIn(dir, region string) (*cognitoStandIn, error) {
 	if err := c.startProxy(leaf); err != nil {
 		return nil, err
 	}
-	if err := c.startGetID(); err != nil {
-		c.close()
-		return nil, err
-	}
 	return c, nil
 }
 
@@ -128,7 +128,7 @@ func (c *cognitoStandIn) close() {
 // newSigningKey is the n-th of testdata/cognito-standin-keys.pem's RSA keys (made once and
 // published with the tests: making one costs ~0.1 s of CPU on every run) as a signing JWK.
 func newSigningKey(n int, kid string) (jwk.Key, error) {
-	rest, err := os.ReadFile(filepath.Join("testdata", "cognito-standin-keys.pem"))
+	rest, err := os.ReadFile(filepath.Join(repoRoot, "test", "testdata", "cognito-standin-keys.pem"))
 	if err != nil {
 		return nil, err
 	}
@@ -304,71 +304,66 @@ type bufferedConn struct {
 
 func (b *bufferedConn) Read(p []byte) (int, error) { return b.reader.Read(p) }
 
-// startGetID serves cognito-identity's GetId (JSON 1.1): the pool must be the test identity pool,
-// Logins exactly the test user pool's provider with a token that verifies (signature by a JWKS
-// key, issuer, audience = the web client, token_use id, not expired); the answer is the
-// identity id of the token's sub, the same for every call.
-func (c *cognitoStandIn) startGetID() error {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	c.listeners = append(c.listeners, l)
-	c.getIDURL = "http://" + l.Addr().String()
-	public, err := jwk.ParseString(string(c.jwks))
-	if err != nil {
-		return err
-	}
+// getID is cognito-identity's GetId (JSON 1.1), served through the front: the pool must be the
+// identity pool, Logins exactly the user pool's provider with a token that verifies (signature by
+// a JWKS key, issuer, audience = the web client, token_use id, not expired); the answer is the
+// identity id of the token's sub, the same for every call. A sub marked unavailable gets
+// ExternalServiceException (Cognito could not check it now).
+func (c *cognitoStandIn) getID() http.Handler {
+	public := must(jwk.ParseString(string(c.jwks)))
 	provider := "cognito-idp." + c.region + ".amazonaws.com/" + c.userPoolID
-	fail := func(w http.ResponseWriter, status int, typ, message string) {
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		w.Header().Set("X-Amzn-ErrorType", typ)
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(map[string]string{"__type": typ, "message": message})
+	fail := func(w http.ResponseWriter, typ, message string) {
+		serviceError(w, "cognito-identity", http.StatusBadRequest, typ, message)
 	}
-	go func() {
-		_ = http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.mu.Lock()
+		c.getIDCalls++
+		c.mu.Unlock()
+		var in struct {
+			AccountId      string
+			IdentityPoolId string
+			Logins         map[string]string
+		}
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+			fail(w, "SerializationException", err.Error())
+			return
+		}
+		if in.IdentityPoolId != c.identityPoolID {
+			fail(w, "ResourceNotFoundException", "no identity pool "+in.IdentityPoolId)
+			return
+		}
+		token, ok := in.Logins[provider]
+		if len(in.Logins) != 1 || !ok {
+			fail(w, "NotAuthorizedException", "Logins must name "+provider+" alone")
+			return
+		}
+		parsed, err := jwt.ParseString(token, jwt.WithKeySet(public), jwt.WithIssuer(c.issuer()),
+			jwt.WithAudience(c.clientID), jwt.WithClaimValue("token_use", "id"), jwt.WithValidate(true))
+		if err != nil {
 			c.mu.Lock()
-			c.getIDCalls++
+			c.unverifiedLogins = append(c.unverifiedLogins, err.Error())
 			c.mu.Unlock()
-			if r.Method != http.MethodPost || r.Header.Get("X-Amz-Target") != "AWSCognitoIdentityService.GetId" {
-				c.refuse("cognito-identity " + r.Method + " " + r.Header.Get("X-Amz-Target"))
-				fail(w, http.StatusBadRequest, "UnknownOperationException", "only GetId is served here")
-				return
-			}
-			var in struct {
-				AccountId      string
-				IdentityPoolId string
-				Logins         map[string]string
-			}
-			if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-				fail(w, http.StatusBadRequest, "SerializationException", err.Error())
-				return
-			}
-			if in.IdentityPoolId != c.identityPoolID {
-				fail(w, http.StatusBadRequest, "ResourceNotFoundException", "no identity pool "+in.IdentityPoolId)
-				return
-			}
-			token, ok := in.Logins[provider]
-			if len(in.Logins) != 1 || !ok {
-				fail(w, http.StatusBadRequest, "NotAuthorizedException", "Logins must name "+provider+" alone")
-				return
-			}
-			parsed, err := jwt.ParseString(token, jwt.WithKeySet(public), jwt.WithIssuer(c.issuer()),
-				jwt.WithAudience(c.clientID), jwt.WithClaimValue("token_use", "id"), jwt.WithValidate(true))
-			if err != nil {
-				c.mu.Lock()
-				c.unverifiedLogins = append(c.unverifiedLogins, err.Error())
-				c.mu.Unlock()
-				fail(w, http.StatusBadRequest, "NotAuthorizedException", "Invalid login token. "+err.Error())
-				return
-			}
-			sub, _ := parsed.Subject()
-			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-			_ = json.NewEncoder(w).Encode(map[string]string{"IdentityId": c.identityOf(sub)})
-		}))
-	}()
-	return nil
+			fail(w, "NotAuthorizedException", "Invalid login token. "+err.Error())
+			return
+		}
+		sub, _ := parsed.Subject()
+		c.mu.Lock()
+		down := c.unavailable[sub]
+		c.mu.Unlock()
+		if down {
+			fail(w, "ExternalServiceException", "the identity provider could not be reached")
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		_ = json.NewEncoder(w).Encode(map[string]string{"IdentityId": c.identityOf(sub)})
+	})
+}
+
+// markUnavailable makes GetId fail for sub as if Cognito could not check its token now.
+func (c *cognitoStandIn) markUnavailable(sub string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.unavailable[sub] = true
 }
 
 // identityOf is the identity id of a user pool sub: made once, then always the same.
@@ -407,7 +402,7 @@ func (c *cognitoStandIn) idClaims(sub string) claims {
 }
 
 // sign signs claims with key (RS256; the kid is the key's).
-func sign(key jwk.Key, cl claims) (string, error) {
+func signClaims(key jwk.Key, cl claims) (string, error) {
 	tok := jwt.New()
 	for name, value := range cl {
 		if err := tok.Set(name, value); err != nil {
