@@ -139,6 +139,9 @@ try {
     assertSecurityHeaders([...answer.headers].map(([name, value]) => ({ name, value })), 'GET /api/tokens');
   });
 
+  // The preview's first page, rendered while Chromium starts (a server's first render is its slowest).
+  const previewReady = ready(previewBase, preview).then(() => fetch(`${previewBase}/feedback`));
+  previewReady.catch(() => undefined); // awaited, and its failure reported, by the preview's check
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
   // Whatever a page's policy refuses shows in its console: no page may break its own policy.
   const violations = [];
@@ -189,10 +192,13 @@ try {
   // Every page's header: each page, the current one marked; who is signed in, and Sign out; and,
   // in a run that is not the preview, no preview banner.
   const assertLayout = async (p, current, signedInAs) => {
+    // (After a client-side navigation the title and the marked page follow a moment later.)
+    await p.waitForFunction((title) => document.title === title, current.title, { timeout: 5000 }).catch(() => undefined);
     assert.equal(await p.title(), current.title);
     const nav = p.getByRole('navigation', { name: 'Pages' });
     assert.deepEqual(await nav.getByRole('link').allInnerTexts(), pages.map((x) => x.name));
-    assert.equal(await nav.locator('[aria-current="page"]').innerText(), current.name);
+    await nav.locator('[aria-current="page"]').filter({ hasText: current.name }).waitFor({ timeout: 5000 });
+    assert.equal(await nav.locator('[aria-current="page"]').count(), 1);
     const header = p.getByRole('banner');
     if (signedInAs) {
       await header.getByText(`Signed in as ${signedInAs}`).waitFor({ timeout: 15000 });
@@ -204,14 +210,31 @@ try {
     assert.equal(await p.getByRole('note', { name: 'Preview' }).count(), 0, 'a preview banner outside make web-preview');
   };
 
+  // From the home page through the header's links (client-side navigation), ending on uploads,
+  // where the sign-in checks go on.
+  await check('every page has the layout and its own title; each protected page says what it is above the sign-in, and shows nothing of itself', async () => {
+    await page.goto(`${base}/`);
+    for (const p of [home, tokens, feedback, uploads]) {
+      if (p !== home) await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: p.name }).click();
+      await page.waitForURL(base + p.path);
+      await assertLayout(page, p);
+      if (p === home) {
+        // The home page links every other page.
+        assert.deepEqual(await page.getByRole('main').getByRole('link').allInnerTexts(), [uploads.name, tokens.name, feedback.name]);
+      } else {
+        await page.getByRole('main').getByText(p.about).waitFor();
+        const signUp = outputs.custom?.self_sign_up_enabled ? ' (or create an account)' : '';
+        await page.getByText(`Sign in${signUp} ${p.to}`).waitFor();
+        await page.getByLabel('Email').waitFor({ timeout: 15000 });
+        assert.equal(await p.content(page).count(), 0, `${p.path} shows its content before sign-in`);
+      }
+      await page.screenshot({ path: join(shots, `${p.shot}-signed-out.png`), fullPage: true });
+    }
+  });
   await check('a protected page shows the sign-in the outputs imply', async () => {
-    await page.goto(`${base}/uploads`);
-    await page.getByLabel('Email').waitFor({ timeout: 15000 });
     await page.getByLabel('Password', { exact: true }).waitFor();
     // Self sign-up is on in the fixture: the Create Account tab is offered.
     assert.equal(await page.getByRole('tab', { name: 'Create Account' }).count(), outputs.custom?.self_sign_up_enabled ? 1 : 0);
-    // Nothing of the page's content before sign-in.
-    assert.equal(await uploads.content(page).count(), 0);
   });
   await check('signing in sends InitiateAuth with USER_SRP_AUTH and the configured client id; the error shows', async () => {
     await signIn(page);
@@ -271,7 +294,8 @@ try {
     injected.on('console', (message) => said.push(message.text()));
     await injected.goto(`${base}/`);
     await injected.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<img src="/no-such-image.png" onerror="window.injected = 1">'));
-    await injected.waitForTimeout(200);
+    // The handler would run once the image fails to load: by then the console has said why not.
+    for (let i = 0; i < 200 && !said.some((text) => /Content Security Policy/i.test(text)); i++) await injected.waitForTimeout(50);
     assert.equal(await injected.evaluate(() => window.injected), undefined);
     // The same words the watcher of every other page looks for.
     assert.ok(said.some((text) => /Content Security Policy/i.test(text)), said.join('\n'));
@@ -313,23 +337,6 @@ try {
     } finally {
       await context.close();
       evil.close();
-    }
-  });
-  await check('every page has the layout and its own title; each protected page says what it is above the sign-in, and shows nothing of itself', async () => {
-    for (const p of pages) {
-      await page.goto(base + p.path);
-      await assertLayout(page, p);
-      if (p === home) {
-        // The home page links every other page.
-        assert.deepEqual(await page.getByRole('main').getByRole('link').allInnerTexts(), [uploads.name, tokens.name, feedback.name]);
-      } else {
-        await page.getByRole('main').getByText(p.about).waitFor();
-        const signUp = outputs.custom?.self_sign_up_enabled ? ' (or create an account)' : '';
-        await page.getByText(`Sign in${signUp} ${p.to}`).waitFor();
-        await page.getByLabel('Email').waitFor({ timeout: 15000 });
-        assert.equal(await p.content(page).count(), 0, `${p.path} shows its content before sign-in`);
-      }
-      await page.screenshot({ path: join(shots, `${p.shot}-signed-out.png`), fullPage: true });
     }
   });
   // Signed in as far as the browser can tell: Amplify's cookies with unsigned tokens (the page
@@ -387,8 +394,10 @@ try {
     await gallery.screenshot({ path: join(shots, 'uploads-signed-in.png'), fullPage: true });
     await gallery.close();
   });
+  // The tokens page's session goes on to the home and feedback pages (the header's links), then signs out.
+  let tokensPage;
   await check('the tokens page pages with More, says how soon a revoke takes effect, and shows the cap on active tokens', async () => {
-    const tokensPage = await signedIn();
+    tokensPage = await signedIn();
     const token = (c, extra = {}) => ({ id: c.repeat(64), scopes: ['read'], created: 1700000000, expiresAt: 1702592000, revoked: false, expired: false, ...extra });
     const sent = [];
     await tokensPage.route(`${base}/api/tokens**`, (route) => {
@@ -419,17 +428,11 @@ try {
     await tokensPage.getByRole('alert').getByText('you hold 20 active tokens, the most allowed: revoke one first').waitFor();
     assert.deepEqual(sent, ['GET /api/tokens', 'GET /api/tokens?next=cGFnZTI', 'DELETE /api/tokens/{id}', 'DELETE /api/tokens/{id}', 'POST /api/tokens']);
     await tokensPage.screenshot({ path: join(shots, 'tokens-signed-in.png'), fullPage: true });
-    // Sign out in the header: the session's cookies go, and the page asks for a sign-in again.
-    await tokensPage.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
-    await tokensPage.getByRole('banner').getByText('Not signed in').waitFor({ timeout: 15000 });
-    await tokensPage.getByLabel('Email').waitFor({ timeout: 15000 });
-    assert.equal(await tokens.content(tokensPage).count(), 0);
-    assert.deepEqual((await tokensPage.context().cookies()).filter((c) => c.name.startsWith('CognitoIdentityServiceProvider.') && /Token$/.test(c.name)), []);
-    await tokensPage.close();
   });
   await check('home and feedback signed in: the header names the user; the server checks the session itself and answers in words, not SDK names', async () => {
-    const signedInPage = await signedIn();
-    await signedInPage.goto(`${base}/`);
+    const signedInPage = tokensPage;
+    await signedInPage.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Home' }).click();
+    await signedInPage.waitForURL(`${base}/`);
     await assertLayout(signedInPage, home, 'someone@example.com');
     await signedInPage.screenshot({ path: join(shots, 'home-signed-in.png'), fullPage: true });
     await signedInPage.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Feedback' }).click();
@@ -441,10 +444,17 @@ try {
     await signedInPage.getByRole('status').getByText('Sign in to send feedback: your session has ended or could not be verified.').waitFor({ timeout: 15000 });
     assert.doesNotMatch(await signedInPage.getByRole('main').innerText(), /Exception|Error|arn:|FEEDBACK_TOPIC_ARN/);
     await signedInPage.screenshot({ path: join(shots, 'feedback-signed-in.png'), fullPage: true });
-    await signedInPage.close();
   });
-  await check('make web-preview\'s banner is on every page of the preview (GATEHOUSE_PREVIEW=fixture), and only there', async () => {
-    await ready(previewBase, preview);
+  await check('Sign out in the header: the session\'s cookies go, and the page asks for a sign-in again', async () => {
+    await tokensPage.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    await tokensPage.getByRole('banner').getByText('Not signed in').waitFor({ timeout: 15000 });
+    await tokensPage.getByLabel('Email').waitFor({ timeout: 15000 });
+    assert.equal(await feedback.content(tokensPage).count(), 0);
+    assert.deepEqual((await tokensPage.context().cookies()).filter((c) => c.name.startsWith('CognitoIdentityServiceProvider.') && /Token$/.test(c.name)), []);
+    await tokensPage.close();
+  });
+  await check('make web-preview\'s banner shows on a page of the preview (GATEHOUSE_PREVIEW=fixture); no page of this run has one', async () => {
+    await previewReady;
     const previewPage = await browser.newPage();
     watch(previewPage);
     await previewPage.route((url) => !url.href.startsWith(previewBase), (route) => route.abort());
