@@ -20,7 +20,11 @@ STACKS := '$(ENV)/*'
 
 .DEFAULT_GOAL := help
 
+<<<<<<< HEAD
 .PHONY: help deps app build host-functions synth test test-go test-web test-calls web snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
+=======
+.PHONY: help deps app build host-functions synth test test-go test-web web web-preview snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
+>>>>>>> ui
 
 # How every Lambda function is built: a static binary named bootstrap (runtime provided.al2023),
 # for linux/arm64 when deployed; -trimpath keeps it (and so the asset hash) independent of where
@@ -125,11 +129,28 @@ web/amplify_outputs.json:
 	@echo "web/amplify_outputs.json is missing: writing the deploy-shaped fixture's (after a deploy: make outputs OUT_DIR=web)"
 	go run ./bin/outputs -env dev -outputs-file $(WEB_FIXTURE) -out-dir web
 
-web: web/node_modules/.package-lock.json ## Run the web app locally (next dev on :3000) against ENV's deployment: make outputs ENV=... OUT_DIR=web first.
-	@test -s web/.env.local && test -s web/amplify_outputs.json || { echo "web/.env.local or web/amplify_outputs.json is missing: deploy (make deploy ENV=$(ENV)), then make outputs ENV=$(ENV) OUT_DIR=web"; exit 1; }
-	@! grep -q '^# Generated .* from $(WEB_FIXTURE) ' web/.env.local || { echo "web/.env.local is the test fixture's configuration (make test writes it when there is none), not a deployment's: make outputs ENV=$(ENV) OUT_DIR=web after make deploy ENV=$(ENV)"; exit 1; }
+web: ## Run the web app locally (next dev on :3000) against ENV's deployment: make outputs ENV=... OUT_DIR=web first.
+	@# The configuration first: nothing is installed for a run that cannot start.
+	@test -s web/.env.local && test -s web/amplify_outputs.json || { echo "web/.env.local or web/amplify_outputs.json is missing: deploy (make deploy ENV=$(ENV)), then make outputs ENV=$(ENV) OUT_DIR=web (to look at the app without a deploy: make web-preview)"; exit 1; }
+	@! grep -q '^# Generated .* from $(WEB_FIXTURE) ' web/.env.local || { echo "web/.env.local is the test fixture's configuration (make test writes it when there is none), not a deployment's: make web-preview runs the app on it as a preview (sign-in and AWS calls cannot work there); for a deployment, make outputs ENV=$(ENV) OUT_DIR=web after make deploy ENV=$(ENV)"; exit 1; }
 	@grep -q '^# Generated .* (environment $(ENV))\.' web/.env.local || { echo "web/.env.local is not environment $(ENV)'s ($$(head -1 web/.env.local)): make outputs ENV=$(ENV) OUT_DIR=web"; exit 1; }
+	@$(MAKE) --no-print-directory web/node_modules/.package-lock.json
 	cd web && NEXT_TELEMETRY_DISABLED=1 npx next dev -p 3000
+
+# make web-preview: the app built and started (next start, not next dev: what a deployment
+# serves — the build's policy without eval, no dev overlay — and the build make test-web checks)
+# on the deploy-shaped fixture's configuration, with GATEHOUSE_PREVIEW set: the server then puts
+# a banner on every page saying so (web/lib/preview.ts); no deployment sets it. next build runs
+# only when a file of the app changed since the last build (make test-web's too).
+WEB_APP_FILES := $(shell find web \( -name node_modules -o -name .next -o -name test -o -name test-results \) -prune -o -type f ! -name next-env.d.ts ! -name tsconfig.tsbuildinfo -print 2>/dev/null)
+web/.next/BUILD_ID: web/node_modules/.package-lock.json $(WEB_APP_FILES)
+	cd web && NEXT_TELEMETRY_DISABLED=1 npx next build || { rm -f .next/BUILD_ID; exit 1; }
+
+web-preview: web/amplify_outputs.json ## See the web app without a deploy: next build + next start on :3000 on the test fixture's configuration, a banner on every page (sign-in and AWS calls cannot work).
+	@{ test -s web/.env.local && grep -q '^# Generated .* from $(WEB_FIXTURE) ' web/.env.local; } || { echo "web/.env.local is not the test fixture's configuration ($$(head -1 web/.env.local 2>/dev/null || echo missing)): a deployment's runs with make web ENV=...; to preview the app on the fixture, move web/.env.local and web/amplify_outputs.json aside (make web-preview then writes the fixture's)"; exit 1; }
+	@$(MAKE) --no-print-directory web/.next/BUILD_ID
+	@echo "The preview, on the test fixture's configuration: http://localhost:3000 (Ctrl-C stops it)"
+	cd web && GATEHOUSE_PREVIEW=fixture NEXT_TELEMETRY_DISABLED=1 npx next start -p 3000
 
 # The browser test's Chromium: Debian's (Playwright's and Puppeteer's downloads do not work here).
 CHROMIUM ?= /usr/bin/chromium

@@ -1,22 +1,35 @@
 import '@aws-amplify/ui-react/styles.css';
-import Link from 'next/link';
+import type { Metadata } from 'next';
 import { connection } from 'next/server';
+import { previewNotice } from '@/lib/preview';
+import { Alert, View } from './amplify-ui';
 import { Providers } from './providers';
+import { SiteHeader } from './site-header';
 
-export const metadata = { title: 'gatehouse reference app' };
+// Each page names itself ("Uploads · gatehouse"); the home page has the default.
+export const metadata: Metadata = {
+  title: { default: 'gatehouse reference app', template: '%s · gatehouse' },
+  description: "gatehouse's reference Next.js app: sign-in, per-user uploads, API tokens and feedback through the stacks' access paths.",
+};
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   // Every page is rendered per request, so that its scripts carry the request's CSP nonce
   // (proxy.ts; response-headers.ts says why a nonce).
   await connection();
+  const preview = previewNotice();
   return (
     <html lang="en">
-      <body>
+      <body style={{ margin: 0 }}>
         <Providers>
-          <nav>
-            <Link href="/">Home</Link> · <Link href="/uploads">Uploads</Link> · <Link href="/tokens">API tokens</Link> · <Link href="/feedback">Feedback</Link>
-          </nav>
-          {children}
+          <SiteHeader />
+          {preview && (
+            <Alert variation="warning" role="note" aria-label="Preview" heading={preview.heading} borderRadius="0">
+              {preview.text}
+            </Alert>
+          )}
+          <View as="main" maxWidth="64rem" margin="0 auto" padding="large">
+            {children}
+          </View>
         </Providers>
       </body>
     </html>

@@ -21,3 +21,19 @@ export function signInOptions(outputs: AmplifyOutputs): SignInOptions {
     hideSignUp: outputs.custom?.self_sign_up_enabled !== true,
   };
 }
+
+/** The part of the signed-in session's tokens (Amplify's AuthTokens) the header reads. */
+export interface SessionTokens {
+  idToken?: { payload: Record<string, unknown> };
+  signInDetails?: { loginId?: string };
+}
+
+/**
+ * Who the header says is signed in: the ID token's email (the username in this user pool), or
+ * the name typed at sign-in, or undefined when neither says.
+ */
+export function signedInAs(tokens: SessionTokens | null | undefined): string | undefined {
+  const email = tokens?.idToken?.payload.email;
+  if (typeof email === 'string' && email !== '') return email;
+  return tokens?.signInDetails?.loginId || undefined;
+}

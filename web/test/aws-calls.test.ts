@@ -19,6 +19,7 @@ import { env } from './fixture';
 
 const config = serverConfig(env);
 const idToken = 'eyJraWQiOiJrMSJ9.eyJzdWIiOiJ1MSJ9.fake-signature';
+const identityId = 'ap-southeast-1:11111111-aaaa-4aaa-8aaa-111111111111';
 const answer = (body: unknown) => ({ Payload: new TextEncoder().encode(JSON.stringify(body)) as never, StatusCode: 200 });
 
 afterEach(() => {
@@ -51,7 +52,7 @@ describe('the record of AWS calls', () => {
     await listItems({ lambda, functionName: config.assetFunctionName, idToken }, new URLSearchParams());
     await listTokens({ lambda, functionName: config.tokenServiceFunctionName, idToken }, new URLSearchParams());
     await imageSignature(lambda, config.signerFunctionName, idToken);
-    expect((await publishFeedback(sns, config.feedbackTopicArn, undefined, 'the body')).status).toBe(202);
+    expect((await publishFeedback(sns, config.feedbackTopicArn, identityId, 'the body')).status).toBe(202);
   });
 
   afterAll(({}, suite) => {
@@ -66,8 +67,8 @@ describe('the record of AWS calls', () => {
       { credentials: 'trust-role', client: 'lambda', operation: 'Invoke', input: { FunctionName: env.ASSET_FUNCTION_NAME } },
       { credentials: 'trust-role', client: 'lambda', operation: 'Invoke', input: { FunctionName: env.TOKEN_SERVICE_FUNCTION_NAME } },
       { credentials: 'trust-role', client: 'lambda', operation: 'Invoke', input: { FunctionName: env.SIGNER_FUNCTION_NAME } },
-      // No body (Message), and no owner attribute: no one was signed in.
-      { credentials: 'runtime', client: 'sns', operation: 'Publish', input: { TopicArn: env.FEEDBACK_TOPIC_ARN } },
+      // No body (Message); the sender's identity id from the session.
+      { credentials: 'runtime', client: 'sns', operation: 'Publish', input: { TopicArn: env.FEEDBACK_TOPIC_ARN, MessageAttributes: { owner: { DataType: 'String', StringValue: identityId } } } },
     ] satisfies RecordedCall[]);
   });
 

@@ -3,10 +3,14 @@
 // signing in sends InitiateAuth (USER_SRP_AUTH) with the configured client id to the configured
 // region's Cognito endpoint (intercepted and answered NotAuthorizedException, which the page
 // shows); with MFA on, a TOTP challenge asks for the code; protected pages and the API routes
-// refuse anonymous callers. Pages and API answers carry the security headers (one complete CSP
-// with a nonce that the page's scripts carry, no eval; API answers no-store), no page breaks a
-// rule of its policy, and a real cross-site form and fetch from a second origin this test serves
-// are refused. Screenshots go to test-results/ (git-ignored).
+// refuse anonymous callers. Every page has the one layout (the header's pages, who is signed in
+// and Sign out, its own title); each protected page says what it is above the sign-in, and
+// feedback needs a session the server can verify. Pages and API answers carry the security
+// headers (one complete CSP with a nonce that the page's scripts carry, no eval; API answers
+// no-store), no page breaks a rule of its policy, and a real cross-site form and fetch from a
+// second origin this test serves are refused. make web-preview's banner shows in the preview
+// only. Screenshots of every page, signed out and (with a faked session) signed in, go to
+// test-results/ (git-ignored).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,21 +28,31 @@ const base = `http://127.0.0.1:${port}`;
 const shots = join(web, 'test-results');
 mkdirSync(shots, { recursive: true });
 
-const server = spawn(join(web, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
-  cwd: web, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
-});
-let serverLog = '';
-server.stdout.on('data', (d) => { serverLog += d; });
-server.stderr.on('data', (d) => { serverLog += d; });
+// next start on a port, with the environment's values added; log: all it has printed so far.
+const start = (on, env = {}) => {
+  const started = spawn(join(web, 'node_modules', '.bin', 'next'), ['start', '-p', String(on), '-H', '127.0.0.1'], {
+    cwd: web, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { process: started, log: '' };
+  started.stdout.on('data', (d) => { output.log += d; });
+  started.stderr.on('data', (d) => { output.log += d; });
+  return output;
+};
+// The server every check uses: a run as a deployment's (no GATEHOUSE_PREVIEW, whatever the caller's environment).
+const main = start(port, { GATEHOUSE_PREVIEW: '' });
+const server = main.process;
+// make web-preview's run (its banner's check), started now so that it is up when needed.
+const previewBase = `http://127.0.0.1:${port + 3}`;
+const preview = start(port + 3, { GATEHOUSE_PREVIEW: 'fixture' });
 
-async function ready() {
+async function ready(url = base, what = main) {
   for (let i = 0; i < 100; i++) {
     try {
-      if ((await fetch(base)).ok) return;
+      if ((await fetch(url)).ok) return;
     } catch { /* not yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`next start did not answer on ${base}:\n${serverLog}`);
+  throw new Error(`next start did not answer on ${url}:\n${what.log}`);
 }
 
 let browser;
@@ -54,17 +68,12 @@ const check = async (name, fn) => {
 // A malformed configuration stops the server at start-up, naming the variable (instrumentation.ts).
 // The process's environment wins over .env.local, so one bad value is enough to try it.
 await check('a malformed configuration stops next start, naming the variable', async () => {
-  const bad = spawn(join(web, 'node_modules', '.bin', 'next'), ['start', '-p', String(port + 1), '-H', '127.0.0.1'], {
-    cwd: web, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', TRUST_ROLE_ARN: 'arn:aws:iam::123456789012:user/someone' }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  bad.stdout.on('data', (d) => { log += d; });
-  bad.stderr.on('data', (d) => { log += d; });
-  const timer = setTimeout(() => bad.kill(), 20000);
-  const code = await new Promise((resolve) => bad.on('exit', resolve));
+  const bad = start(port + 1, { TRUST_ROLE_ARN: 'arn:aws:iam::123456789012:user/someone' });
+  const timer = setTimeout(() => bad.process.kill(), 20000);
+  const code = await new Promise((resolve) => bad.process.on('exit', resolve));
   clearTimeout(timer);
-  assert.equal(code, 1, `exit ${code}:\n${log}`);
-  assert.match(log, /TRUST_ROLE_ARN="arn:aws:iam::123456789012:user\/someone" is not a role ARN/);
+  assert.equal(code, 1, `exit ${code}:\n${bad.log}`);
+  assert.match(bad.log, /TRUST_ROLE_ARN="arn:aws:iam::123456789012:user\/someone" is not a role ARN/);
 });
 try {
   await ready();
@@ -130,6 +139,9 @@ try {
     assertSecurityHeaders([...answer.headers].map(([name, value]) => ({ name, value })), 'GET /api/tokens');
   });
 
+  // The preview's first page, rendered while Chromium starts (a server's first render is its slowest).
+  const previewReady = ready(previewBase, preview).then(() => fetch(`${previewBase}/feedback`));
+  previewReady.catch(() => undefined); // awaited, and its failure reported, by the preview's check
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
   // Whatever a page's policy refuses shows in its console: no page may break its own policy.
   const violations = [];
@@ -165,16 +177,64 @@ try {
     await page.getByRole('button', { name: 'Sign in' }).click();
   };
   const { page, calls } = await pageWithCognito(() => refuse('NotAuthorizedException', 'Incorrect username or password.'));
+  // The app's pages (app/**/page.tsx): each one's title; for a protected one, what it says it is
+  // before sign-in, what signing in gives, and a part of its content, which shows only after.
+  const pages = [
+    { path: '/', name: 'Home', title: 'gatehouse reference app', shot: 'home' },
+    { path: '/uploads', name: 'Uploads', title: 'Uploads · gatehouse', shot: 'uploads', about: 'protected/<your identity id>/',
+      to: 'to upload images into your folder and see them.', content: (p) => p.getByRole('button', { name: 'Browse files' }) },
+    { path: '/tokens', name: 'API tokens', title: 'API tokens · gatehouse', shot: 'tokens', about: 'Tokens for your scripts',
+      to: 'to issue, list and revoke your tokens.', content: (p) => p.getByRole('button', { name: 'Issue a read token' }) },
+    { path: '/feedback', name: 'Feedback', title: 'Feedback · gatehouse', shot: 'feedback', about: 'feedback is never anonymous: sign in to send it',
+      to: 'to send feedback.', content: (p) => p.getByRole('textbox', { name: 'Your feedback' }) },
+  ];
+  const [home, uploads, tokens, feedback] = pages;
+  // Every page's header: each page, the current one marked; who is signed in, and Sign out; and,
+  // in a run that is not the preview, no preview banner.
+  const assertLayout = async (p, current, signedInAs) => {
+    // (After a client-side navigation the title and the marked page follow a moment later.)
+    await p.waitForFunction((title) => document.title === title, current.title, { timeout: 5000 }).catch(() => undefined);
+    assert.equal(await p.title(), current.title);
+    const nav = p.getByRole('navigation', { name: 'Pages' });
+    assert.deepEqual(await nav.getByRole('link').allInnerTexts(), pages.map((x) => x.name));
+    await nav.locator('[aria-current="page"]').filter({ hasText: current.name }).waitFor({ timeout: 5000 });
+    assert.equal(await nav.locator('[aria-current="page"]').count(), 1);
+    const header = p.getByRole('banner');
+    if (signedInAs) {
+      await header.getByText(`Signed in as ${signedInAs}`).waitFor({ timeout: 15000 });
+      await header.getByRole('button', { name: 'Sign out' }).waitFor();
+    } else {
+      await header.getByText('Not signed in').waitFor({ timeout: 15000 });
+      assert.equal(await header.getByRole('button', { name: 'Sign out' }).count(), 0);
+    }
+    assert.equal(await p.getByRole('note', { name: 'Preview' }).count(), 0, 'a preview banner outside make web-preview');
+  };
 
+  // From the home page through the header's links (client-side navigation), ending on uploads,
+  // where the sign-in checks go on.
+  await check('every page has the layout and its own title; each protected page says what it is above the sign-in, and shows nothing of itself', async () => {
+    await page.goto(`${base}/`);
+    for (const p of [home, tokens, feedback, uploads]) {
+      if (p !== home) await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: p.name }).click();
+      await page.waitForURL(base + p.path);
+      await assertLayout(page, p);
+      if (p === home) {
+        // The home page links every other page.
+        assert.deepEqual(await page.getByRole('main').getByRole('link').allInnerTexts(), [uploads.name, tokens.name, feedback.name]);
+      } else {
+        await page.getByRole('main').getByText(p.about).waitFor();
+        const signUp = outputs.custom?.self_sign_up_enabled ? ' (or create an account)' : '';
+        await page.getByText(`Sign in${signUp} ${p.to}`).waitFor();
+        await page.getByLabel('Email').waitFor({ timeout: 15000 });
+        assert.equal(await p.content(page).count(), 0, `${p.path} shows its content before sign-in`);
+      }
+      await page.screenshot({ path: join(shots, `${p.shot}-signed-out.png`), fullPage: true });
+    }
+  });
   await check('a protected page shows the sign-in the outputs imply', async () => {
-    await page.goto(`${base}/uploads`);
-    await page.getByLabel('Email').waitFor({ timeout: 15000 });
     await page.getByLabel('Password', { exact: true }).waitFor();
     // Self sign-up is on in the fixture: the Create Account tab is offered.
     assert.equal(await page.getByRole('tab', { name: 'Create Account' }).count(), outputs.custom?.self_sign_up_enabled ? 1 : 0);
-    // Nothing of the page itself before sign-in.
-    assert.equal(await page.getByRole('heading', { name: 'Your uploads' }).count(), 0);
-    await page.screenshot({ path: join(shots, 'sign-in.png'), fullPage: true });
   });
   await check('signing in sends InitiateAuth with USER_SRP_AUTH and the configured client id; the error shows', async () => {
     await signIn(page);
@@ -215,7 +275,7 @@ try {
       assert.equal(answer.body.Session, 'mfa-session-1');
       assert.equal(answer.body.ClientId, outputs.auth.user_pool_client_id);
       assert.equal(answer.body.ChallengeResponses.SOFTWARE_TOKEN_MFA_CODE, '123456');
-      assert.equal(await mfaPage.getByRole('heading', { name: 'Your uploads' }).count(), 0);
+      assert.equal(await uploads.content(mfaPage).count(), 0);
       await mfaPage.screenshot({ path: join(shots, 'totp-refused.png'), fullPage: true });
     });
   }
@@ -234,7 +294,8 @@ try {
     injected.on('console', (message) => said.push(message.text()));
     await injected.goto(`${base}/`);
     await injected.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<img src="/no-such-image.png" onerror="window.injected = 1">'));
-    await injected.waitForTimeout(200);
+    // The handler would run once the image fails to load: by then the console has said why not.
+    for (let i = 0; i < 200 && !said.some((text) => /Content Security Policy/i.test(text)); i++) await injected.waitForTimeout(50);
     assert.equal(await injected.evaluate(() => window.injected), undefined);
     // The same words the watcher of every other page looks for.
     assert.ok(said.some((text) => /Content Security Policy/i.test(text)), said.join('\n'));
@@ -277,12 +338,6 @@ try {
       await context.close();
       evil.close();
     }
-  });
-  await check('the tokens page is protected too', async () => {
-    await page.goto(`${base}/tokens`);
-    await page.getByLabel('Email').waitFor({ timeout: 15000 });
-    assert.equal(await page.getByRole('heading', { name: 'API tokens' }).count(), 0);
-    await page.screenshot({ path: join(shots, 'tokens-signed-out.png'), fullPage: true });
   });
   // Signed in as far as the browser can tell: Amplify's cookies with unsigned tokens (the page
   // never verifies them; the routes would, through the functions, so those are played here).
@@ -335,11 +390,14 @@ try {
     await image.waitFor({ timeout: 15000 });
     await gallery.waitForFunction((alt) => document.querySelector(`img[alt="${alt}"]`)?.naturalWidth === 1, `protected/${identityId}/a.png`, { timeout: 15000 });
     assert.deepEqual(reached.filter((r, i) => reached.indexOf(r) === i), ['GetId', 'GetCredentialsForIdentity', 'ListObjectsV2', `image /protected/${identityId}/a.png`]);
-    await gallery.screenshot({ path: join(shots, 'gallery.png'), fullPage: true });
+    await assertLayout(gallery, uploads, 'someone@example.com');
+    await gallery.screenshot({ path: join(shots, 'uploads-signed-in.png'), fullPage: true });
     await gallery.close();
   });
+  // The tokens page's session goes on to the home and feedback pages (the header's links), then signs out.
+  let tokensPage;
   await check('the tokens page pages with More, says how soon a revoke takes effect, and shows the cap on active tokens', async () => {
-    const tokensPage = await signedIn();
+    tokensPage = await signedIn();
     const token = (c, extra = {}) => ({ id: c.repeat(64), scopes: ['read'], created: 1700000000, expiresAt: 1702592000, revoked: false, expired: false, ...extra });
     const sent = [];
     await tokensPage.route(`${base}/api/tokens**`, (route) => {
@@ -355,7 +413,8 @@ try {
       return json(200, { revoked: id === 'a'.repeat(64) ? { id, flushed: true, effectiveWithinSeconds: 0 } : { id, flushed: false, effectiveWithinSeconds: 60 } });
     });
     await tokensPage.goto(`${base}/tokens`);
-    await tokensPage.getByRole('heading', { name: 'API tokens' }).waitFor({ timeout: 15000 });
+    await tokens.content(tokensPage).waitFor({ timeout: 15000 });
+    await assertLayout(tokensPage, tokens, 'someone@example.com');
     await tokensPage.getByText('A revoke takes effect within seconds').waitFor();
     assert.equal(await tokensPage.getByRole('button', { name: 'Revoke' }).count(), 1); // b has expired
     await tokensPage.getByRole('button', { name: 'More' }).click();
@@ -368,8 +427,43 @@ try {
     await tokensPage.getByRole('button', { name: 'Issue a read token' }).click();
     await tokensPage.getByRole('alert').getByText('you hold 20 active tokens, the most allowed: revoke one first').waitFor();
     assert.deepEqual(sent, ['GET /api/tokens', 'GET /api/tokens?next=cGFnZTI', 'DELETE /api/tokens/{id}', 'DELETE /api/tokens/{id}', 'POST /api/tokens']);
-    await tokensPage.screenshot({ path: join(shots, 'tokens.png'), fullPage: true });
+    await tokensPage.screenshot({ path: join(shots, 'tokens-signed-in.png'), fullPage: true });
+  });
+  await check('home and feedback signed in: the header names the user; the server checks the session itself and answers in words, not SDK names', async () => {
+    const signedInPage = tokensPage;
+    await signedInPage.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Home' }).click();
+    await signedInPage.waitForURL(`${base}/`);
+    await assertLayout(signedInPage, home, 'someone@example.com');
+    await signedInPage.screenshot({ path: join(shots, 'home-signed-in.png'), fullPage: true });
+    await signedInPage.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Feedback' }).click();
+    await feedback.content(signedInPage).fill('The gallery is great.');
+    await assertLayout(signedInPage, feedback, 'someone@example.com');
+    await signedInPage.getByRole('button', { name: 'Send' }).click();
+    // The faked tokens are not the user pool's: the server's own check of the session (the
+    // adapter verifies the ID token against the pool's keys) fails, and nothing is published.
+    await signedInPage.getByRole('status').getByText('Sign in to send feedback: your session has ended or could not be verified.').waitFor({ timeout: 15000 });
+    assert.doesNotMatch(await signedInPage.getByRole('main').innerText(), /Exception|Error|arn:|FEEDBACK_TOPIC_ARN/);
+    await signedInPage.screenshot({ path: join(shots, 'feedback-signed-in.png'), fullPage: true });
+  });
+  await check('Sign out in the header: the session\'s cookies go, and the page asks for a sign-in again', async () => {
+    await tokensPage.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    await tokensPage.getByRole('banner').getByText('Not signed in').waitFor({ timeout: 15000 });
+    await tokensPage.getByLabel('Email').waitFor({ timeout: 15000 });
+    assert.equal(await feedback.content(tokensPage).count(), 0);
+    assert.deepEqual((await tokensPage.context().cookies()).filter((c) => c.name.startsWith('CognitoIdentityServiceProvider.') && /Token$/.test(c.name)), []);
     await tokensPage.close();
+  });
+  await check('make web-preview\'s banner shows on a page of the preview (GATEHOUSE_PREVIEW=fixture); no page of this run has one', async () => {
+    await previewReady;
+    const previewPage = await browser.newPage();
+    watch(previewPage);
+    await previewPage.route((url) => !url.href.startsWith(previewBase), (route) => route.abort());
+    await previewPage.goto(`${previewBase}/feedback`);
+    const banner = previewPage.getByRole('note', { name: 'Preview' });
+    await banner.getByText('Preview on the test fixture').waitFor({ timeout: 15000 });
+    assert.match(await banner.innerText(), /Sign-in and every AWS call .* cannot work offline/);
+    await previewPage.screenshot({ path: join(shots, 'preview.png'), fullPage: true });
+    await previewPage.close();
   });
   await check('no page broke a rule of its Content-Security-Policy', async () => {
     assert.deepEqual(violations, []);
@@ -377,9 +471,10 @@ try {
 } finally {
   await browser?.close();
   server.kill();
+  preview.process.kill();
 }
 console.log(checks.join('\n'));
 if (checks.some((c) => c.startsWith('FAIL'))) {
-  console.log(serverLog.split('\n').slice(-20).join('\n'));
+  console.log(main.log.split('\n').slice(-20).join('\n'));
   process.exit(1);
 }

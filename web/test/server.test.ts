@@ -1,7 +1,7 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand } from '@aws-sdk/nested-clients/sts';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { trustRoleLambda } from '../lib/assets';
 import { ConfigError, serverConfig } from '../lib/config';
@@ -140,11 +140,39 @@ describe('feedback', () => {
       TopicArn: env.FEEDBACK_TOPIC_ARN, Message: 'great app', MessageAttributes: { owner: { DataType: 'String', StringValue: identityId } },
     });
   });
-  it('refuses empty or long messages, and says when there is no topic', async () => {
-    expect((await publishFeedback(sns(), config.feedbackTopicArn, identityId, ' ')).status).toBe(400);
-    expect((await publishFeedback(sns(), config.feedbackTopicArn, identityId, 'x'.repeat(2001))).status).toBe(400);
-    expect((await publishFeedback(sns(), undefined, identityId, 'hi')).status).toBe(503);
-    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+  it('refuses an anonymous caller, empty or long messages, and says when there is no topic', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(await publishFeedback(sns(), config.feedbackTopicArn, undefined, 'hi')).toEqual({
+        status: 401, body: { error: { code: 'unauthorized', message: 'Sign in to send feedback: your session has ended or could not be verified.' } },
+      });
+      expect((await publishFeedback(sns(), config.feedbackTopicArn, '', 'hi')).status).toBe(401);
+      expect(await publishFeedback(sns(), config.feedbackTopicArn, identityId, ' ')).toEqual({
+        status: 400, body: { error: { code: 'invalid', field: 'message', message: 'Write your feedback in 1 to 2000 characters.' } },
+      });
+      expect((await publishFeedback(sns(), config.feedbackTopicArn, identityId, 'x'.repeat(2001))).status).toBe(400);
+      // The page hears that feedback is unavailable; the server's log, which variable is missing.
+      expect(await publishFeedback(sns(), undefined, identityId, 'hi')).toEqual({
+        status: 503, body: { error: { code: 'not_configured', message: 'Feedback is not available in this environment.' } },
+      });
+      expect(logged.mock.calls.map((call) => String(call[0]))).toEqual([expect.stringMatching(/^feedback: FEEDBACK_TOPIC_ARN is not set/)]);
+      expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+    } finally {
+      logged.mockRestore();
+    }
+  });
+  it('says a failed publish in words for the page, and logs the SDK\'s error on the server', async () => {
+    const failure = Object.assign(new Error('User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: SNS:Publish'), { name: 'AuthorizationErrorException' });
+    snsMock.on(PublishCommand).rejects(failure);
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const result = await publishFeedback(sns(), config.feedbackTopicArn, identityId, 'hi');
+      expect(result).toEqual({ status: 502, body: { error: { code: 'upstream', message: 'Your feedback could not be sent just now. Please try again later.' } } });
+      expect(JSON.stringify(result)).not.toMatch(/AuthorizationError|SNS|arn:/);
+      expect(logged).toHaveBeenCalledWith(`feedback: publishing to ${env.FEEDBACK_TOPIC_ARN} failed:`, failure);
+    } finally {
+      logged.mockRestore();
+    }
   });
 });
 

@@ -1,6 +1,9 @@
 'use server';
 // The feedback form's server action: publishes with the runtime's own credentials (the SSR
-// compute role on Amplify Hosting; the developer's profile locally), not the role chain.
+// compute role on Amplify Hosting; the developer's profile locally), not the role chain, and
+// only for a signed-in caller, whose identity id comes from the server-side session (without
+// one: 401, nothing sent). The page gets publishFeedback's message, written for it; the server's
+// log gets the detail of a failure.
 import 'server-only';
 import { callerSession } from '@/lib/amplify-server';
 import { serverConfig } from '@/lib/config';

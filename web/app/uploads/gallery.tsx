@@ -2,6 +2,7 @@
 // The signed-in identity's images: through the private CloudFront distribution with a signature
 // from the signer (one signature opens the whole folder, and the images cache under their plain
 // URLs) when the environment has delivery; through Amplify Storage's StorageImage otherwise.
+import { Alert, Card, Flex, Heading, Text } from '@aws-amplify/ui-react';
 import { StorageImage } from '@aws-amplify/ui-react-storage';
 import { list } from 'aws-amplify/storage';
 import Image from 'next/image';
@@ -14,27 +15,39 @@ interface Signature {
 }
 
 export function Gallery() {
-  const [paths, setPaths] = useState<string[]>([]);
+  const [paths, setPaths] = useState<string[] | undefined>(undefined);
   const [signature, setSignature] = useState<Signature | null>(null);
+  const [failed, setFailed] = useState(false);
   useEffect(() => {
     void (async () => {
-      const listed = await list({ path: ({ identityId }) => `protected/${identityId}/` });
-      setPaths(listed.items.map((item) => item.path).filter((path) => !path.endsWith('/')));
+      try {
+        const listed = await list({ path: ({ identityId }) => `protected/${identityId}/` });
+        setPaths(listed.items.map((item) => item.path).filter((path) => !path.endsWith('/')));
+      } catch (err) {
+        console.error('the gallery could not list your folder:', err);
+        setFailed(true);
+        return;
+      }
       const answer = await fetch('/api/images/signature');
       if (answer.ok) setSignature((await answer.json()) as Signature);
     })();
   }, []);
   return (
-    <ul>
-      {paths.map((path) => {
-        const signed = signature ? signedImageURL(signature.resource, signature.query, path) : undefined;
-        return (
-          <li key={path}>
-            {/* unoptimized: the browser fetches the signed URL itself, and CloudFront caches it */}
-            {signed ? <Image unoptimized src={signed} alt={path} width={240} height={240} /> : <StorageImage path={path} alt={path} width={240} />}
-          </li>
-        );
-      })}
-    </ul>
+    <Flex direction="column" gap="small">
+      <Heading level={2}>Your images</Heading>
+      {failed && <Alert variation="error">Your folder could not be listed just now. Reload the page to try again.</Alert>}
+      {paths?.length === 0 && <Text color="font.secondary">No images yet: upload one above.</Text>}
+      <Flex as="ul" wrap="wrap" gap="medium" padding="0" style={{ listStyle: 'none' }}>
+        {paths?.map((path) => {
+          const signed = signature ? signedImageURL(signature.resource, signature.query, path) : undefined;
+          return (
+            <Card as="li" key={path} variation="outlined" padding="xs">
+              {/* unoptimized: the browser fetches the signed URL itself, and CloudFront caches it */}
+              {signed ? <Image unoptimized src={signed} alt={path} width={240} height={240} /> : <StorageImage path={path} alt={path} width={240} />}
+            </Card>
+          );
+        })}
+      </Flex>
+    </Flex>
   );
 }

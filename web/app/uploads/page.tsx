@@ -1,20 +1,24 @@
-'use client';
-// Uploads into the signed-in identity's own folder (protected/{identityId}/), as the upload
-// bucket's access rule allows.
-import { withAuthenticator } from '@aws-amplify/ui-react';
-import outputs from '@/amplify_outputs.json';
-import { signInOptions } from '@/lib/signin';
-import { Gallery } from './gallery';
-import { FileUploader } from '@aws-amplify/ui-react-storage';
+// Uploads: images into the signed-in identity's own folder of the upload bucket
+// (protected/{identityId}/, as the bucket's access rule allows), and that folder's gallery.
+import type { Metadata } from 'next';
+import { Page, Text } from '../amplify-ui';
+import { SignInFirst } from '../sign-in-first';
+import { Uploads } from './uploads';
 
-function Uploads() {
+export const metadata: Metadata = { title: 'Uploads' };
+
+export default function UploadsPage() {
   return (
-    <main>
-      <h1>Your uploads</h1>
-      <FileUploader path={({ identityId }) => `protected/${identityId}/`} acceptedFileTypes={['image/*']} maxFileCount={5} />
-      <Gallery />
-    </main>
+    <Page title="Uploads">
+      <Text>
+        Your own folder of the upload bucket, <code>protected/&lt;your identity id&gt;/</code>: the identity pool gives
+        your browser credentials that may read, list, write and delete there and nowhere else, so no one else sees
+        these images and you see no one else&apos;s. Images are shown through the private image distribution with a
+        signature for your folder when the environment has one.
+      </Text>
+      <SignInFirst to="upload images into your folder and see them">
+        <Uploads />
+      </SignInFirst>
+    </Page>
   );
 }
-
-export default withAuthenticator(Uploads, signInOptions(outputs));
