@@ -20,11 +20,7 @@ STACKS := '$(ENV)/*'
 
 .DEFAULT_GOAL := help
 
-<<<<<<< HEAD
-.PHONY: help deps app build host-functions synth test test-go test-web test-calls web snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
-=======
-.PHONY: help deps app build host-functions synth test test-go test-web web web-preview snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
->>>>>>> ui
+.PHONY: help deps app build host-functions synth test test-go test-web test-calls web web-preview snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
 
 # How every Lambda function is built: a static binary named bootstrap (runtime provided.al2023),
 # for linux/arm64 when deployed; -trimpath keeps it (and so the asset hash) independent of where
