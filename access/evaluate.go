@@ -378,6 +378,36 @@ func WebIdentityRequest(roleARN, pool, identityID string, authenticated bool) Re
 	}
 }
 
+// TagSessionRequest is the sts:TagSession request Cognito makes with WebIdentityRequest when
+// the pool maps the token's claims to session tags (tag -> value).
+func TagSessionRequest(roleARN, pool, identityID string, authenticated bool, tags map[string]string) Request {
+	req := WebIdentityRequest(roleARN, pool, identityID, authenticated)
+	req.Action = "sts:TagSession"
+	keys := slices.Sorted(maps.Keys(tags))
+	for _, k := range keys {
+		req.Context["aws:RequestTag/"+k] = []string{tags[k]}
+	}
+	req.Context["aws:TagKeys"] = keys
+	return req
+}
+
+// Login is a sign-in to an identity pool.
+type Login struct {
+	Pool          string
+	IdentityID    string
+	Authenticated bool
+	// PreferredRole is the group role a token names (cognito:preferred_role); "" for the
+	// pool's default role.
+	PreferredRole string
+	// Provider ("cognito-idp.<region>.amazonaws.com/<user pool id>") and Client (the token's
+	// aud) say whose token signs in: the pool must accept that pair, and sets the session tags
+	// it maps for the provider from Claims. Empty for a guest, or for a sign-in whose token
+	// is not modelled (no tags then).
+	Provider, Client string
+	// Claims are the token's claims, by name (e.g. "sub").
+	Claims map[string]string
+}
+
 // Session is what an identity can use after signing in: its principal and the context keys
 // that every request it makes carries.
 type Session struct {
@@ -403,6 +433,15 @@ func (s Session) Request(action, resource string, extra Context) Request {
 // role), checks the pool allows the kind of identity and that the role's trust lets Cognito
 // assume it for this pool, and returns the session. The Result says why not when it cannot.
 func (m *Model) SignIn(pool, identityID string, authenticated bool, preferredRole string) (Session, Result, error) {
+	return m.SignInWith(Login{Pool: pool, IdentityID: identityID, Authenticated: authenticated, PreferredRole: preferredRole})
+}
+
+// SignInWith is SignIn with the token's provider and claims: the pool must accept the
+// provider and client, and where it maps claims to session tags the role's trust must also
+// allow sts:TagSession (or the sign-in fails, as Cognito's does); the session then carries the
+// tags as aws:PrincipalTag/<tag>. A claim the token lacks sets no tag.
+func (m *Model) SignInWith(l Login) (Session, Result, error) {
+	pool, identityID, authenticated, preferredRole := l.Pool, l.IdentityID, l.Authenticated, l.PreferredRole
 	p, ok := m.IdentityPools[pool]
 	if !ok {
 		return Session{}, Result{}, fmt.Errorf("no identity pool %q in the app (have %s)", pool, strings.Join(slices.Sorted(maps.Keys(m.IdentityPools)), ", "))
@@ -424,9 +463,26 @@ func (m *Model) SignIn(pool, identityID string, authenticated bool, preferredRol
 	if roleARN == "" {
 		return Session{}, Result{Decision: ImplicitDeny, Reason: "identity pool " + pool + " has no " + kind + " role"}, nil
 	}
+	tags := map[string]string{}
+	if l.Provider != "" && authenticated {
+		if !slices.Contains(p.Providers, l.Provider+":"+l.Client) {
+			return Session{}, Result{Decision: ImplicitDeny, Reason: "identity pool " + pool + " does not accept tokens of " + l.Provider + " for client " + l.Client}, nil
+		}
+		for tag, claim := range p.PrincipalTags[l.Provider] {
+			if v, ok := l.Claims[claim]; ok {
+				tags[tag] = v
+			}
+		}
+	}
 	result, err := m.Evaluate(WebIdentityRequest(roleARN, pool, identityID, authenticated))
 	if err != nil || result.Decision != Allow {
 		return Session{}, result, err
+	}
+	if len(tags) > 0 {
+		tagged, err := m.Evaluate(TagSessionRequest(roleARN, pool, identityID, authenticated, tags))
+		if err != nil || tagged.Decision != Allow {
+			return Session{}, tagged, err
+		}
 	}
 	role := m.Roles[roleARN]
 	name := roleARN
@@ -442,6 +498,9 @@ func (m *Model) SignIn(pool, identityID string, authenticated bool, preferredRol
 			"cognito-identity.amazonaws.com:aud": {pool},
 			"cognito-identity.amazonaws.com:amr": {kind},
 		},
+	}
+	for tag, v := range tags {
+		session.Context["aws:PrincipalTag/"+tag] = []string{v}
 	}
 	return session, result, nil
 }

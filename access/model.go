@@ -68,6 +68,10 @@ type IdentityPool struct {
 	TokenRoles bool
 	// Providers are the user pool providers ("cognito-idp.<region>.amazonaws.com/<pool id>:<client id>").
 	Providers []string
+	// PrincipalTags map a provider ("cognito-idp.<region>.amazonaws.com/<pool id>") to the
+	// session tags Cognito sets from its tokens' claims: tag -> claim
+	// (AWS::Cognito::IdentityPoolPrincipalTag).
+	PrincipalTags map[string]map[string]string
 }
 
 // Model is the IAM view of a synthesized app: every role with its policies, every resource
@@ -181,10 +185,15 @@ func NewModel(templates []StackTemplate) (*Model, error) {
 	}
 	for _, s := range a.stacks {
 		for _, id := range s.liveResources() {
-			if s.resourceType(id) == "AWS::Cognito::IdentityPoolRoleAttachment" {
-				if err := m.addRoleAttachment(s, id); err != nil {
-					return nil, err
-				}
+			var err error
+			switch s.resourceType(id) {
+			case "AWS::Cognito::IdentityPoolRoleAttachment":
+				err = m.addRoleAttachment(s, id)
+			case "AWS::Cognito::IdentityPoolPrincipalTag":
+				err = m.addPrincipalTags(s, id)
+			}
+			if err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -437,14 +446,23 @@ func (m *Model) addIdentityPool(s *stack, id string) error {
 	return nil
 }
 
-func (m *Model) addRoleAttachment(s *stack, id string) error {
+// poolOf is the identity pool resource id of stack s is for (its IdentityPoolId).
+func (m *Model) poolOf(s *stack, id string) (*IdentityPool, error) {
 	poolID, err := s.stringProperty(id, "IdentityPoolId")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	pool, ok := m.IdentityPools[poolID]
 	if !ok {
-		return &ResolveError{s.Path, id, "Properties.IdentityPoolId", fmt.Sprintf("no identity pool %q in the app", poolID)}
+		return nil, &ResolveError{s.Path, id, "Properties.IdentityPoolId", fmt.Sprintf("no identity pool %q in the app", poolID)}
+	}
+	return pool, nil
+}
+
+func (m *Model) addRoleAttachment(s *stack, id string) error {
+	pool, err := m.poolOf(s, id)
+	if err != nil {
+		return err
 	}
 	roles, err := s.property(id, "Roles")
 	if err != nil {
@@ -465,6 +483,43 @@ func (m *Model) addRoleAttachment(s *stack, id string) error {
 			pool.TokenRoles = true
 		}
 	}
+	return nil
+}
+
+// defaultPrincipalTags are the tags Cognito sets for a user pool provider with UseDefaults.
+var defaultPrincipalTags = map[string]string{"username": "sub", "client": "aud"}
+
+func (m *Model) addPrincipalTags(s *stack, id string) error {
+	pool, err := m.poolOf(s, id)
+	if err != nil {
+		return err
+	}
+	provider, err := s.stringProperty(id, "IdentityProviderName")
+	if err != nil {
+		return err
+	}
+	tags := map[string]string{}
+	if v, err := s.property(id, "UseDefaults"); err != nil {
+		return err
+	} else if v == true || v == "true" {
+		maps.Copy(tags, defaultPrincipalTags)
+	}
+	v, err := s.property(id, "PrincipalTags")
+	if err != nil {
+		return err
+	}
+	custom, _ := v.(map[string]any)
+	for tag, claim := range custom {
+		c, ok := claim.(string)
+		if !ok {
+			return &ResolveError{s.Path, id, "Properties.PrincipalTags." + tag, "the claim must be a string"}
+		}
+		tags[tag] = c
+	}
+	if pool.PrincipalTags == nil {
+		pool.PrincipalTags = map[string]map[string]string{}
+	}
+	pool.PrincipalTags[provider] = tags
 	return nil
 }
 

@@ -238,6 +238,77 @@ func TestSignInThroughIdentityPool(t *testing.T) {
 	}
 }
 
+// TestSignInWithPrincipalTags: a pool that maps the token's sub to a session tag signs in only
+// through a role whose trust also allows sts:TagSession (amplify-cli#9747: sign-in breaks
+// without it), only with a token of the provider and client it accepts, and the session then
+// carries the tag, which a policy variable reads.
+func TestSignInWithPrincipalTags(t *testing.T) {
+	template := func(trustActions string) map[string]any {
+		var tmpl map[string]any
+		_ = json.Unmarshal([]byte(`{"Resources": {
+		  "UserPool": {"Type": "AWS::Cognito::UserPool", "Properties": {}},
+		  "Client": {"Type": "AWS::Cognito::UserPoolClient", "Properties": {"UserPoolId": {"Ref": "UserPool"}}},
+		  "Pool": {"Type": "AWS::Cognito::IdentityPool", "Properties": {"AllowUnauthenticatedIdentities": false,
+		    "CognitoIdentityProviders": [{"ClientId": {"Ref": "Client"},
+		      "ProviderName": {"Fn::Join": ["", ["cognito-idp.", {"Ref": "AWS::Region"}, ".amazonaws.com/", {"Ref": "UserPool"}]]}}]}},
+		  "Tags": {"Type": "AWS::Cognito::IdentityPoolPrincipalTag", "Properties": {"IdentityPoolId": {"Ref": "Pool"},
+		    "IdentityProviderName": {"Fn::GetAtt": ["UserPool", "ProviderName"]}, "PrincipalTags": {"sub": "sub"}, "UseDefaults": false}},
+		  "Authenticated": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "auth",
+		    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ` + trustActions + `,
+		      "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+		      "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": {"Ref": "Pool"}},
+		                    "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"}}}]},
+		    "Policies": [{"PolicyName": "own", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+		      "Resource": "arn:aws:s3:::data/protected/${aws:PrincipalTag/sub}/*"}]}}]}},
+		  "Attachment": {"Type": "AWS::Cognito::IdentityPoolRoleAttachment", "Properties": {"IdentityPoolId": {"Ref": "Pool"},
+		    "Roles": {"authenticated": {"Fn::GetAtt": ["Authenticated", "Arn"]}}}}}}`), &tmpl)
+		return tmpl
+	}
+	login := func(m *Model) Login {
+		var pool *IdentityPool
+		for _, p := range m.IdentityPools {
+			pool = p
+		}
+		if len(pool.Providers) != 1 {
+			t.Fatalf("providers = %v", pool.Providers)
+		}
+		provider, client, _ := strings.Cut(pool.Providers[0], ":")
+		if pool.PrincipalTags[provider]["sub"] != "sub" {
+			t.Fatalf("the tag map is not keyed by the provider the pool accepts: %v, providers %v", pool.PrincipalTags, pool.Providers)
+		}
+		return Login{Pool: pool.ID, IdentityID: "ap-southeast-1:1111", Authenticated: true, Provider: provider, Client: client,
+			Claims: map[string]string{"sub": "sub-a"}}
+	}
+
+	m := testModel(t, StackTemplate{Name: "auth", Region: "ap-southeast-1", Template: template(`["sts:AssumeRoleWithWebIdentity", "sts:TagSession"]`)})
+	l := login(m)
+	session, result, err := m.SignInWith(l)
+	if err != nil || result.Decision != Allow || session.Context["aws:PrincipalTag/sub"][0] != "sub-a" {
+		t.Fatalf("sign-in: %v %v %v", result, err, session.Context)
+	}
+	for key, want := range map[string]Decision{"protected/sub-a/a.txt": Allow, "protected/sub-b/a.txt": ImplicitDeny, "protected/ap-southeast-1:1111/a.txt": ImplicitDeny} {
+		if got, err := m.Evaluate(session.Request("s3:GetObject", "arn:aws:s3:::data/"+key, nil)); err != nil || got.Decision != want {
+			t.Errorf("%s: %v %v, want %s", key, got, err, want)
+		}
+	}
+	// An untagged session of the same role reaches no folder.
+	untagged, _, _ := m.SignIn(l.Pool, l.IdentityID, true, "")
+	if got, _ := m.Evaluate(untagged.Request("s3:GetObject", "arn:aws:s3:::data/protected/sub-a/a.txt", nil)); got.Decision != ImplicitDeny {
+		t.Errorf("untagged: %v", got)
+	}
+	// A token of another client is refused.
+	other := l
+	other.Client = "another"
+	if _, result, _ := m.SignInWith(other); result.Decision != ImplicitDeny || !strings.Contains(result.Reason, "does not accept tokens") {
+		t.Errorf("another client: %v", result)
+	}
+	// Without sts:TagSession in the trust, the sign-in fails.
+	m = testModel(t, StackTemplate{Name: "auth", Region: "ap-southeast-1", Template: template(`"sts:AssumeRoleWithWebIdentity"`)})
+	if _, result, _ := m.SignInWith(login(m)); result.Decision != ImplicitDeny {
+		t.Errorf("trust without sts:TagSession: %v, want the sign-in refused", result)
+	}
+}
+
 // TestTemplatesWeCannotUnderstand: never a silent allow or deny.
 func TestTemplatesWeCannotUnderstand(t *testing.T) {
 	role := func(policyResource string) string {

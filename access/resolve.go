@@ -757,7 +757,7 @@ func (s *stack) attribute(id, attr string, fail func(string) error) (any, error)
 			return arn("dynamodb", "table/"+n+"/stream/2026-01-01T00:00:00.000"), nil
 		}
 	case "AWS::Cognito::UserPool":
-		poolID := s.Region + "_" + strings.ToUpper(fakeSuffix(key))[:9]
+		poolID := s.Region + "_" + strings.ToUpper(fakeSuffix(s.Name + "/" + id))[:9] // one id, whichever attribute names it
 		switch attr {
 		case "Ref", "UserPoolId":
 			return poolID, nil

@@ -13,12 +13,28 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
-// EntityID is the path segment that stands for the caller's own identity-pool identity id.
+// EntityID is the path segment that stands for the caller's own owner key: its identity-pool
+// identity id, or its user-pool sub (OwnerVariable).
 const EntityID = "{entity_id}"
 
-// IdentityVariable is the IAM policy variable that EntityID becomes in policies: the
-// identity-pool identity id (e.g. "ap-southeast-1:1b2c…"), not the user pool's `sub`.
+// IdentityVariable is the IAM policy variable that EntityID becomes in policies with the
+// identity-id owner key: the identity-pool identity id (e.g. "ap-southeast-1:1b2c…"), not the
+// user pool's `sub`.
 const IdentityVariable = "${cognito-identity.amazonaws.com:sub}"
+
+// SubVariable is the IAM policy variable that EntityID becomes with the sub owner key: the
+// session tag the identity pool sets from the ID token's sub claim. A session without the tag
+// (a guest, or a token of a provider the pool maps no tags for) matches no statement naming it.
+const SubVariable = "${aws:PrincipalTag/" + rules.OwnerTag + "}"
+
+// OwnerVariable is the policy variable naming the caller's owner key ownerKey (one of
+// rules.OwnerKeys; "" is rules.DefaultOwnerKey).
+func OwnerVariable(ownerKey string) string {
+	if ownerKey == rules.OwnerKeySub {
+		return SubVariable
+	}
+	return IdentityVariable
+}
 
 // Action is what a rule allows on a path, in Amplify Gen 2's terms.
 type Action string
@@ -52,7 +68,7 @@ type Who struct {
 }
 
 var (
-	// Owner is the signed-in identity whose id fills the path's {entity_id} segment. Granted to the
+	// Owner is the signed-in identity whose owner key fills the path's {entity_id} segment. Granted to the
 	// authenticated role and to every group role, so joining a group never takes a user's own
 	// folder away (the Amplify Gen 2 bug amplify-backend#1771).
 	Owner = Who{kind: "owner"}
@@ -86,12 +102,12 @@ type AccessRule struct {
 	Actions []Action
 }
 
-// Reference are the reference app's rules: each signed-in identity owns protected/<identity
-// id>/; nothing for other identities, nothing for guests.
+// Reference are the reference app's rules: each signed-in identity owns protected/<owner key>/
+// (its identity id, or its user-pool sub); nothing for other identities, nothing for guests.
 func Reference() []AccessRule { return []AccessRule{OwnerProtectedRule()} }
 
 // OwnerProtectedRule is the reference app's rule: each signed-in identity may get, list, write
-// and delete under protected/<its identity id>/, and nobody else gets anything there.
+// and delete under protected/<its owner key>/, and nobody else gets anything there.
 func OwnerProtectedRule() AccessRule {
 	return AccessRule{Path: "protected/" + EntityID + "/*", Who: Owner, Actions: []Action{Get, List, Write, Delete}}
 }
@@ -197,19 +213,28 @@ type Statement struct {
 	Conditions map[string]map[string]any
 }
 
-// Statements are the IAM statements of rule r, with statement ids naming the rule.
-func (r AccessRule) Statements() []Statement {
-	return StatementsFor(Sid(r.Who.kind, r.Who.group, r.Path), r.Path, r.Who == Owner, r.Actions)
+// Statements are the IAM statements of rule r, with statement ids naming the rule; an Owner
+// rule's {entity_id} becomes ownerVariable (OwnerVariable of the owner key in force).
+func (r AccessRule) Statements(ownerVariable string) []Statement {
+	return StatementsFor(Sid(r.Who.kind, r.Who.group, r.Path), r.Path, r.Entity(ownerVariable), r.Actions)
 }
 
-// StatementsFor turns one path and set of actions into IAM statements. owner says whether
-// {entity_id} means the caller's own id (Owner rules) or any id (every other principal).
-func StatementsFor(sidPrefix, path string, owner bool, actions []Action) []Statement {
-	id := "*"
-	if owner {
-		id = IdentityVariable
+// Entity is what the path's {entity_id} stands for in r's statements: ownerVariable for an
+// Owner rule, any id ("*") for every other principal.
+func (r AccessRule) Entity(ownerVariable string) string {
+	if r.Who == Owner {
+		return ownerVariable
 	}
-	prefix := strings.ReplaceAll(strings.TrimSuffix(path, "*"), EntityID, id)
+	return AnyEntity
+}
+
+// AnyEntity is what {entity_id} becomes in a rule for any caller: every owner's folder.
+const AnyEntity = "*"
+
+// StatementsFor turns one path and set of actions into IAM statements, with {entity_id}
+// replaced by entity (a policy variable for the caller's own folder, or AnyEntity).
+func StatementsFor(sidPrefix, path, entity string, actions []Action) []Statement {
+	prefix := strings.ReplaceAll(strings.TrimSuffix(path, "*"), EntityID, entity)
 	has := map[Action]bool{}
 	for _, a := range actions {
 		has[a] = true

@@ -53,6 +53,11 @@ type Environment struct {
 	FeaturePlan string `json:"featurePlan"`
 	// MFA is one of rules.MFASettings (TOTP). Default rules.DefaultMFA.
 	MFA string `json:"mfa"`
+	// OwnerKey names each user's upload folder, items and API tokens (rules.OwnerKeys):
+	// "identityId" (the identity pool's id, Amplify's convention) or "sub" (the user pool's sub,
+	// carried to S3 as a session tag). Default rules.DefaultOwnerKey. Changing it on a deployed
+	// environment moves no folder (docs/configuration.md#owner-key).
+	OwnerKey string `json:"ownerKey"`
 	// AccessTokenValidityMinutes is the access token lifetime (rules.AccessTokenValidityMinutes).
 	AccessTokenValidityMinutes int `json:"accessTokenValidityMinutes"`
 	// IDTokenValidityMinutes is the ID token lifetime (rules.IDTokenValidityMinutes).
@@ -231,6 +236,7 @@ func Defaults(name string) Environment {
 		SelfSignUp:                      true,
 		FeaturePlan:                     rules.DefaultFeaturePlan,
 		MFA:                             rules.DefaultMFA,
+		OwnerKey:                        rules.DefaultOwnerKey,
 		AccessTokenValidityMinutes:      rules.AccessTokenValidityMinutes.Default,
 		IDTokenValidityMinutes:          rules.IDTokenValidityMinutes.Default,
 		RefreshTokenValidityDays:        rules.RefreshTokenValidityDays.Default,
@@ -392,6 +398,7 @@ func (e *Environment) check(ps *rules.Problems, at string) {
 	}
 	rules.FeaturePlans.Check(ps, at+".featurePlan", e.FeaturePlan)
 	rules.MFASettings.Check(ps, at+".mfa", e.MFA)
+	rules.OwnerKeys.Check(ps, at+".ownerKey", e.OwnerKey)
 	rules.AccessTokenValidityMinutes.Check(ps, at+".accessTokenValidityMinutes", e.AccessTokenValidityMinutes)
 	rules.IDTokenValidityMinutes.Check(ps, at+".idTokenValidityMinutes", e.IDTokenValidityMinutes)
 	rules.RefreshTokenValidityDays.Check(ps, at+".refreshTokenValidityDays", e.RefreshTokenValidityDays)

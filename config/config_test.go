@@ -148,10 +148,11 @@ func TestBadConfig(t *testing.T) {
 			pre + `developerRoleArns = ["arn:aws:iam::123456789012:role/Dev","arn:aws:iam::123456789012:role/Other"]: must be empty in a production environment (production: true): a developer role may act as the web server for every user`}},
 		{"production not bool", `{` + ok + `, "production": "yes"}`, []string{pre + `production = "yes": must be true or false`}},
 		{"unknown field", `{` + ok + `, "allowedOrigin": ["https://a.example.com"]}`, []string{
-			pre + `allowedOrigin = ["https://a.example.com"]: unknown field (did you mean "allowedOrigins"?); allowed: account, region, production, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, developerRoleArns, crossAccount, amplify, email, delivery, api`}},
+			pre + `allowedOrigin = ["https://a.example.com"]: unknown field (did you mean "allowedOrigins"?); allowed: account, region, production, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, ownerKey, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, developerRoleArns, crossAccount, amplify, email, delivery, api`}},
 		{"guests not bool", `{` + ok + `, "allowGuests": "yes"}`, []string{pre + `allowGuests = "yes": must be true or false`}},
 		{"null", `{` + ok + `, "region": null}`, []string{pre + `region = null: must not be null; leave the field out to get its default`}},
 		{"mfa", `{` + ok + `, "mfa": "sometimes"}`, []string{pre + `mfa = "sometimes": must be one of "off", "optional", "required"`}},
+		{"ownerKey", `{` + ok + `, "ownerKey": "username"}`, []string{pre + `ownerKey = "username": must be one of "identityId", "sub"`}},
 		{"feature plan", `{` + ok + `, "featurePlan": "lite"}`, []string{pre + `featurePlan = "lite": must be one of "essentials", "plus"`}},
 		{"encryption", `{` + ok + `, "uploadEncryption": "none"}`, []string{pre + `uploadEncryption = "none": must be one of "s3", "kms"`}},
 		{"token too short", `{` + ok + `, "accessTokenValidityMinutes": 2}`, []string{

@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/access"
 	"github.com/gatehouse-cdk/gatehouse/config"
 	"github.com/gatehouse-cdk/gatehouse/outputs"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 	"github.com/gatehouse-cdk/gatehouse/webconfig"
 )
 
@@ -23,7 +24,33 @@ const (
 	IdentityB = "ap-southeast-1:22222222-bbbb-4bbb-8bbb-222222222222"
 	// OtherPool is an identity pool outside the app.
 	OtherPool = "ap-southeast-1:99999999-9999-4999-8999-999999999999"
+	// SubA and SubB are the user-pool subs of A and B (their ID tokens' sub claims).
+	SubA = "a1a1a1a1-0000-4000-8000-00000000000a"
+	SubB = "b2b2b2b2-0000-4000-8000-00000000000b"
+	// OtherClient is a client id the identity pool does not accept.
+	OtherClient = "0therc1ient0000000000000000"
 )
+
+// OwnerA is A's owner key under the environment's owner key: its identity id or its sub.
+func OwnerA(cfg config.Environment) string { return ownerOf(cfg, IdentityA, SubA) }
+
+// OwnerB is B's owner key.
+func OwnerB(cfg config.Environment) string { return ownerOf(cfg, IdentityB, SubB) }
+
+func ownerOf(cfg config.Environment, identity, sub string) string {
+	if cfg.OwnerKey == rules.OwnerKeySub {
+		return sub
+	}
+	return identity
+}
+
+// LoginA is A's sign-in to pool with a token of the web client (the pool's only provider),
+// whose sub claim is SubA; preferredRole is a group role the token names, or "".
+func LoginA(pool *access.IdentityPool, preferredRole string) access.Login {
+	provider, client, _ := strings.Cut(pool.Providers[0], ":")
+	return access.Login{Pool: pool.ID, IdentityID: IdentityA, Authenticated: true, PreferredRole: preferredRole,
+		Provider: provider, Client: client, Claims: map[string]string{"sub": SubA, "aud": client}}
+}
 
 // Row is one request and the decision gatehouse promises for it.
 type Row struct {
@@ -38,15 +65,12 @@ type Row struct {
 }
 
 // SignIn is an identity signing in to an identity pool.
-type SignIn struct {
-	Pool, Identity string
-	Authenticated  bool
-}
+type SignIn = access.Login
 
 // Evaluate decides the row in model m.
 func (r Row) Evaluate(m *access.Model) (access.Result, error) {
 	if r.SignIn != nil {
-		_, result, err := m.SignIn(r.SignIn.Pool, r.SignIn.Identity, r.SignIn.Authenticated, "")
+		_, result, err := m.SignInWith(*r.SignIn)
 		return result, err
 	}
 	return m.Evaluate(r.Request)
@@ -101,16 +125,20 @@ func Reference(m *access.Model, env string, cfg config.Environment) ([]Row, erro
 	}
 	guestRole := pool.Roles["unauthenticated"]
 
-	a, result, err := m.SignIn(pool.ID, IdentityA, true, "")
+	if len(pool.Providers) != 1 {
+		return nil, fmt.Errorf("identity pool %s accepts %d providers; the reference app has one, the web client", pool.ID, len(pool.Providers))
+	}
+	a, result, err := m.SignInWith(LoginA(pool, ""))
 	if err != nil {
 		return nil, err
 	}
 	if result.Decision != access.Allow {
 		return nil, fmt.Errorf("identity A cannot sign in: %s", result)
 	}
+	ownerA, ownerB := OwnerA(cfg), OwnerB(cfg)
 
 	var rows []Row
-	short := strings.NewReplacer(IdentityA, "<A>", IdentityB, "<B>", bucket, "<uploads>", logs, "<logs>",
+	short := strings.NewReplacer(IdentityA, "<A>", IdentityB, "<B>", SubA, "<sub A>", SubB, "<sub B>", bucket, "<uploads>", logs, "<logs>",
 		authRole, "<signed-in role>", guestRole, "<guest role>", pool.ID, "<pool>")
 	add := func(who string, expect access.Decision, req access.Request) {
 		resource := short.Replace(strings.TrimPrefix(req.Resource, "arn:aws:s3:::"))
@@ -125,7 +153,7 @@ func Reference(m *access.Model, env string, cfg config.Environment) ([]Row, erro
 		rows = append(rows, Row{Who: who, Action: req.Action, Resource: resource, Request: req, Expect: expect})
 	}
 	object := func(b, key string) string { return "arn:aws:s3:::" + b + "/" + key }
-	own, other, lookalike := "protected/"+IdentityA+"/", "protected/"+IdentityB+"/", "protected/"+IdentityA+"-x/"
+	own, other, lookalike := "protected/"+ownerA+"/", "protected/"+ownerB+"/", "protected/"+ownerA+"-x/"
 	noTLS := access.Context{"aws:SecureTransport": {"false"}}
 	oldTLS := access.Context{"s3:TlsVersion": {"1.1"}}
 	list := func(prefix string) access.Context { return access.Context{"s3:prefix": {prefix}} }
@@ -181,11 +209,16 @@ func Reference(m *access.Model, env string, cfg config.Environment) ([]Row, erro
 		guestExpect = access.Allow
 	}
 	rows = append(rows, Row{Who: "guest B", Action: "sign in to the identity pool", Resource: "<pool>",
-		SignIn: &SignIn{Pool: pool.ID, Identity: IdentityB}, Expect: guestExpect})
+		SignIn: &SignIn{Pool: pool.ID, IdentityID: IdentityB}, Expect: guestExpect})
+	// The pool takes tokens of the web client only.
+	otherClient := LoginA(pool, "")
+	otherClient.Client = OtherClient
+	rows = append(rows, Row{Who: "A with a token of another client", Action: "sign in to the identity pool", Resource: "<pool>",
+		SignIn: &otherClient, Expect: access.ImplicitDeny})
 	if pool.AllowUnauthenticated {
 		add("Cognito for a guest", access.Allow, access.WebIdentityRequest(guestRole, pool.ID, IdentityB, false))
 		add("guest B", access.ImplicitDeny, guest.Request("s3:GetObject", object(bucket, own+"photo.jpg"), nil))
-		add("guest B", access.ImplicitDeny, guest.Request("s3:PutObject", object(bucket, "protected/"+IdentityB+"/photo.jpg"), nil))
+		add("guest B", access.ImplicitDeny, guest.Request("s3:PutObject", object(bucket, "protected/"+ownerB+"/photo.jpg"), nil))
 		add("guest B", access.ImplicitDeny, guest.Request("s3:ListBucket", "arn:aws:s3:::"+bucket, list("protected/")))
 	}
 	add("anonymous", access.ImplicitDeny, access.Request{Principal: "*", Action: "s3:GetObject", Resource: object(bucket, own+"photo.jpg")})
@@ -202,7 +235,7 @@ func Reference(m *access.Model, env string, cfg config.Environment) ([]Row, erro
 			}
 			parts := strings.Split(role.Path, "/") // <env>/Auth/SignIn/Group<name>Role/Resource
 			group := parts[len(parts)-2]
-			member, result, err := m.SignIn(pool.ID, IdentityA, true, role.ARN)
+			member, result, err := m.SignInWith(LoginA(pool, role.ARN))
 			if err != nil {
 				return nil, err
 			}
@@ -220,6 +253,16 @@ func Reference(m *access.Model, env string, cfg config.Environment) ([]Row, erro
 		}
 		if groups == 0 {
 			return nil, fmt.Errorf("identity pool %s takes roles from tokens, but %s has no group roles", pool.ID, authStack)
+		}
+	}
+
+	if cfg.OwnerKey == rules.OwnerKeySub {
+		more, err := subOwnerRows(m, pool, authRole, guestRole, bucket, a)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range more {
+			add(r.Who, r.Expect, r.Request)
 		}
 	}
 
@@ -258,6 +301,45 @@ func Reference(m *access.Model, env string, cfg config.Environment) ([]Row, erro
 			return nil, err
 		}
 		rows = append(rows, more...)
+	}
+	return rows, nil
+}
+
+// subOwnerRows: with the sub owner key, only a session Cognito tagged from a verified token
+// reaches its owner's folder; the trust lets Cognito tag only signed-in sessions of this pool,
+// and no session chooses its own tag.
+func subOwnerRows(m *access.Model, pool *access.IdentityPool, authRole, guestRole, bucket string, a access.Session) ([]Row, error) {
+	var rows []Row
+	add := func(who string, expect access.Decision, req access.Request) {
+		rows = append(rows, Row{Who: who, Request: req, Expect: expect})
+	}
+	object := func(key string) string { return "arn:aws:s3:::" + bucket + "/" + key }
+	tagA := map[string]string{rules.OwnerTag: SubA}
+	// Cognito tags the signed-in session from the token, under the sign-in's own conditions.
+	add("Cognito tags A's session", access.Allow, access.TagSessionRequest(authRole, pool.ID, IdentityA, true, tagA))
+	add("Cognito tags a guest session", access.ImplicitDeny, access.TagSessionRequest(authRole, pool.ID, IdentityA, false, tagA))
+	add("Cognito tags a session of another pool", access.ImplicitDeny, access.TagSessionRequest(authRole, OtherPool, IdentityA, true, tagA))
+	if guestRole != "" {
+		add("Cognito tags a session of the guest role", access.ImplicitDeny, access.TagSessionRequest(guestRole, pool.ID, IdentityB, false, tagA))
+	}
+	// No session picks its own tag: A may not tag a session, nor take the role again with B's sub.
+	claim := access.Context{"aws:RequestTag/" + rules.OwnerTag: {SubB}, "aws:TagKeys": {rules.OwnerTag}}
+	add("A", access.ImplicitDeny, a.Request("sts:TagSession", authRole, claim))
+	add("A", access.ImplicitDeny, a.Request("sts:AssumeRole", authRole, claim))
+	// The identity-id folder is nobody's with the sub owner key.
+	add("A", access.ImplicitDeny, a.Request("s3:GetObject", object("protected/"+IdentityA+"/photo.jpg"), nil))
+	// A session without the tag (a token of a provider the pool maps no tags for) reaches no folder.
+	untagged, result, err := m.SignIn(pool.ID, IdentityA, true, "")
+	if err != nil {
+		return nil, err
+	}
+	if result.Decision != access.Allow {
+		return nil, fmt.Errorf("identity A cannot sign in untagged: %s", result)
+	}
+	for _, key := range []string{SubA, IdentityA} {
+		add("A untagged", access.ImplicitDeny, untagged.Request("s3:GetObject", object("protected/"+key+"/photo.jpg"), nil))
+		add("A untagged", access.ImplicitDeny, untagged.Request("s3:PutObject", object("protected/"+key+"/photo.jpg"), nil))
+		add("A untagged", access.ImplicitDeny, untagged.Request("s3:ListBucket", "arn:aws:s3:::"+bucket, access.Context{"s3:prefix": {"protected/" + key + "/"}}))
 	}
 	return rows, nil
 }

@@ -42,6 +42,7 @@ const (
 	GuestsEnabled    = "GuestsEnabled"
 	SelfSignUp       = "SelfSignUpEnabled"
 	MfaConfiguration = "MfaConfiguration"
+	OwnerKey         = "OwnerKey"
 	UploadBucketName = "UploadBucketName"
 )
 
@@ -118,6 +119,7 @@ var shapes = map[string]shape{
 	GuestsEnabled:    {pattern(`^(true|false)$`), "true or false"},
 	SelfSignUp:       {pattern(`^(true|false)$`), "true or false"},
 	MfaConfiguration: {func(v string) bool { return slices.Contains(rules.MFASettings, v) }, "off, optional or required"},
+	OwnerKey:         {func(v string) bool { return slices.Contains(rules.OwnerKeys, v) }, "identityId or sub"},
 	TrustRoleArn:     roleArn,
 	SessionName:      {rules.SessionName.Match, "a role session name"},
 	SessionDurationSeconds: {func(v string) bool {

@@ -146,6 +146,7 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, opt
 		DisableSelfSignUp:          !env.SelfSignUp,
 		FeaturePlan:                auth.FeaturePlan(env.FeaturePlan),
 		MFA:                        auth.MFA(env.MFA),
+		OwnerKey:                   env.OwnerKey,
 		AllowGuests:                env.AllowGuests,
 		AccessTokenValidityMinutes: env.AccessTokenValidityMinutes,
 		IDTokenValidityMinutes:     env.IDTokenValidityMinutes,
@@ -160,6 +161,7 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, opt
 	output(authStack, outputs.GuestsEnabled, jsii.String(fmt.Sprint(s.Auth.GuestsAllowed())), "Whether guests get identities (auth.unauthenticated_identities_enabled)")
 	output(authStack, outputs.SelfSignUp, jsii.String(fmt.Sprint(s.Auth.SelfSignUpAllowed())), "Whether visitors may create accounts (custom.self_sign_up_enabled: the sign-in page shows sign-up)")
 	output(authStack, outputs.MfaConfiguration, jsii.String(string(s.Auth.MFA())), "MFA: off, optional or required (auth.mfa_configuration)")
+	output(authStack, outputs.OwnerKey, jsii.String(s.Auth.OwnerKey()), "What names a user's folder, items and tokens: identityId or sub (custom.owner_key)")
 	options.built(outputs.Auth)
 
 	// Hosting first: the upload bucket's CORS rule allows the managed app's branch origins.

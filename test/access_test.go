@@ -99,7 +99,7 @@ var refereeCases = sync.OnceValues(func() ([]refereeCase, map[string]access.Resu
 			id := fmt.Sprintf("%s #%d: %s %s %s", env.name, i, row.Who, row.Action, row.Resource)
 			ours[id] = must(m.Evaluate(row.Request))
 			c := must(refereeCaseOf(m, row.Request))
-			cases = append(cases, refereeCase{ID: id, Principal: c.principal, Action: row.Request.Action, Resource: row.Request.Resource,
+			cases = append(cases, refereeCase{ID: id, Principal: c.principal, Action: c.action, Resource: row.Request.Resource,
 				ResourceAccount: c.account, Context: c.context, IdentityPolicies: c.identity, ResourcePolicy: c.resource})
 		}
 	}
@@ -139,6 +139,7 @@ func TestAccessMatrixReferee(t *testing.T) {
 
 type refereeInput struct {
 	principal, account string
+	action             string // the action asked, when not the request's (see webIdentityTagging)
 	context            map[string][]string
 	identity           []any
 	resource           any
@@ -161,7 +162,7 @@ func refereeCaseOf(m *access.Model, req access.Request) (refereeInput, error) {
 		return refereeInput{}, err
 	}
 	// The resource's account: in its ARN, else (S3) the caller's.
-	in := refereeInput{principal: req.Principal, account: access.FakeAccount, context: map[string][]string{}}
+	in := refereeInput{principal: req.Principal, account: access.FakeAccount, action: req.Action, context: map[string][]string{}}
 	principalAccount := ""
 	if parts := strings.Split(req.Principal, ":"); len(parts) > 4 && parts[4] != "" {
 		principalAccount = parts[4]
@@ -171,9 +172,14 @@ func refereeCaseOf(m *access.Model, req access.Request) (refereeInput, error) {
 		in.account = parts[4]
 	}
 	sts := strings.HasPrefix(strings.ToLower(req.Action), "sts:")
+	tagSession := strings.EqualFold(req.Action, "sts:TagSession")
+	webIdentityTagging := tagSession && req.Principal == "cognito-identity.amazonaws.com"
+	if webIdentityTagging {
+		in.action = "sts:AssumeRoleWithWebIdentity"
+	}
 	sub, _ := ctx.Lookup("cognito-identity.amazonaws.com:sub")
 	for k, v := range ctx {
-		if !sts && strings.HasPrefix(strings.ToLower(k), "cognito-identity.amazonaws.com:") {
+		if (!sts || (tagSession && !webIdentityTagging)) && strings.HasPrefix(strings.ToLower(k), "cognito-identity.amazonaws.com:") {
 			continue
 		}
 		in.context[k] = v
@@ -204,9 +210,47 @@ func refereeCaseOf(m *access.Model, req access.Request) (refereeInput, error) {
 				statements = append(statements, s)
 			}
 		}
+		if webIdentityTagging {
+			statements = tagSessionAsWebIdentity(statements)
+		}
 		in.resource = map[string]any{"Version": "2012-10-17", "Statement": statements}
 	}
 	return in, nil
+}
+
+// tagSessionAsWebIdentity: STS decides Cognito's sts:TagSession of a sign-in on the role's trust
+// with the web identity's context keys (aud, amr, sub), which iam-simulate knows only for
+// sts:AssumeRoleWithWebIdentity and drops for TagSession. So the referee is asked the same
+// question as AssumeRoleWithWebIdentity, against exactly the trust statements that name
+// sts:TagSession (their Action rewritten): the conditions and principals it checks are the
+// real ones, and a statement that allows only the sign-in does not count.
+func tagSessionAsWebIdentity(statements []any) []any {
+	var out []any
+	for _, raw := range statements {
+		s, _ := raw.(map[string]any)
+		var actions []string
+		switch a := s["Action"].(type) {
+		case string:
+			actions = []string{a}
+		case []any:
+			for _, x := range a {
+				v, _ := x.(string)
+				actions = append(actions, v)
+			}
+		}
+		for _, a := range actions {
+			if strings.EqualFold(a, "sts:TagSession") || strings.EqualFold(a, "sts:*") || a == "*" {
+				rewritten := maps.Clone(s)
+				rewritten["Action"] = "sts:AssumeRoleWithWebIdentity"
+				out = append(out, rewritten)
+				break
+			}
+		}
+	}
+	if out == nil {
+		out = []any{} // no statement names TagSession: nothing allows it
+	}
+	return out
 }
 
 // TestEvaluatorInYourOwnTests is the README's example of using the evaluator from another CDK

@@ -88,7 +88,7 @@ func TestTokenAPI(t *testing.T) {
 		// revoke flushes (and that cache's time, which a revoke reports if the flush fails), and
 		// the sign-in whose users it acts for (it verifies their ID tokens: the auth stack's user
 		// pool, web client and identity pool, read through its outputs).
-		tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), M{"Environment": M{"Variables": assertions.Match_ObjectEquals(&M{
+		tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), M{"Environment": M{"Variables": assertions.Match_ObjectEquals(withOwnerKey(env, M{
 			"TOKEN_TABLE_NAME":              M{"Ref": tokenTable},
 			"TOKEN_SCOPES":                  want.scopes,
 			rules.EnvMaxActiveTokens:        strconv.Itoa(want.maxTokens),
@@ -98,7 +98,7 @@ func TestTokenAPI(t *testing.T) {
 			rules.EnvUserPoolID:             authOutput(env, "PublishOutputRefSignInUserPoolA2C003D1709FDFED"),
 			rules.EnvUserPoolClientID:       authOutput(env, "PublishOutputRefSignInUserPoolWebClient9BA5B3B3E3D74A23"),
 			rules.EnvIdentityPoolID:         authOutput(env, "PublishOutputRefSignInIdentityPool9123F5A75987E121"),
-		})}, "Role": arnOf(tokenServiceRole)})
+		}))}, "Role": arnOf(tokenServiceRole)})
 	}
 }
 

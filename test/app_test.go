@@ -50,7 +50,7 @@ func TestAppRejectsBadConfigCleanly(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	want := []string{
 		`invalid cdk.json context: environment = "prod": is not a context key the app reads (did you mean "env"?): it reads ` + "`env` (e.g. -c env=prod) and `environments` only",
-		`invalid cdk.json context: environments.dev.alowGuests = true: unknown field (did you mean "allowGuests"?); allowed: account, region, production, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, developerRoleArns, crossAccount, amplify, email, delivery, api`,
+		`invalid cdk.json context: environments.dev.alowGuests = true: unknown field (did you mean "allowGuests"?); allowed: account, region, production, allowedOrigins, allowGuests, selfSignUp, featurePlan, mfa, ownerKey, accessTokenValidityMinutes, idTokenValidityMinutes, refreshTokenValidityDays, groups, uploadEncryption, noncurrentVersionExpirationDays, accessLogExpirationDays, corsMaxAgeSeconds, sessionName, sessionDurationSeconds, developerRoleArns, crossAccount, amplify, email, delivery, api`,
 		`invalid cdk.json context: environments.dev.api.maxActiveTokensPerOwner = 0.5: must be a whole number`,
 		`invalid cdk.json context: environments.dev.region = "mars-1": must be an AWS region name such as "ap-southeast-1" or "us-east-1"`,
 		`invalid cdk.json context: environments.dev.allowedOrigins[0] = "https://app.example.com/": must not end with a slash: "https://app.example.com"`,

@@ -2,6 +2,7 @@ package test
 
 import (
 	"github.com/gatehouse-cdk/gatehouse/outputs"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -12,11 +13,19 @@ type M = map[string]any
 
 // trustOf is the exact trust policy of an identity-pool role for amr (authenticated or
 // unauthenticated) of the stack's identity pool.
-func trustOf(amr string) M {
+func trustOf(amr string) M { return trustWith(amr, "sts:AssumeRoleWithWebIdentity") }
+
+// taggingTrustOf is trustOf that also lets Cognito tag the session (the sub owner key): both
+// actions in one statement, under the same conditions.
+func taggingTrustOf(amr string) M {
+	return trustWith(amr, []any{"sts:AssumeRoleWithWebIdentity", "sts:TagSession"})
+}
+
+func trustWith(amr string, action any) M {
 	return M{
 		"Version": "2012-10-17",
 		"Statement": []any{M{
-			"Action":    "sts:AssumeRoleWithWebIdentity",
+			"Action":    action,
 			"Effect":    "Allow",
 			"Principal": M{"Federated": "cognito-identity.amazonaws.com"},
 			"Condition": M{
@@ -140,11 +149,26 @@ func TestIdentityPoolTrustAndGuests(t *testing.T) {
 		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), M{
 			"AssumeRolePolicyDocument": assertions.Match_ObjectEquals(&M{"Version": "2012-10-17", "Statement": trustOf("unauthenticated")["Statement"]}),
 		})
+		// With the sub owner key (dev) the pool tags sessions of the web client's tokens with their
+		// sub, and only the signed-in roles may be tagged; otherwise no role may.
+		signedInTrust := trustOf("authenticated")
+		if r.envs[c.env].OwnerKey == rules.OwnerKeySub {
+			signedInTrust = taggingTrustOf("authenticated")
+			tmpl.ResourcePropertiesCountIs(jsii.String("AWS::Cognito::IdentityPoolPrincipalTag"), &M{
+				"IdentityPoolId":       M{"Ref": "SignInIdentityPool9123F5A7"},
+				"IdentityProviderName": M{"Fn::GetAtt": []any{"SignInUserPoolA2C003D1", "ProviderName"}},
+				"PrincipalTags":        assertions.Match_ObjectEquals(&M{"sub": "sub"}),
+				"UseDefaults":          false,
+			}, jsii.Number(1))
+			tmpl.ResourceCountIs(jsii.String("AWS::Cognito::IdentityPoolPrincipalTag"), jsii.Number(1))
+		} else {
+			tmpl.ResourceCountIs(jsii.String("AWS::Cognito::IdentityPoolPrincipalTag"), jsii.Number(0))
+		}
 		authenticated := 0
 		for id, role := range resourcesOfType(r.json[c.env+"/Auth"], "AWS::IAM::Role") {
 			trust := role["Properties"].(map[string]any)["AssumeRolePolicyDocument"]
 			switch {
-			case equalJSON(trust, trustOf("authenticated")):
+			case equalJSON(trust, signedInTrust):
 				authenticated++
 			case equalJSON(trust, trustOf("unauthenticated")):
 			default:

@@ -203,7 +203,7 @@ func TestSigner(t *testing.T) {
 		}
 		tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), M{
 			"Runtime": "provided.al2023", "Architectures": []any{"arm64"}, "Handler": "bootstrap", "Role": arnOf(signerRole),
-			"Environment": M{"Variables": assertions.Match_ObjectEquals(&M{
+			"Environment": M{"Variables": assertions.Match_ObjectEquals(withOwnerKey(env, M{
 				"USER_POOL_ID":           authOutput(env, "PublishOutputRefSignInUserPoolA2C003D1709FDFED"),
 				"USER_POOL_CLIENT_ID":    authOutput(env, "PublishOutputRefSignInUserPoolWebClient9BA5B3B3E3D74A23"),
 				"IDENTITY_POOL_ID":       authOutput(env, "PublishOutputRefSignInIdentityPool9123F5A75987E121"),
@@ -212,7 +212,7 @@ func TestSigner(t *testing.T) {
 				"TRUSTED_KEYS":           assertions.Match_AnyValue(),
 				"SIGNING_KEY_SECRET_ARN": M{"Ref": signingKey},
 				"SIGNATURE_TTL_SECONDS":  ttl,
-			})},
+			}))},
 		})
 		tmpl.HasResource(jsii.String("AWS::Logs::LogGroup"), M{"DeletionPolicy": "Retain", "Properties": M{"RetentionInDays": 90}})
 		for _, key := range []string{outputs.SignerFunctionName, outputs.SignerFunctionArn, outputs.SigningKeySecretArn} {

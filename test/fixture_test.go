@@ -82,7 +82,7 @@ const fullEnv = `{
 // scratchOutdir holds the cloud assembly of the scratch configurations, an app of its own: "full"
 // less one group (TestRemovingAGroupTouchesOnlyItsOwnResources), with the same stage name, so
 // every construct path, logical id and name CDK derives from paths is the same as in "full";
-// and "optin" (scratchMatrixEnvs). stopAll removes it.
+// and "optin" and "subgroups" (matrixEnvs). stopAll removes it.
 var scratchOutdir = must(os.MkdirTemp("", "gatehouse-test-scratch-"))
 
 // optInEnv is a scratch configuration in which a branch's own compute role opts in to the trust
@@ -93,6 +93,14 @@ const optInEnv = `{
     {"name": "main"},
     {"name": "beta", "stage": "BETA", "ownRole": true, "assumeTrustRole": true},
     {"name": "gamma", "stage": "DEVELOPMENT", "ownRole": true, "publishFeedback": true}]}
+}`
+
+// subGroupsEnv is a scratch configuration with the sub owner key, groups and guests: the access
+// matrix proves that a group member keeps owner access under the session tag, and that guests
+// (whom Cognito never tags) reach no owner folder.
+const subGroupsEnv = `{
+  "allowedOrigins": ["https://app.example.com"], "ownerKey": "sub", "allowGuests": true,
+  "groups": [{"name": "admins", "precedence": 0}, {"name": "editors", "precedence": 10}]
 }`
 
 func fullEnvWithoutGroup(name string) []byte {
@@ -185,8 +193,13 @@ var referenceApp = sync.OnceValue(func() *reference {
 	// templates less three resources, or with other compute roles).
 	scratchApp := awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(scratchOutdir)})
 	stacks.NewEnvironmentStage(scratchApp, must(config.ParseIn(repoRoot, "full", fullEnvWithoutGroup("editors"))), stageOptions)
-	r.scratchEnvs = map[string]config.Environment{"optin": must(config.ParseIn(repoRoot, "optin", []byte(optInEnv)))}
-	stacks.NewEnvironmentStage(scratchApp, r.scratchEnvs["optin"], stageOptions)
+	r.scratchEnvs = map[string]config.Environment{
+		"optin":     must(config.ParseIn(repoRoot, "optin", []byte(optInEnv))),
+		"subgroups": must(config.ParseIn(repoRoot, "subgroups", []byte(subGroupsEnv))),
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.scratchEnvs)) {
+		stacks.NewEnvironmentStage(scratchApp, r.scratchEnvs[name], stageOptions)
+	}
 	scratchApp.Synth(nil)
 	for _, name := range r.stackNames() {
 		t := assertions.Template_FromStack(r.stack(name), nil)

@@ -141,6 +141,15 @@ func sameJSONSet(a, b []any) bool {
 	return slices.Equal(texts(a), texts(b))
 }
 
+// withOwnerKey adds to vars the owner key a function acting for env's users is told: only when
+// it is not the default (the identity id), so that identity-id templates did not change.
+func withOwnerKey(env string, vars M) *M {
+	if key := referenceApp().envs[env].OwnerKey; key != rules.DefaultOwnerKey {
+		vars[rules.EnvOwnerKey] = key
+	}
+	return &vars
+}
+
 func TestItemsFunctionAndTable(t *testing.T) {
 	r := referenceApp()
 	for _, env := range []string{"dev", "prod", "full"} {
@@ -150,12 +159,12 @@ func TestItemsFunctionAndTable(t *testing.T) {
 		tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), M{
 			"Runtime": "provided.al2023", "Architectures": []any{"arm64"}, "Handler": "bootstrap",
 			"Role": arnOf(itemsRole),
-			"Environment": M{"Variables": assertions.Match_ObjectEquals(&M{
+			"Environment": M{"Variables": assertions.Match_ObjectEquals(withOwnerKey(env, M{
 				"TABLE_NAME":              M{"Ref": itemsTable},
 				rules.EnvUserPoolID:       authOutput(env, "PublishOutputRefSignInUserPoolA2C003D1709FDFED"),
 				rules.EnvUserPoolClientID: authOutput(env, "PublishOutputRefSignInUserPoolWebClient9BA5B3B3E3D74A23"),
 				rules.EnvIdentityPoolID:   authOutput(env, "PublishOutputRefSignInIdentityPool9123F5A75987E121"),
-			})},
+			}))},
 			"LoggingConfig": M{"LogFormat": "JSON", "LogGroup": M{"Ref": itemsLogs}},
 		})
 		tmpl.HasResource(jsii.String("AWS::Logs::LogGroup"), M{"DeletionPolicy": "Retain", "Properties": M{"RetentionInDays": 90}})
@@ -184,6 +193,9 @@ func TestFunctionsActingForUsersKnowTheirSignIn(t *testing.T) {
 			rules.EnvUserPoolID:       must(m.Attr(env+"/Auth", "SignInUserPoolA2C003D1", "Ref")),
 			rules.EnvUserPoolClientID: must(m.Attr(env+"/Auth", "SignInUserPoolWebClient9BA5B3B3", "Ref")),
 			rules.EnvIdentityPoolID:   must(m.Attr(env+"/Auth", "SignInIdentityPool9123F5A7", "Ref")),
+		}
+		if key := referenceApp().envs[env].OwnerKey; key != rules.DefaultOwnerKey {
+			want[rules.EnvOwnerKey] = key
 		}
 		for _, fn := range []struct {
 			stack, id   string

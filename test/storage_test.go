@@ -3,6 +3,8 @@ package test
 import (
 	"testing"
 
+	"github.com/gatehouse-cdk/gatehouse/accessrules"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -147,7 +149,10 @@ func TestCORS(t *testing.T) {
 	}
 }
 
-const ownerFolder = "protected/${cognito-identity.amazonaws.com:sub}/"
+// ownerFolderIn is the reference rule's folder in env's policies: the owner key's variable.
+func ownerFolderIn(env string) string {
+	return "protected/" + accessrules.OwnerVariable(referenceApp().envs[env].OwnerKey) + "/"
+}
 
 // uploadsOutput is how a stack of env reads an output of its uploads stack (a weak cross-stack
 // reference), e.g. the upload bucket's ARN in the access-rule policies of the auth stack.
@@ -166,6 +171,7 @@ const (
 // on its own folder, and listing only with a prefix inside it.
 func referenceOwnerStatementsIn(env string) []any {
 	bucketArn := uploadsOutput(env, uploadBucketArnOutput)
+	ownerFolder := ownerFolderIn(env)
 	return []any{
 		M{"Sid": "OwnerProtectedEntityIdObjects", "Effect": "Allow",
 			"Action":   []any{"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"},
@@ -197,9 +203,10 @@ func TestReferenceRulePolicies(t *testing.T) {
 			},
 			// The IAM5 suppression names exactly the owner wildcard, nothing broader.
 			"Metadata": M{"cdk_nag": M{"rules_to_suppress": []any{M{
-				"id":         "AwsSolutions-IAM5",
-				"applies_to": []any{"Resource::<" + uploadBucket + ".Arn>/protected/<cognito-identity.amazonaws.com:sub>/*"},
-				"reason":     assertions.Match_StringLikeRegexp(jsii.String(".{20,}")),
+				"id": "AwsSolutions-IAM5",
+				"applies_to": []any{"Resource::<" + uploadBucket + ".Arn>/" + map[string]string{
+					"dev": "protected/<aws:PrincipalTag/sub>/*", "prod": "protected/<cognito-identity.amazonaws.com:sub>/*"}[env]},
+				"reason": assertions.Match_StringLikeRegexp(jsii.String(".{20,}")),
 			}}}},
 		})
 	}

@@ -2,12 +2,15 @@ package test
 
 import (
 	"encoding/json"
-	"github.com/gatehouse-cdk/gatehouse/accessrules"
-	"github.com/gatehouse-cdk/gatehouse/outputs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse-cdk/gatehouse/accessrules"
+	"github.com/gatehouse-cdk/gatehouse/outputs"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
@@ -89,6 +92,9 @@ func TestWebConfigForEveryEnvironment(t *testing.T) {
 		if doc.Custom["self_sign_up_enabled"] != (env != "full") {
 			t.Errorf("%s: custom.self_sign_up_enabled = %v", env, doc.Custom["self_sign_up_enabled"])
 		}
+		if key := referenceApp().envs[env].OwnerKey; doc.Custom["owner_key"] != key || auth[outputs.OwnerKey] != key {
+			t.Errorf("%s: custom.owner_key = %v (deployed %q), want the configured %q", env, doc.Custom["owner_key"], auth[outputs.OwnerKey], key)
+		}
 		if doc.Version != "1.4" || doc.Storage.BucketName != deployed[outputs.StackName(env, "uploads")][outputs.UploadBucketName] {
 			t.Errorf("%s: version %q, bucket %q", env, doc.Version, doc.Storage.BucketName)
 		}
@@ -117,7 +123,8 @@ func TestWebConfigForEveryEnvironment(t *testing.T) {
 }
 
 // TestStoragePathsMatchBucketPolicies: every path and action amplify_outputs.json announces is
-// exactly what the synthesized policies allow the owner, so the two cannot disagree.
+// exactly what the synthesized policies allow the owner, with {entity_id} as the owner key
+// custom.owner_key names (dev: the sub; prod: the identity id), so the two cannot disagree.
 func TestStoragePathsMatchBucketPolicies(t *testing.T) {
 	m, err := referenceModel()
 	if err != nil {
@@ -127,19 +134,32 @@ func TestStoragePathsMatchBucketPolicies(t *testing.T) {
 	if !equalJSON(paths, map[string]map[string][]string{"protected/{entity_id}/*": {"entityidentity": {"get", "list", "write", "delete"}}}) {
 		t.Fatalf("paths = %v", paths)
 	}
-	var pool *access.IdentityPool
-	for _, p := range m.IdentityPools {
-		if p.Stack == "dev/Auth" {
-			pool = p
+	keys := map[string]bool{}
+	for _, env := range []string{"dev", "prod"} {
+		cfg := referenceApp().envs[env]
+		keys[cfg.OwnerKey] = true
+		var pool *access.IdentityPool
+		for _, p := range m.IdentityPools {
+			if p.Stack == env+"/Auth" {
+				pool = p
+			}
 		}
+		session, result, err := m.SignInWith(matrix.LoginA(pool, ""))
+		if err != nil || result.Decision != access.Allow {
+			t.Fatalf("%s: A cannot sign in: %v %v", env, result, err)
+		}
+		storagePathsMatch(t, m, env, paths, session, matrix.OwnerA(cfg))
 	}
-	session, _, err := m.SignIn(pool.ID, matrix.IdentityA, true, "")
-	if err != nil {
-		t.Fatal(err)
+	if len(keys) != 2 {
+		t.Errorf("dev and prod have owner keys %v; the test needs one environment of each key", slices.Sorted(maps.Keys(keys)))
 	}
-	bucket := "arn:aws:s3:::" + must(m.Attr("dev/Uploads", uploadBucket, "Ref"))
+}
+
+func storagePathsMatch(t *testing.T, m *access.Model, env string, paths map[string]map[string][]string, session access.Session, owner string) {
+	t.Helper()
+	bucket := "arn:aws:s3:::" + must(m.Attr(env+"/Uploads", uploadBucket, "Ref"))
 	for path, who := range paths {
-		folder := strings.Replace(strings.TrimSuffix(path, "*"), storage.EntityID, matrix.IdentityA, 1)
+		folder := strings.Replace(strings.TrimSuffix(path, "*"), storage.EntityID, owner, 1)
 		announced := map[string]bool{}
 		for _, a := range who["entityidentity"] {
 			announced[a] = true
@@ -155,7 +175,7 @@ func TestStoragePathsMatchBucketPolicies(t *testing.T) {
 				t.Fatal(err)
 			}
 			if (got.Decision == access.Allow) != announced[action] {
-				t.Errorf("%s %s: outputs announce %v, policies decide %s", path, action, announced[action], got)
+				t.Errorf("%s: %s %s: outputs announce %v, policies decide %s", env, path, action, announced[action], got)
 			}
 		}
 	}

@@ -10,6 +10,7 @@
 package webconfig
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -111,6 +112,8 @@ func Generate(file string, deployed Outputs, env string) (Files, error) {
 	guests := r.get(authStack, outputs.GuestsEnabled, true)
 	selfSignUp := r.get(authStack, outputs.SelfSignUp, true)
 	mfa := r.get(authStack, outputs.MfaConfiguration, true)
+	// Deployed before owner keys existed: the identity id, which is all there was.
+	ownerKey := cmp.Or(r.get(authStack, outputs.OwnerKey, false), rules.DefaultOwnerKey)
 	bucket := r.get(uploadsStack, outputs.UploadBucketName, true)
 	trustRole := r.get(serverStack, outputs.TrustRoleArn, true)
 	sessionName := r.get(serverStack, outputs.SessionName, true)
@@ -167,7 +170,9 @@ func Generate(file string, deployed Outputs, env string) (Files, error) {
 			}},
 		},
 		// Amplify's place for an app's own outputs: what the sign-in page shows.
-		"custom": map[string]any{"self_sign_up_enabled": selfSignUp == "true"},
+		// owner_key says what {entity_id} in the storage paths stands for: the identity id, as
+		// Amplify assumes, or the user pool's sub (the app builds the folder from the user's id).
+		"custom": map[string]any{"self_sign_up_enabled": selfSignUp == "true", "owner_key": ownerKey},
 	}
 	amplifyJSON, err := json.MarshalIndent(document, "", "  ")
 	if err != nil {

@@ -42,17 +42,20 @@ import (
 )
 
 // SignIn is what a function that acts for signed-in users needs of the sign-in construct: the
-// user pool whose ID tokens it accepts, the web client they must be for, and the identity pool
-// whose identity ids name the owners. *auth.UserAuth satisfies it.
+// user pool whose ID tokens it accepts, the web client they must be for, the identity pool
+// whose identity ids name the owners, and which key names them. *auth.UserAuth satisfies it.
 type SignIn interface {
 	UserPool() awscognito.UserPool
 	WebClient() awscognito.UserPoolClient
 	IdentityPool() awscognitoidentitypool.IdentityPool
+	// OwnerKey is rules.OwnerKeyIdentityID or rules.OwnerKeySub.
+	OwnerKey() string
 }
 
 // IdentityVariables are the environment variables VerifiesUsersOf sets, in this order: the
-// user pool id, the web client id and the identity pool id.
-var IdentityVariables = []string{rules.EnvUserPoolID, rules.EnvUserPoolClientID, rules.EnvIdentityPoolID}
+// user pool id, the web client id, the identity pool id and, when the owner key is not the
+// default (the identity id), rules.EnvOwnerKey.
+var IdentityVariables = []string{rules.EnvUserPoolID, rules.EnvUserPoolClientID, rules.EnvIdentityPoolID, rules.EnvOwnerKey}
 
 // AssetFunctionProps configure NewAssetFunction.
 type AssetFunctionProps struct {
@@ -64,8 +67,8 @@ type AssetFunctionProps struct {
 	// Environment variables. Not the IdentityVariables when VerifiesUsersOf is set.
 	Environment map[string]string
 	// VerifiesUsersOf is the sign-in whose users the function acts for: it gets the
-	// IdentityVariables (that sign-in's user pool id, web client id and identity pool id), with
-	// which its code verifies the caller's ID token and derives the owner. Default none: a
+	// IdentityVariables (that sign-in's user pool id, web client id, identity pool id and owner
+	// key), with which its code verifies the caller's ID token and derives the owner. Default none: a
 	// function that acts for no user (or for the owner of an API token, as the token API's
 	// handler does).
 	VerifiesUsersOf SignIn
@@ -161,6 +164,9 @@ func NewAssetFunction(scope constructs.Construct, id *string, props *AssetFuncti
 		env[rules.EnvUserPoolID] = s.UserPool().UserPoolId()
 		env[rules.EnvUserPoolClientID] = s.WebClient().UserPoolClientId()
 		env[rules.EnvIdentityPoolID] = s.IdentityPool().IdentityPoolId()
+		if key := s.OwnerKey(); key != rules.DefaultOwnerKey {
+			env[rules.EnvOwnerKey] = jsii.String(key)
+		}
 	}
 	var reserved *float64
 	if p.ReservedConcurrency > 0 {

@@ -20,6 +20,10 @@
 //     unauthenticated identities, so the (policy-less) guest role cannot be obtained.
 //   - Groups get roles of their own with the same trust; the pool takes the role from the token
 //     (cognito:preferred_role) and falls back to the authenticated role for users in no group.
+//   - Owner folders are keyed on the identity id by default. With OwnerKey "sub" the identity
+//     pool sets the session tag "sub" from the web client's verified ID token (never from the
+//     caller), and only the authenticated and group roles' trust allows sts:TagSession, under the
+//     same aud/amr conditions as the sign-in itself; a session without the tag reaches no folder.
 package auth
 
 import (
@@ -86,6 +90,12 @@ type UserAuthProps struct {
 	RefreshTokenValidityDays int
 	// Groups to create, each with a role. Default none.
 	Groups []Group
+	// OwnerKey names each user's folder, items and API tokens: rules.OwnerKeyIdentityID (default:
+	// the identity pool's identity id, Amplify's convention) or rules.OwnerKeySub (the user pool's
+	// sub, the id the rest of an app already knows: the identity pool maps the ID token's sub claim
+	// to the session tag rules.OwnerTag, and the roles' trust allows sts:TagSession). Changing it
+	// on a deployed app moves no folder: users see empty folders until their objects are copied.
+	OwnerKey string
 	// Email sends the user pool's mail (sign-up and verification codes, password recovery)
 	// through Amazon SES from your own address. Default nil: Cognito's own sender, which AWS
 	// limits to a few dozen messages a day: fine for development, not for production.
@@ -125,7 +135,12 @@ type UserAuth struct {
 	allowGuests  bool
 	selfSignUp   bool
 	mfa          MFA
+	ownerKey     string
 }
+
+// OwnerKey is what names a user's folder, items and tokens: rules.OwnerKeyIdentityID or
+// rules.OwnerKeySub.
+func (a *UserAuth) OwnerKey() string { return a.ownerKey }
 
 // GuestsAllowed reports whether the identity pool gives out guest identities.
 func (a *UserAuth) GuestsAllowed() bool { return a.allowGuests }
@@ -145,7 +160,7 @@ func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *
 		region = *r
 	}
 	guard.Check(scope, id, p.check(region))
-	a := &UserAuth{groupRoles: map[string]awsiam.Role{}, allowGuests: p.AllowGuests, selfSignUp: !p.DisableSelfSignUp, mfa: p.MFA}
+	a := &UserAuth{groupRoles: map[string]awsiam.Role{}, allowGuests: p.AllowGuests, selfSignUp: !p.DisableSelfSignUp, mfa: p.MFA, ownerKey: p.OwnerKey}
 	constructs.NewConstruct_Override(a, scope, id)
 
 	mfa := map[MFA]awscognito.Mfa{MFAOff: awscognito.Mfa_OFF, MFAOptional: awscognito.Mfa_OPTIONAL, MFARequired: awscognito.Mfa_REQUIRED}[p.MFA]
@@ -242,6 +257,10 @@ func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *
 		cfndeps.DropReferenced(attachment.Node().DefaultChild().(awscdk.CfnResource), userPool, client)
 	}
 
+	if p.OwnerKey == rules.OwnerKeySub {
+		a.tagSessionsWithSub()
+	}
+
 	for _, g := range p.Groups {
 		role := awsiam.NewRole(a, jsii.String("Group"+g.Name+"Role"), &awsiam.RoleProps{
 			Description: jsii.String(fmt.Sprintf("Identity pool role of user pool group %s", g.Name)),
@@ -261,12 +280,34 @@ func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *
 }
 
 // identityPrincipal is the web-identity principal of this identity pool for amr (authenticated
-// or unauthenticated).
+// or unauthenticated); with the sub owner key, an authenticated one may also tag the session.
 func (a *UserAuth) identityPrincipal(amr string) awsiam.IPrincipal {
-	return awsiam.NewFederatedPrincipal(jsii.String("cognito-identity.amazonaws.com"), &map[string]any{
+	p := awsiam.NewFederatedPrincipal(jsii.String("cognito-identity.amazonaws.com"), &map[string]any{
 		"StringEquals":           map[string]any{"cognito-identity.amazonaws.com:aud": a.identityPool.IdentityPoolId()},
 		"ForAnyValue:StringLike": map[string]any{"cognito-identity.amazonaws.com:amr": amr},
 	}, jsii.String("sts:AssumeRoleWithWebIdentity"))
+	if a.ownerKey == rules.OwnerKeySub && amr == "authenticated" {
+		return awsiam.NewSessionTagsPrincipal(p)
+	}
+	return p
+}
+
+// tagSessionsWithSub maps the web client's ID token claim sub to the session tag rules.OwnerTag
+// and lets the pool's authenticated role take it (sts:TagSession beside
+// sts:AssumeRoleWithWebIdentity in its one trust statement, under the same conditions). The
+// CDK's identity pool has no option for it (aws-cdk#30919): its role's trust is built before the
+// pool's id exists, so the action is added to that statement's L1. Group roles get it from
+// identityPrincipal.
+func (a *UserAuth) tagSessionsWithSub() {
+	awscognito.NewCfnIdentityPoolPrincipalTag(a, jsii.String("OwnerTag"), &awscognito.CfnIdentityPoolPrincipalTagProps{
+		IdentityPoolId:       a.identityPool.IdentityPoolId(),
+		IdentityProviderName: a.userPool.UserPoolProviderName(),
+		PrincipalTags:        map[string]string{rules.OwnerTag: "sub"},
+		UseDefaults:          jsii.Bool(false),
+	})
+	role := a.identityPool.Node().FindChild(jsii.String("AuthenticatedRole")).Node().DefaultChild().(awsiam.CfnRole)
+	role.AddPropertyOverride(jsii.String("AssumeRolePolicyDocument.Statement.0.Action"),
+		[]string{"sts:AssumeRoleWithWebIdentity", "sts:TagSession"})
 }
 
 // suppress records the cdk-nag findings that follow from deliberate settings.
@@ -343,6 +384,9 @@ func (p *UserAuthProps) withDefaults() UserAuthProps {
 	if q.MFA == "" {
 		q.MFA = rules.DefaultMFA
 	}
+	if q.OwnerKey == "" {
+		q.OwnerKey = rules.DefaultOwnerKey
+	}
 	q.AccessTokenValidityMinutes = rules.AccessTokenValidityMinutes.Or(q.AccessTokenValidityMinutes)
 	q.IDTokenValidityMinutes = rules.IDTokenValidityMinutes.Or(q.IDTokenValidityMinutes)
 	q.RefreshTokenValidityDays = rules.RefreshTokenValidityDays.Or(q.RefreshTokenValidityDays)
@@ -364,6 +408,7 @@ func (p UserAuthProps) check(region string) error {
 	}
 	rules.FeaturePlans.Check(ps, "FeaturePlan", string(p.FeaturePlan))
 	rules.MFASettings.Check(ps, "MFA", string(p.MFA))
+	rules.OwnerKeys.Check(ps, "OwnerKey", p.OwnerKey)
 	rules.AccessTokenValidityMinutes.Check(ps, "AccessTokenValidityMinutes", p.AccessTokenValidityMinutes)
 	rules.IDTokenValidityMinutes.Check(ps, "IDTokenValidityMinutes", p.IDTokenValidityMinutes)
 	rules.RefreshTokenValidityDays.Check(ps, "RefreshTokenValidityDays", p.RefreshTokenValidityDays)

@@ -15,7 +15,9 @@
 //     added, so no deploy or destroy can erase uploads.
 //   - Access rules (package accessrules) are validated (paths, principals, overlaps) before
 //     anything is created, and each becomes only the S3 actions it names, scoped to its prefix:
-//     Owner rules use the ${cognito-identity.amazonaws.com:sub} policy variable so an identity
+//     Owner rules name the caller's owner key as a policy variable, the identity id
+//     (${cognito-identity.amazonaws.com:sub}) or the user pool's sub as a session tag Cognito
+//     sets (${aws:PrincipalTag/sub}; a session without it matches nothing), so an identity
 //     reaches only its own folder, and listing is allowed only with an s3:prefix inside the
 //     rule's folder. The statements go into each role's own policy, in the role's stack.
 //   - Grants to other principals (GrantRead, GrantReadWrite, GrantAccess) are the same narrow
@@ -73,7 +75,7 @@ var (
 // Group is the principal of a rule for the members of a user pool group.
 func Group(name string) Who { return accessrules.Group(name) }
 
-// OwnerProtectedRule is each signed-in identity's own protected/<identity id>/ folder.
+// OwnerProtectedRule is each signed-in identity's own protected/<owner key>/ folder.
 func OwnerProtectedRule() AccessRule { return accessrules.OwnerProtectedRule() }
 
 var regexpPolicyVariable = regexp.MustCompile(`\$\{([^}]+)\}`)
@@ -88,13 +90,15 @@ var pinnedFeatureFlags = []string{
 // complete multipart uploads, and the request ids help support cases.
 var CorsExposedHeaders = []string{"x-amz-server-side-encryption", "x-amz-request-id", "x-amz-id-2", "ETag"}
 
-// SignIn is what the bucket needs of the sign-in construct: the identity pool's roles.
-// *auth.UserAuth satisfies it.
+// SignIn is what the bucket needs of the sign-in construct: the identity pool's roles and the
+// key that names an owner's folder in their sessions. *auth.UserAuth satisfies it.
 type SignIn interface {
 	AuthenticatedRole() awsiam.IRole
 	// GuestRole is nil when guests are off.
 	GuestRole() awsiam.IRole
 	GroupRoles() map[string]awsiam.IRole
+	// OwnerKey is rules.OwnerKeyIdentityID or rules.OwnerKeySub.
+	OwnerKey() string
 }
 
 // AccessRoles are the identity-pool roles access rules are granted to, given by hand.
@@ -107,6 +111,11 @@ type AccessRoles struct {
 	// Groups maps user pool group names to their roles. Owner and Authenticated rules are granted
 	// to every group role too, since a group member signs in with the group's role.
 	Groups map[string]awsiam.IRole
+	// OwnerKey is what names an owner's folder in these roles' sessions. Default
+	// rules.OwnerKeyIdentityID: the identity id (${cognito-identity.amazonaws.com:sub}). With
+	// rules.OwnerKeySub the sessions must carry the user pool's sub as the principal tag
+	// rules.OwnerTag (the identity pool maps it; the roles' trust allows sts:TagSession).
+	OwnerKey string
 }
 
 // UploadBucketProps configure NewUploadBucket.
@@ -149,6 +158,8 @@ type UploadBucket struct {
 	logBucket awss3.Bucket
 	key       awskms.Key
 	rules     []AccessRule
+	// ownerVariable is the policy variable of the owner key in force (Owner rules' {entity_id}).
+	ownerVariable string
 }
 
 // NewUploadBucket validates props and builds the bucket. Invalid props panic with a
@@ -156,7 +167,8 @@ type UploadBucket struct {
 func NewUploadBucket(scope constructs.Construct, id *string, props *UploadBucketProps) *UploadBucket {
 	p := props.withDefaults()
 	guard.Check(scope, id, p.check())
-	u := &UploadBucket{rules: append([]AccessRule(nil), p.AccessRules...)}
+	roles := p.accessRoles()
+	u := &UploadBucket{rules: append([]AccessRule(nil), p.AccessRules...), ownerVariable: accessrules.OwnerVariable(roles.OwnerKey)}
 	constructs.NewConstruct_Override(u, scope, id)
 	// The buckets' safety must not depend on the consuming app's cdk.json: pin the feature flags
 	// it relies on for everything below (context is read up the tree, and must be set before
@@ -206,7 +218,7 @@ func NewUploadBucket(scope constructs.Construct, id *string, props *UploadBucket
 		AutoDeleteObjects:      jsii.Bool(false),
 	})
 
-	u.attachRules(p.accessRoles())
+	u.attachRules(roles)
 	return u
 }
 
@@ -253,7 +265,7 @@ func (p UploadBucketProps) accessRoles() AccessRoles {
 	if p.SignIn == nil {
 		return p.Roles
 	}
-	return AccessRoles{Authenticated: p.SignIn.AuthenticatedRole(), Guest: p.SignIn.GuestRole(), Groups: p.SignIn.GroupRoles()}
+	return AccessRoles{Authenticated: p.SignIn.AuthenticatedRole(), Guest: p.SignIn.GuestRole(), Groups: p.SignIn.GroupRoles(), OwnerKey: p.SignIn.OwnerKey()}
 }
 
 func (p UploadBucketProps) check() error {
@@ -279,6 +291,9 @@ func (p UploadBucketProps) check() error {
 		ps.Add("Roles", nil, "is set together with SignIn: give the roles one way, SignIn (the sign-in construct) or Roles (by hand)")
 	}
 	roles := p.accessRoles()
+	if roles.OwnerKey != "" {
+		rules.OwnerKeys.Check(ps, "Roles.OwnerKey", roles.OwnerKey)
+	}
 	groups := map[string]bool{}
 	for name, role := range roles.Groups {
 		groups[name] = role != nil
@@ -334,7 +349,7 @@ func (u *UploadBucket) attachRules(roles AccessRoles) {
 	for _, g := range grantees(roles, u.rules) {
 		var statements []accessrules.Statement
 		for _, r := range g.rules {
-			statements = append(statements, r.Statements()...)
+			statements = append(statements, r.Statements(u.ownerVariable)...)
 		}
 		for _, s := range append(statements, u.keyStatements(g.rules)...) {
 			if added := g.role.AddToPrincipalPolicy(u.policyStatement(s)); !*added.StatementAdded {
@@ -343,8 +358,12 @@ func (u *UploadBucket) attachRules(roles AccessRoles) {
 				panic(ps.Err())
 			}
 		}
+		owner := "identity id"
+		if u.ownerVariable == accessrules.SubVariable {
+			owner = "user-pool sub (a session tag only Cognito sets)"
+		}
 		u.suppressPrefixWildcards(g.role, g.rules, "Object actions on one access rule's key prefix: the wildcard is the prefix itself "+
-			"(and for Owner rules it sits under the caller's own identity id), never the whole bucket.")
+			"(and for Owner rules it sits under the caller's own "+owner+"), never the whole bucket.")
 	}
 }
 
@@ -420,7 +439,7 @@ func (u *UploadBucket) suppressPrefixWildcards(grantee awsiam.IGrantable, rules 
 	var appliesTo []string
 	seen := map[string]bool{}
 	for _, r := range rules {
-		for _, s := range accessrules.StatementsFor("", r.Path, r.Who == Owner, r.Actions) {
+		for _, s := range accessrules.StatementsFor("", r.Path, r.Entity(u.ownerVariable), r.Actions) {
 			if s.OnBucket {
 				continue
 			}
@@ -493,7 +512,7 @@ func (u *UploadBucket) GrantAccess(grantee awsiam.IGrantable, path string, actio
 		panic(err)
 	}
 	var grant awsiam.Grant
-	for _, s := range append(accessrules.StatementsFor("", path, false, actions), u.keyStatements([]AccessRule{rule})...) {
+	for _, s := range append(accessrules.StatementsFor("", path, accessrules.AnyEntity, actions), u.keyStatements([]AccessRule{rule})...) {
 		options := &awsiam.GrantOnPrincipalOptions{
 			Grantee: grantee, Actions: jsii.Strings(s.Actions...), ResourceArns: &[]*string{u.resourceOf(s)},
 		}

@@ -112,7 +112,7 @@ func (s *Signer) Handle(ctx context.Context, req Request) Response {
 		return refuse(code, messages[code])
 	}
 	expires := s.now().Add(s.cfg.SignatureTTL).Truncate(time.Second)
-	resource := "https://" + s.cfg.Domain + "/" + s.cfg.Prefix + caller.IdentityID + "/*"
+	resource := "https://" + s.cfg.Domain + "/" + s.cfg.Prefix + caller.Owner + "/*"
 	policy := &sign.Policy{Statements: []sign.Statement{{
 		Resource:  resource,
 		Condition: sign.Condition{DateLessThan: sign.NewAWSEpochTime(expires)},

@@ -176,7 +176,7 @@ func (s *Service) Handle(ctx context.Context, payload json.RawMessage) (Response
 	if err != nil {
 		return Response{}, err
 	}
-	owner := caller.IdentityID
+	owner := caller.Owner
 	takes, known := fields[req.Action]
 	if !known {
 		return invalid("action", `must be "issue", "list" or "revoke"`), nil

@@ -10,9 +10,10 @@
 //     from anywhere else are refused;
 //   - its issuer is the user pool, its audience the web client, its token_use "id" (an access
 //     token is refused), and it has not expired;
-//   - the identity pool resolves it to an identity id (cognito-identity GetId with the token as
-//     the login; Cognito checks the token again). The identity id is cached per token until the
-//     token expires.
+//   - with the identity-id owner key (the default), the identity pool resolves it to an
+//     identity id (cognito-identity GetId with the token as the login; Cognito checks the token
+//     again). The identity id is cached per token until the token expires. With the sub owner
+//     key the owner is the verified token's sub and the identity pool is not asked.
 //
 // Every refusal is ErrUnauthorized, never a reason the caller could probe with; the reason goes
 // only to the function's log. Failures of the key set or GetId that are not about the token (the
@@ -26,6 +27,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -65,13 +67,22 @@ type Config struct {
 	// JWKSURL is where the pool's public keys are read. Default: the pool's own
 	// (Issuer()/.well-known/jwks.json).
 	JWKSURL string
+	// OwnerKey says what names the caller's folder, items and tokens (Caller.Owner):
+	// rules.OwnerKeyIdentityID (default) or rules.OwnerKeySub.
+	OwnerKey string
 }
 
 // ConfigFromEnv reads the variables constructs/assetfn sets (rules.EnvUserPoolID and the
 // others), returning the name of each one that is missing or malformed.
 func ConfigFromEnv(getenv func(string) string) (Config, []string) {
-	cfg := Config{UserPoolID: getenv(rules.EnvUserPoolID), ClientID: getenv(rules.EnvUserPoolClientID), IdentityPoolID: getenv(rules.EnvIdentityPoolID)}
+	cfg := Config{UserPoolID: getenv(rules.EnvUserPoolID), ClientID: getenv(rules.EnvUserPoolClientID), IdentityPoolID: getenv(rules.EnvIdentityPoolID),
+		OwnerKey: getenv(rules.EnvOwnerKey)}
 	var bad []string
+	if cfg.OwnerKey == "" {
+		cfg.OwnerKey = rules.DefaultOwnerKey
+	} else if !slices.Contains(rules.OwnerKeys, cfg.OwnerKey) {
+		bad = append(bad, rules.EnvOwnerKey+" ("+strings.Join(rules.OwnerKeys, " or ")+")")
+	}
 	if region, _, ok := strings.Cut(cfg.UserPoolID, "_"); !ok || region == "" {
 		bad = append(bad, rules.EnvUserPoolID+" (<region>_<id>)")
 	}
@@ -108,8 +119,10 @@ type Identities interface {
 
 // Caller is a verified user.
 type Caller struct {
-	// IdentityID is the caller's identity id in the identity pool: the owner of their items,
-	// tokens and folder.
+	// Owner names the caller's folder, items and tokens: IdentityID or Subject, as the owner key
+	// in force says.
+	Owner string
+	// IdentityID is the caller's identity id in the identity pool; empty with the sub owner key.
 	IdentityID string
 	// Subject is the token's sub (the user pool's id of the user).
 	Subject string
@@ -169,11 +182,17 @@ func (v *Verifier) Caller(ctx context.Context, token string) (Caller, error) {
 	}
 	exp, _ := parsed.Expiration()
 	sub, _ := parsed.Subject()
-	id, err := v.identityID(ctx, token)
-	if err != nil {
-		return Caller{}, err
+	if sub == "" {
+		return Caller{}, fmt.Errorf("%w: the token has no sub", ErrUnauthorized)
 	}
-	caller := Caller{IdentityID: id, Subject: sub, Expires: exp}
+	caller := Caller{Owner: sub, Subject: sub, Expires: exp}
+	if v.cfg.OwnerKey != rules.OwnerKeySub {
+		id, err := v.identityID(ctx, token)
+		if err != nil {
+			return Caller{}, err
+		}
+		caller.Owner, caller.IdentityID = id, id
+	}
 	v.remember(key, caller, now)
 	return caller, nil
 }

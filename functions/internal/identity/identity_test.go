@@ -17,6 +17,7 @@ import (
 
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity"
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity/identitytest"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 type fixture struct {
@@ -39,9 +40,32 @@ func TestCallerOfAValidToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := identity.Caller{IdentityID: identitytest.IdentityID("user-a"), Subject: "user-a", Expires: identitytest.Epoch.Add(time.Hour)}
+	id := identitytest.IdentityID("user-a")
+	want := identity.Caller{Owner: id, IdentityID: id, Subject: "user-a", Expires: identitytest.Epoch.Add(time.Hour)}
 	if c != want {
 		t.Errorf("caller = %+v, want %+v", c, want)
+	}
+}
+
+// With the sub owner key the owner is the verified token's sub, the identity pool is not asked,
+// and every bad token is still refused.
+func TestCallerWithTheSubOwnerKey(t *testing.T) {
+	f := newFixture(t)
+	cfg := identitytest.Config()
+	cfg.OwnerKey = rules.OwnerKeySub
+	v := identitytest.VerifierOf(cfg, f.pool, f.ids, f.clock)
+	c, err := v.Caller(context.Background(), f.pool.Token(t, "user-a", nil))
+	want := identity.Caller{Owner: "user-a", Subject: "user-a", Expires: identitytest.Epoch.Add(time.Hour)}
+	if err != nil || c != want {
+		t.Errorf("caller = %+v, %v; want %+v", c, err, want)
+	}
+	for name, token := range identitytest.BadTokens(t, f.pool, "user-a") {
+		if c, err := v.Caller(context.Background(), token); !errors.Is(err, identity.ErrUnauthorized) || c != (identity.Caller{}) {
+			t.Errorf("%s: got %+v, %v; want ErrUnauthorized and no caller", name, c, err)
+		}
+	}
+	if f.ids.Calls != 0 {
+		t.Errorf("GetId was called %d times with the sub owner key; want 0", f.ids.Calls)
 	}
 }
 
@@ -191,5 +215,13 @@ func TestConfigFromEnv(t *testing.T) {
 	want := []string{"USER_POOL_ID (<region>_<id>)", "USER_POOL_CLIENT_ID", "IDENTITY_POOL_ID (<region>:<id>)"}
 	if !slices.Equal(bad, want) {
 		t.Errorf("bad = %q, want %q", bad, want)
+	}
+	for key, wantBad := range map[string][]string{"sub": nil, "identityId": nil, "Sub": {"OWNER_KEY (identityId or sub)"}, "email": {"OWNER_KEY (identityId or sub)"}} {
+		env := identitytest.Env()
+		env["OWNER_KEY"] = key
+		cfg, bad := identity.ConfigFromEnv(func(k string) string { return env[k] })
+		if !slices.Equal(bad, wantBad) || (wantBad == nil && cfg.OwnerKey != key) {
+			t.Errorf("OWNER_KEY=%s: owner key %q, bad = %q; want bad = %q", key, cfg.OwnerKey, bad, wantBad)
+		}
 	}
 }

@@ -199,7 +199,7 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (Response
 		slog.ErrorContext(ctx, "request", "outcome", "error", "error", err.Error())
 		return Response{}, err
 	}
-	return h.serve(ctx, caller.IdentityID, req)
+	return h.serve(ctx, caller.Owner, req)
 }
 
 // HandleFor serves a request of owner, whom the caller has already established (the token

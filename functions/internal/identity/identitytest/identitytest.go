@@ -26,6 +26,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 // The pools' ids.
@@ -41,7 +42,7 @@ var Epoch = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
 // Config is the identity check's configuration for these pools.
 func Config() identity.Config {
-	return identity.Config{UserPoolID: UserPoolID, ClientID: ClientID, IdentityPoolID: IdentityPoolID}
+	return identity.Config{UserPoolID: UserPoolID, ClientID: ClientID, IdentityPoolID: IdentityPoolID, OwnerKey: rules.DefaultOwnerKey}
 }
 
 // Env is the environment constructs/assetfn gives a function that verifies users of these pools.
@@ -167,7 +168,12 @@ func (f *Identities) GetId(_ context.Context, in *cognitoidentity.GetIdInput, _ 
 // Verifier is an identity check of these pools that trusts pool's keys, at Epoch (advance
 // *clock to move time), resolving identities with ids.
 func Verifier(pool Pool, ids *Identities, clock *time.Time) *identity.Verifier {
-	v := identity.NewVerifier(Config(), ids)
+	return VerifierOf(Config(), pool, ids, clock)
+}
+
+// VerifierOf is Verifier with configuration cfg (e.g. Config with another owner key).
+func VerifierOf(cfg identity.Config, pool Pool, ids *Identities, clock *time.Time) *identity.Verifier {
+	v := identity.NewVerifier(cfg, ids)
 	v.Now = func() time.Time { return *clock }
 	v.FetchKeys = func(context.Context, string) (jwk.Set, error) { return pool.Keys, nil }
 	return v
