@@ -119,10 +119,14 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json node
 	cd web && npm ci --no-audit --no-fund
 	@touch $@
 
-# Without a deploy's configuration, the web app is checked against the deploy-shaped fixture's.
+# Without a deploy's configuration, the web app is checked against the deploy-shaped fixture's:
+# written when missing, and again when the fixture or what writes it changed; a deployment's
+# configuration (make outputs) is never replaced.
 WEB_FIXTURE := test/testdata/cdk-outputs.json
-web/amplify_outputs.json:
-	@echo "web/amplify_outputs.json is missing: writing the deploy-shaped fixture's (after a deploy: make outputs OUT_DIR=web)"
+WEB_FIXTURE_SOURCES := $(WEB_FIXTURE) $(wildcard bin/outputs/*.go webconfig/*.go outputs/*.go accessrules/*.go)
+web/amplify_outputs.json: $(WEB_FIXTURE_SOURCES)
+	@if [ -s $@ ] && [ -s web/.env.local ] && ! grep -q '^# Generated .* from $(WEB_FIXTURE) ' web/.env.local; then exit 0; fi; \
+	echo "web/amplify_outputs.json: writing the deploy-shaped fixture's (after a deploy: make outputs OUT_DIR=web)"; \
 	go run ./bin/outputs -env dev -outputs-file $(WEB_FIXTURE) -out-dir web
 
 web: ## Run the web app locally (next dev on :3000) against ENV's deployment: make outputs ENV=... OUT_DIR=web first.

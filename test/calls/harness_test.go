@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 // harness is the assembly's functions running against the stand-ins.
@@ -119,6 +121,15 @@ func (h *harness) environment(f *function, noCerts string) (map[string]string, e
 		env[k] = v
 	}
 	return env, nil
+}
+
+// ownerOf is the owner f acts for when user sub signs in: sub itself with the sub owner key (its
+// template's rules.EnvOwnerKey), else the identity id Cognito's stand-in gives sub.
+func (h *harness) ownerOf(f *function, sub string) string {
+	if f.env[rules.EnvOwnerKey] == rules.OwnerKeySub {
+		return sub
+	}
+	return h.cognito.identityOf(sub)
 }
 
 // invoke runs f with payload, labelling the calls it makes with what; it fails the test if the

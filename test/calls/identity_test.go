@@ -19,6 +19,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/gatehouse-cdk/gatehouse/apitokens"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 // identityProof proves the README's "Whose data: the identity check" with the items function
@@ -66,11 +67,15 @@ func identityProof(t *testing.T, h *harness) {
 		tokenIDB = wantIssued(t, call(t, tokens, map[string]any{"action": "issue", "idToken": tokenB, "scopes": []string{"read"}, "lifetimeDays": 30}))
 		wantListed(t, call(t, tokens, map[string]any{"action": "list", "idToken": tokenA}), "tokens", tokenIDA)
 		wantListed(t, call(t, tokens, map[string]any{"action": "list", "idToken": tokenB}), "tokens", tokenIDB)
-		// Stored under the identity ids cognito-identity gave for each user's sub.
-		idA, idB := cognito.identityOf(subA), cognito.identityOf(subB)
+		// Stored under each user's owner key: the sub, or the identity id cognito-identity gave
+		// for it, as the functions' templates say (both functions the same).
+		idA, idB := h.ownerOf(items, subA), h.ownerOf(items, subB)
+		if h.ownerOf(tokens, subA) != idA {
+			t.Fatalf("the items function and the token service have different owner keys: %q, %q", items.env[rules.EnvOwnerKey], tokens.env[rules.EnvOwnerKey])
+		}
 		snap := tables.snapshot(t)
 		if got := snap.owners(); !slices.Equal(got, slices.Sorted(slices.Values([]string{idA, idB}))) {
-			t.Errorf("the tables' owners are %v, want the two users' identity ids %s and %s", got, idA, idB)
+			t.Errorf("the tables' owners are %v, want the two users' owner keys (%s) %s and %s", got, cmp.Or(items.env[rules.EnvOwnerKey], rules.DefaultOwnerKey), idA, idB)
 		}
 		if n := len(snap.of(idB).items); n != 2 {
 			t.Errorf("B owns %d items, want 2", n)
@@ -82,7 +87,7 @@ func identityProof(t *testing.T, h *harness) {
 	if !ok {
 		t.Fatalf("the attacks below prove nothing when the way in does not work")
 	}
-	idA, idB := cognito.identityOf(subA), cognito.identityOf(subB)
+	idA, idB := h.ownerOf(items, subA), h.ownerOf(items, subB)
 	before := tables.snapshot(t)
 
 	// (a) Naming the owner: refused, with or without a valid token of another user.
@@ -259,9 +264,14 @@ func identityProof(t *testing.T, h *harness) {
 		wantFlushes(t, "after issues and lists", wantFlush)
 	})
 
+	// Tokens are verified against the stand-in's key set; the identity pool is asked (GetId) with
+	// the identity-id owner key, and never with the sub key (the token's sub is the owner).
 	fetches, getIDCalls, _, _ := cognito.stats()
-	if fetches == 0 || getIDCalls == 0 {
-		t.Errorf("the functions fetched the JWKS %d times and called GetId %d times: they never verified a token through the stand-in", fetches, getIDCalls)
+	if fetches == 0 {
+		t.Errorf("the functions never fetched the JWKS: they never verified a token through the stand-in")
+	}
+	if bySub := items.env[rules.EnvOwnerKey] == rules.OwnerKeySub; bySub != (getIDCalls == 0) {
+		t.Errorf("GetId was called %d times with owner key %q: want none with the sub key, some with the identity id", getIDCalls, cmp.Or(items.env[rules.EnvOwnerKey], rules.DefaultOwnerKey))
 	}
 	t.Logf("JWKS fetched %d times, GetId called %d times", fetches, getIDCalls)
 }

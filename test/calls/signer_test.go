@@ -71,10 +71,19 @@ func signerOperations(t *testing.T, h *harness) {
 		h.front.failNext(signer, "secretsmanager", "DecryptionFailure")
 		refused(t, "a secret KMS cannot decrypt now", token, "internal")
 	})
-	t.Run("unavailable when Cognito cannot check the token", func(t *testing.T) {
+	// With the identity-id owner key the signer asks the identity pool (GetId), and a failure to
+	// ask is "unavailable", never "unauthorized"; with the sub key it does not ask at all.
+	t.Run("the identity pool is asked only with the identity-id owner key", func(t *testing.T) {
 		down := "5a1e0c4e-0000-4f00-8f00-0000000000ff"
 		h.cognito.markUnavailable(down)
-		refused(t, "Cognito unavailable", h.userToken(t, down), "unavailable")
+		if signer.env[rules.EnvOwnerKey] != rules.OwnerKeySub {
+			refused(t, "Cognito unavailable", h.userToken(t, down), "unavailable")
+			return
+		}
+		out := sign(t, "a valid token, the identity pool unavailable", h.userToken(t, down))
+		if raw, _ := json.Marshal(out); out["error"] != nil || !strings.Contains(string(raw), "/"+down+"/*") {
+			t.Errorf("with the sub owner key the signer answered %s, want a signature for protected/%s/*", raw, down)
+		}
 	})
 	t.Run("a signature for the caller's own folder, with the trusted key", func(t *testing.T) {
 		out := sign(t, "a valid token", token)
@@ -86,7 +95,7 @@ func signerOperations(t *testing.T, h *harness) {
 		if out["error"] != nil || json.Unmarshal(raw, &got) != nil {
 			t.Fatalf("the signer answered %s, want a signature", raw)
 		}
-		want := "https://" + signer.env["DISTRIBUTION_DOMAIN"] + "/" + signer.env["DELIVERED_FOLDER"] + h.cognito.identityOf(sub) + "/*"
+		want := "https://" + signer.env["DISTRIBUTION_DOMAIN"] + "/" + signer.env["DELIVERED_FOLDER"] + h.ownerOf(signer, sub) + "/*"
 		if got.Resource != want || got.KeyPairID != keyID {
 			t.Errorf("signed %s with key %s; want %s with %s", got.Resource, got.KeyPairID, want, keyID)
 		}

@@ -4,7 +4,7 @@ import { Card, Grid, Heading, Page, PageLink, Text } from './amplify-ui';
 const pages = [
   {
     href: '/uploads', name: 'Uploads',
-    about: 'Amplify Storage into your own folder of the upload bucket (protected/<your identity id>/), which the bucket\'s policy lets no one else read; your images through the private image distribution, with one signature for the folder from the signer function.',
+    about: 'Amplify Storage into your own folder of the upload bucket (protected/<your id>/), which the bucket\'s policy lets no one else read; your images through the private image distribution, with one signature for the folder from the signer function.',
   },
   {
     href: '/tokens', name: 'API tokens',
@@ -12,7 +12,7 @@ const pages = [
   },
   {
     href: '/feedback', name: 'Feedback',
-    about: 'A server action publishing to an SNS topic with the server\'s own role (the SSR compute role on Amplify Hosting), with your identity id from the session; for signed-in users.',
+    about: 'A server action publishing to an SNS topic with the server\'s own role (the SSR compute role on Amplify Hosting), with your id from the session; for signed-in users.',
   },
 ];
 

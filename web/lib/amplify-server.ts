@@ -1,17 +1,18 @@
-// Amplify on the server: the signed-in caller's session (identity id, ID token) from the
-// request's cookies, for route handlers and server actions. Nothing here trusts the request
-// body or query for who the caller is.
+// Amplify on the server: the signed-in caller's session (owner, ID token) from the request's
+// cookies, for route handlers and server actions. Nothing here trusts the request body or query
+// for who the caller is.
 import 'server-only';
 import { createServerRunner } from '@aws-amplify/adapter-nextjs';
 import { fetchAuthSession } from 'aws-amplify/auth/server';
 import { cookies } from 'next/headers';
 import outputs from '@/amplify_outputs.json';
+import { ownerKeyOf, ownerOfSession } from '@/lib/owner';
 
 export const { runWithAmplifyServerContext } = createServerRunner({ config: outputs });
 
 export interface CallerSession {
-  /** The identity pool's id of the caller: who sent feedback. */
-  identityId: string | undefined;
+  /** The caller's owner key (lib/owner): who sent feedback. */
+  owner: string | undefined;
   /** The caller's Cognito ID token, for the asset functions, which verify it. */
   idToken: string | undefined;
 }
@@ -23,9 +24,10 @@ export async function callerSession(): Promise<CallerSession> {
       nextServerContext: { cookies },
       operation: (context) => fetchAuthSession(context),
     });
-    if (!session.tokens) return { identityId: undefined, idToken: undefined };
-    return { identityId: session.identityId, idToken: session.tokens.idToken?.toString() };
+    if (!session.tokens) return { owner: undefined, idToken: undefined };
+    const owner = ownerOfSession(ownerKeyOf(outputs), { identityId: session.identityId, idTokenSub: session.tokens.idToken?.payload.sub });
+    return { owner, idToken: session.tokens.idToken?.toString() };
   } catch {
-    return { identityId: undefined, idToken: undefined };
+    return { owner: undefined, idToken: undefined };
   }
 }

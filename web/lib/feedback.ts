@@ -29,7 +29,7 @@ export function isFeedbackClient(client: object): boolean {
 }
 
 /**
- * Publishes a signed-in caller's feedback. owner: the caller's identity id from the server-side
+ * Publishes a signed-in caller's feedback. owner: the caller's owner key (lib/owner) from the server-side
  * session (never from the form); without one the answer is 401 and nothing is sent (the form is
  * for signed-in users: docs/web-app.md says why). Every message in an answer is for the page's
  * visitor; what went wrong on the server (a missing topic, the SNS error) goes to the server's

@@ -4,13 +4,13 @@
 
 /**
  * The signed CDN URL of the object at path (as Amplify Storage lists it, e.g.
- * "protected/<identity id>/photo.jpg"), from a signature whose resource is
- * "https://<domain>/protected/<identity id>/*"; undefined for a path the signature does not cover.
+ * "protected/<owner>/photo.jpg"), from a signature whose resource is
+ * "https://<domain>/protected/<owner>/*"; undefined for a path the signature does not cover.
  */
 export function signedImageURL(resource: string, query: string, path: string): string | undefined {
   if (!resource.endsWith('/*')) return undefined;
-  const base = resource.slice(0, -1); // "https://<domain>/protected/<identity id>/"
-  const folder = new URL(base).pathname.slice(1); // "protected/<identity id>/"
+  const base = resource.slice(0, -1); // "https://<domain>/protected/<owner>/"
+  const folder = new URL(base).pathname.slice(1); // "protected/<owner>/"
   if (!path.startsWith(folder) || path.length === folder.length) return undefined;
   const name = path.slice(folder.length).split('/').map(encodeURIComponent).join('/');
   return `${base}${name}?${query}`;

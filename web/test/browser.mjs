@@ -181,7 +181,7 @@ try {
   // before sign-in, what signing in gives, and a part of its content, which shows only after.
   const pages = [
     { path: '/', name: 'Home', title: 'gatehouse reference app', shot: 'home' },
-    { path: '/uploads', name: 'Uploads', title: 'Uploads · gatehouse', shot: 'uploads', about: 'protected/<your identity id>/',
+    { path: '/uploads', name: 'Uploads', title: 'Uploads · gatehouse', shot: 'uploads', about: 'protected/<your user id>/',
       to: 'to upload images into your folder and see them.', content: (p) => p.getByRole('button', { name: 'Browse files' }) },
     { path: '/tokens', name: 'API tokens', title: 'API tokens · gatehouse', shot: 'tokens', about: 'Tokens for your scripts',
       to: 'to issue, list and revoke your tokens.', content: (p) => p.getByRole('button', { name: 'Issue a read token' }) },
@@ -341,11 +341,11 @@ try {
   });
   // Signed in as far as the browser can tell: Amplify's cookies with unsigned tokens (the page
   // never verifies them; the routes would, through the functions, so those are played here).
+  const user = '11111111-2222-4333-8444-555555555555'; // the signed-in user's sub
   const signedIn = async () => {
     const { page: signedInPage } = await pageWithCognito(() => refuse('NotAuthorizedException', 'no'));
     const jwt = (claims) => [{ alg: 'RS256', kid: 'k1' }, { ...claims, exp: Math.floor(Date.now() / 1000) + 3600, iat: Math.floor(Date.now() / 1000) }]
       .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.') + '.c2lnbmF0dXJl';
-    const user = '11111111-2222-4333-8444-555555555555';
     const client = outputs.auth.user_pool_client_id;
     const prefix = `CognitoIdentityServiceProvider.${client}`;
     await signedInPage.context().addCookies([
@@ -360,10 +360,15 @@ try {
   await check('the gallery reaches the identity pool, the bucket and the image distribution under the policy', async () => {
     const gallery = await signedIn();
     const identityId = `${outputs.auth.aws_region}:11111111-aaaa-4aaa-8aaa-111111111111`;
+    // The folder is named by the deploy's owner key: the fixture (dev) keys it on the user's sub,
+    // which the page takes from the session, and still signs in through the identity pool.
+    assert.equal(outputs.custom.owner_key, 'sub', 'the fixture is dev, which keys owner folders on the sub');
+    const owner = user;
     const bucket = `https://${outputs.storage.bucket_name}.s3.${outputs.storage.aws_region}.amazonaws.com/`;
     const cdn = `https://${/^CDN_DOMAIN=(.+)$/m.exec(readFileSync(join(web, '.env.local'), 'utf8'))?.[1]}/`;
     const cors = { 'Access-Control-Allow-Origin': base, 'Access-Control-Allow-Headers': '*', 'Access-Control-Allow-Methods': '*', 'Access-Control-Expose-Headers': '*' };
     const reached = [];
+    const bucketKeys = [];
     await gallery.route(`https://cognito-identity.${outputs.auth.aws_region}.amazonaws.com/**`, (route) => {
       if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 200, headers: cors });
       const target = route.request().headers()['x-amz-target'];
@@ -374,22 +379,27 @@ try {
     });
     await gallery.route(`${bucket}**`, (route) => {
       if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 200, headers: cors });
-      reached.push('ListObjectsV2');
+      const url = new URL(route.request().url());
+      // A listing says its prefix; anything else (StorageImage's object read before the
+      // signature arrives) its key: each must be in the owner's folder.
+      bucketKeys.push(url.searchParams.get('prefix') ?? decodeURIComponent(url.pathname.slice(1)));
+      if (url.searchParams.get('list-type') === '2') reached.push('ListObjectsV2');
       return route.fulfill({ status: 200, headers: { ...cors, 'Content-Type': 'application/xml' }, body: `<?xml version="1.0" encoding="UTF-8"?>
-<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${outputs.storage.bucket_name}</Name><Prefix>protected/${identityId}/</Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>
-<Contents><Key>protected/${identityId}/a.png</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>"e"</ETag><Size>68</Size><StorageClass>STANDARD</StorageClass></Contents></ListBucketResult>` });
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${outputs.storage.bucket_name}</Name><Prefix>protected/${owner}/</Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>
+<Contents><Key>protected/${owner}/a.png</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>"e"</ETag><Size>68</Size><StorageClass>STANDARD</StorageClass></Contents></ListBucketResult>` });
     });
     await gallery.route(`${base}/api/images/signature`, (route) => route.fulfill({ status: 200, contentType: 'application/json',
-      body: JSON.stringify({ resource: `${cdn}protected/${identityId}/*`, query: 'Policy=p&Signature=s&Key-Pair-Id=K1', expires: 1 }) }));
+      body: JSON.stringify({ resource: `${cdn}protected/${owner}/*`, query: 'Policy=p&Signature=s&Key-Pair-Id=K1', expires: 1 }) }));
     await gallery.route(`${cdn}**`, (route) => {
       reached.push(`image ${new URL(route.request().url()).pathname}`);
       return route.fulfill({ status: 200, contentType: 'image/png', body: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64') });
     });
     await gallery.goto(`${base}/uploads`);
-    const image = gallery.getByRole('img', { name: `protected/${identityId}/a.png` });
+    const image = gallery.getByRole('img', { name: `protected/${owner}/a.png` });
     await image.waitFor({ timeout: 15000 });
-    await gallery.waitForFunction((alt) => document.querySelector(`img[alt="${alt}"]`)?.naturalWidth === 1, `protected/${identityId}/a.png`, { timeout: 15000 });
-    assert.deepEqual(reached.filter((r, i) => reached.indexOf(r) === i), ['GetId', 'GetCredentialsForIdentity', 'ListObjectsV2', `image /protected/${identityId}/a.png`]);
+    await gallery.waitForFunction((alt) => document.querySelector(`img[alt="${alt}"]`)?.naturalWidth === 1, `protected/${owner}/a.png`, { timeout: 15000 });
+    assert.deepEqual(reached.filter((r, i) => reached.indexOf(r) === i), ['GetId', 'GetCredentialsForIdentity', 'ListObjectsV2', `image /protected/${owner}/a.png`]);
+    assert.ok(bucketKeys.length > 0 && bucketKeys.every((key) => key.startsWith(`protected/${owner}/`)), `bucket requests outside protected/${owner}/: ${bucketKeys}`);
     await assertLayout(gallery, uploads, 'someone@example.com');
     await gallery.screenshot({ path: join(shots, 'uploads-signed-in.png'), fullPage: true });
     await gallery.close();

@@ -1,7 +1,7 @@
 'use server';
 // The feedback form's server action: publishes with the runtime's own credentials (the SSR
 // compute role on Amplify Hosting; the developer's profile locally), not the role chain, and
-// only for a signed-in caller, whose identity id comes from the server-side session (without
+// only for a signed-in caller, whose owner key comes from the server-side session (without
 // one: 401, nothing sent). The page gets publishFeedback's message, written for it; the server's
 // log gets the detail of a failure.
 import 'server-only';
@@ -16,8 +16,8 @@ export interface FeedbackState {
 
 export async function sendFeedback(_previous: FeedbackState, form: FormData): Promise<FeedbackState> {
   const config = serverConfig();
-  const { identityId } = await callerSession();
-  const result = await publishFeedback(feedbackClient(config.region), config.feedbackTopicArn, identityId, form.get('message'));
+  const { owner } = await callerSession();
+  const result = await publishFeedback(feedbackClient(config.region), config.feedbackTopicArn, owner, form.get('message'));
   const error = (result.body as { error?: { message: string } }).error;
   return { status: result.status, message: error ? error.message : 'Thank you: your feedback was sent.' };
 }

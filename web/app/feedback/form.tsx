@@ -1,5 +1,5 @@
 'use client';
-// The feedback form, signed in: the server action publishes it with the session's identity id.
+// The feedback form, signed in: the server action publishes it with the session's owner (lib/owner).
 // What the page says comes from the action, which keeps what went wrong on the server in its log.
 import { Alert, Button, Flex, TextAreaField } from '@aws-amplify/ui-react';
 import { useActionState } from 'react';

@@ -13,7 +13,7 @@ export default function FeedbackPage() {
     <Page title="Feedback">
       <Text>
         A note to the people who run this app. The server publishes it to the environment&apos;s feedback topic with
-        its own credentials, never yours, and attaches your identity id (from your session, not from the form), so
+        its own credentials, never yours, and attaches your id (from your session, not from the form), so
         feedback is never anonymous: sign in to send it.
       </Text>
       <SignInFirst to="send feedback">

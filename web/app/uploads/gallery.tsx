@@ -8,20 +8,22 @@ import { list } from 'aws-amplify/storage';
 import Image from 'next/image';
 import { useEffect, useState } from 'react';
 import { signedImageURL } from '@/lib/images';
+import type { StoragePath } from '@/lib/owner';
 
 interface Signature {
   resource: string;
   query: string;
 }
 
-export function Gallery() {
+/** folder: the user's own folder (lib/owner's ownFolder). */
+export function Gallery({ folder }: { folder: StoragePath }) {
   const [paths, setPaths] = useState<string[] | undefined>(undefined);
   const [signature, setSignature] = useState<Signature | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
     void (async () => {
       try {
-        const listed = await list({ path: ({ identityId }) => `protected/${identityId}/` });
+        const listed = await list({ path: folder });
         setPaths(listed.items.map((item) => item.path).filter((path) => !path.endsWith('/')));
       } catch (err) {
         console.error('the gallery could not list your folder:', err);
@@ -31,7 +33,7 @@ export function Gallery() {
       const answer = await fetch('/api/images/signature');
       if (answer.ok) setSignature((await answer.json()) as Signature);
     })();
-  }, []);
+  }, [folder]);
   return (
     <Flex direction="column" gap="small">
       <Heading level={2}>Your images</Heading>
