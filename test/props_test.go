@@ -124,6 +124,9 @@ func TestBadUploadBucketProps(t *testing.T) {
 		{"guest without guest role", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
 			AccessRules: []storage.AccessRule{rule("public/*", storage.Guest, get)}}, []string{
 			p + `AccessRules[0].Who = "guest": guest rules need a guest role: enable guests (allowGuests) or drop the rule`}},
+		{"unknown owner key", &storage.UploadBucketProps{AllowedOrigins: origins,
+			Roles: storage.AccessRoles{Authenticated: role, OwnerKey: "username"}, AccessRules: []storage.AccessRule{storage.OwnerProtectedRule()}}, []string{
+			p + `Roles.OwnerKey = "username": must be one of "identityId", "sub"`}},
 		{"unknown group", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
 			AccessRules: []storage.AccessRule{rule("shared/*", storage.Group("admins"), get)}}, []string{
 			p + `AccessRules[0].Who = "group:admins": names no group with a role; define the group or fix the name`}},
@@ -159,7 +162,7 @@ func TestBadUserAuthProps(t *testing.T) {
 	const p = "invalid Scratch/Bad: "
 	got := problemsOf(t, func() {
 		auth.NewUserAuth(scratch(), jsii.String("Bad"), &auth.UserAuthProps{
-			FeaturePlan: "gold", MFA: "sms", AccessTokenValidityMinutes: 2000, IDTokenValidityMinutes: 1,
+			FeaturePlan: "gold", MFA: "sms", OwnerKey: "email", AccessTokenValidityMinutes: 2000, IDTokenValidityMinutes: 1,
 			RefreshTokenValidityDays: 3651,
 			Groups:                   []auth.Group{{Name: "a b", Precedence: 0}, {Name: "ok", Precedence: 0}},
 			Email:                    &auth.Email{From: "App <no-reply@example.com>", ReplyTo: "support", SESIdentity: "https://example.com", SESRegion: "mars-1"},
@@ -172,6 +175,7 @@ func TestBadUserAuthProps(t *testing.T) {
 		p + `Email.SESRegion = "mars-1": must be a region where Amazon SES sends email: ` + sesRegionList,
 		p + `FeaturePlan = "gold": must be one of "essentials", "plus"`,
 		p + `MFA = "sms": must be one of "off", "optional", "required"`,
+		p + `OwnerKey = "email": must be one of "identityId", "sub"`,
 		p + `AccessTokenValidityMinutes = 2000: must be a whole number of minutes from 5 to 1440`,
 		p + `IDTokenValidityMinutes = 1: must be a whole number of minutes from 5 to 1440`,
 		p + `RefreshTokenValidityDays = 3651: must be a whole number of days from 1 to 3650`,
