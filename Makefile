@@ -27,12 +27,12 @@ STACKS := '$(ENV)/*'
 # the repository is checked out.
 FUNCTION_BUILD := CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w'
 
-# The functions that act for users share the identity check (functions/internal/identity).
-IDENTITY_SOURCES = $(wildcard functions/internal/start/*.go functions/internal/identity/*.go rules/*.go)
+# What the functions share: start-up, the identity check, list cursors (functions/internal/*), rules.
+SHARED_SOURCES = $(wildcard functions/internal/start/*.go functions/internal/identity/*.go functions/internal/cursor/*.go rules/*.go)
 
 # The items function. Rebuilt only when its sources or the module change.
 ITEMS_BOOTSTRAP := build/functions/items/bootstrap
-$(ITEMS_BOOTSTRAP): $(wildcard functions/items/*.go functions/internal/items/*.go) $(IDENTITY_SOURCES) go.mod go.sum
+$(ITEMS_BOOTSTRAP): $(wildcard functions/items/*.go functions/internal/items/*.go) $(SHARED_SOURCES) go.mod go.sum
 	GOOS=linux GOARCH=arm64 $(FUNCTION_BUILD) -o $@ ./functions/items
 
 help: ## List the targets.
@@ -53,14 +53,14 @@ build/gatehouse: $(APP_SOURCES)
 
 # The signer function (the image delivery's asset function), built the same way.
 SIGNER_BOOTSTRAP := build/functions/signer/bootstrap
-$(SIGNER_BOOTSTRAP): $(wildcard functions/signer/*.go) $(IDENTITY_SOURCES) go.mod go.sum
+$(SIGNER_BOOTSTRAP): $(wildcard functions/signer/*.go) $(SHARED_SOURCES) go.mod go.sum
 	GOOS=linux GOARCH=arm64 $(FUNCTION_BUILD) -o $@ ./functions/signer
 
 # The token API's functions: its authorizer, token service and handler, built the same way.
 API_BOOTSTRAPS := build/functions/authorizer/bootstrap build/functions/tokens/bootstrap build/functions/api/bootstrap
-build/functions/authorizer/bootstrap: $(wildcard functions/authorizer/*.go apitokens/*.go) $(IDENTITY_SOURCES) go.mod go.sum
-build/functions/tokens/bootstrap: $(wildcard functions/tokens/*.go apitokens/*.go) $(IDENTITY_SOURCES) go.mod go.sum
-build/functions/api/bootstrap: $(wildcard functions/api/*.go functions/internal/items/*.go apitokens/*.go) $(IDENTITY_SOURCES) go.mod go.sum
+build/functions/authorizer/bootstrap: $(wildcard functions/authorizer/*.go apitokens/*.go) $(SHARED_SOURCES) go.mod go.sum
+build/functions/tokens/bootstrap: $(wildcard functions/tokens/*.go apitokens/*.go) $(SHARED_SOURCES) go.mod go.sum
+build/functions/api/bootstrap: $(wildcard functions/api/*.go functions/internal/items/*.go apitokens/*.go) $(SHARED_SOURCES) go.mod go.sum
 $(API_BOOTSTRAPS):
 	GOOS=linux GOARCH=arm64 $(FUNCTION_BUILD) -o $@ ./functions/$(notdir $(@D))
 
@@ -71,7 +71,7 @@ $(API_BOOTSTRAPS):
 HOST_FUNCTIONS_DIR ?= build/host-functions
 FUNCTION_NAMES := items tokens authorizer api signer
 HOST_FUNCTIONS := $(addprefix $(HOST_FUNCTIONS_DIR)/,$(FUNCTION_NAMES) aws-lambda-rie)
-$(HOST_FUNCTIONS) &: $(wildcard functions/*/*.go functions/internal/*/*.go apitokens/*.go) $(IDENTITY_SOURCES) go.mod go.sum
+$(HOST_FUNCTIONS) &: $(wildcard functions/*/*.go functions/internal/*/*.go apitokens/*.go) $(SHARED_SOURCES) go.mod go.sum
 	$(FUNCTION_BUILD) -o $(HOST_FUNCTIONS_DIR)/ $(addprefix ./functions/,$(FUNCTION_NAMES)) github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
 	@touch $(HOST_FUNCTIONS)
 host-functions: $(HOST_FUNCTIONS) ## Build every asset function for this machine, with the Lambda Runtime Interface Emulator (make test-calls runs them).

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/gatehouse-cdk/gatehouse/apitokens"
+	pagecursor "github.com/gatehouse-cdk/gatehouse/functions/internal/cursor"
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity"
 	"github.com/gatehouse-cdk/gatehouse/rules"
 )
@@ -363,27 +363,13 @@ type cursor struct {
 	Created int64  `json:"created"`
 }
 
-// encode is the cursor as list's next: base64url (unpadded) of its JSON.
-func (c cursor) encode() string {
-	b, err := json.Marshal(c)
-	if err != nil {
-		panic(err) // a string and a number always marshal
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+// encode is the cursor as list's next (package cursor).
+func (c cursor) encode() string { return pagecursor.Encode(c) }
 
 // decodeCursor reads a next value; false unless it is exactly one that encode makes for a token
 // id and a creation time.
 func decodeCursor(s string) (cursor, bool) {
-	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
-	if err != nil {
-		return cursor{}, false
-	}
-	var c cursor
-	if json.Unmarshal(b, &c) != nil || !apitokens.IsHash(c.ID) || c.Created < 0 || c.encode() != s {
-		return cursor{}, false
-	}
-	return c, true
+	return pagecursor.Decode(s, func(c cursor) bool { return apitokens.IsHash(c.ID) && c.Created >= 0 })
 }
 
 // key is the owner index's ExclusiveStartKey after the cursor's token, in owner's partition.

@@ -2,42 +2,19 @@
 
 package items
 
-import (
-	"encoding/base64"
-	"encoding/json"
-)
+import "github.com/gatehouse-cdk/gatehouse/functions/internal/cursor"
 
-// token is the JSON inside a pagination token.
+// token is a list page's position: the last id it showed.
 type token struct {
 	ID string `json:"id"`
 }
 
-// encodeToken makes the token of a list page that ends at id: base64url, no padding, of {"id":id}.
-func encodeToken(id string) string {
-	b, err := json.Marshal(token{ID: id})
-	if err != nil {
-		panic(err) // a struct of one string always marshals
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+// encodeToken makes the next value of a list page that ends at id (package cursor).
+func encodeToken(id string) string { return cursor.Encode(token{ID: id}) }
 
-// decodeToken returns the id in a token, and false unless the token is exactly one that
+// decodeToken returns the id in a next value, and false unless it is exactly one that
 // encodeToken makes for a valid id.
 func decodeToken(s string) (string, bool) {
-	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
-	if err != nil {
-		return "", false
-	}
-	var t token
-	if err := json.Unmarshal(b, &t); err != nil {
-		return "", false
-	}
-	if checkKeyString("id", t.ID, maxIDLen, isIDChar, ruleID) != nil {
-		return "", false
-	}
-	// Only the canonical form is accepted: no other fields, spellings or spacing.
-	if encodeToken(t.ID) != s {
-		return "", false
-	}
-	return t.ID, true
+	t, ok := cursor.Decode(s, func(t token) bool { return checkKeyString("id", t.ID, maxIDLen, isIDChar, ruleID) == nil })
+	return t.ID, ok
 }
