@@ -6,7 +6,7 @@ import 'server-only';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { ServerConfig } from './config';
-import { unauthorized, type HttpResult } from './http';
+import { refusal, unauthorized, upstream, type HttpResult } from './http';
 
 /**
  * A Lambda client whose credentials come from assuming the trust role. One per process and
@@ -51,6 +51,18 @@ export interface AssetError {
 }
 
 /**
+ * What a route needs to act for the signed-in caller through one asset function: the trust
+ * role's Lambda client, the function (undefined: not deployed in this environment) and the
+ * caller's ID token from the server-side session (undefined: not signed in). lib/route-call
+ * makes one from the request's session.
+ */
+export interface AssetCall {
+  lambda: LambdaClient;
+  functionName: string | undefined;
+  idToken: string | undefined;
+}
+
+/**
  * Invokes functionName with payload. A function that failed, or could not be reached, is a 502
  * with a message; its own refusals come back as { error } for the caller to map.
  */
@@ -63,20 +75,12 @@ export async function invoke<T extends { error?: AssetError }>(
       Payload: new TextEncoder().encode(JSON.stringify(payload)),
     }));
     const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
-    if (out.FunctionError) {
-      return { ok: false, answer: { status: 502, body: { error: { code: 'upstream', message: `the function failed (${out.FunctionError})` } } } };
-    }
+    if (out.FunctionError) return { ok: false, answer: upstream(`the function failed (${out.FunctionError})`) };
     return { ok: true, result: JSON.parse(text) as T };
   } catch (err) {
     const name = err instanceof Error ? err.name : 'Error';
-    return { ok: false, answer: { status: 502, body: { error: { code: 'upstream', message: `the function could not be invoked (${name})` } } } };
+    return { ok: false, answer: upstream(`the function could not be invoked (${name})`) };
   }
-}
-
-/** Maps an asset function's refusal to an HTTP status. */
-export function refusal(error: AssetError): HttpResult {
-  const status = { invalid: 400, unauthorized: 401, not_found: 404, conflict: 409, not_configured: 503 }[error.code] ?? 502;
-  return { status, body: { error } };
 }
 
 /**
@@ -84,10 +88,10 @@ export function refusal(error: AssetError): HttpResult {
  * without one, the function's refusals mapped (refusal), its answer as 200 — or 201 when created.
  */
 export async function callAsSignedInUser<T extends { error?: AssetError }>(
-  lambda: LambdaClient, functionName: string, idToken: string | undefined, payload: Record<string, unknown>, created: boolean,
+  call: AssetCall & { functionName: string }, payload: Record<string, unknown>, created: boolean,
 ): Promise<HttpResult> {
-  if (!idToken) return unauthorized;
-  const out = await invoke<T>(lambda, functionName, { ...payload, idToken });
+  if (!call.idToken) return unauthorized;
+  const out = await invoke<T>(call.lambda, call.functionName, { ...payload, idToken: call.idToken });
   if (!out.ok) return out.answer;
   if (out.result.error) return refusal(out.result.error);
   return { status: created ? 201 : 200, body: out.result };

@@ -1,9 +1,11 @@
 // Route handlers' HTTP: what an answer is (HttpResult) and how it is sent (respond: JSON, never
-// cached), the checks every mutating route makes before anything else (mutationBody), and a
-// list route's page query (pageQuery).
+// cached), the answers the asset functions' refusals and failures become (refusal, upstream),
+// the checks every mutating route makes before anything else (mutationBody), and a list route's
+// page query (pageQuery).
 import 'server-only';
 import { NextResponse } from 'next/server';
 import { apiCacheControl } from '../response-headers';
+import type { AssetError } from './assets';
 
 /** What an HTTP answer of ours is: a status, a JSON body and any headers of its own. */
 export interface HttpResult {
@@ -17,6 +19,17 @@ export function invalid(field: string, message: string): HttpResult {
 }
 
 export const unauthorized: HttpResult = { status: 401, body: { error: { code: 'unauthorized', message: 'sign in first' } } };
+
+/** An asset function that failed or could not be reached: 502, with what happened. */
+export function upstream(message: string): HttpResult {
+  return { status: 502, body: { error: { code: 'upstream', message } } };
+}
+
+/** An asset function's refusal as an HTTP answer: its code's status, its error as the body. */
+export function refusal(error: AssetError): HttpResult {
+  const status = { invalid: 400, unauthorized: 401, not_found: 404, conflict: 409, not_configured: 503 }[error.code] ?? 502;
+  return { status, body: { error } };
+}
 
 /** Sends result as JSON; no API answer may be stored by the browser or a cache in between. */
 export function respond(result: HttpResult): NextResponse {

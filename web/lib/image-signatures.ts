@@ -2,9 +2,8 @@
 // chain) for the caller's own folder. The gallery appends its query to each image URL
 // (lib/images.ts).
 import 'server-only';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { invoke, refusal, type AssetError } from './assets';
-import { unauthorized, type HttpResult } from './http';
+import { invoke, type AssetCall, type AssetError } from './assets';
+import { refusal, unauthorized, type HttpResult } from './http';
 
 interface SignerResponse {
   resource?: string;
@@ -30,10 +29,10 @@ const transient = (code: string): HttpResult => ({
  * not_configured (no signing key) is a 503; internal (signing failed) and unavailable (the token
  * could not be checked now) are transient: 503 with Retry-After.
  */
-export async function imageSignature(lambda: LambdaClient, signerFunctionName: string | undefined, idToken: string | undefined): Promise<HttpResult> {
-  if (!signerFunctionName) return { status: 503, body: { error: { code: 'not_configured', message: 'SIGNER_FUNCTION_NAME is not set: this environment has no image delivery' } } };
+export async function imageSignature({ lambda, functionName, idToken }: AssetCall): Promise<HttpResult> {
+  if (!functionName) return { status: 503, body: { error: { code: 'not_configured', message: 'SIGNER_FUNCTION_NAME is not set: this environment has no image delivery' } } };
   if (!idToken) return unauthorized;
-  const out = await invoke<SignerResponse>(lambda, signerFunctionName, { idToken });
+  const out = await invoke<SignerResponse>(lambda, functionName, { idToken });
   if (!out.ok) return out.answer;
   const error = out.result.error;
   if (error?.code === 'not_configured') return notConfigured;

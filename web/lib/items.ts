@@ -1,8 +1,7 @@
 // The items routes' logic (app/api/items route handlers call it): each request carries the
 // session's ID token, from which the items function derives the user; the body names only the item.
 import 'server-only';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { callAsSignedInUser, type AssetError } from './assets';
+import { callAsSignedInUser, type AssetCall, type AssetError } from './assets';
 import { invalid, pageQuery, unauthorized, type HttpResult } from './http';
 
 export interface Item {
@@ -19,15 +18,11 @@ interface ItemsResponse {
   error?: AssetError;
 }
 
-export interface ItemsContext {
-  lambda: LambdaClient;
-  functionName: string;
-  /** The signed-in caller's Cognito ID token, from the session; undefined: not signed in. */
-  idToken: string | undefined;
-}
+/** The items function's call: AssetCall, whose function every environment has. */
+export type ItemsContext = AssetCall & { functionName: string };
 
 function call(ctx: ItemsContext, payload: Record<string, unknown>): Promise<HttpResult> {
-  return callAsSignedInUser<ItemsResponse>(ctx.lambda, ctx.functionName, ctx.idToken, payload, payload.action === 'put');
+  return callAsSignedInUser<ItemsResponse>(ctx, payload, payload.action === 'put');
 }
 
 export function listItems(ctx: ItemsContext, params: URLSearchParams): Promise<HttpResult> {

@@ -1,8 +1,7 @@
 // API tokens: issued, listed and revoked by the token service, through the role chain, for the
 // signed-in caller only, whom the service derives from the session's ID token.
 import 'server-only';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { callAsSignedInUser, type AssetError } from './assets';
+import { callAsSignedInUser, type AssetCall, type AssetError } from './assets';
 import { invalid, pageQuery, unauthorized, type HttpResult } from './http';
 
 /** A token as list shows it (never the token itself). */
@@ -36,16 +35,13 @@ interface TokensResponse {
   error?: AssetError;
 }
 
-export interface TokensContext {
-  lambda: LambdaClient;
-  functionName: string | undefined;
-  /** The signed-in caller's Cognito ID token, from the session; undefined: not signed in. */
-  idToken: string | undefined;
-}
+/** The token service's call (AssetCall): its function exists only with the token API. */
+export type TokensContext = AssetCall;
 
 async function call(ctx: TokensContext, payload: Record<string, unknown>): Promise<HttpResult> {
-  if (!ctx.functionName) return { status: 503, body: { error: { code: 'not_configured', message: 'TOKEN_SERVICE_FUNCTION_NAME is not set: this environment has no token API' } } };
-  return callAsSignedInUser<TokensResponse>(ctx.lambda, ctx.functionName, ctx.idToken, payload, payload.action === 'issue');
+  const { functionName } = ctx;
+  if (!functionName) return { status: 503, body: { error: { code: 'not_configured', message: 'TOKEN_SERVICE_FUNCTION_NAME is not set: this environment has no token API' } } };
+  return callAsSignedInUser<TokensResponse>({ ...ctx, functionName }, payload, payload.action === 'issue');
 }
 
 /** body: {"scopes": [...], "lifetimeDays"?: n}. The token in the answer is shown once. */

@@ -51,7 +51,7 @@ describe('the record of AWS calls', () => {
 
     await listItems({ lambda, functionName: config.assetFunctionName, idToken }, new URLSearchParams());
     await listTokens({ lambda, functionName: config.tokenServiceFunctionName, idToken }, new URLSearchParams());
-    await imageSignature(lambda, config.signerFunctionName, idToken);
+    await imageSignature({ lambda, functionName: config.signerFunctionName, idToken });
     expect((await publishFeedback(sns, config.feedbackTopicArn, identityId, 'the body')).status).toBe(202);
   });
 

@@ -179,7 +179,7 @@ describe('feedback', () => {
 describe('images', () => {
   it('asks the signer with the session\'s ID token and builds URLs in the caller\'s folder', async () => {
     lambdaMock.on(InvokeCommand).resolves(answer({ resource: 'r', query: 'Policy=p&Signature=s&Key-Pair-Id=K', expires: 1 }));
-    expect(await imageSignature(lambda(), config.signerFunctionName, idToken)).toEqual({
+    expect(await imageSignature({ lambda: lambda(), functionName: config.signerFunctionName, idToken })).toEqual({
       status: 200, body: { resource: 'r', query: 'Policy=p&Signature=s&Key-Pair-Id=K', expires: 1 },
     });
     expect(sentPayload()).toEqual({ idToken });
@@ -196,14 +196,14 @@ describe('images', () => {
       .resolvesOnce(answer({ error: { code: 'not_configured', message: `reading ${secret}: ResourceNotFoundException` } }))
       .resolvesOnce(answer({ error: { code: 'internal', message: 'could not sign: crypto/rsa: verification error' } }))
       .resolvesOnce(answer({ error: { code: 'unavailable', message: 'the token could not be checked now; try again' } }));
-    expect((await imageSignature(lambda(), config.signerFunctionName, 'bad')).status).toBe(401);
-    expect(await imageSignature(lambda(), config.signerFunctionName, 'ok')).toEqual({
+    expect((await imageSignature({ lambda: lambda(), functionName: config.signerFunctionName, idToken: 'bad' })).status).toBe(401);
+    expect(await imageSignature({ lambda: lambda(), functionName: config.signerFunctionName, idToken: 'ok' })).toEqual({
       status: 503, body: { error: { code: 'not_configured', message: 'image delivery is not set up in this environment' } },
     });
     const retry = { status: 503, headers: { 'Retry-After': '5' }, body: { error: { code: 'internal', message: 'the images could not be signed just now; try again in a few seconds' } } };
-    expect(await imageSignature(lambda(), config.signerFunctionName, 'ok')).toEqual(retry);
-    expect(await imageSignature(lambda(), config.signerFunctionName, 'ok')).toEqual({ ...retry, body: { error: { ...retry.body.error, code: 'unavailable' } } });
-    expect((await imageSignature(lambda(), config.signerFunctionName, undefined)).status).toBe(401);
+    expect(await imageSignature({ lambda: lambda(), functionName: config.signerFunctionName, idToken: 'ok' })).toEqual(retry);
+    expect(await imageSignature({ lambda: lambda(), functionName: config.signerFunctionName, idToken: 'ok' })).toEqual({ ...retry, body: { error: { ...retry.body.error, code: 'unavailable' } } });
+    expect((await imageSignature({ lambda: lambda(), functionName: config.signerFunctionName, idToken: undefined })).status).toBe(401);
     expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(4);
   });
 });
