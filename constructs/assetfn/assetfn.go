@@ -62,9 +62,9 @@ type AssetFunctionProps struct {
 	// Code is the function's code: a directory holding a `bootstrap` executable built for
 	// linux/arm64. Required.
 	Code awslambda.Code
-	// Description of the function.
+	// Description of the function. Default none.
 	Description string
-	// Environment variables. Not the IdentityVariables when VerifiesUsersOf is set.
+	// Environment variables. Not the IdentityVariables when VerifiesUsersOf is set. Default none.
 	Environment map[string]string
 	// VerifiesUsersOf is the sign-in whose users the function acts for: it gets the
 	// IdentityVariables (that sign-in's user pool id, web client id, identity pool id and owner
@@ -72,9 +72,10 @@ type AssetFunctionProps struct {
 	// function that acts for no user (or for the owner of an API token, as the token API's
 	// handler does).
 	VerifiesUsersOf SignIn
-	// MemoryMB (rules.FunctionMemoryMB: its range and default).
+	// MemoryMB is the function's memory. Default 256; 128 to 10240 (rules.FunctionMemoryMB).
 	MemoryMB int
-	// TimeoutSeconds (rules.FunctionTimeoutSeconds).
+	// TimeoutSeconds is how long an invocation may run. Default 10; 1 to 900
+	// (rules.FunctionTimeoutSeconds).
 	TimeoutSeconds int
 	// ReservedConcurrency caps concurrent executions (0: no cap). Default no cap.
 	ReservedConcurrency int

@@ -82,16 +82,19 @@ type UserAuthProps struct {
 	// AllowGuests lets the identity pool give unauthenticated identities the guest role.
 	// Default false.
 	AllowGuests bool
-	// AccessTokenValidityMinutes (rules.AccessTokenValidityMinutes: its range and default).
+	// AccessTokenValidityMinutes is the access token's lifetime. Default 60; 5 to 1440
+	// (rules.AccessTokenValidityMinutes).
 	AccessTokenValidityMinutes int
-	// IDTokenValidityMinutes (rules.IDTokenValidityMinutes).
+	// IDTokenValidityMinutes is the ID token's lifetime. Default 60; 5 to 1440
+	// (rules.IDTokenValidityMinutes).
 	IDTokenValidityMinutes int
-	// RefreshTokenValidityDays (rules.RefreshTokenValidityDays).
+	// RefreshTokenValidityDays is the refresh token's lifetime. Default 30; 1 to 3650
+	// (rules.RefreshTokenValidityDays).
 	RefreshTokenValidityDays int
 	// Groups to create, each with a role. Default none.
 	Groups []Group
-	// OwnerKey names each user's folder, items and API tokens: rules.OwnerKeyIdentityID (default:
-	// the identity pool's identity id, Amplify's convention) or rules.OwnerKeySub (the user pool's
+	// OwnerKey names each user's folder, items and API tokens. Default rules.OwnerKeyIdentityID:
+	// the identity pool's identity id, Amplify's convention. Or rules.OwnerKeySub (the user pool's
 	// sub, the id the rest of an app already knows: the identity pool maps the ID token's sub claim
 	// to the session tag rules.OwnerTag, and the roles' trust allows sts:TagSession). Changing it
 	// on a deployed app moves no folder: users see empty folders until their objects are copied.

@@ -34,9 +34,10 @@ type CrossAccountRoleProps struct {
 	// TrustedRoleName narrows the trust to one role of the trusted account. Default: any
 	// principal of that account its own policies allow.
 	TrustedRoleName string
-	// SessionName, when set, is the only role session name accepted.
+	// SessionName, when set, is the only role session name accepted. Default any.
 	SessionName string
-	// MaxSessionDurationSeconds is the longest session it gives (rules.CrossAccountSessionSeconds).
+	// MaxSessionDurationSeconds is the longest session it gives. Default 3600; 3600 to 43200
+	// (rules.CrossAccountSessionSeconds).
 	MaxSessionDurationSeconds int
 }
 

@@ -84,7 +84,8 @@ type ImageDistributionProps struct {
 	// DomainName is a custom domain (alias); it needs CertificateArn and raises the viewers'
 	// minimum to TLS 1.2. Default none: the distribution's *.cloudfront.net domain.
 	DomainName string
-	// CertificateArn is the ACM certificate for DomainName, in us-east-1.
+	// CertificateArn is the ACM certificate for DomainName, in us-east-1. Required with
+	// DomainName; Default none.
 	CertificateArn string
 }
 
@@ -158,9 +159,7 @@ func NewImageDistribution(scope constructs.Construct, id *string, props *ImageDi
 	if p.EncryptionKey != nil && awscdk.Stack_Of(p.EncryptionKey) != stack {
 		sameStack.Add("EncryptionKey", *p.EncryptionKey.Node().Path(), "must be in this construct's stack, with the bucket")
 	}
-	if err := sameStack.Err(); err != nil {
-		panic(err)
-	}
+	guard.Problems(sameStack)
 
 	var keys []interfacesawscloudfront.IPublicKeyRef
 	for i, pem := range p.PublicKeys {
@@ -262,9 +261,7 @@ func (d *ImageDistribution) grantOrigin(bucket awss3.IBucket, key awskms.IKey) {
 		Conditions: &thisDistribution,
 	}))
 	if !*added.StatementAdded {
-		ps := rules.NewProblems(*d.Node().Path())
-		ps.Add("Bucket", *bucket.Node().Path(), "has no policy this construct can add to (an imported bucket); pass the bucket construct itself")
-		panic(ps.Err())
+		guard.Refuse(*d.Node().Path(), "Bucket", *bucket.Node().Path(), "has no policy this construct can add to (an imported bucket); pass the bucket construct itself")
 	}
 	if key == nil {
 		return

@@ -22,7 +22,8 @@ type AccessLogsProps struct {
 	// (ImageDistribution.Distribution().DistributionId(); from a stack in another region, read it
 	// through awscdk.Stack_ConsumeReference(id, awscdk.ReferenceStrength_WEAK)). Required.
 	DistributionID *string
-	// ExpirationDays: how long logs are kept (rules.AccessLogExpirationDays).
+	// ExpirationDays: how long logs are kept. Default 365; 1 to 3650
+	// (rules.AccessLogExpirationDays).
 	ExpirationDays int
 }
 
@@ -61,9 +62,7 @@ func NewAccessLogs(scope constructs.Construct, id *string, props *AccessLogsProp
 	guard.Check(scope, id, props.Validate())
 	stack := awscdk.Stack_Of(scope)
 	if region := stack.Region(); *awscdk.Token_IsUnresolved(region) || *region != LogsRegion {
-		ps := rules.NewProblems(*scope.Node().Path() + "/" + *id)
-		ps.Add("stack region", *region, "must be "+LogsRegion+": CloudFront delivers access logs only from there (give the stack env.region us-east-1)")
-		panic(ps.Err())
+		guard.Refuse(*scope.Node().Path()+"/"+*id, "stack region", *region, "must be "+LogsRegion+": CloudFront delivers access logs only from there (give the stack env.region us-east-1)")
 	}
 	l := &AccessLogs{}
 	constructs.NewConstruct_Override(l, scope, id)

@@ -29,7 +29,8 @@ type SignerProps struct {
 	// accepts, the web client they must be for, and the identity pool whose identity ids name
 	// the folders (*auth.UserAuth). Required.
 	SignIn assetfn.SignIn
-	// SignatureTTLSeconds: how long a signature stays valid (rules.SignatureTTLSeconds).
+	// SignatureTTLSeconds: how long a signature stays valid. Default 900; 60 to 3600
+	// (rules.SignatureTTLSeconds).
 	SignatureTTLSeconds int
 	// Folder is the delivered path whose <identity id>/ subfolders the signatures open; one of
 	// the distribution's Paths. Default the first of them.

@@ -48,7 +48,7 @@ import (
 
 // ComputeRoleProps configure NewComputeRole. All optional.
 type ComputeRoleProps struct {
-	// Description of the role.
+	// Description of the role. Default none.
 	Description string
 	// RestrictToApp adds aws:SourceAccount = this account and aws:SourceArn =
 	// arn:aws:amplify:<region>:<account>:apps/<AppID>/branches/<Branch> to the trust. Default off.

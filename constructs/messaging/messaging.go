@@ -23,7 +23,7 @@ const AWSManagedKeyAlias = "alias/aws/sns"
 
 // SecureTopicProps configure NewSecureTopic. All optional.
 type SecureTopicProps struct {
-	// DisplayName of the topic.
+	// DisplayName of the topic. Default none.
 	DisplayName string
 }
 

@@ -90,9 +90,7 @@ func (w *WebpageRole) Role() awsiam.IRole { return w.role }
 func (w *WebpageRole) AttachTo(taskDefinition constructs.IConstruct) {
 	cfn, ok := taskDefinition.Node().DefaultChild().(awscdk.CfnResource)
 	if !ok || *cfn.CfnResourceType() != "AWS::ECS::TaskDefinition" {
-		ps := rules.NewProblems(*w.Node().Path() + ".AttachTo")
-		ps.Add("taskDefinition", *taskDefinition.Node().Path(), "must be an awsecs.TaskDefinition")
-		panic(ps.Err())
+		guard.Refuse(*w.Node().Path()+".AttachTo", "taskDefinition", *taskDefinition.Node().Path(), "must be an awsecs.TaskDefinition")
 	}
 	cfn.AddPropertyOverride(jsii.String("TaskRoleArn"), w.role.RoleArn())
 }
@@ -109,7 +107,7 @@ type TrustRoleProps struct {
 	OtherServers []awsiam.IRole
 	// SessionName the webpage must use (sts:RoleSessionName). Default rules.DefaultSessionName.
 	SessionName string
-	// SessionDurationSeconds is the duration clients should request
+	// SessionDurationSeconds is the duration clients should request. Default 1800; 900 to 3600
 	// (rules.SessionDurationSeconds). The role's own maximum is rules.ChainedSessionSeconds.
 	SessionDurationSeconds int
 }

@@ -132,22 +132,22 @@ type UploadBucketProps struct {
 	// AccessRules decide who may do what under which path. Default: none (no identity has access).
 	AccessRules []AccessRule
 	// SignIn gives the access rules their roles: the sign-in construct's (an *auth.UserAuth).
-	// Set SignIn or Roles, not both.
+	// Set SignIn or Roles, not both. Default none: Roles.
 	SignIn SignIn
 	// Roles gives the access rules their roles by hand, e.g. those of an identity pool made
-	// elsewhere.
+	// elsewhere. Default none: SignIn's.
 	Roles AccessRoles
 	// KMSEncryption encrypts with a new customer managed KMS key (rotation on, retained) instead of
 	// S3-managed keys, and grants rule principals use of the key through S3 only. Default false.
 	KMSEncryption bool
-	// NoncurrentVersionExpirationDays: how long overwritten/deleted versions are kept
-	// (rules.NoncurrentVersionExpirationDays: its range and default).
+	// NoncurrentVersionExpirationDays: how long overwritten/deleted versions are kept. Default
+	// 30; 1 to 3650 (rules.NoncurrentVersionExpirationDays).
 	NoncurrentVersionExpirationDays int
-	// AccessLogExpirationDays: how long server access logs are kept
+	// AccessLogExpirationDays: how long server access logs are kept. Default 365; 1 to 3650
 	// (rules.AccessLogExpirationDays).
 	AccessLogExpirationDays int
-	// CorsMaxAgeSeconds: how long browsers may cache a preflight (rules.CorsMaxAgeSeconds;
-	// nil is its default, 0 allowed).
+	// CorsMaxAgeSeconds: how long browsers may cache a preflight. Default 3000 (nil); 0 to
+	// 86400 (rules.CorsMaxAgeSeconds).
 	CorsMaxAgeSeconds *int
 }
 
@@ -180,29 +180,13 @@ func NewUploadBucket(scope constructs.Construct, id *string, props *UploadBucket
 	// Server access logs can only be delivered to SSE-S3 buckets.
 	u.logBucket = stateful.LogBucket(u, "AccessLogs", p.AccessLogExpirationDays, awss3.TargetObjectKeyFormat_SimplePrefix(), "server access log")
 
-	encryption := awss3.BucketEncryption_S3_MANAGED
-	if p.KMSEncryption {
-		u.key = awskms.NewKey(u, jsii.String("Key"), &awskms.KeyProps{
-			Description:       jsii.String("Encrypts the objects of " + *u.Node().Path()),
-			EnableKeyRotation: jsii.Bool(true),
-			RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-		})
-		encryption = awss3.BucketEncryption_KMS
-	}
-	var bucketKey *bool
-	if p.KMSEncryption {
-		bucketKey = jsii.Bool(true) // one data key per bucket, not per object: fewer KMS calls
-	}
-	var encryptionKey awskms.IKey
-	if u.key != nil {
-		encryptionKey = u.key
-	}
+	encryption := u.encryption(p.KMSEncryption)
 	u.bucket = awss3.NewBucket(u, jsii.String("Resource"), &awss3.BucketProps{
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
 		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		Encryption:        encryption,
-		EncryptionKey:     encryptionKey,
-		BucketKeyEnabled:  bucketKey,
+		Encryption:        encryption.Encryption,
+		EncryptionKey:     encryption.EncryptionKey,
+		BucketKeyEnabled:  encryption.BucketKeyEnabled,
 		EnforceSSL:        jsii.Bool(true),
 		MinimumTLSVersion: jsii.Number(1.2),
 		Versioned:         jsii.Bool(true),
@@ -220,6 +204,21 @@ func NewUploadBucket(scope constructs.Construct, id *string, props *UploadBucket
 
 	u.attachRules(roles)
 	return u
+}
+
+// encryption is the bucket's one decision on keys: S3-managed keys, or with kms a new customer
+// managed key (rotation on, retained: the objects cannot be read without it), which becomes
+// u.key, with an S3 bucket key (one data key per bucket, not per object: fewer KMS calls).
+func (u *UploadBucket) encryption(kms bool) awss3.BucketProps {
+	if !kms {
+		return awss3.BucketProps{Encryption: awss3.BucketEncryption_S3_MANAGED}
+	}
+	u.key = awskms.NewKey(u, jsii.String("Key"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the objects of " + *u.Node().Path()),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	return awss3.BucketProps{Encryption: awss3.BucketEncryption_KMS, EncryptionKey: u.key, BucketKeyEnabled: jsii.Bool(true)}
 }
 
 func corsRules(p UploadBucketProps) *[]*awss3.CorsRule {
@@ -353,9 +352,7 @@ func (u *UploadBucket) attachRules(roles AccessRoles) {
 		}
 		for _, s := range append(statements, u.keyStatements(g.rules)...) {
 			if added := g.role.AddToPrincipalPolicy(u.policyStatement(s)); !*added.StatementAdded {
-				ps := rules.NewProblems(*u.Node().Path())
-				ps.Add("Roles."+g.name, *g.role.Node().Path(), "cannot take policy statements (an immutable imported role); pass a role this app can add policies to")
-				panic(ps.Err())
+				guard.Refuse(*u.Node().Path(), "Roles."+g.name, *g.role.Node().Path(), "cannot take policy statements (an immutable imported role); pass a role this app can add policies to")
 			}
 		}
 		owner := "identity id"
@@ -508,9 +505,7 @@ func (u *UploadBucket) GrantAccess(grantee awsiam.IGrantable, path string, actio
 	rule := AccessRule{Path: path, Who: Authenticated, Actions: actions}
 	ps := rules.NewProblems(*u.Node().Path() + ".GrantAccess")
 	accessrules.Check(ps, "rule", []AccessRule{rule}, false, nil)
-	if err := ps.Err(); err != nil {
-		panic(err)
-	}
+	guard.Problems(ps)
 	var grant awsiam.Grant
 	for _, s := range append(accessrules.StatementsFor("", path, accessrules.AnyEntity, actions), u.keyStatements([]AccessRule{rule})...) {
 		options := &awsiam.GrantOnPrincipalOptions{

@@ -63,32 +63,37 @@ const StageName = "v1"
 
 // TokenAPIProps configure NewTokenAPI.
 type TokenAPIProps struct {
-	// AuthorizerCode, TokenServiceCode and HandlerCode are the three functions' code
-	// (functions/authorizer, functions/tokens, functions/api built for linux/arm64). Required.
-	AuthorizerCode   awslambda.Code
+	// AuthorizerCode is the authorizer's code (functions/authorizer built for linux/arm64).
+	// Required.
+	AuthorizerCode awslambda.Code
+	// TokenServiceCode is the token service's code (functions/tokens). Required.
 	TokenServiceCode awslambda.Code
-	HandlerCode      awslambda.Code
+	// HandlerCode is the API handler's code (functions/api). Required.
+	HandlerCode awslambda.Code
 	// ItemsTable is the items table the API serves (partition key owner, sort key id).
 	// Required.
 	ItemsTable awsdynamodb.ITableV2
 	// SignIn is the sign-in whose users the token service acts for: it verifies their ID
-	// tokens (the user pool, its web client) and names owners by identity id (the identity
-	// pool) (*auth.UserAuth). Required.
+	// tokens (the user pool, its web client) and names owners by its owner key (the identity
+	// pool's identity id, or the sub) (*auth.UserAuth). Required.
 	SignIn assetfn.SignIn
 	// AllowedOrigins may call the API from browsers (CORS). Default none.
 	AllowedOrigins []string
 	// Scopes tokens may carry (rules.Scope each). Default apitokens.Scopes.
 	Scopes []string
-	// ThrottleRateLimit and ThrottleBurstLimit of the stage (rules.APIThrottleRateLimit,
-	// rules.APIThrottleBurstLimit).
-	ThrottleRateLimit  int
+	// ThrottleRateLimit is the stage's steady requests per second. Default 50; 1 to 10000
+	// (rules.APIThrottleRateLimit).
+	ThrottleRateLimit int
+	// ThrottleBurstLimit is the stage's burst, in requests. Default 100; 1 to 5000
+	// (rules.APIThrottleBurstLimit).
 	ThrottleBurstLimit int
-	// AuthorizerCacheSeconds (rules.AuthorizerCacheSeconds; nil: its default, 60, and 0
-	// allowed). A revoke flushes the cache, so this bounds only how long a revoked token works
-	// when the flush fails; an expired token is refused by the handler from the second it expires.
+	// AuthorizerCacheSeconds is how long API Gateway reuses the authorizer's answer for a token.
+	// Default 60 (nil); 0 to 3600, 0 turning the cache off (rules.AuthorizerCacheSeconds). A
+	// revoke flushes the cache, so this bounds only how long a revoked token works when the
+	// flush fails; an expired token is refused by the handler from the second it expires.
 	AuthorizerCacheSeconds *int
 	// MaxActiveTokensPerOwner is how many current tokens one owner may hold; the token service
-	// refuses to issue more (rules.MaxActiveTokens). Default 20.
+	// refuses to issue more. Default 20; 1 to 1000 (rules.MaxActiveTokens).
 	MaxActiveTokensPerOwner int
 	// ExecutionLogging turns on execution logs (errors only, no request or response data).
 	// Default false.

@@ -28,3 +28,19 @@ func Check(scope constructs.Construct, id *string, err error) {
 	}
 	panic(&scoped)
 }
+
+// Problems panics with ps's problems when it has any: refusals found once the construct exists
+// (the stacks its arguments are in, a method's argument), scoped by ps itself.
+func Problems(ps *rules.Problems) {
+	if err := ps.Err(); err != nil {
+		panic(err)
+	}
+}
+
+// Refuse panics with one problem of scope (a construct path, or "<path>.<Method>"): field, its
+// value and why it is refused.
+func Refuse(scope, field string, value any, why string) {
+	ps := rules.NewProblems(scope)
+	ps.Add(field, value, why)
+	Problems(ps)
+}
