@@ -23,7 +23,17 @@ import { chromium } from 'playwright-core';
 const web = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outputs = JSON.parse(readFileSync(join(web, 'amplify_outputs.json'), 'utf8'));
 const securityHeaders = JSON.parse(readFileSync(join(web, 'security-headers.json'), 'utf8'));
-const port = 3457;
+// Ports nothing listens on now, picked by the system: runs side by side (two checkouts, CI beside
+// a developer's make test) do not collide.
+const freePort = (host = '127.0.0.1') => new Promise((resolve, reject) => {
+  const probe = createServer();
+  probe.on('error', reject);
+  probe.listen(0, host, () => {
+    const { port: free } = probe.address();
+    probe.close(() => resolve(free));
+  });
+});
+const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const shots = join(web, 'test-results');
 mkdirSync(shots, { recursive: true });
@@ -42,8 +52,9 @@ const start = (on, env = {}) => {
 const main = start(port, { GATEHOUSE_PREVIEW: '' });
 const server = main.process;
 // make web-preview's run (its banner's check), started now so that it is up when needed.
-const previewBase = `http://127.0.0.1:${port + 3}`;
-const preview = start(port + 3, { GATEHOUSE_PREVIEW: 'fixture' });
+const previewPort = await freePort();
+const previewBase = `http://127.0.0.1:${previewPort}`;
+const preview = start(previewPort, { GATEHOUSE_PREVIEW: 'fixture' });
 
 async function ready(url = base, what = main) {
   for (let i = 0; i < 100; i++) {
@@ -68,7 +79,7 @@ const check = async (name, fn) => {
 // A malformed configuration stops the server at start-up, naming the variable (instrumentation.ts).
 // The process's environment wins over .env.local, so one bad value is enough to try it.
 await check('a malformed configuration stops next start, naming the variable', async () => {
-  const bad = start(port + 1, { TRUST_ROLE_ARN: 'arn:aws:iam::123456789012:user/someone' });
+  const bad = start(await freePort(), { TRUST_ROLE_ARN: 'arn:aws:iam::123456789012:user/someone' });
   const timer = setTimeout(() => bad.process.kill(), 20000);
   const code = await new Promise((resolve) => bad.process.on('exit', resolve));
   clearTimeout(timer);
@@ -312,7 +323,8 @@ try {
             headers: { 'Content-Type': 'text/plain' }, body: '{"scopes":["read"]}' }).then(() => 'sent', (e) => String(e));
         </script>`);
     });
-    await new Promise((resolve) => evil.listen(port + 2, 'localhost', resolve));
+    await new Promise((resolve) => evil.listen(0, 'localhost', resolve));
+    const evilPort = evil.address().port;
     const context = await browser.newContext();
     try {
       const attacker = await context.newPage();
@@ -321,7 +333,7 @@ try {
         assert.match(answer.request().headers()['content-type'], /^text\/plain/);
       };
       const fetched = attacker.waitForResponse(`${base}/api/tokens`);
-      await attacker.goto(`http://localhost:${port + 2}/`);
+      await attacker.goto(`http://localhost:${evilPort}/`);
       assert.equal(await attacker.evaluate(() => window.sent), 'sent');
       refused(await fetched); // no-cors: the page cannot read it; the browser's network log can
       const posted = attacker.waitForResponse(`${base}/api/tokens`);
