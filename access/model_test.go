@@ -254,7 +254,7 @@ func TestSignInWithPrincipalTags(t *testing.T) {
 		  "Tags": {"Type": "AWS::Cognito::IdentityPoolPrincipalTag", "Properties": {"IdentityPoolId": {"Ref": "Pool"},
 		    "IdentityProviderName": {"Fn::GetAtt": ["UserPool", "ProviderName"]}, "PrincipalTags": {"sub": "sub"}, "UseDefaults": false}},
 		  "Authenticated": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "auth",
-		    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ` + trustActions + `,
+		    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": `+trustActions+`,
 		      "Principal": {"Federated": "cognito-identity.amazonaws.com"},
 		      "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": {"Ref": "Pool"}},
 		                    "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"}}}]},

@@ -244,216 +244,294 @@ func (s *stack) resolve(v any, section, id, element string) (any, error) {
 var noValue = &struct{ name string }{"AWS::NoValue"}
 
 func (s *stack) intrinsic(fn string, arg any, section, id, element string, fail func(string) error) (any, error) {
-	sub := func(v any, what string) (any, error) { return s.resolve(v, section, id, element+"."+fn+what) }
-	subString := func(v any, what string) (string, error) {
-		r, err := sub(v, what)
+	call, ok := intrinsics[fn]
+	if !ok {
+		return nil, fail(fmt.Sprintf("unsupported intrinsic function %s", fn))
+	}
+	return call(intrinsicCall{s: s, fn: fn, arg: arg, section: section, id: id, element: element, fail: fail})
+}
+
+// intrinsics resolve the intrinsic functions, by name (set in init: they resolve their
+// arguments, which may hold intrinsics).
+var intrinsics map[string]func(intrinsicCall) (any, error)
+
+func init() {
+	intrinsics = map[string]func(intrinsicCall) (any, error){
+		"Ref":                intrinsicCall.ref,
+		"Fn::GetAtt":         intrinsicCall.getAtt,
+		"Fn::Join":           intrinsicCall.join,
+		"Fn::Sub":            intrinsicCall.template,
+		"Fn::Select":         intrinsicCall.selectItem,
+		"Fn::Split":          intrinsicCall.split,
+		"Fn::ImportValue":    intrinsicCall.importValue,
+		"Fn::GetStackOutput": intrinsicCall.getStackOutput,
+		"Fn::If":             intrinsicCall.ifThen,
+		"Fn::Equals":         intrinsicCall.condition,
+		"Fn::Not":            intrinsicCall.condition,
+		"Fn::And":            intrinsicCall.condition,
+		"Fn::Or":             intrinsicCall.condition,
+		"Condition":          intrinsicCall.condition,
+		"Fn::FindInMap":      intrinsicCall.findInMap,
+	}
+}
+
+// intrinsicCall is one intrinsic function being resolved: its name and argument, and where it
+// is (for messages).
+type intrinsicCall struct {
+	s                    *stack
+	fn                   string
+	arg                  any
+	section, id, element string
+	fail                 func(string) error
+}
+
+// sub resolves v, a part of the argument (what names it in messages, e.g. "[1]").
+func (c intrinsicCall) sub(v any, what string) (any, error) {
+	return c.s.resolve(v, c.section, c.id, c.element+"."+c.fn+what)
+}
+
+// subString resolves v to a string.
+func (c intrinsicCall) subString(v any, what string) (string, error) {
+	r, err := c.sub(v, what)
+	if err != nil {
+		return "", err
+	}
+	str, ok := r.(string)
+	if !ok {
+		return "", c.fail(fmt.Sprintf("%s%s: want a string, got %v", c.fn, what, r))
+	}
+	return str, nil
+}
+
+// list is v as a list of n arguments (any number when n is 0).
+func (c intrinsicCall) list(v any, n int) ([]any, error) {
+	l, ok := v.([]any)
+	if !ok || (n > 0 && len(l) != n) {
+		return nil, c.fail(fmt.Sprintf("%s: want a list of %d arguments, got %v", c.fn, n, v))
+	}
+	return l, nil
+}
+
+// separated reads [separator, value] (Fn::Join, Fn::Split).
+func (c intrinsicCall) separated() (string, []any, error) {
+	l, err := c.list(c.arg, 2)
+	if err != nil {
+		return "", nil, err
+	}
+	sep, ok := l[0].(string)
+	if !ok {
+		return "", nil, c.fail(c.fn + ": the separator must be a string")
+	}
+	return sep, l, nil
+}
+
+// ref is Ref: a parameter, a pseudo parameter or a resource.
+func (c intrinsicCall) ref() (any, error) {
+	name, ok := c.arg.(string)
+	if !ok {
+		return nil, c.fail("Ref: want a name, got " + fmt.Sprint(c.arg))
+	}
+	return c.s.ref(name, c.fail)
+}
+
+// getAtt is Fn::GetAtt: a resource's attribute ("res.attr" or [res, attr]).
+func (c intrinsicCall) getAtt() (any, error) {
+	var res, attr string
+	switch a := c.arg.(type) {
+	case string:
+		res, attr, _ = strings.Cut(a, ".")
+	case []any:
+		if len(a) != 2 {
+			return nil, c.fail(fmt.Sprintf("Fn::GetAtt: want [resource, attribute], got %v", a))
+		}
+		res, _ = a[0].(string)
+		attrValue, err := c.subString(a[1], "[1]")
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		str, ok := r.(string)
-		if !ok {
-			return "", fail(fmt.Sprintf("%s%s: want a string, got %v", fn, what, r))
-		}
-		return str, nil
+		attr = attrValue
 	}
-	list := func(v any, n int) ([]any, error) {
-		l, ok := v.([]any)
-		if !ok || (n > 0 && len(l) != n) {
-			return nil, fail(fmt.Sprintf("%s: want a list of %d arguments, got %v", fn, n, v))
-		}
-		return l, nil
+	if res == "" || attr == "" {
+		return nil, c.fail(fmt.Sprintf("Fn::GetAtt: want [resource, attribute], got %v", c.arg))
 	}
-	// separated reads [separator, value] (Fn::Join, Fn::Split).
-	separated := func() (string, []any, error) {
-		l, err := list(arg, 2)
-		if err != nil {
-			return "", nil, err
-		}
-		sep, ok := l[0].(string)
-		if !ok {
-			return "", nil, fail(fn + ": the separator must be a string")
-		}
-		return sep, l, nil
+	return c.s.attribute(res, attr, c.fail)
+}
+
+// join is Fn::Join: [separator, values].
+func (c intrinsicCall) join() (any, error) {
+	sep, l, err := c.separated()
+	if err != nil {
+		return nil, err
 	}
-	switch fn {
-	case "Ref":
-		name, ok := arg.(string)
-		if !ok {
-			return nil, fail("Ref: want a name, got " + fmt.Sprint(arg))
+	items, err := c.sub(l[1], "[1]")
+	if err != nil {
+		return nil, err
+	}
+	parts, ok := items.([]any)
+	if !ok {
+		return nil, c.fail(fmt.Sprintf("Fn::Join: want a list of values, got %v", items))
+	}
+	strs := make([]string, len(parts))
+	for i, p := range parts {
+		if strs[i], ok = p.(string); !ok {
+			return nil, c.fail(fmt.Sprintf("Fn::Join: item %d is not a string: %v", i, p))
 		}
-		return s.ref(name, fail)
-	case "Fn::GetAtt":
-		var res, attr string
-		switch a := arg.(type) {
-		case string:
-			res, attr, _ = strings.Cut(a, ".")
-		case []any:
-			if len(a) != 2 {
-				return nil, fail(fmt.Sprintf("Fn::GetAtt: want [resource, attribute], got %v", a))
-			}
-			res, _ = a[0].(string)
-			attrValue, err := subString(a[1], "[1]")
+	}
+	return strings.Join(strs, sep), nil
+}
+
+// template is Fn::Sub: a template string, or [template, variables].
+func (c intrinsicCall) template() (any, error) {
+	var template string
+	vars := map[string]any{}
+	switch a := c.arg.(type) {
+	case string:
+		template = a
+	case []any:
+		if len(a) != 2 {
+			return nil, c.fail("Fn::Sub: want a string or [string, variables]")
+		}
+		template, _ = a[0].(string)
+		m, ok := a[1].(map[string]any)
+		if !ok {
+			return nil, c.fail("Fn::Sub: variables must be an object")
+		}
+		for k, v := range m {
+			r, err := c.sub(v, "."+k)
 			if err != nil {
 				return nil, err
 			}
-			attr = attrValue
+			vars[k] = r
 		}
-		if res == "" || attr == "" {
-			return nil, fail(fmt.Sprintf("Fn::GetAtt: want [resource, attribute], got %v", arg))
-		}
-		return s.attribute(res, attr, fail)
-	case "Fn::Join":
-		sep, l, err := separated()
-		if err != nil {
-			return nil, err
-		}
-		items, err := sub(l[1], "[1]")
-		if err != nil {
-			return nil, err
-		}
-		parts, ok := items.([]any)
-		if !ok {
-			return nil, fail(fmt.Sprintf("Fn::Join: want a list of values, got %v", items))
-		}
-		strs := make([]string, len(parts))
-		for i, p := range parts {
-			if strs[i], ok = p.(string); !ok {
-				return nil, fail(fmt.Sprintf("Fn::Join: item %d is not a string: %v", i, p))
-			}
-		}
-		return strings.Join(strs, sep), nil
-	case "Fn::Sub":
-		var template string
-		vars := map[string]any{}
-		switch a := arg.(type) {
-		case string:
-			template = a
-		case []any:
-			if len(a) != 2 {
-				return nil, fail("Fn::Sub: want a string or [string, variables]")
-			}
-			template, _ = a[0].(string)
-			m, ok := a[1].(map[string]any)
-			if !ok {
-				return nil, fail("Fn::Sub: variables must be an object")
-			}
-			for k, v := range m {
-				r, err := sub(v, "."+k)
-				if err != nil {
-					return nil, err
-				}
-				vars[k] = r
-			}
-		default:
-			return nil, fail("Fn::Sub: want a string or [string, variables]")
-		}
-		return s.substitute(template, vars, fail)
-	case "Fn::Select":
-		l, err := list(arg, 2)
-		if err != nil {
-			return nil, err
-		}
-		indexValue, err := sub(l[0], "[0]")
-		if err != nil {
-			return nil, err
-		}
-		index, err := toInt(indexValue)
-		if err != nil {
-			return nil, fail("Fn::Select: " + err.Error())
-		}
-		items, err := sub(l[1], "[1]")
-		if err != nil {
-			return nil, err
-		}
-		parts, ok := items.([]any)
-		if !ok || index < 0 || index >= len(parts) {
-			return nil, fail(fmt.Sprintf("Fn::Select: index %d out of range of %v", index, items))
-		}
-		return parts[index], nil
-	case "Fn::Split":
-		sep, l, err := separated()
-		if err != nil {
-			return nil, err
-		}
-		str, err := subString(l[1], "[1]")
-		if err != nil {
-			return nil, err
-		}
-		var out []any
-		for _, p := range strings.Split(str, sep) {
-			out = append(out, p)
-		}
-		return out, nil
-	case "Fn::ImportValue":
-		name, err := subString(arg, "")
-		if err != nil {
-			return nil, err
-		}
-		export, ok := s.app.exports[name]
-		if !ok {
-			return nil, fail(fmt.Sprintf("Fn::ImportValue: no stack exports %q", name))
-		}
-		return export.stack.resolve(export.value, "Outputs", name, "Value")
-	case "Fn::GetStackOutput":
-		m, ok := arg.(map[string]any)
-		if !ok {
-			return nil, fail("Fn::GetStackOutput: want {StackName, OutputName}")
-		}
-		stackName, err := subString(m["StackName"], ".StackName")
-		if err != nil {
-			return nil, err
-		}
-		outputName, err := subString(m["OutputName"], ".OutputName")
-		if err != nil {
-			return nil, err
-		}
-		other, ok := s.app.byName[stackName]
-		if !ok {
-			return nil, fail(fmt.Sprintf("Fn::GetStackOutput: no stack named %q", stackName))
-		}
-		outputs, _ := other.Template["Outputs"].(map[string]any)
-		o, ok := outputs[outputName].(map[string]any)
-		if !ok {
-			return nil, fail(fmt.Sprintf("Fn::GetStackOutput: stack %q has no output %q", stackName, outputName))
-		}
-		return other.resolve(o["Value"], "Outputs", outputName, "Value")
-	case "Fn::If":
-		l, err := list(arg, 3)
-		if err != nil {
-			return nil, err
-		}
-		name, _ := l[0].(string)
-		cond, err := s.condition(name, fail)
-		if err != nil {
-			return nil, err
-		}
-		if cond {
-			return sub(l[1], "[1]")
-		}
-		return sub(l[2], "[2]")
-	case "Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Condition":
-		return s.conditionValue(fn, arg, section, id, element, fail)
-	case "Fn::FindInMap":
-		l, err := list(arg, 3)
-		if err != nil {
-			return nil, err
-		}
-		keys := make([]string, 3)
-		for i := range l {
-			if keys[i], err = subString(l[i], fmt.Sprintf("[%d]", i)); err != nil {
-				return nil, err
-			}
-		}
-		mappings, _ := s.Template["Mappings"].(map[string]any)
-		m1, _ := mappings[keys[0]].(map[string]any)
-		m2, _ := m1[keys[1]].(map[string]any)
-		v, ok := m2[keys[2]]
-		if !ok {
-			return nil, fail(fmt.Sprintf("Fn::FindInMap: no %s.%s.%s", keys[0], keys[1], keys[2]))
-		}
-		return v, nil
+	default:
+		return nil, c.fail("Fn::Sub: want a string or [string, variables]")
 	}
-	return nil, fail(fmt.Sprintf("unsupported intrinsic function %s", fn))
+	return c.s.substitute(template, vars, c.fail)
+}
+
+// selectItem is Fn::Select: [index, list].
+func (c intrinsicCall) selectItem() (any, error) {
+	l, err := c.list(c.arg, 2)
+	if err != nil {
+		return nil, err
+	}
+	indexValue, err := c.sub(l[0], "[0]")
+	if err != nil {
+		return nil, err
+	}
+	index, err := toInt(indexValue)
+	if err != nil {
+		return nil, c.fail("Fn::Select: " + err.Error())
+	}
+	items, err := c.sub(l[1], "[1]")
+	if err != nil {
+		return nil, err
+	}
+	parts, ok := items.([]any)
+	if !ok || index < 0 || index >= len(parts) {
+		return nil, c.fail(fmt.Sprintf("Fn::Select: index %d out of range of %v", index, items))
+	}
+	return parts[index], nil
+}
+
+// split is Fn::Split: [separator, string].
+func (c intrinsicCall) split() (any, error) {
+	sep, l, err := c.separated()
+	if err != nil {
+		return nil, err
+	}
+	str, err := c.subString(l[1], "[1]")
+	if err != nil {
+		return nil, err
+	}
+	var out []any
+	for _, p := range strings.Split(str, sep) {
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// importValue is Fn::ImportValue: another stack's export.
+func (c intrinsicCall) importValue() (any, error) {
+	name, err := c.subString(c.arg, "")
+	if err != nil {
+		return nil, err
+	}
+	export, ok := c.s.app.exports[name]
+	if !ok {
+		return nil, c.fail(fmt.Sprintf("Fn::ImportValue: no stack exports %q", name))
+	}
+	return export.stack.resolve(export.value, "Outputs", name, "Value")
+}
+
+// getStackOutput is Fn::GetStackOutput: another stack's output, by stack and output name.
+func (c intrinsicCall) getStackOutput() (any, error) {
+	m, ok := c.arg.(map[string]any)
+	if !ok {
+		return nil, c.fail("Fn::GetStackOutput: want {StackName, OutputName}")
+	}
+	stackName, err := c.subString(m["StackName"], ".StackName")
+	if err != nil {
+		return nil, err
+	}
+	outputName, err := c.subString(m["OutputName"], ".OutputName")
+	if err != nil {
+		return nil, err
+	}
+	other, ok := c.s.app.byName[stackName]
+	if !ok {
+		return nil, c.fail(fmt.Sprintf("Fn::GetStackOutput: no stack named %q", stackName))
+	}
+	outputs, _ := other.Template["Outputs"].(map[string]any)
+	o, ok := outputs[outputName].(map[string]any)
+	if !ok {
+		return nil, c.fail(fmt.Sprintf("Fn::GetStackOutput: stack %q has no output %q", stackName, outputName))
+	}
+	return other.resolve(o["Value"], "Outputs", outputName, "Value")
+}
+
+// ifThen is Fn::If: [condition, then, else].
+func (c intrinsicCall) ifThen() (any, error) {
+	l, err := c.list(c.arg, 3)
+	if err != nil {
+		return nil, err
+	}
+	name, _ := l[0].(string)
+	cond, err := c.s.condition(name, c.fail)
+	if err != nil {
+		return nil, err
+	}
+	if cond {
+		return c.sub(l[1], "[1]")
+	}
+	return c.sub(l[2], "[2]")
+}
+
+// condition is The condition functions, as values.
+func (c intrinsicCall) condition() (any, error) {
+	return c.s.conditionValue(c.fn, c.arg, c.section, c.id, c.element, c.fail)
+}
+
+// findInMap is Fn::FindInMap: [map, key, key] of the template's Mappings.
+func (c intrinsicCall) findInMap() (any, error) {
+	l, err := c.list(c.arg, 3)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 3)
+	for i := range l {
+		if keys[i], err = c.subString(l[i], fmt.Sprintf("[%d]", i)); err != nil {
+			return nil, err
+		}
+	}
+	mappings, _ := c.s.Template["Mappings"].(map[string]any)
+	m1, _ := mappings[keys[0]].(map[string]any)
+	m2, _ := m1[keys[1]].(map[string]any)
+	v, ok := m2[keys[2]]
+	if !ok {
+		return nil, c.fail(fmt.Sprintf("Fn::FindInMap: no %s.%s.%s", keys[0], keys[1], keys[2]))
+	}
+	return v, nil
 }
 
 func (s *stack) condition(name string, fail func(string) error) (bool, error) {
@@ -636,218 +714,192 @@ func (s *stack) attribute(id, attr string, fail func(string) error) (any, error)
 	}
 	s.resolving[key] = true
 	defer delete(s.resolving, key)
-	name := func(prop string, lower bool) (string, error) {
-		if prop != "" {
-			if v, err := s.stringProperty(id, prop); err != nil || v != "" {
-				return v, err
-			}
-		}
-		n := s.Name + "-" + id + "-" + fakeSuffix(s.Name+"/"+id)
-		if lower {
-			n = strings.ToLower(n)
-		}
-		return n, nil
-	}
-	arn := func(service, resource string) string {
-		return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, s.Region, s.Account, resource)
-	}
+	f := fake{s: s, id: id}
 	typ := s.resourceType(id)
-	switch typ {
-	case "AWS::IAM::Role":
-		n, err := name("RoleName", false)
-		if err != nil {
-			return nil, err
-		}
-		path, err := s.stringProperty(id, "Path")
-		if err != nil {
-			return nil, err
-		}
-		if path == "" {
-			path = "/"
-		}
-		switch attr {
-		case "Ref", "RoleName":
-			return n, nil
-		case "Arn":
-			return fmt.Sprintf("arn:aws:iam::%s:role%s%s", s.Account, path, n), nil
-		case "RoleId":
-			return "AROA" + strings.ToUpper(fakeSuffix(key)), nil
-		}
-	case "AWS::IAM::ManagedPolicy":
-		n, err := name("ManagedPolicyName", false)
-		if err != nil {
-			return nil, err
-		}
-		if attr == "Ref" || attr == "PolicyArn" {
-			return fmt.Sprintf("arn:aws:iam::%s:policy/%s", s.Account, n), nil
-		}
-	case "AWS::IAM::Policy":
-		if attr == "Ref" {
-			return name("PolicyName", false)
-		}
-	case "AWS::S3::Bucket":
-		n, err := name("BucketName", true)
-		if err != nil {
-			return nil, err
-		}
-		switch attr {
-		case "Ref":
-			return n, nil
-		case "Arn":
-			return "arn:aws:s3:::" + n, nil
-		case "DomainName":
-			return n + ".s3.amazonaws.com", nil
-		case "RegionalDomainName":
-			return n + ".s3." + s.Region + ".amazonaws.com", nil
-		}
-	case "AWS::SNS::Topic":
-		n, err := name("TopicName", false)
-		if err != nil {
-			return nil, err
-		}
-		switch attr {
-		case "Ref", "TopicArn":
-			return arn("sns", n), nil
-		case "TopicName":
-			return n, nil
-		}
-	case "AWS::SQS::Queue":
-		n, err := name("QueueName", false)
-		if err != nil {
-			return nil, err
-		}
-		switch attr {
-		case "Ref", "QueueUrl":
-			return fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", s.Region, s.Account, n), nil
-		case "Arn":
-			return arn("sqs", n), nil
-		case "QueueName":
-			return n, nil
-		}
-	case "AWS::KMS::Key":
-		keyID := fakeUUID(s.Name + "/" + id)
-		switch attr {
-		case "Ref", "KeyId":
-			return keyID, nil
-		case "Arn":
-			return arn("kms", "key/"+keyID), nil
-		}
-	case "AWS::Lambda::Function":
-		n, err := name("FunctionName", false)
-		if err != nil {
-			return nil, err
-		}
-		switch attr {
-		case "Ref":
-			return n, nil
-		case "Arn":
-			return arn("lambda", "function:"+n), nil
-		}
-	case "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable":
-		n, err := name("TableName", false)
-		if err != nil {
-			return nil, err
-		}
-		switch attr {
-		case "Ref":
-			return n, nil
-		case "Arn":
-			return arn("dynamodb", "table/"+n), nil
-		case "StreamArn":
-			return arn("dynamodb", "table/"+n+"/stream/2026-01-01T00:00:00.000"), nil
-		}
-	case "AWS::Cognito::UserPool":
-		poolID := s.Region + "_" + strings.ToUpper(fakeSuffix(s.Name + "/" + id))[:9] // one id, whichever attribute names it
-		switch attr {
-		case "Ref", "UserPoolId":
-			return poolID, nil
-		case "Arn":
-			return arn("cognito-idp", "userpool/"+poolID), nil
-		case "ProviderName":
-			return "cognito-idp." + s.Region + ".amazonaws.com/" + poolID, nil
-		case "ProviderURL":
-			return "https://cognito-idp." + s.Region + ".amazonaws.com/" + poolID, nil
-		}
-		return s.attribute(id, "Ref", fail)
-	case "AWS::Cognito::UserPoolClient":
-		if attr == "Ref" || attr == "ClientId" {
-			h := sha256.Sum256([]byte(key))
-			return hex.EncodeToString(h[:13]), nil // 26 lower-case characters, as Cognito issues them
-		}
-	case "AWS::Logs::LogGroup":
-		n, err := s.stringProperty(id, "LogGroupName")
-		if err != nil {
-			return nil, err
-		}
-		if n == "" {
-			n = s.Name + "-" + id + "-" + fakeSuffix(s.Name+"/"+id)
-		}
-		switch attr {
-		case "Ref":
-			return n, nil
-		case "Arn":
-			return arn("logs", "log-group:"+n+":*"), nil
-		}
-	case "AWS::SecretsManager::Secret":
-		n, err := name("Name", false)
-		if err != nil {
-			return nil, err
-		}
-		if attr == "Ref" || attr == "Id" {
-			// Secrets Manager adds a random six-character suffix to the name.
-			return arn("secretsmanager", "secret:"+n+"-"+fakeSuffix(s.Name + "/" + id)[:6]), nil
-		}
-	case "AWS::CloudFront::Distribution":
-		distributionID := "E" + strings.ToUpper(fakeSuffix(s.Name + "/" + id))[:12]
-		switch attr {
-		case "Ref", "Id":
-			return distributionID, nil
-		case "DomainName":
-			return "d" + fakeSuffix(s.Name + "/" + id)[:12] + ".cloudfront.net", nil
-		}
-	case "AWS::ApiGateway::RestApi":
-		apiID := fakeSuffix(s.Name + "/" + id)[:10]
-		switch attr {
-		case "Ref", "RestApiId":
-			return apiID, nil
-		case "RootResourceId":
-			return fakeSuffix(s.Name + "/" + id + "/root")[:10], nil
-		}
-	case "AWS::ApiGateway::Authorizer":
-		if attr == "Ref" || attr == "AuthorizerId" {
-			return fakeSuffix(s.Name + "/" + id)[:6], nil
-		}
-	case "AWS::ApiGateway::Stage":
-		if attr == "Ref" {
-			return name("StageName", false)
-		}
-	case "AWS::CloudFront::PublicKey":
-		if attr == "Ref" || attr == "Id" {
-			return "K" + strings.ToUpper(fakeSuffix(s.Name + "/" + id))[:12], nil
-		}
-	case "AWS::Cognito::IdentityPool":
-		poolID := s.Region + ":" + fakeUUID(s.Name+"/"+id)
-		switch attr {
-		case "Ref", "Id":
-			return poolID, nil
-		case "Name":
-			return name("IdentityPoolName", false)
+	if resolve, ok := fakeAttributes[typ]; ok {
+		if v, known, err := resolve(f, attr); known || err != nil {
+			return v, err
 		}
 	}
 	// Any other type or attribute: a deterministic placeholder, never an ARN that could
 	// accidentally match a real pattern.
-	if attr == "Ref" {
-		return "ref-" + strings.ToLower(id) + "-" + fakeSuffix(s.Name+"/"+id), nil
-	}
-	if attr == "Arn" {
+	switch attr {
+	case "Ref":
+		return "ref-" + strings.ToLower(id) + "-" + f.suffix(), nil
+	case "Arn":
 		service := "unknown"
 		if parts := strings.Split(typ, "::"); len(parts) > 1 {
 			service = strings.ToLower(parts[1])
 		}
-		return arn(service, strings.ToLower(id)+"-"+fakeSuffix(s.Name+"/"+id)), nil
+		return f.arn(service, strings.ToLower(id)+"-"+f.suffix()), nil
 	}
 	return "att-" + strings.ToLower(id) + "-" + strings.ToLower(attr), nil
 }
+
+// fake is one resource whose attributes are being made up: deterministic values, from its
+// stack's name, account and region and its logical id, in the shapes AWS gives them.
+type fake struct {
+	s  *stack
+	id string
+}
+
+// seed is what every made-up value of the resource derives from: one value per resource,
+// whichever attribute names it.
+func (f fake) seed() string { return f.s.Name + "/" + f.id }
+
+// suffix is the resource's 12 hex digits.
+func (f fake) suffix() string { return fakeSuffix(f.seed()) }
+
+// name is the resource's name: property prop when the template sets it, else
+// "<stack>-<logical id>-<suffix>" (lower case with lower), as CloudFormation makes one up.
+func (f fake) name(prop string, lower bool) (string, error) {
+	if prop != "" {
+		if v, err := f.s.stringProperty(f.id, prop); err != nil || v != "" {
+			return v, err
+		}
+	}
+	n := f.s.Name + "-" + f.id + "-" + f.suffix()
+	if lower {
+		n = strings.ToLower(n)
+	}
+	return n, nil
+}
+
+// arn is an ARN of service in the resource's account and region.
+func (f fake) arn(service, resource string) string {
+	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, f.s.Region, f.s.Account, resource)
+}
+
+// fakeAttribute makes up attr of a resource of one type: known false for an attribute the type's
+// resolver does not make (the caller's placeholder then).
+type fakeAttribute func(f fake, attr string) (v any, known bool, err error)
+
+// byName is a fakeAttribute for a resource known by its name (property prop, or a made-up one):
+// values maps each attribute to its value made from the name.
+func byName(prop string, lower bool, values func(f fake, name string) map[string]string) fakeAttribute {
+	return func(f fake, attr string) (any, bool, error) {
+		n, err := f.name(prop, lower)
+		if err != nil {
+			return nil, true, err
+		}
+		v, ok := values(f, n)[attr]
+		return v, ok, nil
+	}
+}
+
+// byID is a fakeAttribute for a resource known by a made-up id: values maps each attribute to
+// its value.
+func byID(values func(f fake) map[string]string) fakeAttribute {
+	return func(f fake, attr string) (any, bool, error) {
+		v, ok := values(f)[attr]
+		return v, ok, nil
+	}
+}
+
+// fakeAttributes make up the attributes of the resource types the templates name (set in init:
+// a resolver reads properties, which may name attributes).
+var fakeAttributes map[string]fakeAttribute
+
+func init() {
+	fakeAttributes = map[string]fakeAttribute{
+		"AWS::IAM::Role": func(f fake, attr string) (any, bool, error) {
+			n, err := f.name("RoleName", false)
+			if err != nil {
+				return nil, true, err
+			}
+			path, err := f.s.stringProperty(f.id, "Path")
+			if err != nil {
+				return nil, true, err
+			}
+			if path == "" {
+				path = "/"
+			}
+			v, ok := map[string]string{
+				"Ref": n, "RoleName": n,
+				"Arn":    fmt.Sprintf("arn:aws:iam::%s:role%s%s", f.s.Account, path, n),
+				"RoleId": "AROA" + strings.ToUpper(fakeSuffix(f.id+".RoleId")),
+			}[attr]
+			return v, ok, nil
+		},
+		"AWS::IAM::ManagedPolicy": byName("ManagedPolicyName", false, func(f fake, n string) map[string]string {
+			arn := fmt.Sprintf("arn:aws:iam::%s:policy/%s", f.s.Account, n)
+			return map[string]string{"Ref": arn, "PolicyArn": arn}
+		}),
+		"AWS::IAM::Policy": byName("PolicyName", false, func(_ fake, n string) map[string]string { return map[string]string{"Ref": n} }),
+		"AWS::S3::Bucket": byName("BucketName", true, func(f fake, n string) map[string]string {
+			return map[string]string{"Ref": n, "Arn": "arn:aws:s3:::" + n, "DomainName": n + ".s3.amazonaws.com",
+				"RegionalDomainName": n + ".s3." + f.s.Region + ".amazonaws.com"}
+		}),
+		"AWS::SNS::Topic": byName("TopicName", false, func(f fake, n string) map[string]string {
+			return map[string]string{"Ref": f.arn("sns", n), "TopicArn": f.arn("sns", n), "TopicName": n}
+		}),
+		"AWS::SQS::Queue": byName("QueueName", false, func(f fake, n string) map[string]string {
+			url := fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", f.s.Region, f.s.Account, n)
+			return map[string]string{"Ref": url, "QueueUrl": url, "Arn": f.arn("sqs", n), "QueueName": n}
+		}),
+		"AWS::KMS::Key": byID(func(f fake) map[string]string {
+			keyID := fakeUUID(f.seed())
+			return map[string]string{"Ref": keyID, "KeyId": keyID, "Arn": f.arn("kms", "key/"+keyID)}
+		}),
+		"AWS::Lambda::Function": byName("FunctionName", false, func(f fake, n string) map[string]string {
+			return map[string]string{"Ref": n, "Arn": f.arn("lambda", "function:"+n)}
+		}),
+		"AWS::DynamoDB::Table":       dynamoDBTable,
+		"AWS::DynamoDB::GlobalTable": dynamoDBTable,
+		"AWS::Cognito::UserPool": func(f fake, attr string) (any, bool, error) {
+			poolID := f.s.Region + "_" + strings.ToUpper(f.suffix())[:9]
+			provider := "cognito-idp." + f.s.Region + ".amazonaws.com/" + poolID
+			if v, ok := map[string]string{"Arn": f.arn("cognito-idp", "userpool/"+poolID), "ProviderName": provider, "ProviderURL": "https://" + provider}[attr]; ok {
+				return v, true, nil
+			}
+			return poolID, true, nil // Ref, UserPoolId, and any other attribute: the pool's id
+		},
+		"AWS::Cognito::UserPoolClient": byID(func(f fake) map[string]string {
+			h := sha256.Sum256([]byte(f.seed()))
+			clientID := hex.EncodeToString(h[:13]) // 26 lower-case characters, as Cognito issues them
+			return map[string]string{"Ref": clientID, "ClientId": clientID}
+		}),
+		"AWS::Cognito::IdentityPool": func(f fake, attr string) (any, bool, error) {
+			switch attr {
+			case "Ref", "Id":
+				return f.s.Region + ":" + fakeUUID(f.seed()), true, nil
+			case "Name":
+				n, err := f.name("IdentityPoolName", false)
+				return n, true, err
+			}
+			return nil, false, nil
+		},
+		"AWS::Logs::LogGroup": byName("LogGroupName", false, func(f fake, n string) map[string]string {
+			return map[string]string{"Ref": n, "Arn": f.arn("logs", "log-group:"+n+":*")}
+		}),
+		"AWS::SecretsManager::Secret": byName("Name", false, func(f fake, n string) map[string]string {
+			// Secrets Manager adds a random six-character suffix to the name.
+			arn := f.arn("secretsmanager", "secret:"+n+"-"+f.suffix()[:6])
+			return map[string]string{"Ref": arn, "Id": arn}
+		}),
+		"AWS::CloudFront::Distribution": byID(func(f fake) map[string]string {
+			distributionID := "E" + strings.ToUpper(f.suffix())[:12]
+			return map[string]string{"Ref": distributionID, "Id": distributionID, "DomainName": "d" + f.suffix()[:12] + ".cloudfront.net"}
+		}),
+		"AWS::CloudFront::PublicKey": byID(func(f fake) map[string]string {
+			keyID := "K" + strings.ToUpper(f.suffix())[:12]
+			return map[string]string{"Ref": keyID, "Id": keyID}
+		}),
+		"AWS::ApiGateway::RestApi": byID(func(f fake) map[string]string {
+			apiID := f.suffix()[:10]
+			return map[string]string{"Ref": apiID, "RestApiId": apiID, "RootResourceId": fakeSuffix(f.seed() + "/root")[:10]}
+		}),
+		"AWS::ApiGateway::Authorizer": byID(func(f fake) map[string]string {
+			return map[string]string{"Ref": f.suffix()[:6], "AuthorizerId": f.suffix()[:6]}
+		}),
+		"AWS::ApiGateway::Stage": byName("StageName", false, func(_ fake, n string) map[string]string { return map[string]string{"Ref": n} }),
+	}
+}
+
+// dynamoDBTable makes up a table's attributes (a table, or a global table's replica here).
+var dynamoDBTable = byName("TableName", false, func(f fake, n string) map[string]string {
+	return map[string]string{"Ref": n, "Arn": f.arn("dynamodb", "table/"+n), "StreamArn": f.arn("dynamodb", "table/"+n+"/stream/2026-01-01T00:00:00.000")}
+})
 
 func fakeSuffix(seed string) string {
 	h := sha256.Sum256([]byte(seed))
