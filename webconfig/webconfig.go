@@ -6,7 +6,8 @@
 // the storage paths come from the same access rules the bucket policies are generated from, so
 // the two cannot disagree. Problems are reported all at once, one line each, naming the stack,
 // the output key and what is wrong; files are written to a temporary name and renamed, so a
-// failed run leaves nothing half-written.
+// failed run leaves nothing half-written. The command, its flags and where it reads from are
+// bin/outputs's.
 package webconfig
 
 import (

@@ -100,7 +100,7 @@ func TestHostedBuildReadsTheStacks(t *testing.T) {
 	withFakeCloudFormation(t, fake)
 	dir := t.TempDir()
 	var stdout, stderr strings.Builder
-	code := webconfig.Main([]string{"-env", "dev", "-from-stacks", "-cdk-json", filepath.Join("..", "..", "cdk.json"), "-out-dir", dir, "-dotenv", ".env.production"},
+	code := run([]string{"-env", "dev", "-from-stacks", "-cdk-json", filepath.Join("..", "..", "cdk.json"), "-out-dir", dir, "-dotenv", ".env.production"},
 		&stdout, &stderr, readStacks)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
@@ -134,7 +134,7 @@ func TestHostedBuildRefusals(t *testing.T) {
 	withFakeCloudFormation(t, fake)
 	dir := t.TempDir()
 	var stdout, stderr strings.Builder
-	code := webconfig.Main([]string{"-env", "dev", "-from-stacks", "-cdk-json", filepath.Join("..", "..", "cdk.json"), "-out-dir", dir}, &stdout, &stderr, readStacks)
+	code := run([]string{"-env", "dev", "-from-stacks", "-cdk-json", filepath.Join("..", "..", "cdk.json"), "-out-dir", dir}, &stdout, &stderr, readStacks)
 	want := []string{
 		`CloudFormation ap-southeast-1: stack "gatehouse-dev-server": not allowed to read it (User: arn:aws:sts::123456789012:assumed-role/other/build is not authorized to perform: cloudformation:DescribeStacks on resource: gatehouse-dev-server): run with the build role (the hosting stack's BuildRoleArn, the Amplify app's service role), which may DescribeStacks it`,
 	}
@@ -147,7 +147,7 @@ func TestHostedBuildRefusals(t *testing.T) {
 	// Readable, but the auth stack is missing: the generator's own message names it.
 	fake.deny = nil
 	stderr.Reset()
-	code = webconfig.Main([]string{"-env", "dev", "-from-stacks", "-cdk-json", filepath.Join("..", "..", "cdk.json"), "-out-dir", dir}, &stdout, &stderr, readStacks)
+	code = run([]string{"-env", "dev", "-from-stacks", "-cdk-json", filepath.Join("..", "..", "cdk.json"), "-out-dir", dir}, &stdout, &stderr, readStacks)
 	if code != 1 || !strings.Contains(stderr.String(), `CloudFormation ap-southeast-1: no stack "gatehouse-dev-auth": deploy it`) {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
 	}

@@ -1,4 +1,4 @@
-package stackoutputs_test
+package main
 
 import (
 	"context"
@@ -19,20 +19,71 @@ import (
 )
 
 var (
-	fixture = filepath.Join("..", "..", "test", "testdata", "cdk-outputs.json")
-	cdkJSON = filepath.Join("..", "..", "cdk.json")
+	// fixtureFile is a file in the shape `cdk deploy --outputs-file` writes, for dev.
+	fixtureFile = filepath.Join("..", "..", "test", "testdata", "cdk-outputs.json")
+	cdkJSON     = filepath.Join("..", "..", "cdk.json")
 )
 
-// fakeCloudFormation answers DescribeStacks from a deploy's outputs file, as CloudFormation
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// TestOutputsFromDeployFixture runs the real command on a file in the shape cdk deploy writes.
+func TestOutputsFromDeployFixture(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr strings.Builder
+	if code := run([]string{"-env", "dev", "-outputs-file", fixtureFile, "-out-dir", dir}, &stdout, &stderr, nil); code != 0 {
+		t.Fatalf("make outputs failed: exit %d\n%s", code, stderr.String())
+	}
+	envLocal := "\n" + string(must(os.ReadFile(filepath.Join(dir, ".env.local"))))
+	if !strings.Contains(envLocal, "\nTRUST_ROLE_ARN=arn:aws:iam::123456789012:role/gatehouse-dev-server-TrustRole655E6A67-Mn0Bv9Cx8Za7\n") ||
+		!strings.Contains(envLocal, "\nFEEDBACK_TOPIC_ARN=arn:") || strings.Contains(envLocal, "\nCROSS_ACCOUNT_ROLE_ARN=") ||
+		!strings.Contains(envLocal, "\nCDN_DOMAIN=d1a2b3c4d5e6f7.cloudfront.net\n") ||
+		!strings.Contains(envLocal, "\nSIGNER_FUNCTION_NAME=gatehouse-dev-delivery-SignerFunction632149FF-Qw3Er4Ty5Ui6\n") ||
+		!strings.Contains(envLocal, "\nAPI_URL=https://a1b2c3d4e5.execute-api.ap-southeast-1.amazonaws.com/v1/\n") ||
+		!strings.Contains(envLocal, "\nTOKEN_SERVICE_FUNCTION_NAME=gatehouse-dev-api-TokenApiTokenService6BEDC781-Hg7Fd6Sa5Qw4\n") {
+		t.Errorf(".env.local =%s", envLocal)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(must(os.ReadFile(filepath.Join(dir, "amplify_outputs.json"))), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc["auth"].(map[string]any)["user_pool_id"] != "ap-southeast-1_Ab3Cd5Ef7" {
+		t.Errorf("amplify_outputs.json = %v", doc)
+	}
+}
+
+// TestOutputsFileProblems: a missing or malformed outputs file is one line, exit 1, nothing written.
+func TestOutputsFileProblems(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ file, want string }{
+		{filepath.Join(dir, "missing.json"), filepath.Join(dir, "missing.json") + " does not exist: deploy first with `make deploy ENV=<env> PROFILE=<profile>`, which writes it (cdk deploy --outputs-file)"},
+		{filepath.Join("..", "..", "go.mod"), filepath.Join("..", "..", "go.mod") + ` is not a cdk deploy outputs file ({"<stack>": {"<output>": "<value>"}}): invalid character 'm' looking for beginning of value`},
+	} {
+		var stdout, stderr strings.Builder
+		code := run([]string{"-env", "dev", "-outputs-file", c.file, "-out-dir", dir}, &stdout, &stderr, nil)
+		if lines := strings.Split(strings.TrimSpace(stderr.String()), "\n"); code != 1 || lines[0] != c.want {
+			t.Errorf("%s: exit %d, stderr:\n%s\nwant %s", c.file, code, stderr.String(), c.want)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("failed runs wrote %d files", len(entries))
+	}
+}
+
+// describeStacksFake answers DescribeStacks from a deploy's outputs file, as CloudFormation
 // would for those stacks; errors and statuses override it per stack.
-type fakeCloudFormation struct {
+type describeStacksFake struct {
 	deployed webconfig.Outputs
 	errors   map[string]error
 	statuses map[string]types.StackStatus
 	asked    []string
 }
 
-func (f *fakeCloudFormation) DescribeStacks(_ context.Context, in *cloudformation.DescribeStacksInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
+func (f *describeStacksFake) DescribeStacks(_ context.Context, in *cloudformation.DescribeStacksInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
 	name := aws.ToString(in.StackName)
 	f.asked = append(f.asked, name)
 	if err := f.errors[name]; err != nil {
@@ -52,17 +103,17 @@ func (f *fakeCloudFormation) DescribeStacks(_ context.Context, in *cloudformatio
 	return &cloudformation.DescribeStacksOutput{Stacks: []types.Stack{stack}}, nil
 }
 
-func fromFixture(t *testing.T) *fakeCloudFormation {
+func fakeFromFixture(t *testing.T) *describeStacksFake {
 	t.Helper()
-	deployed, err := webconfig.ReadOutputs(fixture)
+	deployed, err := webconfig.ReadOutputs(fixtureFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fakeCloudFormation{deployed: deployed}
+	return &describeStacksFake{deployed: deployed}
 }
 
-// run runs bin/outputs -from-stacks against cf, returning the exit code, the output directory and stderr.
-func run(t *testing.T, cf *fakeCloudFormation, extra ...string) (int, string, string, string) {
+// runFromStacks runs the command with -from-stacks against cf, returning the exit code, the output directory and stderr.
+func runFromStacks(t *testing.T, cf *describeStacksFake, extra ...string) (int, string, string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	var region string
@@ -72,7 +123,7 @@ func run(t *testing.T, cf *fakeCloudFormation, extra ...string) (int, string, st
 	}
 	var stdout, stderr strings.Builder
 	args := append([]string{"-env", "dev", "-from-stacks", "-cdk-json", cdkJSON, "-out-dir", dir}, extra...)
-	code := webconfig.Main(args, &stdout, &stderr, read)
+	code := run(args, &stdout, &stderr, read)
 	return code, dir, region, stderr.String()
 }
 
@@ -81,8 +132,8 @@ func run(t *testing.T, cf *fakeCloudFormation, extra ...string) (int, string, st
 // Amplify's SSR runtime reads; it asks for exactly the web app's stacks, in the environment's
 // region from cdk.json.
 func TestFromStacksWritesWhatTheOutputsFileWould(t *testing.T) {
-	cf := fromFixture(t)
-	code, dir, region, stderr := run(t, cf, "-dotenv", ".env.production")
+	cf := fakeFromFixture(t)
+	code, dir, region, stderr := runFromStacks(t, cf, "-dotenv", ".env.production")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -92,7 +143,7 @@ func TestFromStacksWritesWhatTheOutputsFileWould(t *testing.T) {
 	if !slices.Equal(cf.asked, webconfig.SourceStacks("dev")) {
 		t.Errorf("described %v, want %v", cf.asked, webconfig.SourceStacks("dev"))
 	}
-	want, err := webconfig.Generate(fixture, cf.deployed, "dev")
+	want, err := webconfig.Generate(fixtureFile, cf.deployed, "dev")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,12 +172,12 @@ func TestFromStacksWritesWhatTheOutputsFileWould(t *testing.T) {
 // TestFromStacksProblems: each problem is one line naming the stack and what to do, and nothing
 // is written.
 func TestFromStacksProblems(t *testing.T) {
-	cf := fromFixture(t)
+	cf := fakeFromFixture(t)
 	delete(cf.deployed, "gatehouse-dev-auth")
 	cf.errors = map[string]error{"gatehouse-dev-server": &smithy.GenericAPIError{Code: "AccessDenied",
 		Message: "User: arn:aws:sts::123456789012:assumed-role/x/y is not authorized to perform: cloudformation:DescribeStacks"}}
 	cf.statuses = map[string]types.StackStatus{"gatehouse-dev-uploads": types.StackStatusRollbackComplete}
-	code, dir, _, stderr := run(t, cf)
+	code, dir, _, stderr := runFromStacks(t, cf)
 	want := []string{
 		`CloudFormation ap-southeast-1: stack "gatehouse-dev-uploads" is ROLLBACK_COMPLETE: its outputs are not a deployment's; deploy it (make deploy ENV=<env>) and build again`,
 		`CloudFormation ap-southeast-1: stack "gatehouse-dev-server": not allowed to read it (User: arn:aws:sts::123456789012:assumed-role/x/y is not authorized to perform: cloudformation:DescribeStacks): run with the build role (the hosting stack's BuildRoleArn, the Amplify app's service role), which may DescribeStacks it`,
@@ -139,13 +190,13 @@ func TestFromStacksProblems(t *testing.T) {
 	}
 	// Readable but missing the auth stack: webconfig names it.
 	cf.errors, cf.statuses = nil, nil
-	code, _, _, stderr = run(t, cf)
+	code, _, _, stderr = runFromStacks(t, cf)
 	if code != 1 || !strings.Contains(stderr, `CloudFormation ap-southeast-1: no stack "gatehouse-dev-auth": deploy it`) {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
 	// A bad flag is refused before anything is read.
 	cf.asked = nil
-	code, _, _, stderr = run(t, cf, "-dotenv", ".env")
+	code, _, _, stderr = runFromStacks(t, cf, "-dotenv", ".env")
 	if code != 2 || len(cf.asked) != 0 || !strings.Contains(stderr, "-dotenv .env: must be one of [.env.local .env.production]") {
 		t.Errorf("exit %d, asked %v, stderr:\n%s", code, cf.asked, stderr)
 	}
