@@ -278,7 +278,7 @@ func TestBadConfig(t *testing.T) {
 			if err == nil {
 				t.Fatalf("%s: accepted", c.entry)
 			}
-			if got := strings.Split(err.Error(), "\n"); !equalStrings(got, c.want) {
+			if got := strings.Split(err.Error(), "\n"); !slices.Equal(got, c.want) {
 				t.Errorf("%s:\n got:\n  %s\nwant:\n  %s", c.entry, strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
 			}
 		})
@@ -313,8 +313,6 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
-
-func equalStrings(a, b []string) bool { return slices.Equal(a, b) }
 
 func equalJSON(a, b any) bool {
 	ja, errA := json.Marshal(a)
@@ -395,7 +393,7 @@ func TestBadDelivery(t *testing.T) {
 			if err == nil {
 				t.Fatalf("%s: accepted", c.delivery)
 			}
-			if got := strings.Split(err.Error(), "\n"); !equalStrings(got, c.want) {
+			if got := strings.Split(err.Error(), "\n"); !slices.Equal(got, c.want) {
 				t.Errorf("%s:\n got:\n  %s\nwant:\n  %s", c.delivery, strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
 			}
 		})
@@ -434,7 +432,7 @@ func TestBadAPI(t *testing.T) {
 	if err == nil {
 		t.Fatal("accepted")
 	}
-	if got := strings.Split(err.Error(), "\n"); !equalStrings(got, want) {
+	if got := strings.Split(err.Error(), "\n"); !slices.Equal(got, want) {
 		t.Errorf("\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }
@@ -468,7 +466,7 @@ func TestPlaceholders(t *testing.T) {
 		`environments.prod.allowedOrigins[0] = "https://app.example.com": is a documentation domain, a placeholder: set your site's origin`,
 		`environments.prod.delivery.publicKeys[0] = "keys/prod-cdn.pem": is the example key shipped as keys/prod-cdn.pem, whose private half nobody has: run ` + "`make cdn-key ENV=prod`",
 	}
-	if got := prod.Placeholders(); !equalStrings(got, want) {
+	if got := prod.Placeholders(); !slices.Equal(got, want) {
 		t.Errorf("prod:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 	dev := must(config.FromFile(filepath.Join("..", "cdk.json"), "dev"))

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -63,7 +64,7 @@ func TestAppRejectsBadConfigCleanly(t *testing.T) {
 		`invalid cdk.json context: environments.dev.delivery.publicKeys[0] = "keys/missing.pem": does not exist: run ` + "`make cdn-key ENV=dev`" + ` to make a key pair, or fix the path (relative to cdk.json)`,
 		`invalid cdk.json context: environments.dev.delivery.publicKeys[1] = "test/testdata/cdn-keys/rsa-1024.pem": is an RSA key of 1024 bits; CloudFront takes 2048-bit keys`,
 	}
-	if !equalStrings(lines, want) {
+	if !slices.Equal(lines, want) {
 		t.Errorf("stderr:\n  %s\nwant:\n  %s", strings.Join(lines, "\n  "), strings.Join(want, "\n  "))
 	}
 	for _, trace := range []string{"panic", "goroutine", ".go:", ".js:", "    at "} {
@@ -99,7 +100,7 @@ func TestDeployRefusesPlaceholders(t *testing.T) {
 		`cannot deploy prod with placeholders: change them in cdk.json (they only let a fresh clone synthesize)`,
 	}
 	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !equalStrings(strings.Split(strings.TrimSpace(out), "\n"), want) {
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !slices.Equal(strings.Split(strings.TrimSpace(out), "\n"), want) {
 		t.Errorf("exit %v, output:\n%s\nwant:\n%s", err, out, strings.Join(want, "\n"))
 	}
 }

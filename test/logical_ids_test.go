@@ -32,7 +32,7 @@ func TestStatefulLogicalIDsArePinned(t *testing.T) {
 	for _, pin := range pinnedLogicalIDs {
 		for _, env := range pin.envs {
 			got := slices.Sorted(maps.Keys(resourcesOfType(r.json[env+"/"+pin.stack], pin.resourceType)))
-			if !equalStrings(got, pin.ids) {
+			if !slices.Equal(got, pin.ids) {
 				t.Errorf("%s/%s: logical ids of %s are %v, pinned %v.\n"+
 					"A changed logical id makes CloudFormation REPLACE the resource, and the data of %s would be lost. "+
 					"Restore the construct ids, or plan a data migration before changing this pin.",
@@ -40,16 +40,4 @@ func TestStatefulLogicalIDsArePinned(t *testing.T) {
 			}
 		}
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -3,6 +3,7 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ func foreignAttachments(template map[string]any) []string {
 		return r != nil && r["Type"] == "AWS::IAM::Role"
 	}
 	var out []string
-	for _, id := range sortedKeys(resources) {
+	for _, id := range slices.Sorted(maps.Keys(resources)) {
 		r := resources[id].(map[string]any)
 		props, _ := r["Properties"].(map[string]any)
 		var roles []any
@@ -43,15 +44,6 @@ func foreignAttachments(template map[string]any) []string {
 		}
 	}
 	return out
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func compactJSON(v any) string { return string(must(json.Marshal(v))) }
@@ -85,7 +77,7 @@ func TestForeignAttachmentsAreFound(t *testing.T) {
 		`NotRole (AWS::IAM::RolePolicy) attaches to {"Ref":"Topic"}`,
 		`Weak (AWS::IAM::Policy) attaches to {"Fn::GetStackOutput":{"OutputName":"RoleRef","StackName":"other"}}`,
 	}
-	if !equalStrings(got, want) {
+	if !slices.Equal(got, want) {
 		t.Errorf("foreignAttachments:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }
@@ -126,14 +118,14 @@ func TestRemovingAGroupTouchesOnlyItsOwnResources(t *testing.T) {
 		for _, section := range []string{"Resources", "Outputs", "Conditions", "Parameters"} {
 			b, _ := before[section].(map[string]any)
 			a, _ := after[section].(map[string]any)
-			for _, key := range sortedKeys(b) {
+			for _, key := range slices.Sorted(maps.Keys(b)) {
 				if _, kept := a[key]; !kept {
 					removed = append(removed, section+"."+key)
 				} else if compactJSON(a[key]) != compactJSON(b[key]) {
 					t.Errorf("%s: %s.%s changed:\n  full:            %s\n  less the group:  %s", path, section, key, compactJSON(b[key]), compactJSON(a[key]))
 				}
 			}
-			for _, key := range sortedKeys(a) {
+			for _, key := range slices.Sorted(maps.Keys(a)) {
 				if _, had := b[key]; !had {
 					t.Errorf("%s: %s.%s added: %s", path, section, key, compactJSON(a[key]))
 				}
@@ -143,7 +135,7 @@ func TestRemovingAGroupTouchesOnlyItsOwnResources(t *testing.T) {
 		if id == "Auth" {
 			want = []string{"Resources.SignInGroupeditors4E40498F", "Resources.SignInGroupeditorsRole6554BEDB", "Resources.SignInGroupeditorsRoleDefaultPolicyD12F4D5E"}
 		}
-		if !equalStrings(removed, want) {
+		if !slices.Equal(removed, want) {
 			t.Errorf("%s: removing the editors group removed %v, want %v", path, removed, want)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -151,7 +152,7 @@ func TestBadUploadBucketProps(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := problemsOf(t, func() { storage.NewUploadBucket(scratch(), jsii.String("Bad"), c.props) })
-			if !equalStrings(got, c.want) {
+			if !slices.Equal(got, c.want) {
 				t.Errorf("\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
 			}
 		})
@@ -182,7 +183,7 @@ func TestBadUserAuthProps(t *testing.T) {
 		p + `Groups[0].Name = "a b": must start with a letter and hold 1 to 128 letters, digits, '_' or '-'`,
 		p + `Groups[1].Precedence = 0: is also group "a b"'s; precedences must differ, or Cognito cannot choose a role for a user in both groups`,
 	}
-	if !equalStrings(got, want) {
+	if !slices.Equal(got, want) {
 		t.Errorf("\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }
@@ -203,7 +204,7 @@ func TestUserAuthEmailRegion(t *testing.T) {
 	} {
 		stack := awscdk.NewStack(app, jsii.String("In"+c.region), &awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String(c.region)}})
 		got := problemsOf(t, func() { auth.NewUserAuth(stack, jsii.String("Bad"), &auth.UserAuthProps{Email: &c.email}) })
-		if want := "invalid In" + c.region + "/Bad: " + c.want; !equalStrings(got, []string{want}) {
+		if want := "invalid In" + c.region + "/Bad: " + c.want; !slices.Equal(got, []string{want}) {
 			t.Errorf("%s:\n got:\n  %s\nwant:\n  %s", c.region, strings.Join(got, "\n  "), c.want)
 		}
 	}
@@ -214,7 +215,7 @@ func TestBadGrantPath(t *testing.T) {
 	role := awsiam.Role_FromRoleName(scratch(), jsii.String("Server"), jsii.String("server"), nil)
 	got := problemsOf(t, func() { bucket.GrantRead(role, "reports") })
 	want := []string{`invalid Scratch/Grants.GrantAccess: rule[0].Path = "reports": ` + storage.PathRule}
-	if !equalStrings(got, want) {
+	if !slices.Equal(got, want) {
 		t.Errorf("\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }
@@ -336,7 +337,7 @@ func TestBadServerConstructProps(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := problemsOf(t, c.build); !equalStrings(got, c.want) {
+			if got := problemsOf(t, c.build); !slices.Equal(got, c.want) {
 				t.Errorf("\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
 			}
 		})
@@ -397,7 +398,7 @@ func TestGrantsRecordTheirOwnSuppressions(t *testing.T) {
 		got = append(got, fmt.Sprintf("%v %v", rule["id"], rule["applies_to"]))
 	}
 	want := []string{"AwsSolutions-IAM5 [Resource::<Files74647968.Arn>/reports/*]", "AwsSolutions-IAM5 [Resource::<Files74647968.Arn>/exports/*]"}
-	if !equalStrings(got, want) {
+	if !slices.Equal(got, want) {
 		t.Errorf("suppressions on the server's policy:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 }
@@ -470,7 +471,7 @@ func TestBadDeliveryProps(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := problemsOf(t, c.build); !equalStrings(got, c.want) {
+			if got := problemsOf(t, c.build); !slices.Equal(got, c.want) {
 				t.Errorf("\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
 			}
 		})

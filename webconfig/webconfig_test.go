@@ -22,8 +22,6 @@ func must[T any](v T, err error) T {
 	return v
 }
 
-func equalStrings(a, b []string) bool { return slices.Equal(a, b) }
-
 // TestOutputsBadInput: a clear line for each problem, naming the stack, the key and where it
 // should come from; nothing written.
 func TestOutputsBadInput(t *testing.T) {
@@ -62,7 +60,7 @@ func TestOutputsBadInput(t *testing.T) {
 		c.change(o)
 		_, err := webconfig.Generate("f.json", o, "dev")
 		var werr *webconfig.Error
-		if !errors.As(err, &werr) || !equalStrings(werr.Problems, c.want) {
+		if !errors.As(err, &werr) || !slices.Equal(werr.Problems, c.want) {
 			t.Errorf("%s: got %v\nwant %s", c.name, err, strings.Join(c.want, "\n"))
 		}
 	}

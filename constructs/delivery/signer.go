@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -61,7 +62,7 @@ func (p *SignerProps) Validate() error {
 	}
 	if q.Distribution == nil {
 		ps.Add("Distribution", nil, "is required: the ImageDistribution whose keys sign")
-	} else if !contains(q.Distribution.paths, q.Folder) {
+	} else if !slices.Contains(q.Distribution.paths, q.Folder) {
 		ps.Add("Folder", q.Folder, "must be one of the distribution's Paths: "+strings.Join(q.Distribution.paths, ", "))
 	}
 	if q.SignIn == nil {
@@ -69,15 +70,6 @@ func (p *SignerProps) Validate() error {
 	}
 	rules.SignatureTTLSeconds.Check(ps, "SignatureTTLSeconds", q.SignatureTTLSeconds)
 	return ps.Err()
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Signer is the signer asset function and the secret holding the private signing key.
