@@ -89,10 +89,7 @@ const PropsScope = "assetfn.AssetFunctionProps"
 
 // withDefaults is a copy of p (nil: every default) with the defaults filled in.
 func (p *AssetFunctionProps) withDefaults() AssetFunctionProps {
-	var q AssetFunctionProps
-	if p != nil {
-		q = *p
-	}
+	q := guard.Copy(p)
 	q.MemoryMB = rules.FunctionMemoryMB.Or(q.MemoryMB)
 	q.TimeoutSeconds = rules.FunctionTimeoutSeconds.Or(q.TimeoutSeconds)
 	q.LogRetentionDays = rules.LogRetentionDays.Or(q.LogRetentionDays)

@@ -377,10 +377,7 @@ func (a *UserAuth) GroupNames() []string {
 
 // withDefaults is a copy of p (nil: every default) with the defaults filled in.
 func (p *UserAuthProps) withDefaults() UserAuthProps {
-	var q UserAuthProps
-	if p != nil {
-		q = *p
-	}
+	q := guard.Copy(p)
 	if q.FeaturePlan == "" {
 		q.FeaturePlan = rules.DefaultFeaturePlan
 	}

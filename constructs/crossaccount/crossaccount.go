@@ -52,10 +52,7 @@ type CrossAccountRole struct {
 
 // withDefaults is a copy of p (nil: every default) with the defaults filled in.
 func (p *CrossAccountRoleProps) withDefaults() CrossAccountRoleProps {
-	var q CrossAccountRoleProps
-	if p != nil {
-		q = *p
-	}
+	q := guard.Copy(p)
 	q.MaxSessionDurationSeconds = rules.CrossAccountSessionSeconds.Or(q.MaxSessionDurationSeconds)
 	return q
 }

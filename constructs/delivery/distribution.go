@@ -93,10 +93,7 @@ type ImageDistributionProps struct {
 const PropsScope = "delivery.ImageDistributionProps"
 
 func (p *ImageDistributionProps) withDefaults() ImageDistributionProps {
-	var q ImageDistributionProps
-	if p != nil {
-		q = *p
-	}
+	q := guard.Copy(p)
 	if len(q.Paths) == 0 {
 		q.Paths = DefaultPaths
 	}

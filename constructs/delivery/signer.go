@@ -42,10 +42,7 @@ type SignerProps struct {
 const SignerPropsScope = "delivery.SignerProps"
 
 func (p *SignerProps) withDefaults() SignerProps {
-	var q SignerProps
-	if p != nil {
-		q = *p
-	}
+	q := guard.Copy(p)
 	q.SignatureTTLSeconds = rules.SignatureTTLSeconds.Or(q.SignatureTTLSeconds)
 	if q.Folder == "" && q.Distribution != nil {
 		q.Folder = q.Distribution.paths[0]

@@ -67,10 +67,7 @@ type ComputeRole struct {
 
 // withDefaults is a copy of p (nil: every default) with the defaults filled in.
 func (p *ComputeRoleProps) withDefaults() ComputeRoleProps {
-	var q ComputeRoleProps
-	if p != nil {
-		q = *p
-	}
+	q := guard.Copy(p)
 	if q.AppID == "" {
 		q.AppID = "*"
 	}

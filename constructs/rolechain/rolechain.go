@@ -125,10 +125,7 @@ const PropsScope = "rolechain.TrustRoleProps"
 
 // withDefaults is a copy of p (nil: every default) with the defaults filled in.
 func (p *TrustRoleProps) withDefaults() TrustRoleProps {
-	var q TrustRoleProps
-	if p != nil {
-		q = *p
-	}
+	q := guard.Copy(p)
 	if q.SessionName == "" {
 		q.SessionName = rules.DefaultSessionName
 	}

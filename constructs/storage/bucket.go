@@ -237,10 +237,7 @@ func corsRules(p UploadBucketProps) *[]*awss3.CorsRule {
 
 // withDefaults is a copy of p (nil: every default) with the defaults filled in.
 func (p *UploadBucketProps) withDefaults() UploadBucketProps {
-	var q UploadBucketProps
-	if p != nil {
-		q = *p
-	}
+	q := guard.Copy(p)
 	q.NoncurrentVersionExpirationDays = rules.NoncurrentVersionExpirationDays.Or(q.NoncurrentVersionExpirationDays)
 	q.AccessLogExpirationDays = rules.AccessLogExpirationDays.Or(q.AccessLogExpirationDays)
 	if q.CorsMaxAgeSeconds == nil {

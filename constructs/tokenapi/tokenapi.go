@@ -107,10 +107,7 @@ type TokenAPIProps struct {
 const PropsScope = "tokenapi.TokenAPIProps"
 
 func (p *TokenAPIProps) withDefaults() TokenAPIProps {
-	var q TokenAPIProps
-	if p != nil {
-		q = *p
-	}
+	q := guard.Copy(p)
 	if len(q.Scopes) == 0 {
 		q.Scopes = apitokens.Scopes
 	}

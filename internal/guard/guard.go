@@ -44,3 +44,13 @@ func Refuse(scope, field string, value any, why string) {
 	ps.Add(field, value, why)
 	Problems(ps)
 }
+
+// Copy is a copy of props, or the zero value (every default) when props is nil: where each
+// constructor's withDefaults starts, so that filling in defaults never changes the caller's props.
+func Copy[T any](props *T) T {
+	var q T
+	if props != nil {
+		q = *props
+	}
+	return q
+}
