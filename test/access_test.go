@@ -284,3 +284,31 @@ func TestEvaluatorInYourOwnTests(t *testing.T) {
 		}
 	}
 }
+
+// TestMatrixRefusesAMissingArea: an area the configuration turns on whose resources the model
+// cannot find (here the signer's role, as if its construct id were renamed) is an error naming
+// what is missing, never an area with no rows.
+func TestMatrixRefusesAMissingArea(t *testing.T) {
+	templates := must(access.LoadAssembly(referenceApp().outdir))
+	renamed := false
+	for _, s := range templates {
+		resources, _ := s.Template["Resources"].(map[string]any)
+		for _, r := range resources {
+			metadata, _ := r.(map[string]any)["Metadata"].(map[string]any)
+			if path, _ := metadata["aws:cdk:path"].(string); path == "dev/Delivery/Signer/Function/Role/Resource" {
+				clone := maps.Clone(metadata)
+				clone["aws:cdk:path"] = "dev/Delivery/SignerRenamed/Function/Role/Resource"
+				r.(map[string]any)["Metadata"] = clone
+				renamed = true
+			}
+		}
+	}
+	if !renamed {
+		t.Fatal("no resource at dev/Delivery/Signer/Function/Role/Resource: the test renames nothing")
+	}
+	m := must(access.NewModel(templates))
+	rows, err := matrix.Reference(m, "dev", referenceApp().envs["dev"])
+	if err == nil || !strings.Contains(err.Error(), "no role at dev/Delivery/Signer/Function/Role") {
+		t.Errorf("the matrix without the signer's role: %d rows, error %v; want an error naming the role", len(rows), err)
+	}
+}
