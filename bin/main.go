@@ -8,6 +8,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -69,26 +71,32 @@ func run(stderr io.Writer) (code int) {
 	// With aws-cdk-lib's in-synth validation off (CDK_VALIDATION=false, as cdk.json's app command
 	// sets it: it must be in the environment before the process starts, when jsii prepares its
 	// Node process), the app runs AWS's CloudFormation validator itself, in strict mode, in a
-	// process of its own: the engine loads (~1 s) on another core while jsii starts and the
-	// constructs are built, and validates the templates once they are written (package
-	// cfnvalidate). GATEHOUSE_VALIDATOR=off skips it (make bench measures synthesis without it).
+	// process of its own, over every template it did not pass before (package cfnvalidate: its
+	// cache, by engine and exact template bytes). Unless the last run with the same context and
+	// executable needed no validation, the validator starts now: the engine loads (~1 s) on
+	// another core while jsii starts and the constructs are built. GATEHOUSE_VALIDATOR=off skips
+	// it (make bench measures synthesis without it).
 	var validator *cfnvalidate.Process
+	var cache *cfnvalidate.Cache
+	var inputs string
 	if os.Getenv("CDK_VALIDATION") == "false" && os.Getenv("GATEHOUSE_VALIDATOR") != "off" {
 		if !cfnvalidate.Available(".") {
 			fmt.Fprintf(stderr, "the CloudFormation validator (%s and the npm package @aws/cloudformation-validate) is not installed here: run `npm ci` in the repository (make deps does it)\n", cfnvalidate.Script)
 			return 1
 		}
-		p, err := cfnvalidate.Start(".")
-		if err != nil {
-			fmt.Fprintln(stderr, "the CloudFormation validator did not start:", err)
+		var err error
+		if cache, err = cfnvalidate.OpenCache(".", cfnvalidate.DefaultCacheDir); err != nil {
+			fmt.Fprintln(stderr, err)
 			return 1
 		}
-		validator = p
-		defer func() {
-			if validator != nil {
-				validator.Stop()
+		inputs = runInputs()
+		if !cache.Hint(inputs) {
+			if validator, err = cfnvalidate.Start("."); err != nil {
+				fmt.Fprintln(stderr, "the CloudFormation validator did not start:", err)
+				return 1
 			}
-		}()
+			defer func() { validator.Stop(true) }()
+		}
 	}
 	app := awscdk.NewApp(props)
 	timings.mark("jsii")
@@ -120,15 +128,15 @@ func run(stderr io.Writer) (code int) {
 	findings := appchecks.Findings(assembly)
 	timings.mark("findings")
 	var invalid []cfnvalidate.Finding
-	if validator != nil {
-		templates, err := cfnvalidate.StacksOf(*assembly.Directory())
-		if err == nil {
-			invalid, err = validator.Validate(templates)
-		}
-		validator = nil
+	if cache != nil {
+		var err error
+		invalid, _, err = cfnvalidate.Check(".", *assembly.Directory(), cache, validator)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
+		}
+		if len(invalid) == 0 {
+			_ = cache.SetHint(inputs)
 		}
 		timings.mark("validator")
 	}
@@ -196,6 +204,20 @@ func (t *timings) write() error {
 	}
 	raw, _ := json.Marshal(t.phases)
 	return os.WriteFile(t.file, raw, 0o644)
+}
+
+// runInputs identifies a run's inputs for the validator's start (cfnvalidate.Cache.Hint): the
+// context the CLI passed and the app's executable. Only a guess at whether a template changed:
+// every template is still looked up in the cache by its bytes.
+func runInputs() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "context %q\n", os.Getenv("CDK_CONTEXT_JSON"))
+	if exe, err := os.Executable(); err == nil {
+		if info, err := os.Stat(exe); err == nil {
+			fmt.Fprintf(h, "executable %s %d %d\n", exe, info.Size(), info.ModTime().UnixNano())
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // cliContext is the context the CDK CLI passes the app in CDK_CONTEXT_JSON, when it does.
