@@ -26,6 +26,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/internal/appchecks"
 	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
 	"github.com/gatehouse-cdk/gatehouse/internal/cfnvalidate"
+	"github.com/gatehouse-cdk/gatehouse/internal/synthcache"
 	"github.com/gatehouse-cdk/gatehouse/rules"
 	"github.com/gatehouse-cdk/gatehouse/stacks"
 )
@@ -58,14 +59,30 @@ func run(stderr io.Writer) (code int) {
 	}
 	// A bad configuration is reported before the jsii runtime (a Node process) starts, at once.
 	// (The app's own context, read below, stays the authority.)
+	var configured config.Environment
 	if known {
 		env, err := config.FromContext(context["env"], context["environments"])
 		if err := errors.Join(config.CheckContextKeys(context), err); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
+		configured = env
 		if !placeholdersAllowed(stderr, env, context[DeployingContextKey] == "true") {
 			return 1
+		}
+	}
+	// Nothing the app reads changed since a run that passed every check: that run's assembly is
+	// the one this run would write (package synthcache), reused without starting jsii.
+	validating := os.Getenv("CDK_VALIDATION") == "false" && os.Getenv("GATEHOUSE_VALIDATOR") != "off"
+	var synthKey string
+	if known && validating && os.Getenv("CDK_OUTDIR") != "" && os.Getenv("GATEHOUSE_SYNTH_CACHE") != synthcache.Off && os.Getenv("CONTEXT_OVERFLOW_LOCATION_ENV") == "" {
+		if key, ok := synthcache.Key(synthInputs(configured)); ok {
+			synthKey = key
+			if synthcache.Replay(synthcache.DefaultDir, key, os.Getenv("CDK_OUTDIR")) {
+				fmt.Fprintln(stderr, "gatehouse: nothing the app reads changed since its last synth, which passed cdk-nag and the validator: its assembly reused (GATEHOUSE_SYNTH_CACHE=off synthesizes anew)")
+				fmt.Fprintln(stderr, config.BuiltLine(configured.Name, context["environments"]))
+				return 0
+			}
 		}
 	}
 	// With aws-cdk-lib's in-synth validation off (CDK_VALIDATION=false, as cdk.json's app command
@@ -79,7 +96,7 @@ func run(stderr io.Writer) (code int) {
 	var validator *cfnvalidate.Process
 	var cache *cfnvalidate.Cache
 	var inputs string
-	if os.Getenv("CDK_VALIDATION") == "false" && os.Getenv("GATEHOUSE_VALIDATOR") != "off" {
+	if validating {
 		if !cfnvalidate.Available(".") {
 			fmt.Fprintf(stderr, "the CloudFormation validator (%s and the npm package @aws/cloudformation-validate) is not installed here: run `npm ci` in the repository (make deps does it)\n", cfnvalidate.Script)
 			return 1
@@ -110,7 +127,7 @@ func run(stderr io.Writer) (code int) {
 	}
 
 	// The functions must be built first (make build; make synth does it).
-	for _, dir := range []string{stacks.ItemsFunctionDir, stacks.SignerFunctionDir, stacks.AuthorizerFunctionDir, stacks.TokenServiceFunctionDir, stacks.APIFunctionDir} {
+	for _, dir := range functionDirs {
 		bootstrap := filepath.Join(dir, "bootstrap")
 		if _, err := os.Stat(bootstrap); err != nil {
 			fmt.Fprintf(stderr, "%s is missing: build the functions first with `make app` (cdk.json's app command does it)\n", bootstrap)
@@ -153,8 +170,25 @@ func run(stderr io.Writer) (code int) {
 		fmt.Fprintln(stderr, "fix each finding, or suppress it with a reason and the exact finding (see docs/security.md)")
 		return 1
 	}
+	if synthKey != "" {
+		// A cache that cannot be written costs the next run time, not this one a check.
+		_ = synthcache.Store(synthcache.DefaultDir, synthKey, *assembly.Directory())
+	}
 	fmt.Fprintln(stderr, config.BuiltLine(env.Name, app.Node().TryGetContext(jsii.String("environments"))))
 	return 0
+}
+
+// functionDirs are the asset directories the stacks package: the built functions.
+var functionDirs = []string{stacks.ItemsFunctionDir, stacks.SignerFunctionDir, stacks.AuthorizerFunctionDir, stacks.TokenServiceFunctionDir, stacks.APIFunctionDir}
+
+// synthInputs are what a synth reads besides its executable and environment (synthcache.Key):
+// the context, the public keys the environment names (read by config), the functions.
+func synthInputs(env config.Environment) synthcache.Inputs {
+	in := synthcache.Inputs{Context: os.Getenv("CDK_CONTEXT_JSON"), AssetDirs: functionDirs}
+	if env.Delivery != nil {
+		in.Contents = env.Delivery.PublicKeyPEMs
+	}
+	return in
 }
 
 // DeployingContextKey is set to "true" by make diff and make deploy (-c): the app then refuses

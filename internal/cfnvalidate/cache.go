@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/gatehouse-cdk/gatehouse/internal/atomicfile"
 )
 
 // DefaultCacheDir is where the app and the tests record the templates the validator passed,
@@ -92,26 +94,10 @@ func (c *Cache) Unvalidated(stacks []Stack) []Stack {
 	return out
 }
 
-// Record records that the validator passed s: written to a temporary file, then renamed into
-// place, so a reader sees a whole entry or none.
+// Record records that the validator passed s (atomicfile: a reader sees a whole entry or none).
 func (c *Cache) Record(s Stack) error {
 	key := c.key(s)
-	dir := filepath.Dir(c.path(key))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".tmp-")
-	if err != nil {
-		return err
-	}
-	_, err = f.WriteString(entry(key))
-	if err = errors.Join(err, f.Close()); err == nil {
-		err = os.Rename(f.Name(), c.path(key))
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
-	}
-	return err
+	return atomicfile.WriteFile(c.path(key), []byte(entry(key)))
 }
 
 // RecordPasses records every stack without a finding.
