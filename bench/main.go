@@ -41,7 +41,10 @@ import (
 type sample struct {
 	seconds float64
 	rssMB   float64
-	output  string
+	// cpu is the CPU time (user and system) of the command and the descendants it waited for:
+	// less sensitive than the wall time to other work on the machine.
+	cpu    float64
+	output string
 }
 
 func main() {
@@ -205,7 +208,7 @@ func measureCases(root, repo string, pairs int, synthFloor, synthApp func() samp
 				written = fmt.Sprintf("%d templates written", len(after))
 			}
 			results[c].floor, results[c].app = append(results[c].floor, f), append(results[c].app, a)
-			fmt.Printf("  %-18s pair %d: floor %.2fs %.0fMB, gatehouse %.2fs %.0fMB (%s)\n", cs.name, i+1, f.seconds, f.rssMB, a.seconds, a.rssMB, written)
+			fmt.Printf("  %-18s pair %d: floor %.2fs (CPU %.2fs) %.0fMB, gatehouse %.2fs (CPU %.2fs) %.0fMB (%s)\n", cs.name, i+1, f.seconds, f.cpu, f.rssMB, a.seconds, a.cpu, a.rssMB, written)
 		}
 	}
 	fmt.Println()
@@ -215,8 +218,9 @@ func measureCases(root, repo string, pairs int, synthFloor, synthApp func() samp
 		r := results[c]
 		appT, floorT := median(r.app, secs), median(r.floor, secs)
 		appM, floorM := median(r.app, rss), median(r.floor, rss)
-		fmt.Printf("  %-18s %.2f (target %s)  %.2fs / %.2fs (spread %s / %s); memory %.2f (%.0fMB / %.0fMB, target <= 1.15)  [%s]\n",
-			cs.name, appT/floorT, targets[c], appT, floorT, spread(r.app), spread(r.floor), appM/floorM, appM, floorM, cs.what)
+		appC, floorC := median(r.app, cpuSecs), median(r.floor, cpuSecs)
+		fmt.Printf("  %-18s %.2f (target %s)  %.2fs / %.2fs (spread %s / %s); CPU %.2f (%.2fs / %.2fs); memory %.2f (%.0fMB / %.0fMB, target <= 1.15)  [%s]\n",
+			cs.name, appT/floorT, targets[c], appT, floorT, spread(r.app), spread(r.floor), appC/floorC, appC, floorC, appM/floorM, appM, floorM, cs.what)
 	}
 }
 
@@ -460,8 +464,9 @@ func measureCold(root, work string, env []string) {
 	}
 }
 
-func secs(s sample) float64 { return s.seconds }
-func rss(s sample) float64  { return s.rssMB }
+func secs(s sample) float64    { return s.seconds }
+func cpuSecs(s sample) float64 { return s.cpu }
+func rss(s sample) float64     { return s.rssMB }
 
 func median(samples []sample, f func(sample) float64) float64 {
 	values := make([]float64, len(samples))
@@ -511,7 +516,8 @@ func execute(dir string, env []string, sampleMemory bool, name string, args ...s
 		fmt.Fprintf(os.Stderr, "bench: %s %s in %s failed: %v\n%s", name, strings.Join(args, " "), dir, err, out.String())
 		os.Exit(1)
 	}
-	return sample{seconds: elapsed, rssMB: float64(<-peak) / (1 << 20), output: out.String()}
+	cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+	return sample{seconds: elapsed, rssMB: float64(<-peak) / (1 << 20), cpu: cpu, output: out.String()}
 }
 
 // samplePeak returns the largest sum of resident set sizes (bytes) of pid and its descendants,
