@@ -51,7 +51,7 @@ func main() {
 	pairs := flag.Int("pairs", 5, "measured pairs per ratio (at least 5)")
 	cold := flag.Bool("cold", true, "also measure with fresh module and build caches")
 	warm := flag.Bool("warm", true, "measure the warm ratios (-warm=false: cold numbers only)")
-	casesOnly := flag.Bool("cases", false, "only the three cases against the bare floor (the primary figures)")
+	only := flag.String("only", "", "cases: only the three cases against the bare floor (the primary figures); test: only the test ratio")
 	flag.Parse()
 	if *pairs < 5 {
 		*pairs = 5
@@ -72,13 +72,17 @@ func main() {
 				return run(dir, append(slices.Clone(env), extra...), "cdk", "--no-notices", "synth", "--quiet", "-o", filepath.Join(dir, "cdk.out"))
 			}
 		}
-		measureCases(root, repo, *pairs, synth(floor), synth(repo))
-		if *casesOnly {
+		if *only != "test" {
+			measureCases(root, repo, *pairs, synth(floor), synth(repo))
+		}
+		if *only == "cases" {
 			return
 		}
 		shipped := buildFloor(root, work, env, "floor", false)
 		bucket := buildFloor(root, work, env, "floorbucket", false)
-		measureShipped(repo, *pairs, synth(floor), synth(shipped), synth(bucket), synth(repo, "GATEHOUSE_VALIDATOR=in-synth"))
+		if *only == "" {
+			measureShipped(repo, *pairs, synth(floor), synth(shipped), synth(bucket), synth(repo, "GATEHOUSE_VALIDATOR=in-synth"))
+		}
 		testAll := func() sample {
 			return runTimed(root, append(slices.Clone(env), "GOFLAGS=-count=1"), "make", "--no-print-directory", "test-go")
 		}
@@ -86,6 +90,9 @@ func main() {
 			return runTimed(repo, env, "cdk", "--no-notices", "synth", "--quiet", "-o", filepath.Join(repo, "cdk.out"))
 		}
 		measureTest(repo, *pairs, testAll, synthTimed)
+		if *only == "test" {
+			return
+		}
 		measureParts(repo, work, env, *pairs)
 		measureWeb(root, env)
 		measureCalls(root, env)
