@@ -196,7 +196,9 @@ func Store(dir, key, outdir string) error {
 }
 
 // link makes to a hard link of from (a copy across file systems), unless to already holds a
-// file of that size (the same asset, by its directory's fingerprint name).
+// file of that size (the same asset, by its directory's fingerprint name). It goes through a
+// new file of its own, renamed into place: a file that exists is never written into (it may be
+// a link to another assembly's asset).
 func link(from, to string, size int64) error {
 	if info, err := os.Stat(to); err == nil && info.Size() == size {
 		return nil
@@ -204,16 +206,22 @@ func link(from, to string, size int64) error {
 	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
 		return err
 	}
-	tmp := to + ".tmp"
-	_ = os.Remove(tmp)
-	if err := os.Link(from, tmp); err != nil {
-		if err := copyFile(from, tmp); err != nil {
+	tmp, err := os.CreateTemp(filepath.Dir(to), ".tmp-")
+	if err != nil {
+		return err
+	}
+	_ = tmp.Close()
+	_ = os.Remove(tmp.Name()) // the name only: os.Link makes it anew
+	if os.Link(from, tmp.Name()) != nil {
+		if err := copyFile(from, tmp.Name()); err != nil {
+			_ = os.Remove(tmp.Name())
 			return err
 		}
 	}
-	return os.Rename(tmp, to)
+	return os.Rename(tmp.Name(), to)
 }
 
+// copyFile copies from to to, a file it creates (never one that exists).
 func copyFile(from, to string) error {
 	src, err := os.Open(from)
 	if err != nil {
@@ -224,7 +232,7 @@ func copyFile(from, to string) error {
 	if err != nil {
 		return err
 	}
-	dst, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, info.Mode().Perm())
+	dst, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, info.Mode().Perm())
 	if err != nil {
 		return err
 	}
