@@ -8,8 +8,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -89,13 +87,12 @@ func run(stderr io.Writer) (code int) {
 	// sets it: it must be in the environment before the process starts, when jsii prepares its
 	// Node process), the app runs AWS's CloudFormation validator itself, in strict mode, in a
 	// process of its own, over every template it did not pass before (package cfnvalidate: its
-	// cache, by engine and exact template bytes). Unless the last run with the same context and
-	// executable needed no validation, the validator starts now: the engine loads (~1 s) on
-	// another core while jsii starts and the constructs are built. GATEHOUSE_VALIDATOR=off skips
-	// it (make bench measures synthesis without it).
+	// cache, by engine and exact template bytes). It starts now: the engine loads (~1 s) on
+	// another core while jsii starts and the constructs are built (an input changed, so a
+	// template likely did; if none did, it is stopped unused). GATEHOUSE_VALIDATOR=off skips it
+	// (make bench measures synthesis without it).
 	var validator *cfnvalidate.Process
 	var cache *cfnvalidate.Cache
-	var inputs string
 	if validating {
 		if !cfnvalidate.Available(".") {
 			fmt.Fprintf(stderr, "the CloudFormation validator (%s and the npm package @aws/cloudformation-validate) is not installed here: run `npm ci` in the repository (make deps does it)\n", cfnvalidate.Script)
@@ -106,14 +103,11 @@ func run(stderr io.Writer) (code int) {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
-		inputs = runInputs()
-		if !cache.Hint(inputs) {
-			if validator, err = cfnvalidate.Start("."); err != nil {
-				fmt.Fprintln(stderr, "the CloudFormation validator did not start:", err)
-				return 1
-			}
-			defer func() { validator.Stop(true) }()
+		if validator, err = cfnvalidate.Start("."); err != nil {
+			fmt.Fprintln(stderr, "the CloudFormation validator did not start:", err)
+			return 1
 		}
+		defer validator.Stop(true)
 	}
 	app := awscdk.NewApp(props)
 	timings.mark("jsii")
@@ -151,9 +145,6 @@ func run(stderr io.Writer) (code int) {
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
-		}
-		if len(invalid) == 0 {
-			_ = cache.SetHint(inputs)
 		}
 		timings.mark("validator")
 	}
@@ -238,20 +229,6 @@ func (t *timings) write() error {
 	}
 	raw, _ := json.Marshal(t.phases)
 	return os.WriteFile(t.file, raw, 0o644)
-}
-
-// runInputs identifies a run's inputs for the validator's start (cfnvalidate.Cache.Hint): the
-// context the CLI passed and the app's executable. Only a guess at whether a template changed:
-// every template is still looked up in the cache by its bytes.
-func runInputs() string {
-	h := sha256.New()
-	fmt.Fprintf(h, "context %q\n", os.Getenv("CDK_CONTEXT_JSON"))
-	if exe, err := os.Executable(); err == nil {
-		if info, err := os.Stat(exe); err == nil {
-			fmt.Fprintf(h, "executable %s %d %d\n", exe, info.Size(), info.ModTime().UnixNano())
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // cliContext is the context the CDK CLI passes the app in CDK_CONTEXT_JSON, when it does.

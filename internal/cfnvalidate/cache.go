@@ -137,22 +137,6 @@ func (c *Cache) trim() error {
 	return os.WriteFile(marker, nil, 0o644)
 }
 
-// Hint is what a run of the app expects of the cache: whether the last run with the same inputs
-// (its context, its executable) found every template passed before. The app starts the
-// validator early (beside the synthesis) unless it did; a wrong guess costs time, never a check.
-func (c *Cache) Hint(inputs string) bool {
-	raw, err := os.ReadFile(filepath.Join(c.dir, "last-run"))
-	return err == nil && string(raw) == inputs
-}
-
-// SetHint records inputs as a run's whose every template had passed before.
-func (c *Cache) SetHint(inputs string) error {
-	if err := os.MkdirAll(c.dir, 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(c.dir, "last-run"), []byte(inputs), 0o644)
-}
-
 // Check validates every template of the assembly in dir that cache has no pass for (every one
 // when cache is nil), with p when the caller started one, else with a process started here and
 // stopped, and records the passes. validated is how many templates were sent to the validator.
