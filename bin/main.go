@@ -77,7 +77,7 @@ func run(stderr io.Writer) (code int) {
 		if key, ok := synthcache.Key(synthInputs(configured)); ok {
 			synthKey = key
 			if synthcache.Replay(synthcache.DefaultDir, key, os.Getenv("CDK_OUTDIR")) {
-				fmt.Fprintln(stderr, "gatehouse: nothing the app reads changed since its last synth, which passed cdk-nag and the validator: its assembly reused (GATEHOUSE_SYNTH_CACHE=off synthesizes anew)")
+				fmt.Fprintln(stderr, "gatehouse: unchanged since the last synth, which passed cdk-nag and the validator: its assembly reused (GATEHOUSE_SYNTH_CACHE=off rebuilds it)")
 				fmt.Fprintln(stderr, config.BuiltLine(configured.Name, context["environments"]))
 				return 0
 			}
