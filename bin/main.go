@@ -69,29 +69,13 @@ func run(stderr io.Writer) (code int) {
 			return 1
 		}
 	}
-	// Nothing the app reads changed since a run that passed every check: that run's assembly is
-	// the one this run would write (package synthcache), reused without starting jsii.
-	validating := os.Getenv("CDK_VALIDATION") == "false" && os.Getenv("GATEHOUSE_VALIDATOR") != "off"
-	var synthKey string
-	if known && validating && os.Getenv("CDK_OUTDIR") != "" && os.Getenv("GATEHOUSE_SYNTH_CACHE") != synthcache.Off && os.Getenv("CONTEXT_OVERFLOW_LOCATION_ENV") == "" {
-		if key, ok := synthcache.Key(synthInputs(configured)); ok {
-			synthKey = key
-			if synthcache.Replay(synthcache.DefaultDir, key, os.Getenv("CDK_OUTDIR")) {
-				fmt.Fprintln(stderr, "gatehouse: unchanged since the last synth, which passed cdk-nag and the validator: its assembly reused (GATEHOUSE_SYNTH_CACHE=off rebuilds it)")
-				fmt.Fprintln(stderr, config.BuiltLine(configured.Name, context["environments"]))
-				return 0
-			}
-		}
-	}
 	// With aws-cdk-lib's in-synth validation off (CDK_VALIDATION=false, as cdk.json's app command
 	// sets it: it must be in the environment before the process starts, when jsii prepares its
 	// Node process), the app runs AWS's CloudFormation validator itself, in strict mode, in a
 	// process of its own, over every template it did not pass before (package cfnvalidate: its
-	// cache, by engine and exact template bytes). It starts now: the engine loads (~1 s) on
-	// another core while jsii starts and the constructs are built (an input changed, so a
-	// template likely did; if none did, it is stopped unused). GATEHOUSE_VALIDATOR=off skips it
-	// (make bench measures synthesis without it).
-	var validator *cfnvalidate.Process
+	// cache, by engine and exact template bytes). GATEHOUSE_VALIDATOR=off skips it (make bench
+	// measures synthesis without it).
+	validating := os.Getenv("CDK_VALIDATION") == "false" && os.Getenv("GATEHOUSE_VALIDATOR") != "off"
 	var cache *cfnvalidate.Cache
 	if validating {
 		if !cfnvalidate.Available(".") {
@@ -103,6 +87,27 @@ func run(stderr io.Writer) (code int) {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
+	}
+	// Nothing the app reads changed since a run that passed every check (the same validator
+	// engine among them): that run's assembly is the one this run would write (package
+	// synthcache), reused without starting jsii or the validator.
+	var synthKey string
+	if known && cache != nil && os.Getenv("CDK_OUTDIR") != "" && os.Getenv("GATEHOUSE_SYNTH_CACHE") != synthcache.Off && os.Getenv("CONTEXT_OVERFLOW_LOCATION_ENV") == "" {
+		if key, ok := synthcache.Key(synthInputs(configured, cache.Engine())); ok {
+			synthKey = key
+			if synthcache.Replay(synthcache.DefaultDir, key, os.Getenv("CDK_OUTDIR")) {
+				fmt.Fprintln(stderr, "gatehouse: unchanged since the last synth, which passed cdk-nag and the validator: its assembly reused (GATEHOUSE_SYNTH_CACHE=off rebuilds it)")
+				fmt.Fprintln(stderr, config.BuiltLine(configured.Name, context["environments"]))
+				return 0
+			}
+		}
+	}
+	// The validator starts now: the engine loads (~1 s) on another core while jsii starts and the
+	// constructs are built (an input changed, so a template likely did; if none did, it is
+	// stopped unused).
+	var validator *cfnvalidate.Process
+	if cache != nil {
+		var err error
 		if validator, err = cfnvalidate.Start("."); err != nil {
 			fmt.Fprintln(stderr, "the CloudFormation validator did not start:", err)
 			return 1
@@ -173,11 +178,12 @@ func run(stderr io.Writer) (code int) {
 var functionDirs = []string{stacks.ItemsFunctionDir, stacks.SignerFunctionDir, stacks.AuthorizerFunctionDir, stacks.TokenServiceFunctionDir, stacks.APIFunctionDir}
 
 // synthInputs are what a synth reads besides its executable and environment (synthcache.Key):
-// the context, the public keys the environment names (read by config), the functions.
-func synthInputs(env config.Environment) synthcache.Inputs {
-	in := synthcache.Inputs{Context: os.Getenv("CDK_CONTEXT_JSON"), AssetDirs: functionDirs}
+// the context, the validator's engine (engine: cfnvalidate.Cache.Engine), the public keys the
+// environment names (read by config), the functions.
+func synthInputs(env config.Environment, engine string) synthcache.Inputs {
+	in := synthcache.Inputs{Context: os.Getenv("CDK_CONTEXT_JSON"), Contents: []string{"validator engine " + engine}, AssetDirs: functionDirs}
 	if env.Delivery != nil {
-		in.Contents = env.Delivery.PublicKeyPEMs
+		in.Contents = append(in.Contents, env.Delivery.PublicKeyPEMs...)
 	}
 	return in
 }

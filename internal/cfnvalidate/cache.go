@@ -54,6 +54,10 @@ func OpenCache(root, dir string) (*Cache, error) {
 	return &Cache{dir: dir, engine: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
+// Engine identifies the engine the cache's entries are for (a SHA-256 of what it runs): a record
+// of a run it validated must name it (the app's synth cache does).
+func (c *Cache) Engine() string { return c.engine }
+
 // key names s's entry: the engine, the pseudo parameters' account and region, and the body.
 func (c *Cache) key(s Stack) string {
 	h := sha256.New()

@@ -3,7 +3,8 @@
 //
 // A run's key (Key) is a SHA-256 over everything the app's output depends on: the app's
 // executable (which embeds aws-cdk-lib, cdk-nag and all of gatehouse's code), the context the
-// CLI passed, the content of the files the configuration names (the CloudFront public keys),
+// CLI passed, the CloudFormation validator's engine (its files' SHA-256: a new engine validates
+// anew), the content of the files the configuration names (the CloudFront public keys),
 // the asset directories the stacks package (the built functions: each file's size, mode,
 // modification and change times and inode, as Go's test cache keys the files a test opens), the
 // node the jsii runtime starts, the working directory and every CDK_, JSII_, NODE_ and
@@ -51,7 +52,7 @@ const maxEntries = 8
 // Inputs are what a run reads besides its executable, context and environment.
 type Inputs struct {
 	Context   string   // the context as the CLI passed it (CDK_CONTEXT_JSON)
-	Contents  []string // the content of the files the configuration names
+	Contents  []string // the validator engine's identity, the content of the files the configuration names
 	AssetDirs []string // the directories the stacks package as assets
 }
 
