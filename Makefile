@@ -207,8 +207,8 @@ outputs: ## Write amplify_outputs.json and .env.local into OUT_DIR from OUTPUTS_
 cdn-key: ## Make ENV's CloudFront signing key pair (public key where delivery.publicKeys[0] points, private beside it, git-ignored) and print how to store it (FORCE=1 replaces a private key).
 	go run ./bin/cdnkey -env $(ENV) $(if $(FORCE),-force) $(if $(PROFILE),-profile $(PROFILE))
 
-bench: build ## Measure synth, test and memory against the floor app (bench/floor), one synth's parts and each optional stack's cost, make test-web and make test-calls apart (COLD=false skips the cold run).
-	go run ./bench -cold=$(if $(COLD),$(COLD),true)
+bench: build ## Measure cdk synth against the bare floor app (bench/floor) when nothing changed, one stack changed and every template is new; test and memory ratios, one synth's parts, each optional stack's cost, make test-web and make test-calls (COLD=false skips the cold run; ONLY=cases or ONLY=test measures only those).
+	go run ./bench -cold=$(if $(COLD),$(COLD),true)$(if $(ONLY), -only=$(ONLY))
 
 # Before anything that reaches AWS: the AWS CLI is there and PROFILE's credentials work (an
 # expired SSO session says how to renew it).
@@ -236,6 +236,6 @@ fmt: ## Format the Go code.
 vet: deps ## Run go vet.
 	go vet ./...
 
-clean: ## Remove cdk.out and build/ (the functions, the app and the test binaries: the next target rebuilds them).
-	@echo "removing cdk.out and build/ (the built functions, app and test binaries; the next make rebuilds them)"
+clean: ## Remove cdk.out and build/ (the functions, the app, the test binaries, the synth and validation caches: the next target rebuilds them).
+	@echo "removing cdk.out and build/ (the built functions, app and test binaries, the synth and validation caches; the next make rebuilds them)"
 	rm -rf cdk.out build

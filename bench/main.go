@@ -1,21 +1,30 @@
 // Command bench measures what gatehouse costs above the floor — the smallest Go CDK app on the
 // same modules, feature flags, Node options and launch (bench/floor: one CfnWaitConditionHandle,
-// aws-cdk-lib's core only; bench/floorbucket, the previous floor with one bucket, is a second,
-// labelled row) — prints the ratios `make bench` reports, where one synth's time goes, what
-// each optional stack adds, and, apart from the ratios, what make test-web and make test-calls
-// take. It is a benchmark, not a test: it never fails on time.
+// aws-cdk-lib's core only) — and prints the ratios `make bench` reports: first, against the bare
+// floor (aws-cdk-lib's validation off, CDK_VALIDATION=false: jsii's start, aws-cdk-lib's load,
+// one resource), one `cdk synth` of gatehouse's dev in three cases — nothing changed since the
+// last synth, one stack changed (the edit loop: a context value of the api stack set anew each
+// run), every template new (its synth and validation caches emptied) — then the rows against
+// the floor as aws-cdk-lib ships it (validating in-synth) and bench/floorbucket (the previous
+// floor), where one synth's time goes, what each optional stack adds, and, apart from the
+// ratios, what make test-web and make test-calls take. It is a benchmark, not a test: it never
+// fails on time.
 //
 //	go run ./bench [-pairs 5] [-cold=true]
 //
-// Pairs alternate the two commands, so drift on the machine hits both; medians are reported.
-// Peak memory is the largest sum of the resident sets of a command's whole process tree (the CLI,
-// the app, the jsii kernel's Node process and gatehouse's validator process), sampled every 5 ms
-// from /proc. The test ratio's pairs (make test-go and the synth it is divided by) run without
-// that sampler: it reads every process's /proc entries 200 times a second, which on two cores
-// slows a command by more the more processes it starts, and the test ratio uses no memory.
+// gatehouse runs in a copy of the repository (its tracked files, the built app and functions
+// hard-linked, node_modules linked), so that its cdk.json and caches can be changed without
+// touching the working tree's. Pairs alternate the two commands, so drift on the machine hits
+// both; medians are reported, with the spread. Peak memory is the largest sum of the resident
+// sets of a command's whole process tree (the CLI, the app, the jsii kernel's Node process and
+// gatehouse's validator process), sampled every 5 ms from /proc. The test ratio's pairs (make
+// test-go and the synth it is divided by) run without that sampler: it reads every process's
+// /proc entries 200 times a second, which on two cores slows a command by more the more
+// processes it starts, and the test ratio uses no memory.
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -32,13 +41,17 @@ import (
 type sample struct {
 	seconds float64
 	rssMB   float64
-	output  string
+	// cpu is the CPU time (user and system) of the command and the descendants it waited for:
+	// less sensitive than the wall time to other work on the machine.
+	cpu    float64
+	output string
 }
 
 func main() {
 	pairs := flag.Int("pairs", 5, "measured pairs per ratio (at least 5)")
 	cold := flag.Bool("cold", true, "also measure with fresh module and build caches")
 	warm := flag.Bool("warm", true, "measure the warm ratios (-warm=false: cold numbers only)")
+	only := flag.String("only", "", "cases: only the three cases against the bare floor (the primary figures); test: only the test ratio")
 	flag.Parse()
 	if *pairs < 5 {
 		*pairs = 5
@@ -50,37 +63,37 @@ func main() {
 
 	env := append(os.Environ(), "PATH="+filepath.Join(root, "node_modules", ".bin")+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"CDK_DISABLE_CLI_TELEMETRY=true")
-	floor := buildFloor(root, work, env, "floor")
-	floorBucket := buildFloor(root, work, env, "floorbucket")
-	synthApp := func() sample {
-		return run(root, env, "cdk", "--no-notices", "synth", "--quiet", "-o", filepath.Join(work, "app.out"))
-	}
-	synthAppTimed := func() sample {
-		return runTimed(root, env, "cdk", "--no-notices", "synth", "--quiet", "-o", filepath.Join(work, "app.out"))
-	}
-	// The app as cdk.json runs it, but with aws-cdk-lib's in-synth validator instead of
-	// gatehouse's validator process: what the app costs with the floor's way of validating.
-	var cdkJSON struct{ App string }
-	check(json.Unmarshal(must(os.ReadFile(filepath.Join(root, "cdk.json"))), &cdkJSON))
-	inSynthApp := strings.Replace(cdkJSON.App, "CDK_VALIDATION=false ", "", 1)
-	synthAppInSynth := func() sample {
-		return run(root, env, "cdk", "--no-notices", "synth", "--quiet", "-a", inSynthApp, "-o", filepath.Join(work, "insynth.out"))
-	}
-	synthIn := func(dir string) func() sample {
-		return func() sample {
-			return run(dir, env, "cdk", "--no-notices", "synth", "--quiet", "-o", filepath.Join(dir, "cdk.out"))
-		}
-	}
-	// The test ratio's numerator: make test's Go part (make test-go); the web app's checks are
-	// reported apart (measureWeb).
-	testAll := func() sample {
-		return runTimed(root, append(env, "GOFLAGS=-count=1"), "make", "--no-print-directory", "test-go")
-	}
-
 	printMachine()
 	if *warm {
-		measureWarm(root, work, env, *pairs, synthApp, synthAppInSynth, synthIn(floor), synthIn(floorBucket), testAll, synthAppTimed)
-		measureParts(root, work, env, *pairs)
+		repo := copyRepo(root, work)
+		floor := buildFloor(root, work, env, "floor", true)
+		synth := func(dir string, extra ...string) func() sample {
+			return func() sample {
+				return run(dir, append(slices.Clone(env), extra...), "cdk", "--no-notices", "synth", "--quiet", "-o", filepath.Join(dir, "cdk.out"))
+			}
+		}
+		if *only != "test" {
+			measureCases(root, repo, *pairs, synth(floor), synth(repo))
+		}
+		if *only == "cases" {
+			return
+		}
+		shipped := buildFloor(root, work, env, "floor", false)
+		bucket := buildFloor(root, work, env, "floorbucket", false)
+		if *only == "" {
+			measureShipped(repo, *pairs, synth(floor), synth(shipped), synth(bucket), synth(repo, "GATEHOUSE_VALIDATOR=in-synth"))
+		}
+		testAll := func() sample {
+			return runTimed(root, append(slices.Clone(env), "GOFLAGS=-count=1"), "make", "--no-print-directory", "test-go")
+		}
+		synthTimed := func() sample {
+			return runTimed(repo, env, "cdk", "--no-notices", "synth", "--quiet", "-o", filepath.Join(repo, "cdk.out"))
+		}
+		measureTest(repo, *pairs, testAll, synthTimed)
+		if *only == "test" {
+			return
+		}
+		measureParts(repo, work, env, *pairs)
 		measureWeb(root, env)
 		measureCalls(root, env)
 	}
@@ -89,49 +102,178 @@ func main() {
 	}
 }
 
-// measureWarm: the synth and memory ratios from sampled runs; the test ratio from unsampled
-// pairs (testAll, synthAppTimed).
-func measureWarm(root, work string, env []string, pairs int, synthApp, synthAppInSynth, synthFloor, synthFloorBucket, testAll, synthAppTimed func() sample) {
-	fmt.Println("warming up (one run of each, not counted)...")
-	synthApp()
-	synthAppInSynth()
-	synthFloor()
-	synthFloorBucket()
-	testAll()
-
-	var app, inSynth, floor, bucket []sample
-	for i := 0; i < pairs; i++ {
-		app = append(app, synthApp())
-		floor = append(floor, synthFloor())
-		inSynth = append(inSynth, synthAppInSynth())
-		bucket = append(bucket, synthFloorBucket())
-		fmt.Printf("  synth run %d: app %.2fs %.0fMB, floor %.2fs %.0fMB, app with in-synth validation %.2fs %.0fMB, bucket floor %.2fs\n",
-			i+1, app[i].seconds, app[i].rssMB, floor[i].seconds, floor[i].rssMB, inSynth[i].seconds, inSynth[i].rssMB, bucket[i].seconds)
+// copyRepo makes the copy of the repository gatehouse is measured in: its tracked files (with
+// their modification times, so make finds the app and functions up to date), build/gatehouse and
+// build/functions hard-linked (copied across file systems), node_modules a symbolic link.
+func copyRepo(root, work string) string {
+	repo := filepath.Join(work, "gatehouse")
+	files := strings.Fields(string(must(exec.Command("git", "-C", root, "ls-files").Output())))
+	for _, rel := range files {
+		if info, err := os.Lstat(filepath.Join(root, rel)); err == nil && info.Mode().IsRegular() {
+			copyFile(filepath.Join(root, rel), filepath.Join(repo, rel), false)
+		}
 	}
+	check(filepath.WalkDir(filepath.Join(root, "build", "functions"), func(path string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			rel, _ := filepath.Rel(root, path)
+			copyFile(path, filepath.Join(repo, rel), true)
+		}
+		return err
+	}))
+	copyFile(filepath.Join(root, "build", "gatehouse"), filepath.Join(repo, "build", "gatehouse"), true)
+	check(os.Symlink(filepath.Join(root, "node_modules"), filepath.Join(repo, "node_modules")))
+	return repo
+}
+
+// copyFile copies from to to (a hard link when link and the file system allows), keeping its
+// mode and modification time.
+func copyFile(from, to string, link bool) {
+	check(os.MkdirAll(filepath.Dir(to), 0o755))
+	if link && os.Link(from, to) == nil {
+		return
+	}
+	info, err := os.Stat(from)
+	check(err)
+	check(os.WriteFile(to, must(os.ReadFile(from)), info.Mode().Perm()))
+	check(os.Chtimes(to, info.ModTime(), info.ModTime()))
+}
+
+// setThrottle sets dev's api.throttleRateLimit in the copy's cdk.json: a change to one stack
+// (the api's stage), a value not seen before on each run.
+func setThrottle(repo string, value int) {
+	path := filepath.Join(repo, "cdk.json")
+	var cdk map[string]any
+	check(json.Unmarshal(must(os.ReadFile(path)), &cdk))
+	dev := cdk["context"].(map[string]any)["environments"].(map[string]any)["dev"].(map[string]any)
+	api, _ := dev["api"].(map[string]any)
+	if api == nil {
+		api = map[string]any{}
+		dev["api"] = api
+	}
+	api["throttleRateLimit"] = value
+	check(os.WriteFile(path, append(must(json.MarshalIndent(cdk, "", "  ")), '\n'), 0o644))
+}
+
+// templateHashes are the SHA-256 of every template of an assembly, by file.
+func templateHashes(dir string) map[string][32]byte {
+	out := map[string][32]byte{}
+	_ = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(path, ".template.json") {
+			rel, _ := filepath.Rel(dir, path)
+			out[rel] = sha256.Sum256(must(os.ReadFile(path)))
+		}
+		return nil
+	})
+	return out
+}
+
+func changedTemplates(before, after map[string][32]byte) int {
+	n := 0
+	for name, sum := range after {
+		if before[name] != sum {
+			n++
+		}
+	}
+	return n
+}
+
+// measureCases: the primary figures, each case's cdk synth of dev against the bare floor's, in
+// alternating pairs.
+func measureCases(root, repo string, pairs int, synthFloor, synthApp func() sample) {
+	defer copyFile(filepath.Join(root, "cdk.json"), filepath.Join(repo, "cdk.json"), false) // the shipped dev again
+	fmt.Println("warming up (one run of each, not counted)...")
+	synthFloor()
+	synthApp()
+	caches := []string{filepath.Join(repo, "build", "cfn-validated"), filepath.Join(repo, "build", "synth-cache"), filepath.Join(repo, "cdk.out")}
+	throttle := 1000
+	cases := []struct {
+		name, what string
+		before     func()
+	}{
+		{"nothing changed", "since the last synth: its checked assembly reused", func() {}},
+		{"one stack changed", "api.throttleRateLimit set anew: the api stack's template validated", func() { throttle++; setThrottle(repo, throttle) }},
+		{"every template new", "synth and validation caches and cdk.out removed", func() {
+			for _, dir := range caches {
+				check(os.RemoveAll(dir))
+			}
+		}},
+	}
+	type result struct{ floor, app []sample }
+	results := make([]result, len(cases))
+	for c, cs := range cases {
+		if c == 1 { // the edit loop starts from a synthesized, cached assembly
+			synthApp()
+		}
+		for i := 0; i < pairs; i++ {
+			before := templateHashes(filepath.Join(repo, "cdk.out"))
+			cs.before()
+			f := synthFloor()
+			a := synthApp()
+			after := templateHashes(filepath.Join(repo, "cdk.out"))
+			written := fmt.Sprintf("%d templates changed", changedTemplates(before, after))
+			if c == 2 {
+				written = fmt.Sprintf("%d templates written", len(after))
+			}
+			results[c].floor, results[c].app = append(results[c].floor, f), append(results[c].app, a)
+			fmt.Printf("  %-18s pair %d: floor %.2fs (CPU %.2fs) %.0fMB, gatehouse %.2fs (CPU %.2fs) %.0fMB (%s)\n", cs.name, i+1, f.seconds, f.cpu, f.rssMB, a.seconds, a.cpu, a.rssMB, written)
+		}
+	}
+	fmt.Println()
+	fmt.Println("cdk synth of gatehouse dev (7 stacks, cdk-nag, strict validator) / the bare floor (one resource, CDK_VALIDATION=false), medians of", pairs, "alternating pairs:")
+	targets := []string{"<= 1.25", "<= 1.5", "-"}
+	for c, cs := range cases {
+		r := results[c]
+		appT, floorT := median(r.app, secs), median(r.floor, secs)
+		appM, floorM := median(r.app, rss), median(r.floor, rss)
+		appC, floorC := median(r.app, cpuSecs), median(r.floor, cpuSecs)
+		fmt.Printf("  %-18s %.2f (target %s)  %.2fs / %.2fs (spread %s / %s); CPU %.2f (%.2fs / %.2fs); memory %.2f (%.0fMB / %.0fMB, target <= 1.15)  [%s]\n",
+			cs.name, appT/floorT, targets[c], appT, floorT, spread(r.app), spread(r.floor), appC/floorC, appC, floorC, appM/floorM, appM, floorM, cs.what)
+	}
+}
+
+// measureShipped: the rows against the floor as aws-cdk-lib ships it (validating in-synth, as
+// every app with validateAgainstDefaultRules does), the bucket floor, and gatehouse itself
+// validating in-synth; gatehouse every template new.
+func measureShipped(repo string, pairs int, synthFloor, synthShipped, synthBucket, synthInSynth func() sample) {
+	var floor, shipped, bucket, inSynth []sample
+	for i := 0; i < pairs; i++ {
+		floor = append(floor, synthFloor())
+		shipped = append(shipped, synthShipped())
+		bucket = append(bucket, synthBucket())
+		inSynth = append(inSynth, synthInSynth())
+	}
+	fmt.Println()
+	fmt.Printf("the other floors (medians of %d): bare %.2fs %.0fMB; as aws-cdk-lib ships it (validating in-synth) %.2fs %.0fMB (spread %s); one bucket, in-synth %.2fs\n",
+		pairs, median(floor, secs), median(floor, rss), median(shipped, secs), median(shipped, rss), spread(shipped), median(bucket, secs))
+	fmt.Printf("  gatehouse validating in-synth as the shipped floor does (no caches apply): %.2fs %.0fMB -> %.2f of the shipped floor, %.2f of the bare\n",
+		median(inSynth, secs), median(inSynth, rss), median(inSynth, secs)/median(shipped, secs), median(inSynth, secs)/median(floor, secs))
+}
+
+// measureTest: make test-go against one synth, every template new (the synth the tests' work
+// compares with: they synthesize every stage), in unsampled alternating pairs.
+func measureTest(repo string, pairs int, testAll, synthTimed func() sample) {
+	testAll()
+	caches := []string{filepath.Join(repo, "build", "cfn-validated"), filepath.Join(repo, "build", "synth-cache")}
 	var tests, synths []sample
 	for i := 0; i < pairs; i++ {
 		tests = append(tests, testAll())
-		synths = append(synths, synthAppTimed())
-		fmt.Printf("  test pair %d: make test-go %.2fs, synth %.2fs\n", i+1, tests[i].seconds, synths[i].seconds)
-	}
-
-	appT, floorT, bucketT, inSynthT := median(app, secs), median(floor, secs), median(bucket, secs), median(inSynth, secs)
-	appM, floorM, inSynthM := median(app, rss), median(floor, rss), median(inSynth, rss)
-	testT, synthT := median(tests, secs), median(synths, secs)
-	fmt.Println()
-	fmt.Printf("synth:  gatehouse %.2fs, floor %.2fs  -> synth ratio  %.2f (target <= 1.25)\n", appT, floorT, appT/floorT)
-	fmt.Printf("        (bucket floor %.2fs          -> ratio        %.2f)\n", bucketT, appT/bucketT)
-	fmt.Printf("        (gatehouse validating in-synth as the floor does: %.2fs -> ratio %.2f, memory %.0fMB -> %.2f)\n", inSynthT, inSynthT/floorT, inSynthM, inSynthM/floorM)
-	fmt.Printf("test:   make test-go %.2fs, one synth %.2fs -> test ratio %.2f (target <= 2.0)\n", testT, synthT, testT/synthT)
-	fmt.Printf("memory: gatehouse %.0fMB, floor %.0fMB -> memory ratio %.2f (target <= 1.15)\n", appM, floorM, appM/floorM)
-	spread := func(samples []sample) string {
-		values := make([]float64, len(samples))
-		for i, s := range samples {
-			values[i] = s.seconds
+		for _, dir := range caches {
+			check(os.RemoveAll(dir))
 		}
-		return fmt.Sprintf("%.2f-%.2fs", slices.Min(values), slices.Max(values))
+		synths = append(synths, synthTimed())
+		fmt.Printf("  test pair %d: make test-go %.2fs, synth (every template new) %.2fs\n", i+1, tests[i].seconds, synths[i].seconds)
 	}
-	fmt.Printf("spread: gatehouse synth %s, floor %s, make test-go %s\n", spread(app), spread(floor), spread(tests))
+	testT, synthT := median(tests, secs), median(synths, secs)
+	fmt.Printf("test:   make test-go %.2fs (spread %s), one synth, every template new, %.2fs (spread %s) -> test ratio %.2f (target <= 2.0)\n",
+		testT, spread(tests), synthT, spread(synths), testT/synthT)
+}
+
+func spread(samples []sample) string {
+	values := make([]float64, len(samples))
+	for i, s := range samples {
+		values[i] = s.seconds
+	}
+	return fmt.Sprintf("%.2f-%.2fs", slices.Min(values), slices.Max(values))
 }
 
 // measureWeb times make test-web (the web app's checks, the other part of make test) after one
@@ -182,6 +324,8 @@ func measureCalls(root string, env []string) {
 // measureParts runs the app directly (as the CLI runs it: CDK_OUTDIR, CDK_CONTEXT_JSON), with
 // its phase timings (GATEHOUSE_TIMINGS), with and without the CloudFormation validator, and with
 // each optional stack left out or added: where one synth's time goes, and what each stack costs.
+// Every run synthesizes (GATEHOUSE_SYNTH_CACHE=off) and validates every template (the validation
+// cache removed first).
 func measureParts(root, work string, env []string, pairs int) {
 	context := cdkContext(root)
 	variant := func(change func(dev map[string]any)) map[string]any {
@@ -198,7 +342,8 @@ func measureParts(root, work string, env []string, pairs int) {
 	synthWith := func(binary string, context map[string]any, validate string) phases {
 		file := filepath.Join(work, "timings.json")
 		e := append(slices.Clone(env), "CDK_OUTDIR="+filepath.Join(work, "parts.out"), "CDK_CONTEXT_JSON="+string(must(json.Marshal(context))),
-			"GATEHOUSE_TIMINGS="+file, "NODE_OPTIONS=--max-semi-space-size=4")
+			"GATEHOUSE_TIMINGS="+file, "NODE_OPTIONS=--max-semi-space-size=4", "GATEHOUSE_SYNTH_CACHE=off")
+		check(os.RemoveAll(filepath.Join(root, "build", "cfn-validated")))
 		switch validate {
 		case "process": // as cdk.json runs the app
 			e = append(e, "CDK_VALIDATION=false")
@@ -273,16 +418,23 @@ func measureParts(root, work string, env []string, pairs int) {
 	fmt.Printf("  crossaccount (role, exchange bucket, topic)   %+.2fs\n", med(crossOn, "total")-med(with, "total"))
 }
 
-// buildFloor builds bench/<name> once and writes a cdk.json for it in work/<name>: the same
-// context (feature flags) and Node options as gatehouse's, a prebuilt binary as the app.
-func buildFloor(root, work string, env []string, name string) string {
+// buildFloor builds bench/<name> and writes a cdk.json for it in work/<name> (work/<name>-bare
+// when bare): the same context (feature flags) and Node options as gatehouse's, a prebuilt
+// binary as the app; bare, with CDK_VALIDATION=false (aws-cdk-lib's in-synth validation off),
+// otherwise as aws-cdk-lib ships (validating in-synth).
+func buildFloor(root, work string, env []string, name string, bare bool) string {
 	dir := filepath.Join(work, name)
+	validation := ""
+	if bare {
+		dir += "-bare"
+		validation = "CDK_VALIDATION=false "
+	}
 	check(os.MkdirAll(dir, 0o755))
 	binary := filepath.Join(dir, name)
 	run(root, env, "go", "build", "-o", binary, "./bench/"+name)
 	context := cdkContext(root)
 	delete(context, "environments")
-	out, _ := json.MarshalIndent(map[string]any{"app": `NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=4}" ` + binary, "context": context}, "", "  ")
+	out, _ := json.MarshalIndent(map[string]any{"app": validation + `NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=4}" ` + binary, "context": context}, "", "  ")
 	check(os.WriteFile(filepath.Join(dir, "cdk.json"), append(out, '\n'), 0o644))
 	return dir
 }
@@ -319,8 +471,9 @@ func measureCold(root, work string, env []string) {
 	}
 }
 
-func secs(s sample) float64 { return s.seconds }
-func rss(s sample) float64  { return s.rssMB }
+func secs(s sample) float64    { return s.seconds }
+func cpuSecs(s sample) float64 { return s.cpu }
+func rss(s sample) float64     { return s.rssMB }
 
 func median(samples []sample, f func(sample) float64) float64 {
 	values := make([]float64, len(samples))
@@ -370,7 +523,8 @@ func execute(dir string, env []string, sampleMemory bool, name string, args ...s
 		fmt.Fprintf(os.Stderr, "bench: %s %s in %s failed: %v\n%s", name, strings.Join(args, " "), dir, err, out.String())
 		os.Exit(1)
 	}
-	return sample{seconds: elapsed, rssMB: float64(<-peak) / (1 << 20), output: out.String()}
+	cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+	return sample{seconds: elapsed, rssMB: float64(<-peak) / (1 << 20), cpu: cpu, output: out.String()}
 }
 
 // samplePeak returns the largest sum of resident set sizes (bytes) of pid and its descendants,

@@ -24,6 +24,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/internal/appchecks"
 	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
 	"github.com/gatehouse-cdk/gatehouse/internal/cfnvalidate"
+	"github.com/gatehouse-cdk/gatehouse/internal/synthcache"
 	"github.com/gatehouse-cdk/gatehouse/rules"
 	"github.com/gatehouse-cdk/gatehouse/stacks"
 )
@@ -56,12 +57,14 @@ func run(stderr io.Writer) (code int) {
 	}
 	// A bad configuration is reported before the jsii runtime (a Node process) starts, at once.
 	// (The app's own context, read below, stays the authority.)
+	var configured config.Environment
 	if known {
 		env, err := config.FromContext(context["env"], context["environments"])
 		if err := errors.Join(config.CheckContextKeys(context), err); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
+		configured = env
 		if !placeholdersAllowed(stderr, env, context[DeployingContextKey] == "true") {
 			return 1
 		}
@@ -69,26 +72,47 @@ func run(stderr io.Writer) (code int) {
 	// With aws-cdk-lib's in-synth validation off (CDK_VALIDATION=false, as cdk.json's app command
 	// sets it: it must be in the environment before the process starts, when jsii prepares its
 	// Node process), the app runs AWS's CloudFormation validator itself, in strict mode, in a
-	// process of its own: the engine loads (~1 s) on another core while jsii starts and the
-	// constructs are built, and validates the templates once they are written (package
-	// cfnvalidate). GATEHOUSE_VALIDATOR=off skips it (make bench measures synthesis without it).
-	var validator *cfnvalidate.Process
-	if os.Getenv("CDK_VALIDATION") == "false" && os.Getenv("GATEHOUSE_VALIDATOR") != "off" {
+	// process of its own, over every template it did not pass before (package cfnvalidate: its
+	// cache, by engine and exact template bytes). GATEHOUSE_VALIDATOR=off skips it (make bench
+	// measures synthesis without it).
+	validating := os.Getenv("CDK_VALIDATION") == "false" && os.Getenv("GATEHOUSE_VALIDATOR") != "off"
+	var cache *cfnvalidate.Cache
+	if validating {
 		if !cfnvalidate.Available(".") {
 			fmt.Fprintf(stderr, "the CloudFormation validator (%s and the npm package @aws/cloudformation-validate) is not installed here: run `npm ci` in the repository (make deps does it)\n", cfnvalidate.Script)
 			return 1
 		}
-		p, err := cfnvalidate.Start(".")
-		if err != nil {
+		var err error
+		if cache, err = cfnvalidate.OpenCache(".", cfnvalidate.DefaultCacheDir); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+	}
+	// Nothing the app reads changed since a run that passed every check (the same validator
+	// engine among them): that run's assembly is the one this run would write (package
+	// synthcache), reused without starting jsii or the validator.
+	var synthKey string
+	if known && cache != nil && os.Getenv("CDK_OUTDIR") != "" && os.Getenv("GATEHOUSE_SYNTH_CACHE") != synthcache.Off && os.Getenv("CONTEXT_OVERFLOW_LOCATION_ENV") == "" {
+		if key, ok := synthcache.Key(synthInputs(configured, cache.Engine())); ok {
+			synthKey = key
+			if synthcache.Replay(synthcache.DefaultDir, key, os.Getenv("CDK_OUTDIR")) {
+				fmt.Fprintln(stderr, "gatehouse: unchanged since the last synth, which passed cdk-nag and the validator: its assembly reused (GATEHOUSE_SYNTH_CACHE=off rebuilds it)")
+				fmt.Fprintln(stderr, config.BuiltLine(configured.Name, context["environments"]))
+				return 0
+			}
+		}
+	}
+	// The validator starts now: the engine loads (~1 s) on another core while jsii starts and the
+	// constructs are built (an input changed, so a template likely did; if none did, it is
+	// stopped unused).
+	var validator *cfnvalidate.Process
+	if cache != nil {
+		var err error
+		if validator, err = cfnvalidate.Start("."); err != nil {
 			fmt.Fprintln(stderr, "the CloudFormation validator did not start:", err)
 			return 1
 		}
-		validator = p
-		defer func() {
-			if validator != nil {
-				validator.Stop()
-			}
-		}()
+		defer validator.Stop(true)
 	}
 	app := awscdk.NewApp(props)
 	timings.mark("jsii")
@@ -102,7 +126,7 @@ func run(stderr io.Writer) (code int) {
 	}
 
 	// The functions must be built first (make build; make synth does it).
-	for _, dir := range []string{stacks.ItemsFunctionDir, stacks.SignerFunctionDir, stacks.AuthorizerFunctionDir, stacks.TokenServiceFunctionDir, stacks.APIFunctionDir} {
+	for _, dir := range functionDirs {
 		bootstrap := filepath.Join(dir, "bootstrap")
 		if _, err := os.Stat(bootstrap); err != nil {
 			fmt.Fprintf(stderr, "%s is missing: build the functions first with `make app` (cdk.json's app command does it)\n", bootstrap)
@@ -120,12 +144,9 @@ func run(stderr io.Writer) (code int) {
 	findings := appchecks.Findings(assembly)
 	timings.mark("findings")
 	var invalid []cfnvalidate.Finding
-	if validator != nil {
-		templates, err := cfnvalidate.StacksOf(*assembly.Directory())
-		if err == nil {
-			invalid, err = validator.Validate(templates)
-		}
-		validator = nil
+	if cache != nil {
+		var err error
+		invalid, _, err = cfnvalidate.Check(".", *assembly.Directory(), cache, validator)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
@@ -145,8 +166,26 @@ func run(stderr io.Writer) (code int) {
 		fmt.Fprintln(stderr, "fix each finding, or suppress it with a reason and the exact finding (see docs/security.md)")
 		return 1
 	}
+	if synthKey != "" {
+		// A cache that cannot be written costs the next run time, not this one a check.
+		_ = synthcache.Store(synthcache.DefaultDir, synthKey, *assembly.Directory())
+	}
 	fmt.Fprintln(stderr, config.BuiltLine(env.Name, app.Node().TryGetContext(jsii.String("environments"))))
 	return 0
+}
+
+// functionDirs are the asset directories the stacks package: the built functions.
+var functionDirs = []string{stacks.ItemsFunctionDir, stacks.SignerFunctionDir, stacks.AuthorizerFunctionDir, stacks.TokenServiceFunctionDir, stacks.APIFunctionDir}
+
+// synthInputs are what a synth reads besides its executable and environment (synthcache.Key):
+// the context, the validator's engine (engine: cfnvalidate.Cache.Engine), the public keys the
+// environment names (read by config), the functions.
+func synthInputs(env config.Environment, engine string) synthcache.Inputs {
+	in := synthcache.Inputs{Context: os.Getenv("CDK_CONTEXT_JSON"), Contents: []string{"validator engine " + engine}, AssetDirs: functionDirs}
+	if env.Delivery != nil {
+		in.Contents = append(in.Contents, env.Delivery.PublicKeyPEMs...)
+	}
+	return in
 }
 
 // DeployingContextKey is set to "true" by make diff and make deploy (-c): the app then refuses

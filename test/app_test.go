@@ -104,3 +104,19 @@ func TestDeployRefusesPlaceholders(t *testing.T) {
 		t.Errorf("exit %v, output:\n%s\nwant:\n%s", err, out, strings.Join(want, "\n"))
 	}
 }
+
+// TestAppCommandIsShort: the CDK CLI ends a failed run with "<app command>: Subprocess exited
+// with error 1"; cdk.json's app command is a short script (scripts/app.sh), so that line stays
+// one short line under the app's own messages.
+func TestAppCommandIsShort(t *testing.T) {
+	var cdkJSON struct {
+		App string `json:"app"`
+	}
+	must(0, json.Unmarshal(must(os.ReadFile(filepath.Join(repoRoot, "cdk.json"))), &cdkJSON))
+	if len(cdkJSON.App) > 32 || strings.ContainsAny(cdkJSON.App, " &;|") {
+		t.Errorf("cdk.json's app command %q: want one short script (the CLI quotes it after every failed run)", cdkJSON.App)
+	}
+	if info, err := os.Stat(filepath.Join(repoRoot, cdkJSON.App)); err != nil || info.Mode()&0o111 == 0 {
+		t.Errorf("cdk.json's app command %q is not an executable file of the repository (%v)", cdkJSON.App, err)
+	}
+}

@@ -52,6 +52,7 @@ var (
 )
 
 func prestartAll() {
+	validatorCache = must(cfnvalidate.OpenCache(repoRoot, filepath.Join(repoRoot, cfnvalidate.DefaultCacheDir)))
 	validator = must(cfnvalidate.Start(repoRoot)) // TestCloudFormationValidatorStrict
 	refereeProcess = prestartNode("referee/simulate.mjs")
 	amplifyProcess = prestartNode("amplify/configure.mjs")

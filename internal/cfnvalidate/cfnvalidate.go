@@ -7,7 +7,7 @@
 package cfnvalidate
 
 import (
-	"bytes"
+	"bufio"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -46,10 +46,14 @@ var NodeFlags = []string{"--single-threaded", "--liftoff-only"}
 // Stack is one template to validate, with the account and region its pseudo parameters stand for.
 type Stack struct {
 	// Path is the stack's construct path, e.g. "dev/Auth" (not sent to the validator).
-	Path     string `json:"-"`
+	Path string `json:"-"`
+	// Template is the template's file, named in findings.
 	Template string `json:"template"`
-	Account  string `json:"account"`
-	Region   string `json:"region"`
+	// Body is the template's text as read once: the bytes the validator checks and the cache
+	// keys (never read again from the file).
+	Body    string `json:"body"`
+	Account string `json:"account"`
+	Region  string `json:"region"`
 }
 
 // Finding is one diagnostic (strict mode reports every one as an error).
@@ -65,15 +69,16 @@ func (f Finding) String() string {
 	return fmt.Sprintf("%s %s: %s %s: %s", filepath.Base(f.Template), where, f.RuleID, f.Severity, f.Message)
 }
 
-// Process is a started validator.
+// Process is a started validator: it takes requests (Validate) until Stop.
 type Process struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	stdout bytes.Buffer
+	stdout *bufio.Reader
 	stderr strings.Builder
 }
 
-// Start starts the validator of the repository at root with the node on PATH.
+// Start starts the validator of the repository at root with the node on PATH. The engine loads
+// (about a second of CPU) while the caller does something else.
 func Start(root string) (*Process, error) {
 	script, err := filepath.Abs(filepath.Join(root, Script))
 	if err != nil {
@@ -81,7 +86,12 @@ func Start(root string) (*Process, error) {
 	}
 	p := &Process{cmd: exec.Command("node", append(slices.Clone(NodeFlags), script)...)}
 	p.cmd.Dir = root
-	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	p.cmd.Stderr = &p.stderr
+	stdout, err := p.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	p.stdout = bufio.NewReaderSize(stdout, 1<<16)
 	stdin, err := p.cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -96,31 +106,38 @@ func Start(root string) (*Process, error) {
 	return p, nil
 }
 
-// Validate sends the stacks, waits for the validator and returns its findings.
+// Validate sends the stacks and returns the validator's findings. The process takes further
+// requests until Stop.
 func (p *Process) Validate(stacks []Stack) ([]Finding, error) {
 	input, err := json.Marshal(map[string]any{"stacks": stacks})
 	if err != nil {
 		return nil, err
 	}
-	_, _ = p.stdin.Write(input)
-	_ = p.stdin.Close()
-	if err := p.cmd.Wait(); err != nil {
-		return nil, fmt.Errorf("the CloudFormation validator (%s) failed: %w\n%s", Script, err, strings.TrimSpace(p.stderr.String()))
+	_, werr := p.stdin.Write(append(input, '\n'))
+	line, rerr := p.stdout.ReadBytes('\n')
+	if werr != nil || rerr != nil {
+		_ = p.stdin.Close()
+		err := p.cmd.Wait()
+		return nil, fmt.Errorf("the CloudFormation validator (%s) failed: %v\n%s", Script, cmp.Or(err, werr, rerr), strings.TrimSpace(p.stderr.String()))
 	}
 	var findings []Finding
-	if err := json.Unmarshal(p.stdout.Bytes(), &findings); err != nil {
+	if err := json.Unmarshal(line, &findings); err != nil {
 		return nil, fmt.Errorf("the CloudFormation validator's output: %w", err)
 	}
 	return findings, nil
 }
 
-// Stop ends a validator that was not given templates (the app stopped early).
-func (p *Process) Stop() {
+// Stop ends the validator: it finishes loading and exits (stdin closed), unless kill, which ends
+// it at once (nothing was sent, and nothing will be).
+func (p *Process) Stop(kill bool) {
+	if kill {
+		_ = p.cmd.Process.Kill()
+	}
 	_ = p.stdin.Close()
 	_ = p.cmd.Wait()
 }
 
-// StacksOf lists the templates of a cloud assembly (nested stages included). Stacks without a
+// StacksOf lists the templates of a cloud assembly (nested stages included), each read once. Stacks without a
 // concrete account or region get fakeAccount and us-east-1 for their pseudo parameters.
 func StacksOf(assemblyDir string) ([]Stack, error) {
 	templates, err := access.LoadAssembly(assemblyDir)
@@ -129,7 +146,11 @@ func StacksOf(assemblyDir string) ([]Stack, error) {
 	}
 	stacks := make([]Stack, len(templates))
 	for i, t := range templates {
-		stacks[i] = Stack{Path: t.Path, Template: t.File, Account: cmp.Or(t.Account, access.FakeAccount), Region: cmp.Or(t.Region, "us-east-1")}
+		body, err := os.ReadFile(t.File)
+		if err != nil {
+			return nil, err
+		}
+		stacks[i] = Stack{Path: t.Path, Template: t.File, Body: string(body), Account: cmp.Or(t.Account, access.FakeAccount), Region: cmp.Or(t.Region, "us-east-1")}
 	}
 	return stacks, nil
 }

@@ -1,0 +1,16 @@
+#!/bin/sh
+# cdk.json's app command, kept short so that the CDK CLI's "<app>: Subprocess exited with
+# error 1" line after a configuration error is short too. It builds the Lambda functions and the
+# app (make app: each only after a change), then runs the prebuilt app with aws-cdk-lib's
+# in-synth validation off: the app validates every new template itself, in strict mode
+# (internal/cfnvalidate). CDK_VALIDATION must be set before the process starts (jsii reads it
+# when the CDK packages initialize). GATEHOUSE_VALIDATOR=in-synth leaves aws-cdk-lib's in-synth
+# validation on instead (make bench compares the two); =off runs no validator (make bench).
+set -e
+make --no-print-directory -s app
+if [ "${GATEHOUSE_VALIDATOR:-}" = in-synth ]; then
+  unset CDK_VALIDATION
+else
+  export CDK_VALIDATION=false
+fi
+NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=4}" exec build/gatehouse
