@@ -57,12 +57,12 @@ func run(stderr io.Writer) (code int) {
 	// A bad configuration is reported before the jsii runtime (a Node process) starts, at once.
 	// (The app's own context, read below, stays the authority.)
 	if known {
-		env, err := config.FromContext(context["env"], context["environments"])
+		envs, p, err := selected(context)
 		if err := errors.Join(config.CheckContextKeys(context), err); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
-		if !placeholdersAllowed(stderr, env, context[DeployingContextKey] == "true") {
+		if !placeholdersAllowed(stderr, envs, p, context[DeployingContextKey] == "true") {
 			return 1
 		}
 	}
@@ -95,7 +95,10 @@ func run(stderr io.Writer) (code int) {
 	// CDK records where each resource was created as a JavaScript stack trace; in a Go app it
 	// holds only jsii frames ("no user code"), and capturing it costs ~20 ms a synth.
 	app.Node().SetContext(jsii.String(cdkapp.DisableCreationStackTraces), true)
-	env, err := config.FromContext(app.Node().TryGetContext(jsii.String("env")), app.Node().TryGetContext(jsii.String("environments")))
+	envs, pipeline, err := selected(map[string]any{
+		"env": app.Node().TryGetContext(jsii.String("env")), "environments": app.Node().TryGetContext(jsii.String("environments")),
+		config.PipelineKey: app.Node().TryGetContext(jsii.String(config.PipelineKey)), stacks.PipelineContextKey: app.Node().TryGetContext(jsii.String(stacks.PipelineContextKey)),
+	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -109,11 +112,22 @@ func run(stderr io.Writer) (code int) {
 			return 1
 		}
 	}
-	stacks.NewEnvironmentStage(app, env, stacks.Options{
+	options := stacks.Options{
 		ItemsFunctionDir: stacks.ItemsFunctionDir, SignerFunctionDir: stacks.SignerFunctionDir,
 		AuthorizerFunctionDir: stacks.AuthorizerFunctionDir, TokenServiceFunctionDir: stacks.TokenServiceFunctionDir, APIFunctionDir: stacks.APIFunctionDir,
 		Built: func(part string) { timings.mark("constructs " + part) },
-	})
+	}
+	var targets []stacks.Target
+	if pipeline != nil {
+		stacks.NewPipeline(app, *pipeline, envs, options)
+		targets = append(targets, stacks.Target{Account: pipeline.Account, Region: pipeline.Region})
+	} else {
+		stacks.NewEnvironmentStage(app, envs[0], options)
+	}
+	for _, env := range envs {
+		targets = append(targets, stacks.Targets(env)...)
+	}
+	stacks.AddGuardrails(app, targets)
 	appchecks.Apply(app)
 	assembly := app.Synth(nil)
 	timings.mark("synth")
@@ -145,7 +159,11 @@ func run(stderr io.Writer) (code int) {
 		fmt.Fprintln(stderr, "fix each finding, or suppress it with a reason and the exact finding (see docs/security.md)")
 		return 1
 	}
-	fmt.Fprintln(stderr, config.BuiltLine(env.Name, app.Node().TryGetContext(jsii.String("environments"))))
+	if pipeline != nil {
+		fmt.Fprintf(stderr, "gatehouse: synthesized the pipeline (stack %s, deploying %s)\n", stacks.PipelineStackID, strings.Join(pipeline.Environments, ", then "))
+	} else {
+		fmt.Fprintln(stderr, config.BuiltLine(envs[0].Name, app.Node().TryGetContext(jsii.String("environments"))))
+	}
 	return 0
 }
 
@@ -153,10 +171,28 @@ func run(stderr io.Writer) (code int) {
 // the configuration's placeholders (config.Environment.Placeholders).
 const DeployingContextKey = "gatehouse:deploying"
 
+// selected validates what context selects: the environment `env` names, or with
+// gatehouse:pipeline=true the pipeline and every environment it deploys (pipeline nil otherwise).
+func selected(context map[string]any) (envs []config.Environment, pipeline *config.Pipeline, err error) {
+	if context[stacks.PipelineContextKey] != "true" {
+		env, err := config.FromContext(context["env"], context["environments"])
+		return []config.Environment{env}, nil, err
+	}
+	p, envs, err := config.PipelineFromContext(".", context[config.PipelineKey], context["environments"])
+	return envs, &p, err
+}
+
 // placeholdersAllowed: the shipped stand-ins synthesize, with a warning line each; a deploy
-// refuses them, one line each, before anything is built.
-func placeholdersAllowed(stderr io.Writer, env config.Environment, deploying bool) bool {
-	placeholders := env.Placeholders()
+// (or the pipeline's own synth, which deploys what it builds) refuses them, one line each,
+// before anything is built.
+func placeholdersAllowed(stderr io.Writer, envs []config.Environment, pipeline *config.Pipeline, deploying bool) bool {
+	var placeholders []string
+	if pipeline != nil {
+		placeholders = pipeline.Placeholders()
+	}
+	for _, env := range envs {
+		placeholders = append(placeholders, env.Placeholders()...)
+	}
 	for _, p := range placeholders {
 		if deploying {
 			fmt.Fprintln(stderr, "cannot deploy: "+p)
@@ -165,7 +201,11 @@ func placeholdersAllowed(stderr io.Writer, env config.Environment, deploying boo
 		}
 	}
 	if deploying && len(placeholders) > 0 {
-		fmt.Fprintf(stderr, "cannot deploy %s with placeholders: change them in cdk.json (they only let a fresh clone synthesize)\n", env.Name)
+		what := envs[0].Name
+		if pipeline != nil {
+			what = "the pipeline"
+		}
+		fmt.Fprintf(stderr, "cannot deploy %s with placeholders: change them in cdk.json (they only let a fresh clone synthesize)\n", what)
 		return false
 	}
 	return true

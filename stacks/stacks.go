@@ -132,7 +132,9 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, opt
 	if env.Account != "" {
 		awsEnv.Account = jsii.String(env.Account)
 	}
-	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{Env: &awsEnv})
+	// Every role of the stage carries the permissions boundary (package deploypolicy), which the
+	// execution policy requires of every role it creates.
+	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{Env: &awsEnv, PermissionsBoundary: boundary()})
 	awscdk.Tags_Of(stage).Add(jsii.String("application"), jsii.String(outputs.Application), nil)
 	awscdk.Tags_Of(stage).Add(jsii.String("environment"), jsii.String(env.Name), nil)
 	s := &EnvironmentStage{Stage: stage, Stacks: map[string]awscdk.Stack{}}

@@ -1,0 +1,139 @@
+package stacks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gatehouse-cdk/gatehouse/config"
+	"github.com/gatehouse-cdk/gatehouse/deploypolicy"
+	"github.com/gatehouse-cdk/gatehouse/internal/nag"
+	"github.com/gatehouse-cdk/gatehouse/outputs"
+)
+
+// PipelineStackID is the pipeline stack's construct id; its stages are its children, one per
+// environment it deploys, built by NewEnvironmentStage as a direct deploy builds them.
+const PipelineStackID = "Pipeline"
+
+// PipelineContextKey, set to "true" (-c gatehouse:pipeline=true, make pipeline), makes the app
+// build the pipeline stack instead of one environment's stage.
+const PipelineContextKey = "gatehouse:pipeline"
+
+// The commands of the pipeline's synth step, in its CodeBuild project: the pinned CLI and Node
+// (npm ci), Go at go.mod's version (GOTOOLCHAIN=auto fetches it), every test, then the
+// pipeline's own synth refusing placeholders (as make deploy does).
+var (
+	pipelineInstall = []string{"npm ci --no-audit --no-fund", "go version"}
+	pipelineSynth   = []string{"make test", "npx cdk synth --quiet --strict -c " + PipelineContextKey + "=true -c gatehouse:deploying=true"}
+)
+
+// Pipeline is the delivery pipeline's stack and its stages by environment name.
+type Pipeline struct {
+	Stack    awscdk.Stack
+	Pipeline pipelines.CodePipeline
+	Stages   map[string]*EnvironmentStage
+}
+
+// NewPipeline builds the delivery pipeline (CDK Pipelines) under scope: source from the
+// CodeConnections connection, a synth step that runs make test before anything deploys, then
+// each environment's stage in order, a manual approval before every production one and an
+// outputs check after each. Self-mutation is on; the artifact bucket is encrypted with a KMS key
+// (rotated) that the target accounts' deploy roles may use (cross-account keys).
+func NewPipeline(scope constructs.Construct, p config.Pipeline, envs []config.Environment, options Options) *Pipeline {
+	var awsEnv awscdk.Environment
+	awsEnv.Region = jsii.String(p.Region)
+	if p.Account != "" {
+		awsEnv.Account = jsii.String(p.Account)
+	}
+	stack := awscdk.NewStack(scope, jsii.String(PipelineStackID), &awscdk.StackProps{
+		StackName:   jsii.String(outputs.Application + "-pipeline"),
+		Description: jsii.String("gatehouse: the delivery pipeline (CDK Pipelines) of " + fmt.Sprint(p.Environments)),
+		Env:         &awsEnv,
+		// The pipeline's roles are bounded as the application's are (a pipeline role could
+		// otherwise be the way out of the boundary).
+		PermissionsBoundary: boundary(),
+	})
+	awscdk.Tags_Of(stack).Add(jsii.String("application"), jsii.String(outputs.Application), nil)
+	source := pipelines.CodePipelineSource_Connection(jsii.String(p.Repository), jsii.String(p.Branch), &pipelines.ConnectionSourceOptions{
+		ConnectionArn: jsii.String(p.ConnectionArn),
+	})
+	synth := pipelines.NewShellStep(jsii.String("Synth"), &pipelines.ShellStepProps{
+		Input:                  source,
+		Env:                    &map[string]*string{"GOTOOLCHAIN": jsii.String("auto"), "CDK_DISABLE_CLI_TELEMETRY": jsii.String("true")},
+		InstallCommands:        jsii.Strings(pipelineInstall...),
+		Commands:               jsii.Strings(pipelineSynth...),
+		PrimaryOutputDirectory: jsii.String("cdk.out"),
+	})
+	build := &pipelines.CodeBuildOptions{BuildEnvironment: &awscodebuild.BuildEnvironment{
+		BuildImage:  awscodebuild.LinuxBuildImage_STANDARD_7_0(),
+		ComputeType: awscodebuild.ComputeType_MEDIUM,
+	}}
+	pipeline := pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
+		PipelineName:      jsii.String(outputs.Application),
+		Synth:             synth,
+		CrossAccountKeys:  jsii.Bool(true),
+		EnableKeyRotation: jsii.Bool(true),
+		SelfMutation:      jsii.Bool(true),
+		CodeBuildDefaults: build,
+	})
+	out := &Pipeline{Stack: stack, Pipeline: pipeline, Stages: map[string]*EnvironmentStage{}}
+	for _, env := range envs {
+		stage := NewEnvironmentStage(stack, env, options)
+		out.Stages[env.Name] = stage
+		var pre []pipelines.Step
+		if env.Production {
+			pre = append(pre, pipelines.NewManualApprovalStep(jsii.String("Approve-"+env.Name), &pipelines.ManualApprovalStepProps{
+				Comment: jsii.String("Deploy gatehouse " + env.Name + " (production)?"),
+			}))
+		}
+		check := pipelines.NewCodeBuildStep(jsii.String("Outputs-"+env.Name), &pipelines.CodeBuildStepProps{
+			Input:    source,
+			Env:      &map[string]*string{"GOTOOLCHAIN": jsii.String("auto")},
+			Commands: jsii.Strings("scripts/check-outputs.sh " + env.Name),
+			// The check reads the stacks' outputs in the target account as the bootstrap's
+			// deploy role (cloudformation:DescribeStacks), which the target trusts the pipeline's
+			// account to assume; it reads no application data.
+			RolePolicyStatements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings("sts:AssumeRole"),
+				Resources: jsii.Strings(deploypolicy.DeployRoleArn(targetAccount(env, stack), env.Region)),
+			})},
+		})
+		pipeline.AddStage(stage.Stage, &pipelines.AddStageOpts{Pre: &pre, Post: &[]pipelines.Step{check}})
+	}
+	pipeline.BuildPipeline()
+	// The pipeline depends on its role's policy; CDK Pipelines also lists the role, which the
+	// role's GetAtt already orders (the validator's W3005).
+	policy := pipeline.Pipeline().Role().Node().TryFindChild(jsii.String("DefaultPolicy")).Node().DefaultChild().(awscdk.CfnResource)
+	pipeline.Pipeline().Node().DefaultChild().(awscdk.CfnResource).AddOverride(jsii.String("DependsOn"), []*string{stack.GetLogicalId(policy)})
+	suppressPipelineFindings(stack)
+	for _, child := range *awscdk.Stage_Of(stack).Node().Children() {
+		if support, ok := child.(awscdk.Stack); ok && strings.HasPrefix(*support.Node().Id(), "cross-region-stack-") {
+			nag.Suppress(support, nag.Suppression{ID: "AwsSolutions-S1",
+				Reason: "CodePipeline's cross-region replication bucket (for the us-east-1 stage stacks) holds pipeline artifacts only, KMS-encrypted; CodePipeline and CloudTrail record every access"})
+		}
+	}
+	return out
+}
+
+// targetAccount is where env deploys: its account, else the pipeline's.
+func targetAccount(env config.Environment, stack awscdk.Stack) string {
+	if env.Account != "" {
+		return env.Account
+	}
+	return *stack.Account()
+}
+
+// suppressPipelineFindings: what cdk-nag finds on CDK Pipelines' own resources, each with why.
+func suppressPipelineFindings(stack awscdk.Stack) {
+	nag.Suppress(stack,
+		nag.Suppression{ID: "AwsSolutions-IAM5", Reason: "CDK Pipelines' roles: the artifact bucket's objects (<bucket>/*), its CodeBuild projects' log groups and reports, and the bootstrap roles of the target accounts (cdk-*-role-*) are named by pattern; every action is on the pipeline's own resources or the bootstrap roles"},
+		nag.Suppression{ID: "AwsSolutions-S1", Reason: "the pipeline's artifact bucket holds build artifacts only (the cloud assembly); CodePipeline and CloudTrail record every access"},
+		nag.Suppression{ID: "AwsSolutions-CB4", Reason: "CodeBuild encrypts with the pipeline's artifact key (CDK Pipelines passes it to every project it makes)"},
+	)
+}
