@@ -40,20 +40,29 @@ func NewGuardrails(scope constructs.Construct, id, account, region string) awscd
 		Env:         env,
 	})
 	awscdk.Tags_Of(stack).Add(jsii.String("application"), jsii.String(outputs.Application), nil)
+	services := []string{"Resource::*"}
+	for _, svc := range deploypolicy.BoundaryServices {
+		services = append(services, "Action::"+svc+":*")
+	}
 	for _, p := range []struct {
 		id, name, description string
 		document              map[string]any
+		suppression           nag.Suppression
 	}{
-		{"Boundary", deploypolicy.BoundaryName, "The permissions boundary of every role gatehouse creates", deploypolicy.Boundary(*stack.Account())},
-		{"Execution", deploypolicy.ExecutionName, "What CloudFormation may do when it deploys gatehouse (the bootstrap's execution policy)", deploypolicy.Execution(*stack.Account())},
+		{"Boundary", deploypolicy.BoundaryName, "The permissions boundary of every role gatehouse creates", deploypolicy.Boundary(*stack.Account()),
+			nag.Suppression{ID: "AwsSolutions-IAM5", AppliesTo: services,
+				Reason: "a permissions boundary limits other policies by service (it grants nothing itself): each bounded role's own policies name its resources"}},
+		{"Execution", deploypolicy.ExecutionName, "What CloudFormation may do when it deploys gatehouse (the bootstrap's execution policy)", deploypolicy.Execution(*stack.Account()),
+			nag.Suppression{ID: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*", "Action::s3:GetBucket*", "Action::s3:PutBucket*"},
+				AppliesToPatterns: []string{`Resource::arn:aws:iam::([0-9]{12}|<AWS::AccountId>):role/` + deploypolicy.RolePrefix + `\*`, `Resource::arn:aws:s3:::cdk-` + deploypolicy.Qualifier + `-assets-([0-9]{12}|<AWS::AccountId>)-\*/\*`},
+				Reason: "CloudFormation creates resources whose names it makes at deploy (the types' control-plane actions on *, the bucket settings' Get/PutBucket* families), roles named gatehouse-* only (with the boundary), and reads the bootstrap's asset objects"}},
 	} {
 		policy := awsiam.NewManagedPolicy(stack, jsii.String(p.id), &awsiam.ManagedPolicyProps{
 			ManagedPolicyName: jsii.String(p.name),
 			Description:       jsii.String(p.description),
 			Document:          awsiam.PolicyDocument_FromJson(p.document),
 		})
-		nag.Suppress(policy, nag.Suppression{ID: "AwsSolutions-IAM5",
-			Reason: "a boundary and an execution policy are limits on other policies, by service and by type of resource: the roles' own policies name each resource"})
+		nag.Suppress(policy, p.suppression)
 	}
 	return stack
 }

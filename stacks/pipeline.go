@@ -112,6 +112,8 @@ func NewPipeline(scope constructs.Construct, p config.Pipeline, envs []config.En
 	policy := pipeline.Pipeline().Role().Node().TryFindChild(jsii.String("DefaultPolicy")).Node().DefaultChild().(awscdk.CfnResource)
 	pipeline.Pipeline().Node().DefaultChild().(awscdk.CfnResource).AddOverride(jsii.String("DependsOn"), []*string{stack.GetLogicalId(policy)})
 	suppressPipelineFindings(stack)
+	nag.Suppress(pipeline.Pipeline().ArtifactBucket(), nag.Suppression{ID: "AwsSolutions-S1",
+		Reason: "the pipeline's artifact bucket holds build artifacts only (the cloud assembly), KMS-encrypted; CodePipeline and CloudTrail record every access"})
 	for _, child := range *awscdk.Stage_Of(stack).Node().Children() {
 		if support, ok := child.(awscdk.Stack); ok && strings.HasPrefix(*support.Node().Id(), "cross-region-stack-") {
 			nag.Suppress(support, nag.Suppression{ID: "AwsSolutions-S1",
@@ -129,11 +131,21 @@ func targetAccount(env config.Environment, stack awscdk.Stack) string {
 	return *stack.Account()
 }
 
-// suppressPipelineFindings: what cdk-nag finds on CDK Pipelines' own resources, each with why.
+// suppressPipelineFindings: what cdk-nag finds on CDK Pipelines' own resources, each exact
+// finding with why.
 func suppressPipelineFindings(stack awscdk.Stack) {
 	nag.Suppress(stack,
-		nag.Suppression{ID: "AwsSolutions-IAM5", Reason: "CDK Pipelines' roles: the artifact bucket's objects (<bucket>/*), its CodeBuild projects' log groups and reports, and the bootstrap roles of the target accounts (cdk-*-role-*) are named by pattern; every action is on the pipeline's own resources or the bootstrap roles"},
-		nag.Suppression{ID: "AwsSolutions-S1", Reason: "the pipeline's artifact bucket holds build artifacts only (the cloud assembly); CodePipeline and CloudTrail record every access"},
-		nag.Suppression{ID: "AwsSolutions-CB4", Reason: "CodeBuild encrypts with the pipeline's artifact key (CDK Pipelines passes it to every project it makes)"},
+		nag.Suppression{ID: "AwsSolutions-IAM5",
+			Reason: "CDK Pipelines' grants on the pipeline's own artifact bucket and key (read, write and clean up artifacts: the grant's action groups, every object of the bucket)",
+			AppliesTo: []string{"Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*", "Action::s3:Abort*", "Action::s3:DeleteObject*", "Action::s3:GetBucket*",
+				"Action::s3:GetObject*", "Action::s3:List*", "Resource::<PipelineArtifactsBucketAEA9A052.Arn>/*"},
+			AppliesToPatterns: []string{`Resource::arn:aws:s3:::gatehouse-pipeline-supporeplicationbucket[0-9a-f]+/\*`}},
+		nag.Suppression{ID: "AwsSolutions-IAM5",
+			Reason: "each CodeBuild project's own log groups and report groups, named by the project (CodeBuild makes them per build)",
+			AppliesToPatterns: []string{`Resource::arn:aws:codebuild:[a-z0-9-]+:[0-9]{12}:report-group/(<[A-Za-z0-9]+>-)?\*`,
+				`Resource::arn:aws:logs:[a-z0-9-]+:[0-9]{12}:log-group:/aws/codebuild/(<[A-Za-z0-9]+>:)?\*`}},
+		nag.Suppression{ID: "AwsSolutions-IAM5",
+			Reason: "self-mutation reads stacks (cloudformation:DescribeStacks, s3:ListBucket: no resource-level scope) and assumes only the bootstrap roles (the role/* statement is conditioned on their aws-cdk:bootstrap-role tag); the asset role starts and reads its own CodeBuild builds",
+			AppliesTo: []string{"Resource::*"}, AppliesToPatterns: []string{`Resource::arn:\*:iam::[0-9]{12}:role/\*`}},
 	)
 }
