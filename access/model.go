@@ -524,6 +524,15 @@ func (m *Model) PoliciesFor(req Request) (identity, resource []map[string]any, e
 	return identity, resource, nil
 }
 
+// BoundaryFor returns the permissions boundary of req's caller as resolved JSON (nil: none).
+func (m *Model) BoundaryFor(principal string) (map[string]any, error) {
+	c, err := m.caller(principal)
+	if err != nil || c.role == nil || c.role.Boundary == nil {
+		return nil, err
+	}
+	return c.role.Boundary.JSON, nil
+}
+
 // Outputs resolves the outputs of a stack (by path, e.g. "dev/Server") to their fake values;
 // outputs that are not strings are left out.
 func (m *Model) Outputs(stackPath string) (map[string]string, error) {

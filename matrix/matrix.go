@@ -897,7 +897,8 @@ func serverRows(m *access.Model, env string, pool *access.IdentityPool, uploads 
 		add("trust role", access.ImplicitDeny, access.Request{Principal: trustSession, Action: action, Resource: fn})
 	}
 	add("trust role", access.ImplicitDeny, access.Request{Principal: trustSession, Action: "dynamodb:GetItem", Resource: table})
-	add("trust role", access.ImplicitDeny, access.Request{Principal: trustSession, Action: "iam:PassRole", Resource: fnRole.ARN})
+	// Every IAM action: denied by the permissions boundary, whatever a policy of the role says.
+	add("trust role", access.ExplicitDeny, access.Request{Principal: trustSession, Action: "iam:PassRole", Resource: fnRole.ARN})
 	add("trust role", access.ImplicitDeny, assume(trustSession, fnRole.ARN, nil))
 	// The function's role makes exactly the calls its code makes on its table's items (GetItem,
 	// PutItem, Query), and nothing else: not the item-level calls nearest to them.
@@ -992,9 +993,10 @@ func crossAccountRows(m *access.Model, env string) ([]Row, error) {
 	add("partner role", access.ImplicitDeny, req("sns:Subscribe", topic))
 	add("partner role", access.ImplicitDeny, req("sns:DeleteTopic", topic))
 	account := strings.SplitN(partner.ARN, ":", 6)[4]
-	add("partner role", access.ImplicitDeny, req("iam:CreateUser", "arn:aws:iam::"+account+":user/backdoor"))
+	// IAM: denied by the permissions boundary (explicitly), whatever a policy of the role says.
+	add("partner role", access.ExplicitDeny, req("iam:CreateUser", "arn:aws:iam::"+account+":user/backdoor"))
 	for _, action := range []string{"iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PassRole"} {
-		add("partner role", access.ImplicitDeny, req(action, partner.ARN))
+		add("partner role", access.ExplicitDeny, req(action, partner.ARN))
 	}
 	return rows, nil
 }

@@ -14,11 +14,24 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/access"
 	"github.com/gatehouse-cdk/gatehouse/config"
 	"github.com/gatehouse-cdk/gatehouse/matrix"
+	"github.com/gatehouse-cdk/gatehouse/stacks"
 )
 
 // referenceModel is the IAM model of the reference app's cloud assembly (every stage).
+// The pipeline's stages are dev's and prod's stacks again (same names, same roles): the model
+// holds the environment stages' (the pipeline stack's own roles stay in it).
 var referenceModel = sync.OnceValues(func() (*access.Model, error) {
-	return access.LoadModel(referenceApp().outdir)
+	templates, err := access.LoadAssembly(referenceApp().outdir)
+	if err != nil {
+		return nil, err
+	}
+	var kept []access.StackTemplate
+	for _, t := range templates {
+		if !strings.HasPrefix(t.Path, stacks.PipelineStackID+"/") {
+			kept = append(kept, t)
+		}
+	}
+	return access.NewModel(kept)
 })
 
 // scratchModel is the IAM model of the scratch configurations' cloud assembly.
@@ -83,6 +96,8 @@ type refereeCase struct {
 	Context          map[string][]string `json:"context"`
 	IdentityPolicies []any               `json:"identityPolicies"`
 	ResourcePolicy   any                 `json:"resourcePolicy"`
+	// BoundaryPolicies holds the caller's permissions boundary, if it has one.
+	BoundaryPolicies []any `json:"permissionBoundaryPolicies,omitempty"`
 }
 
 // refereeCases are the matrix's requests (but sign-ins) with the policies that decide them, and
@@ -99,8 +114,12 @@ var refereeCases = sync.OnceValues(func() ([]refereeCase, map[string]access.Resu
 			id := fmt.Sprintf("%s #%d: %s %s %s", env.name, i, row.Who, row.Action, row.Resource)
 			ours[id] = must(m.Evaluate(row.Request))
 			c := must(refereeCaseOf(m, row.Request))
-			cases = append(cases, refereeCase{ID: id, Principal: c.principal, Action: row.Request.Action, Resource: row.Request.Resource,
-				ResourceAccount: c.account, Context: c.context, IdentityPolicies: c.identity, ResourcePolicy: c.resource})
+			rc := refereeCase{ID: id, Principal: c.principal, Action: row.Request.Action, Resource: row.Request.Resource,
+				ResourceAccount: c.account, Context: c.context, IdentityPolicies: c.identity, ResourcePolicy: c.resource}
+			if boundary := must(m.BoundaryFor(row.Request.Principal)); boundary != nil {
+				rc.BoundaryPolicies = []any{boundary}
+			}
+			cases = append(cases, rc)
 		}
 	}
 	input, _ := json.Marshal(map[string]any{"cases": cases})

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -119,6 +120,9 @@ type reference struct {
 	// scratchEnvs are the configurations of scratchOutdir's stages besides "full" less a group.
 	scratchEnvs map[string]config.Environment
 	canary      awscdk.Stack
+	// pipeline is the pipeline stack built from cdk.json's pipeline section (pipelineCfg).
+	pipeline    *stacks.Pipeline
+	pipelineCfg config.Pipeline
 	// stacks are the stacks of the environment stages and the library stage, by "<stage>/<id>".
 	stacks map[string]awscdk.Stack
 	// nagFindings are appchecks.Findings of the assembly, as bin reports them.
@@ -166,6 +170,17 @@ var referenceApp = sync.OnceValue(func() *reference {
 	for _, name := range []string{"dev", "prod", "full"} {
 		r.stages[name] = stacks.NewEnvironmentStage(app, r.envs[name], stageOptions)
 	}
+	// The pipeline as cdk.json configures it (its stages are dev's and prod's, built again under
+	// the pipeline stack), and the guardrails of every account the app deploys to, as bin adds them.
+	pipeline, pipelineEnvs, err := config.PipelineFromContext(repoRoot, context[config.PipelineKey], context["environments"])
+	r.pipelineCfg = must(pipeline, err)
+	r.pipeline = stacks.NewPipeline(app, r.pipelineCfg, pipelineEnvs, stageOptions)
+	// (dev's and prod's default account is the model's FakeAccount, the shipped pipeline's.)
+	targets := append([]stacks.Target{{Account: pipeline.Account, Region: pipeline.Region}}, stacks.Targets(r.envs["full"])...)
+	for _, g := range stacks.AddGuardrails(app, targets) {
+		r.stacks["app/"+*g.Node().Id()] = g
+	}
+	r.stacks["app/"+stacks.PipelineStackID] = r.pipeline.Stack
 	r.library = addLibraryStage(app)
 	r.stacks["library/Library"] = r.library
 	r.stacks["flagless/Flagless"] = addFlaglessStage(app)
@@ -179,6 +194,12 @@ var referenceApp = sync.OnceValue(func() *reference {
 	r.canary = addValidatorCanary(app)
 	appchecks.Apply(app)
 	r.nagFindings = appchecks.Findings(app.Synth(nil))
+	// CodePipeline's support stack for the us-east-1 stage stacks exists once synthesized.
+	for _, child := range *app.Node().Children() {
+		if *awscdk.Stack_IsStack(child) && strings.HasPrefix(*child.Node().Id(), "cross-region-stack-") {
+			r.stacks["app/cross-region-stack"] = child.(awscdk.Stack)
+		}
+	}
 	validateAssembly(r.outdir)
 	// The scratch configurations, in an app of their own with the same context: "full" less a
 	// group, and "optin"; no cdk-nag (it adds nothing to templates) and no validation (the same
@@ -187,6 +208,7 @@ var referenceApp = sync.OnceValue(func() *reference {
 	stacks.NewEnvironmentStage(scratchApp, must(config.ParseIn(repoRoot, "full", fullEnvWithoutGroup("editors"))), stageOptions)
 	r.scratchEnvs = map[string]config.Environment{"optin": must(config.ParseIn(repoRoot, "optin", []byte(optInEnv)))}
 	stacks.NewEnvironmentStage(scratchApp, r.scratchEnvs["optin"], stageOptions)
+	stacks.AddGuardrails(scratchApp, append(stacks.Targets(r.scratchEnvs["optin"]), stacks.Targets(r.envs["full"])...))
 	scratchApp.Synth(nil)
 	for _, name := range r.stackNames() {
 		t := assertions.Template_FromStack(r.stack(name), nil)
@@ -283,7 +305,7 @@ func resourcesOfType(tmpl map[string]any, typ string) map[string]map[string]any 
 }
 
 func TestReferenceAppHasEveryStack(t *testing.T) {
-	want := []string{"dev/API", "dev/Auth", "dev/Delivery", "dev/DeliveryLogs", "dev/Hosting", "dev/Server", "dev/Uploads", "flagless/Flagless",
+	want := []string{"app/Guardrails", "app/Guardrails-111122223333", "app/Guardrails-777788889999", "app/Pipeline", "app/cross-region-stack", "dev/API", "dev/Auth", "dev/Delivery", "dev/DeliveryLogs", "dev/Hosting", "dev/Server", "dev/Uploads", "flagless/Flagless",
 		"full/API", "full/Auth", "full/CrossAccount", "full/Delivery", "full/DeliveryLogs", "full/Hosting", "full/Server", "full/Uploads", "library/Library",
 		"prod/API", "prod/Auth", "prod/Delivery", "prod/DeliveryLogs", "prod/Hosting", "prod/Server", "prod/Uploads"}
 	got := referenceApp().stackNames()
