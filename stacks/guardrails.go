@@ -55,7 +55,7 @@ func NewGuardrails(scope constructs.Construct, id, account, region string) awscd
 		{"Execution", deploypolicy.ExecutionName, "What CloudFormation may do when it deploys gatehouse (the bootstrap's execution policy)", deploypolicy.Execution(*stack.Account()),
 			nag.Suppression{ID: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*", "Action::s3:GetBucket*", "Action::s3:PutBucket*"},
 				AppliesToPatterns: []string{`Resource::arn:aws:iam::([0-9]{12}|<AWS::AccountId>):role/` + deploypolicy.RolePrefix + `\*`, `Resource::arn:aws:s3:::cdk-` + deploypolicy.Qualifier + `-assets-([0-9]{12}|<AWS::AccountId>)-\*/\*`},
-				Reason: "CloudFormation creates resources whose names it makes at deploy (the types' control-plane actions on *, the bucket settings' Get/PutBucket* families), roles named gatehouse-* only (with the boundary), and reads the bootstrap's asset objects"}},
+				Reason:            "CloudFormation creates resources whose names it makes at deploy (the types' control-plane actions on *, the bucket settings' Get/PutBucket* families), roles named gatehouse-* only (with the boundary), and reads the bootstrap's asset objects"}},
 	} {
 		policy := awsiam.NewManagedPolicy(stack, jsii.String(p.id), &awsiam.ManagedPolicyProps{
 			ManagedPolicyName: jsii.String(p.name),

@@ -145,7 +145,7 @@ func suppressPipelineFindings(stack awscdk.Stack) {
 			AppliesToPatterns: []string{`Resource::arn:aws:codebuild:[a-z0-9-]+:[0-9]{12}:report-group/(<[A-Za-z0-9]+>-)?\*`,
 				`Resource::arn:aws:logs:[a-z0-9-]+:[0-9]{12}:log-group:/aws/codebuild/(<[A-Za-z0-9]+>:)?\*`}},
 		nag.Suppression{ID: "AwsSolutions-IAM5",
-			Reason: "self-mutation reads stacks (cloudformation:DescribeStacks, s3:ListBucket: no resource-level scope) and assumes only the bootstrap roles (the role/* statement is conditioned on their aws-cdk:bootstrap-role tag); the asset role starts and reads its own CodeBuild builds",
+			Reason:    "self-mutation reads stacks (cloudformation:DescribeStacks, s3:ListBucket: no resource-level scope) and assumes only the bootstrap roles (the role/* statement is conditioned on their aws-cdk:bootstrap-role tag); the asset role starts and reads its own CodeBuild builds",
 			AppliesTo: []string{"Resource::*"}, AppliesToPatterns: []string{`Resource::arn:\*:iam::[0-9]{12}:role/\*`}},
 	)
 }

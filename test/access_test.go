@@ -45,6 +45,16 @@ type matrixEnv struct {
 	name  string
 	model func() (*access.Model, error)
 	cfg   config.Environment
+	// deploy, when set, makes the rows the deploy path's (matrix.Deploy) in that account.
+	deploy *config.Pipeline
+}
+
+// rows is the matrix of env in model m.
+func (env matrixEnv) rows(m *access.Model) ([]matrix.Row, error) {
+	if p := env.deploy; p != nil {
+		return matrix.Deploy(m, env.name, p.Account, p.Region)
+	}
+	return matrix.Reference(m, env.name, env.cfg)
 }
 
 // matrixEnvs are the environments whose access matrix is proven: the shipped ones, the
@@ -54,11 +64,13 @@ func matrixEnvs() []matrixEnv {
 	r := referenceApp()
 	var envs []matrixEnv
 	for _, env := range []string{"dev", "prod", "full"} {
-		envs = append(envs, matrixEnv{env, referenceModel, r.envs[env]})
+		envs = append(envs, matrixEnv{env, referenceModel, r.envs[env], nil})
 	}
 	for _, env := range slices.Sorted(maps.Keys(r.scratchEnvs)) {
-		envs = append(envs, matrixEnv{env, scratchModel, r.scratchEnvs[env]})
+		envs = append(envs, matrixEnv{env, scratchModel, r.scratchEnvs[env], nil})
 	}
+	// The deploy path: the pipeline's account (dev's too in the model) and its roles.
+	envs = append(envs, matrixEnv{"dev", referenceModel, r.envs["dev"], &r.pipelineCfg})
 	return envs
 }
 
@@ -70,7 +82,7 @@ func TestAccessMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := matrix.Reference(m, env.name, env.cfg)
+		rows, err := env.rows(m)
 		if err != nil {
 			t.Fatalf("%s: %v", env.name, err)
 		}
@@ -107,11 +119,15 @@ var refereeCases = sync.OnceValues(func() ([]refereeCase, map[string]access.Resu
 	ours := map[string]access.Result{}
 	for _, env := range matrixEnvs() {
 		m := must(env.model())
-		for i, row := range must(matrix.Reference(m, env.name, env.cfg)) {
+		name := env.name
+		if env.deploy != nil {
+			name = "deploy"
+		}
+		for i, row := range must(env.rows(m)) {
 			if row.SignIn != nil {
 				continue // a sign-in is not one IAM request; TestAccessMatrix covers it
 			}
-			id := fmt.Sprintf("%s #%d: %s %s %s", env.name, i, row.Who, row.Action, row.Resource)
+			id := fmt.Sprintf("%s #%d: %s %s %s", name, i, row.Who, row.Action, row.Resource)
 			ours[id] = must(m.Evaluate(row.Request))
 			c := must(refereeCaseOf(m, row.Request))
 			rc := refereeCase{ID: id, Principal: c.principal, Action: row.Request.Action, Resource: row.Request.Resource,

@@ -1,0 +1,117 @@
+package matrix
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gatehouse-cdk/gatehouse/access"
+	"github.com/gatehouse-cdk/gatehouse/deploypolicy"
+)
+
+// Where the deploy path's rows find what they need.
+const (
+	// PipelineStack is the pipeline stack's path in the model.
+	PipelineStack = "Pipeline"
+)
+
+// ExecutionRoleArn is the CDK bootstrap's CloudFormation execution role of account and region:
+// make bootstrap gives it gatehouse's execution policy (package deploypolicy) alone.
+func ExecutionRoleArn(account, region string) string {
+	return "arn:aws:iam::" + account + ":role/cdk-" + deploypolicy.Qualifier + "-cfn-exec-role-" + account + "-" + region
+}
+
+// Deploy is the access matrix of the deploy path in the model's account: the bootstrap's
+// execution role (added to m with the guardrails stack's execution policy, as make bootstrap
+// attaches it) creates and changes roles only with the boundary and only gatehouse's, never
+// changes the boundary, and reads no application data of env; the pipeline's CodeBuild roles
+// (synth, the outputs check) read no application data and are bounded.
+func Deploy(m *access.Model, env, account, region string) ([]Row, error) {
+	boundary := deploypolicy.PolicyArn(account, deploypolicy.BoundaryName)
+	execution := deploypolicy.PolicyArn(account, deploypolicy.ExecutionName)
+	policy, ok := m.ManagedPolicy(execution)
+	if !ok {
+		return nil, fmt.Errorf("no execution policy %s in the model (the guardrails stack of account %s)", execution, account)
+	}
+	exec := ExecutionRoleArn(account, region)
+	if !m.KnowsPrincipal(exec) {
+		if _, err := m.AddRole(exec, "cloudformation.amazonaws.com", []access.Policy{policy}, nil); err != nil {
+			return nil, err
+		}
+	}
+	bucket, err := m.Attr(env+"/Uploads", uploadBucketID, "Ref")
+	if err != nil {
+		return nil, err
+	}
+	table, err := m.Attr(env+"/Server", itemsTableID, "Arn")
+	if err != nil {
+		return nil, err
+	}
+	secret, err := m.Attr(env+"/Delivery", signingKeyID, "Ref")
+	if err != nil {
+		return nil, err
+	}
+	role := func(what string) string {
+		return "arn:aws:iam::" + account + ":role/" + what
+	}
+	appRole := role(deploypolicy.RolePrefix + env + "-server-WebpageRole-ABC123")
+	object := "arn:aws:s3:::" + bucket + "/protected/" + IdentityA + "/photo.jpg"
+	short := strings.NewReplacer(exec, "<execution role>", bucket, "<uploads>", boundary, "<boundary>", execution, "<execution policy>",
+		"arn:aws:iam::"+account+":", "", "arn:aws:s3:::", "")
+	var rows []Row
+	add := func(who string, expect access.Decision, req access.Request) {
+		resource := short.Replace(req.Resource)
+		if b, ok := req.Context.Lookup("iam:PermissionsBoundary"); ok {
+			resource += " boundary=" + short.Replace(b[0])
+		}
+		rows = append(rows, Row{Who: who, Action: req.Action, Resource: resource, Request: req, Expect: expect})
+	}
+	withBoundary := func(arn string) access.Context { return access.Context{"iam:PermissionsBoundary": {arn}} }
+	ex := func(action, resource string, ctx access.Context) access.Request {
+		return access.Request{Principal: exec, Action: action, Resource: resource, Context: ctx}
+	}
+	// Roles: gatehouse's, with the boundary, and no other way.
+	for _, action := range []string{"iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"} {
+		add("execution role", access.Allow, ex(action, appRole, withBoundary(boundary)))
+		add("execution role", access.ImplicitDeny, ex(action, appRole, nil))
+		add("execution role", access.ImplicitDeny, ex(action, appRole, withBoundary("arn:aws:iam::aws:policy/AdministratorAccess")))
+	}
+	add("execution role", access.ImplicitDeny, ex("iam:CreateRole", role("admin-backdoor"), withBoundary(boundary)))
+	add("execution role", access.ExplicitDeny, ex("iam:DeleteRolePermissionsBoundary", appRole, nil))
+	for _, p := range []string{boundary, execution} {
+		for _, action := range []string{"iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy"} {
+			add("execution role", access.ExplicitDeny, ex(action, p, nil))
+		}
+	}
+	add("execution role", access.ExplicitDeny, ex("iam:CreateUser", "arn:aws:iam::"+account+":user/backdoor", nil))
+	// Resources: the types' control plane, not their data.
+	add("execution role", access.Allow, ex("s3:CreateBucket", "arn:aws:s3:::"+bucket, nil))
+	add("execution role", access.Allow, ex("dynamodb:CreateTable", table, nil))
+	add("execution role", access.Allow, ex("s3:GetObject", "arn:aws:s3:::cdk-"+deploypolicy.Qualifier+"-assets-"+account+"-"+region+"/items.zip", nil))
+	add("execution role", access.ImplicitDeny, ex("s3:GetObject", object, nil))
+	add("execution role", access.ImplicitDeny, ex("dynamodb:GetItem", table, nil))
+	add("execution role", access.ImplicitDeny, ex("dynamodb:Scan", table, nil))
+	add("execution role", access.ExplicitDeny, ex("secretsmanager:GetSecretValue", secret, nil))
+
+	// The pipeline's CodeBuild roles: bounded, and no application data.
+	for _, r := range []struct{ who, path string }{
+		{"pipeline synth (CodeBuild)", PipelineStack + "/Pipeline/Pipeline/Build/Synth/CdkBuildProject/Role"},
+		{"pipeline outputs check (CodeBuild)", PipelineStack + "/Pipeline/Pipeline/" + env + "/Outputs-" + env + "/Outputs-" + env + "/Role"},
+	} {
+		codebuild, err := roleAt(m, r.path)
+		if err != nil {
+			return nil, err
+		}
+		req := func(action, resource string) access.Request {
+			return access.Request{Principal: codebuild.ARN, Action: action, Resource: resource}
+		}
+		add(r.who, access.ImplicitDeny, req("s3:GetObject", object))
+		add(r.who, access.ImplicitDeny, req("dynamodb:GetItem", table))
+		add(r.who, access.ExplicitDeny, req("secretsmanager:GetSecretValue", secret))
+		add(r.who, access.ImplicitDeny, req("sts:AssumeRole", exec))
+		add(r.who, access.ExplicitDeny, req("iam:CreateRole", appRole))
+		if strings.Contains(r.path, "Outputs") {
+			add(r.who, access.Allow, req("sts:AssumeRole", deploypolicy.DeployRoleArn(account, region)))
+		}
+	}
+	return rows, nil
+}
