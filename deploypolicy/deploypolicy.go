@@ -78,8 +78,6 @@ var ResourceTypes = map[string][]string{
 		"dynamodb:DescribeContinuousBackups", "dynamodb:UpdateContinuousBackups", "dynamodb:DescribeTimeToLive", "dynamodb:UpdateTimeToLive", "dynamodb:DescribeContributorInsights",
 		"dynamodb:UpdateContributorInsights", "dynamodb:DescribeKinesisStreamingDestination", "dynamodb:TagResource", "dynamodb:UntagResource", "dynamodb:ListTagsOfResource",
 		"dynamodb:GetResourcePolicy", "dynamodb:PutResourcePolicy", "dynamodb:DeleteResourcePolicy", "dynamodb:DescribeTableReplicaAutoScaling", "dynamodb:ListTables"},
-	"AWS::ECS::TaskDefinition": {"ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DeleteTaskDefinitions", "ecs:TagResource", "ecs:UntagResource"},
-	"AWS::Events::Rule":        {"events:PutRule", "events:DescribeRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets", "events:ListTargetsByRule"},
 	"AWS::IAM::Policy":         {"iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"},
 	"AWS::IAM::Role":           {"iam:CreateRole", "iam:GetRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:PassRole"},
 	"AWS::KMS::Alias":          {"kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:ListAliases"},

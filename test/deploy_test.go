@@ -1,0 +1,243 @@
+package test
+
+import (
+		"maps"
+	"path"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse-cdk/gatehouse/access"
+	"github.com/gatehouse-cdk/gatehouse/deploypolicy"
+	"github.com/gatehouse-cdk/gatehouse/stacks"
+)
+
+// deployedTemplates are the templates of every stack gatehouse deploys through the execution
+// role, by path, as written to the reference app's assembly: every environment stage's, the
+// pipeline's own stacks and its stages'. The guardrails stacks are not among them: an
+// administrator deploys them (make bootstrap), never the execution role.
+func deployedTemplates(t *testing.T) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for _, st := range must(access.LoadAssembly(referenceApp().outdir)) {
+		if first := strings.SplitN(st.Path, "/", 2)[0]; first == "library" || first == "flagless" || first == "validator-canary" || strings.HasPrefix(first, "Guardrails") {
+			continue
+		}
+		out[st.Path] = st.Template
+	}
+	if len(out) < 30 {
+		t.Fatalf("only %d deployed templates: %v", len(out), slices.Sorted(maps.Keys(out)))
+	}
+	return out
+}
+
+// TestExecutionPolicyCoversEveryResourceType derives the resource types from every synthesized
+// template gatehouse deploys and proves the execution policy (as the guardrails stack deploys
+// it) allows every action deploypolicy lists for each: a new type of resource fails here until
+// its actions are listed, instead of failing a deploy through the pipeline.
+func TestExecutionPolicyCoversEveryResourceType(t *testing.T) {
+	types := map[string][]string{}
+	for name, tmpl := range deployedTemplates(t) {
+		resources, _ := tmpl["Resources"].(map[string]any)
+		for _, r := range resources {
+			typ := r.(map[string]any)["Type"].(string)
+			if typ != "AWS::CDK::Metadata" && !slices.Contains(types[typ], name) {
+				types[typ] = append(types[typ], name)
+			}
+		}
+	}
+	allowed := executionAllows(t)
+	for _, typ := range slices.Sorted(maps.Keys(types)) {
+		actions, ok := deploypolicy.ResourceTypes[typ]
+		if !ok {
+			t.Errorf("%s (in %v) is not in deploypolicy.ResourceTypes: list the actions CloudFormation needs to create, update and delete it", typ, types[typ])
+			continue
+		}
+		for _, action := range actions {
+			if !slices.ContainsFunc(allowed, func(pattern string) bool { return matchAction(pattern, action) }) {
+				t.Errorf("%s needs %s, which the synthesized execution policy does not allow", typ, action)
+			}
+		}
+	}
+	// The control: types the policy lists but nothing deploys are dead weight (or a typo).
+	for _, typ := range deploypolicy.Types() {
+		if _, used := types[typ]; !used {
+			t.Errorf("deploypolicy.ResourceTypes lists %s, which no stack deploys", typ)
+		}
+	}
+	if len(types) < 30 {
+		t.Errorf("only %d resource types derived: %v", len(types), slices.Sorted(maps.Keys(types)))
+	}
+}
+
+// executionAllows lists the actions the guardrails stack's execution policy allows.
+func executionAllows(t *testing.T) []string {
+	var allowed []string
+	for id, p := range resourcesOfType(referenceApp().json["app/Guardrails"], "AWS::IAM::ManagedPolicy") {
+		props := p["Properties"].(map[string]any)
+		if props["ManagedPolicyName"] != deploypolicy.ExecutionName {
+			continue
+		}
+		for _, s := range statements(props["PolicyDocument"]) {
+			if s["Effect"] == "Allow" {
+				allowed = append(allowed, stringsOf(s["Action"])...)
+			}
+		}
+		t.Logf("%s: %d actions allowed", id, len(allowed))
+	}
+	if len(allowed) == 0 {
+		t.Fatal("no execution policy in app/Guardrails")
+	}
+	return allowed
+}
+
+// TestEveryRoleIsBounded: every role of every stack gatehouse deploys carries the boundary, in
+// its own account (the execution policy refuses to create any other).
+func TestEveryRoleIsBounded(t *testing.T) {
+	want := map[string]any{"Fn::Sub": deploypolicy.PolicyArn("${AWS::AccountId}", deploypolicy.BoundaryName)}
+	count := 0
+	for name, tmpl := range deployedTemplates(t) {
+		for id, r := range resourcesOfType(tmpl, "AWS::IAM::Role") {
+			count++
+			props, _ := r["Properties"].(map[string]any)
+			if got := props["PermissionsBoundary"]; !equalJSON(got, want) {
+				t.Errorf("%s %s: PermissionsBoundary = %v, want %v", name, id, got, want)
+			}
+		}
+	}
+	if count < 40 {
+		t.Errorf("only %d roles found", count)
+	}
+}
+
+// TestBoundaryAllowsWhatBoundedRolesDo: every action a bounded role's own policies allow is
+// within the boundary (else the role would break once deployed), and none is an IAM action.
+func TestBoundaryAllowsWhatBoundedRolesDo(t *testing.T) {
+	m := must(referenceModel())
+	boundary := deploypolicy.Boundary("123456789012")
+	var allowed []string
+	for _, s := range statements(boundary) {
+		if s["Effect"] == "Allow" {
+			allowed = append(allowed, stringsOf(s["Action"])...)
+		}
+	}
+	bounded := 0
+	for _, role := range m.Roles {
+		if role.Boundary == nil {
+			continue
+		}
+		bounded++
+		for _, p := range role.Policies {
+			for _, s := range statements(p.JSON) {
+				if s["Effect"] != "Allow" {
+					continue
+				}
+				for _, action := range stringsOf(s["Action"]) {
+					if !slices.ContainsFunc(allowed, func(pattern string) bool { return matchAction(pattern, action) }) || strings.HasPrefix(action, "iam:") {
+						t.Errorf("%s (%s) allows %s, outside the boundary (deploypolicy.BoundaryServices)", role.Name, role.Path, action)
+					}
+				}
+			}
+		}
+	}
+	if bounded < 40 {
+		t.Errorf("only %d bounded roles in the model", bounded)
+	}
+}
+
+// TestPipelineDeploysTheSameStacks: each stage of the pipeline holds the same stacks, by name,
+// with the same resources (logical id and type), as the environment's own stage. Two stateless
+// exceptions, replaced when an environment moves to the pipeline: CDK names the authorizer's
+// Lambda permission by construct path (the stage sits under the pipeline stack), and the API's
+// deployment by a hash of the API, which holds that permission's name.
+func TestPipelineDeploysTheSameStacks(t *testing.T) {
+	r := referenceApp()
+	if got := slices.Sorted(maps.Keys(r.pipeline.Stages)); !slices.Equal(got, slices.Sorted(slices.Values(r.pipelineCfg.Environments))) {
+		t.Fatalf("pipeline stages %v, want %v", got, r.pipelineCfg.Environments)
+	}
+	templates := deployedTemplates(t)
+	for env, stage := range r.pipeline.Stages {
+		direct := r.stages[env]
+		if !slices.Equal(slices.Sorted(maps.Keys(stage.Stacks)), slices.Sorted(maps.Keys(direct.Stacks))) {
+			t.Errorf("%s: pipeline stacks %v, direct %v", env, slices.Sorted(maps.Keys(stage.Stacks)), slices.Sorted(maps.Keys(direct.Stacks)))
+			continue
+		}
+		for id, stack := range stage.Stacks {
+			if *stack.StackName() != *direct.Stacks[id].StackName() {
+				t.Errorf("%s/%s: stack name %s in the pipeline, %s direct", env, id, *stack.StackName(), *direct.Stacks[id].StackName())
+			}
+			if got, want := resourceIndex(templates[stacks.PipelineStackID+"/"+env+"/"+id]), resourceIndex(r.json[env+"/"+id]); len(want) == 0 || !slices.Equal(got, want) {
+				t.Errorf("%s/%s: the pipeline's resources differ from the direct stage's: only in the pipeline's %v, only in the direct %v", env, id, without(got, want), without(want, got))
+			}
+		}
+	}
+}
+
+// without lists the elements of a not in b.
+func without(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// resourceIndex lists a template's resources as "<logical id> <type>"; a Lambda permission and
+// an API deployment by their type alone (see TestPipelineDeploysTheSameStacks).
+func resourceIndex(tmpl map[string]any) []string {
+	var out []string
+	resources, _ := tmpl["Resources"].(map[string]any)
+	for id, r := range resources {
+		typ := r.(map[string]any)["Type"].(string)
+		if typ == "AWS::Lambda::Permission" || typ == "AWS::ApiGateway::Deployment" {
+			id = "(by path)"
+		}
+		out = append(out, id+" "+typ)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// statements lists a policy document's statements (one statement may stand alone).
+func statements(doc any) []map[string]any {
+	d, _ := doc.(map[string]any)
+	switch s := d["Statement"].(type) {
+	case map[string]any:
+		return []map[string]any{s}
+	case []any:
+		var out []map[string]any
+		for _, item := range s {
+			if m, ok := item.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func stringsOf(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, item := range x {
+			if s, ok := item.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	case []string:
+		return x
+	}
+	return nil
+}
+
+// matchAction: does an IAM action pattern (service:Name, with * and ?) match action? IAM
+// compares actions case-insensitively. A pattern with * matches an action pattern it covers.
+func matchAction(pattern, action string) bool {
+	ok, _ := path.Match(strings.ToLower(pattern), strings.ToLower(action))
+	return ok
+}
