@@ -20,7 +20,7 @@ STACKS := '$(ENV)/*'
 
 .DEFAULT_GOAL := help
 
-.PHONY: help deps app build host-functions synth test test-go test-web test-calls web web-preview snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
+.PHONY: help deps app build host-functions synth test test-go test-web test-calls web web-preview snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap pipeline bootstrap-pipeline pipeline-deploy sandbox fmt vet clean
 
 # How every Lambda function is built: a static binary named bootstrap (runtime provided.al2023),
 # for linux/arm64 when deployed; -trimpath keeps it (and so the asset hash) independent of where
@@ -222,9 +222,33 @@ destroy: deps ## Delete ENV's stacks; retained resources (user pool, identity po
 	@$(PREFLIGHT)
 	$(CDK) destroy $(PROFILE_FLAG) $(STACKS)
 
-bootstrap: deps ## Bootstrap the accounts and regions ENV's stacks deploy to (with delivery, us-east-1 too) for CDK deployments (PROFILE).
+bootstrap: build ## Bootstrap ENV's accounts and regions (PROFILE, an administrator): the guardrails stack (permissions boundary, execution policy), then cdk bootstrap with gatehouse's execution policy, trusting the pipeline's account when ENV is one it deploys.
 	@$(PREFLIGHT)
-	$(CDK) bootstrap $(PROFILE_FLAG)
+	@$(MAKE) --no-print-directory synth ENV=$(ENV)
+	scripts/bootstrap.sh cdk.out "$(PROFILE)" "$$(node -e 'const c = require("./cdk.json").context; const p = c.pipeline; if (p && (p.environments || []).includes(process.argv[1])) process.stdout.write(p.account || "")' $(ENV))"
+
+# The pipeline (CDK Pipelines): its stack, its stages (pipeline.environments of cdk.json) and
+# the guardrails of its account. make pipeline synthesizes it (no account needed); the others
+# reach AWS and refuse cdk.json's placeholders.
+PIPELINE_CDK := cdk --no-notices -c gatehouse:pipeline=true
+
+pipeline: build ## Synthesize the delivery pipeline (cdk.json's pipeline section) into cdk.out, as make synth does for an environment.
+	@rm -rf cdk.out.new
+	$(PIPELINE_CDK) synth --quiet --strict -o cdk.out.new 2>&1 | sed -e '/^Supply a stack id/d' -e '/: Subprocess exited with error 1$$/d' || { rm -rf cdk.out.new; exit 1; }
+	@rm -rf cdk.out && mv cdk.out.new cdk.out
+	@go run ./bin/stacks -assembly cdk.out
+
+bootstrap-pipeline: build ## Bootstrap the pipeline's account (PROFILE, an administrator of it): its guardrails, then cdk bootstrap of its region and us-east-1.
+	@$(PREFLIGHT)
+	@rm -rf cdk.out.new
+	$(PIPELINE_CDK) -c gatehouse:deploying=true synth --quiet --strict -o cdk.out.new 2>&1 | sed -e '/^Supply a stack id/d' -e '/: Subprocess exited with error 1$$/d' || { rm -rf cdk.out.new; exit 1; }
+	@rm -rf cdk.out && mv cdk.out.new cdk.out
+	@# Only the pipeline account's own stacks: its stages' are bootstrapped by make bootstrap ENV=...
+	scripts/bootstrap.sh cdk.out "$(PROFILE)" ""
+
+pipeline-deploy: build ## Deploy the pipeline stack once (PROFILE of the pipeline's account); from then on it updates itself from the branch.
+	@$(PREFLIGHT)
+	$(PIPELINE_CDK) -c gatehouse:deploying=true deploy $(PROFILE_FLAG) --require-approval broadening --exclusively Pipeline 'cross-region-stack-*'
 
 fmt: ## Format the Go code.
 	gofmt -w $$(git ls-files '*.go')

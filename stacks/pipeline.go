@@ -95,7 +95,7 @@ func NewPipeline(scope constructs.Construct, p config.Pipeline, envs []config.En
 		check := pipelines.NewCodeBuildStep(jsii.String("Outputs-"+env.Name), &pipelines.CodeBuildStepProps{
 			Input:    source,
 			Env:      &map[string]*string{"GOTOOLCHAIN": jsii.String("auto")},
-			Commands: jsii.Strings("scripts/check-outputs.sh " + env.Name),
+			Commands: jsii.Strings("scripts/check-outputs.sh " + env.Name + " " + targetAccount(env, stack) + " " + env.Region),
 			// The check reads the stacks' outputs in the target account as the bootstrap's
 			// deploy role (cloudformation:DescribeStacks), which the target trusts the pipeline's
 			// account to assume; it reads no application data.
