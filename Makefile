@@ -20,7 +20,7 @@ STACKS := '$(ENV)/*'
 
 .DEFAULT_GOAL := help
 
-.PHONY: help deps app build host-functions synth test test-go test-web test-calls web web-preview snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap pipeline bootstrap-pipeline pipeline-deploy sandbox fmt vet clean
+.PHONY: help deps app build host-functions synth test test-go test-web test-calls web web-preview snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap pipeline bootstrap-pipeline pipeline-deploy sandbox sandbox-destroy fmt vet clean
 
 # How every Lambda function is built: a static binary named bootstrap (runtime provided.al2023),
 # for linux/arm64 when deployed; -trimpath keeps it (and so the asset hash) independent of where
@@ -226,6 +226,21 @@ bootstrap: build ## Bootstrap ENV's accounts and regions (PROFILE, an administra
 	@$(PREFLIGHT)
 	@$(MAKE) --no-print-directory synth ENV=$(ENV)
 	scripts/bootstrap.sh cdk.out "$(PROFILE)" "$$(node -e 'const c = require("./cdk.json").context; const p = c.pipeline; if (p && (p.environments || []).includes(process.argv[1])) process.stdout.write(p.account || "")' $(ENV))"
+
+# A developer's sandbox: a copy of ENV (default dev) whose stacks are gatehouse-sandbox-NAME-*,
+# deployed with the developer's credentials, never by the pipeline. DESTROY_DATA=true (at every
+# deploy of it) lets its data go with its stacks: no other environment may.
+SANDBOX_CDK = $(CDK) -c sandbox=$(NAME) $(if $(filter true,$(DESTROY_DATA)),-c sandbox:destroyData=true)
+
+sandbox: build ## Deploy NAME's sandbox of ENV (stacks gatehouse-sandbox-NAME-*; PROFILE; DESTROY_DATA=true to let its data go with it); writes OUTPUTS_FILE.
+	@test -n "$(NAME)" || { echo "NAME is missing: make sandbox NAME=<your name> (lower-case letters and digits)"; exit 1; }
+	@$(PREFLIGHT)
+	$(SANDBOX_CDK) -c gatehouse:deploying=true deploy $(PROFILE_FLAG) --require-approval broadening --outputs-file $(OUTPUTS_FILE) 'sandbox-$(NAME)/*'
+
+sandbox-destroy: deps ## Delete NAME's sandbox; its data goes too only if it was deployed with DESTROY_DATA=true (buckets must be emptied first).
+	@test -n "$(NAME)" || { echo "NAME is missing: make sandbox-destroy NAME=<your name>"; exit 1; }
+	@$(PREFLIGHT)
+	$(SANDBOX_CDK) destroy $(PROFILE_FLAG) 'sandbox-$(NAME)/*'
 
 # The pipeline (CDK Pipelines): its stack, its stages (pipeline.environments of cdk.json) and
 # the guardrails of its account. make pipeline synthesizes it (no account needed); the others

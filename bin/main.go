@@ -97,6 +97,7 @@ func run(stderr io.Writer) (code int) {
 	app.Node().SetContext(jsii.String(cdkapp.DisableCreationStackTraces), true)
 	envs, pipeline, err := selected(map[string]any{
 		"env": app.Node().TryGetContext(jsii.String("env")), "environments": app.Node().TryGetContext(jsii.String("environments")),
+		config.SandboxKey: app.Node().TryGetContext(jsii.String(config.SandboxKey)), config.DestroyDataKey: app.Node().TryGetContext(jsii.String(config.DestroyDataKey)),
 		config.PipelineKey: app.Node().TryGetContext(jsii.String(config.PipelineKey)), stacks.PipelineContextKey: app.Node().TryGetContext(jsii.String(stacks.PipelineContextKey)),
 	})
 	if err != nil {
@@ -176,9 +177,19 @@ const DeployingContextKey = "gatehouse:deploying"
 func selected(context map[string]any) (envs []config.Environment, pipeline *config.Pipeline, err error) {
 	if context[stacks.PipelineContextKey] != "true" {
 		env, err := config.FromContext(context["env"], context["environments"])
+		if err != nil {
+			return nil, nil, err
+		}
+		env, err = config.Sandbox(env, context[config.SandboxKey], context[config.DestroyDataKey])
 		return []config.Environment{env}, nil, err
 	}
 	p, envs, err := config.PipelineFromContext(".", context[config.PipelineKey], context["environments"])
+	if context[config.SandboxKey] != nil {
+		err = errors.Join(err, &rules.Error{Scope: config.Scope, Problems: []rules.Problem{{Field: config.SandboxKey, Value: context[config.SandboxKey],
+			Allowed: "a sandbox is deployed by its developer (make sandbox NAME=<name>), never by the pipeline"}}})
+	} else if _, serr := config.Sandbox(config.Environment{}, nil, context[config.DestroyDataKey]); serr != nil {
+		err = errors.Join(err, serr)
+	}
 	return envs, &p, err
 }
 

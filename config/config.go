@@ -94,6 +94,11 @@ type Environment struct {
 	// API, when set, adds the token-authorized API over the items, the token table and the
 	// token service.
 	API *API `json:"api"`
+	// DestroyData (not a JSON field: config.Sandbox sets it, for a sandbox only) deletes the
+	// data resources with their stacks instead of retaining them.
+	DestroyData bool `json:"-"`
+	// SandboxOf names the environment a sandbox copies (config.Sandbox sets it); empty otherwise.
+	SandboxOf string `json:"-"`
 }
 
 // API configures the token-authorized API.
@@ -729,8 +734,9 @@ func (d *Delivery) readKeys(ps *rules.Problems, field, dir, env string) {
 // warnings at synth and refuses them when deploying.
 func (e Environment) Placeholders() []string {
 	var lines []string
+	name := cmp.Or(e.SandboxOf, e.Name) // a sandbox's settings are its environment's
 	add := func(field string, value any, why string) {
-		lines = append(lines, rules.Problem{Field: "environments." + e.Name + "." + field, Value: value, Allowed: why}.String())
+		lines = append(lines, rules.Problem{Field: "environments." + name + "." + field, Value: value, Allowed: why}.String())
 	}
 	origins := func(field string, list []string) {
 		for i, o := range list {
@@ -759,7 +765,7 @@ func (e Environment) Placeholders() []string {
 		for i, pem := range d.PublicKeyPEMs {
 			if key, why := rules.PublicKey(pem); why == "" {
 				if shipped, ok := rules.ExampleKeyFingerprints[rules.KeyFingerprint(key)]; ok {
-					add(fmt.Sprintf("delivery.publicKeys[%d]", i), d.PublicKeys[i], "is the example key shipped as "+shipped+", whose private half nobody has: run `make cdn-key ENV="+e.Name+"`")
+					add(fmt.Sprintf("delivery.publicKeys[%d]", i), d.PublicKeys[i], "is the example key shipped as "+shipped+", whose private half nobody has: run `make cdn-key ENV="+name+"`")
 				}
 			}
 		}

@@ -203,6 +203,9 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, opt
 		s.addCrossAccount(env)
 		options.built(outputs.CrossAccount)
 	}
+	if env.DestroyData {
+		destroyData(stage)
+	}
 	return s
 }
 
