@@ -120,6 +120,8 @@ type reference struct {
 	// scratchEnvs are the configurations of scratchOutdir's stages besides "full" less a group.
 	scratchEnvs map[string]config.Environment
 	canary      awscdk.Stack
+	// sandbox is dev as alice's sandbox with sandbox:destroyData (in the scratch app).
+	sandbox *stacks.EnvironmentStage
 	// pipeline is the pipeline stack built from cdk.json's pipeline section (pipelineCfg).
 	pipeline    *stacks.Pipeline
 	pipelineCfg config.Pipeline
@@ -209,6 +211,8 @@ var referenceApp = sync.OnceValue(func() *reference {
 	r.scratchEnvs = map[string]config.Environment{"optin": must(config.ParseIn(repoRoot, "optin", []byte(optInEnv)))}
 	stacks.NewEnvironmentStage(scratchApp, r.scratchEnvs["optin"], stageOptions)
 	stacks.AddGuardrails(scratchApp, append(stacks.Targets(r.scratchEnvs["optin"]), stacks.Targets(r.envs["full"])...))
+	// dev as alice's sandbox, its data deleted with its stacks (TestSandboxDestroysOnlyItsOwnData).
+	r.sandbox = stacks.NewEnvironmentStage(scratchApp, must(config.Sandbox(r.envs["dev"], "alice", "true")), stageOptions)
 	scratchApp.Synth(nil)
 	for _, name := range r.stackNames() {
 		t := assertions.Template_FromStack(r.stack(name), nil)
