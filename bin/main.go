@@ -119,14 +119,21 @@ func run(stderr io.Writer) (code int) {
 		Built: func(part string) { timings.mark("constructs " + part) },
 	}
 	var targets []stacks.Target
+	var stages []*stacks.EnvironmentStage
+	for _, env := range envs {
+		stages = append(stages, stacks.NewEnvironmentStage(app, env, options))
+	}
 	if pipeline != nil {
-		stacks.NewPipeline(app, *pipeline, envs, options)
+		stacks.NewPipeline(app, *pipeline, stages)
 		targets = append(targets, stacks.Target{Account: pipeline.Account, Region: pipeline.Region})
-	} else {
-		stacks.NewEnvironmentStage(app, envs[0], options)
 	}
 	for _, env := range envs {
-		targets = append(targets, stacks.Targets(env)...)
+		for _, t := range stacks.Targets(env) {
+			if pipeline != nil && t.Account == "" {
+				t.Account = pipeline.Account // the pipeline deploys an account-agnostic stage there
+			}
+			targets = append(targets, t)
+		}
 	}
 	stacks.AddGuardrails(app, targets)
 	appchecks.Apply(app)

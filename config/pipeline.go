@@ -16,7 +16,8 @@ import (
 // environments it deploys, in order. Field names are the JSON keys users write.
 type Pipeline struct {
 	// Account is the 12-digit account the pipeline runs in (the account the target accounts
-	// trust at bootstrap); an environment without an account deploys there too. Required: CDK
+	// trust at bootstrap); an environment without an account deploys there too (its stacks stay
+	// account-agnostic: the same templates as a direct deploy). Required: CDK
 	// Pipelines deploys across accounts and regions (delivery's us-east-1 stack) only from an
 	// explicit account.
 	Account string `json:"account"`
@@ -76,10 +77,6 @@ func PipelineFromContext(dir string, raw, environments any) (Pipeline, []Environ
 		if err != nil {
 			errs = append(errs, err)
 			continue
-		}
-		if env.Account == "" {
-			// An environment without its own account deploys to the pipeline's.
-			env.Account = p.Account
 		}
 		envs = append(envs, env)
 	}

@@ -45,7 +45,11 @@ type Pipeline struct {
 // each environment's stage in order, a manual approval before every production one and an
 // outputs check after each. Self-mutation is on; the artifact bucket is encrypted with a KMS key
 // (rotated) that the target accounts' deploy roles may use (cross-account keys).
-func NewPipeline(scope constructs.Construct, p config.Pipeline, envs []config.Environment, options Options) *Pipeline {
+//
+// stages are the environments' stages (NewEnvironmentStage, built by the caller under the same
+// scope as for a direct deploy, so the pipeline deploys the very same templates), in
+// p.Environments' order.
+func NewPipeline(scope constructs.Construct, p config.Pipeline, stages []*EnvironmentStage) *Pipeline {
 	var awsEnv awscdk.Environment
 	awsEnv.Region = jsii.String(p.Region)
 	if p.Account != "" {
@@ -83,8 +87,8 @@ func NewPipeline(scope constructs.Construct, p config.Pipeline, envs []config.En
 		CodeBuildDefaults: build,
 	})
 	out := &Pipeline{Stack: stack, Pipeline: pipeline, Stages: map[string]*EnvironmentStage{}}
-	for _, env := range envs {
-		stage := NewEnvironmentStage(stack, env, options)
+	for _, stage := range stages {
+		env := stage.env
 		out.Stages[env.Name] = stage
 		var pre []pipelines.Step
 		if env.Production {

@@ -85,6 +85,8 @@ const (
 // resources other stacks, outputs or tests name.
 type EnvironmentStage struct {
 	Stage awscdk.Stage
+	// env is the configuration the stage was built from.
+	env config.Environment
 	// Stacks by construct id; Hosting, CrossAccount, Delivery and DeliveryLogs only when
 	// configured.
 	Stacks map[string]awscdk.Stack
@@ -137,7 +139,7 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, opt
 	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{Env: &awsEnv, PermissionsBoundary: boundary()})
 	awscdk.Tags_Of(stage).Add(jsii.String("application"), jsii.String(outputs.Application), nil)
 	awscdk.Tags_Of(stage).Add(jsii.String("environment"), jsii.String(env.Name), nil)
-	s := &EnvironmentStage{Stage: stage, Stacks: map[string]awscdk.Stack{}}
+	s := &EnvironmentStage{Stage: stage, Stacks: map[string]awscdk.Stack{}, env: env}
 
 	authStack := s.newStack(AuthStackID, env.Name, outputs.Auth, "Cognito user pool, web client and identity pool", nil)
 	groups := make([]auth.Group, len(env.Groups))

@@ -14,24 +14,12 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/access"
 	"github.com/gatehouse-cdk/gatehouse/config"
 	"github.com/gatehouse-cdk/gatehouse/matrix"
-	"github.com/gatehouse-cdk/gatehouse/stacks"
 )
 
 // referenceModel is the IAM model of the reference app's cloud assembly (every stage).
-// The pipeline's stages are dev's and prod's stacks again (same names, same roles): the model
-// holds the environment stages' (the pipeline stack's own roles stay in it).
+// referenceModel is the IAM model of the reference app's cloud assembly (every stage).
 var referenceModel = sync.OnceValues(func() (*access.Model, error) {
-	templates, err := access.LoadAssembly(referenceApp().outdir)
-	if err != nil {
-		return nil, err
-	}
-	var kept []access.StackTemplate
-	for _, t := range templates {
-		if !strings.HasPrefix(t.Path, stacks.PipelineStackID+"/") {
-			kept = append(kept, t)
-		}
-	}
-	return access.NewModel(kept)
+	return access.LoadModel(referenceApp().outdir)
 })
 
 // scratchModel is the IAM model of the scratch configurations' cloud assembly.

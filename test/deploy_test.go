@@ -24,7 +24,7 @@ func deployedTemplates(t *testing.T) map[string]map[string]any {
 		}
 		out[st.Path] = st.Template
 	}
-	if len(out) < 30 {
+	if len(out) < 20 {
 		t.Fatalf("only %d deployed templates: %v", len(out), slices.Sorted(maps.Keys(out)))
 	}
 	return out
@@ -144,59 +144,72 @@ func TestBoundaryAllowsWhatBoundedRolesDo(t *testing.T) {
 	}
 }
 
-// TestPipelineDeploysTheSameStacks: each stage of the pipeline holds the same stacks, by name,
-// with the same resources (logical id and type), as the environment's own stage. Two stateless
-// exceptions, replaced when an environment moves to the pipeline: CDK names the authorizer's
-// Lambda permission by construct path (the stage sits under the pipeline stack), and the API's
-// deployment by a hash of the API, which holds that permission's name.
-func TestPipelineDeploysTheSameStacks(t *testing.T) {
+// TestPipelineDeploysTheEnvironmentsStages: the pipeline (its CodePipeline resource, as
+// synthesized) builds, tests, updates itself and publishes the assets, then deploys every
+// stack of each environment's own stage — the templates make deploy deploys — in cdk.json's
+// order, a manual approval first in a production environment's, and a check of the outputs last.
+func TestPipelineDeploysTheEnvironmentsStages(t *testing.T) {
 	r := referenceApp()
-	if got := slices.Sorted(maps.Keys(r.pipeline.Stages)); !slices.Equal(got, slices.Sorted(slices.Values(r.pipelineCfg.Environments))) {
-		t.Fatalf("pipeline stages %v, want %v", got, r.pipelineCfg.Environments)
+	var pipeline map[string]any
+	for _, res := range resourcesOfType(r.json["app/"+stacks.PipelineStackID], "AWS::CodePipeline::Pipeline") {
+		pipeline = res["Properties"].(map[string]any)
 	}
-	templates := deployedTemplates(t)
-	for env, stage := range r.pipeline.Stages {
-		direct := r.stages[env]
-		if !slices.Equal(slices.Sorted(maps.Keys(stage.Stacks)), slices.Sorted(maps.Keys(direct.Stacks))) {
-			t.Errorf("%s: pipeline stacks %v, direct %v", env, slices.Sorted(maps.Keys(stage.Stacks)), slices.Sorted(maps.Keys(direct.Stacks)))
-			continue
+	if pipeline == nil {
+		t.Fatal("no AWS::CodePipeline::Pipeline in the pipeline stack")
+	}
+	var names []string
+	actions := map[string][]map[string]any{}
+	for _, st := range pipeline["Stages"].([]any) {
+		stage := st.(map[string]any)
+		name := stage["Name"].(string)
+		names = append(names, name)
+		for _, a := range stage["Actions"].([]any) {
+			actions[name] = append(actions[name], a.(map[string]any))
 		}
-		for id, stack := range stage.Stacks {
-			if *stack.StackName() != *direct.Stacks[id].StackName() {
-				t.Errorf("%s/%s: stack name %s in the pipeline, %s direct", env, id, *stack.StackName(), *direct.Stacks[id].StackName())
+	}
+	if want := append([]string{"Source", "Build", "UpdatePipeline", "Assets"}, r.pipelineCfg.Environments...); !slices.Equal(names, want) {
+		t.Fatalf("pipeline stages %v, want %v", names, want)
+	}
+	for _, env := range r.pipelineCfg.Environments {
+		var templates, approvals, checks []string
+		for _, a := range actions[env] {
+			typ := a["ActionTypeId"].(map[string]any)
+			config, _ := a["Configuration"].(map[string]any)
+			switch {
+			case typ["Provider"] == "Manual":
+				approvals = append(approvals, a["Name"].(string))
+				if a["RunOrder"] != float64(1) {
+					t.Errorf("%s: the approval runs at %v, want first", env, a["RunOrder"])
+				}
+			case typ["Provider"] == "CloudFormation" && config["TemplatePath"] != nil:
+				templates = append(templates, config["StackName"].(string)+" "+config["TemplatePath"].(string))
+			case typ["Provider"] == "CodeBuild":
+				checks = append(checks, a["Name"].(string))
 			}
-			if got, want := resourceIndex(templates[stacks.PipelineStackID+"/"+env+"/"+id]), resourceIndex(r.json[env+"/"+id]); len(want) == 0 || !slices.Equal(got, want) {
-				t.Errorf("%s/%s: the pipeline's resources differ from the direct stage's: only in the pipeline's %v, only in the direct %v", env, id, without(got, want), without(want, got))
-			}
+		}
+		var want []string
+		for _, stack := range r.stages[env].Stacks {
+			want = append(want, *stack.StackName()+" Synth_Output::assembly-"+env+"/"+*stack.ArtifactId()+".template.json")
+		}
+		slices.Sort(templates)
+		slices.Sort(want)
+		if !slices.Equal(templates, want) {
+			t.Errorf("%s: the pipeline deploys\n  %v\nwant the stage's own\n  %v", env, templates, want)
+		}
+		if production := r.envs[env].Production; (len(approvals) == 1) != production {
+			t.Errorf("%s (production %v): approvals %v", env, production, approvals)
+		}
+		if !slices.Equal(checks, []string{"Outputs-" + env}) {
+			t.Errorf("%s: checks after the deploy %v", env, checks)
 		}
 	}
-}
-
-// without lists the elements of a not in b.
-func without(a, b []string) []string {
-	var out []string
-	for _, x := range a {
-		if !slices.Contains(b, x) {
-			out = append(out, x)
+	// The synth step runs every test before anything deploys, and refuses placeholders.
+	build := compactJSON(r.json["app/"+stacks.PipelineStackID])
+	for _, command := range []string{`make test`, `npm ci --no-audit --no-fund`, `-c gatehouse:pipeline=true -c gatehouse:deploying=true`, `GOTOOLCHAIN`} {
+		if !strings.Contains(build, command) {
+			t.Errorf("the pipeline's synth step does not run %q", command)
 		}
 	}
-	return out
-}
-
-// resourceIndex lists a template's resources as "<logical id> <type>"; a Lambda permission and
-// an API deployment by their type alone (see TestPipelineDeploysTheSameStacks).
-func resourceIndex(tmpl map[string]any) []string {
-	var out []string
-	resources, _ := tmpl["Resources"].(map[string]any)
-	for id, r := range resources {
-		typ := r.(map[string]any)["Type"].(string)
-		if typ == "AWS::Lambda::Permission" || typ == "AWS::ApiGateway::Deployment" {
-			id = "(by path)"
-		}
-		out = append(out, id+" "+typ)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // statements lists a policy document's statements (one statement may stand alone).

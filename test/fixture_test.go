@@ -96,6 +96,9 @@ const optInEnv = `{
     {"name": "gamma", "stage": "DEVELOPMENT", "ownRole": true, "publishFeedback": true}]}
 }`
 
+// sandboxEnv is the environment alice's sandbox copies: dev's stacks but the optional ones.
+const sandboxEnv = `{"allowedOrigins": ["http://localhost:3000"]}`
+
 func fullEnvWithoutGroup(name string) []byte {
 	var env map[string]any
 	must(0, json.Unmarshal([]byte(fullEnv), &env))
@@ -172,17 +175,14 @@ var referenceApp = sync.OnceValue(func() *reference {
 	for _, name := range []string{"dev", "prod", "full"} {
 		r.stages[name] = stacks.NewEnvironmentStage(app, r.envs[name], stageOptions)
 	}
-	// The pipeline as cdk.json configures it (its stages are dev's and prod's, built again under
-	// the pipeline stack), and the guardrails of every account the app deploys to, as bin adds them.
-	pipeline, pipelineEnvs, err := config.PipelineFromContext(repoRoot, context[config.PipelineKey], context["environments"])
+	// The guardrails of every account the app deploys to, as bin adds them (dev's and prod's
+	// default account is the model's FakeAccount, the shipped pipeline's).
+	pipeline, _, err := config.PipelineFromContext(repoRoot, context[config.PipelineKey], context["environments"])
 	r.pipelineCfg = must(pipeline, err)
-	r.pipeline = stacks.NewPipeline(app, r.pipelineCfg, pipelineEnvs, stageOptions)
-	// (dev's and prod's default account is the model's FakeAccount, the shipped pipeline's.)
 	targets := append([]stacks.Target{{Account: pipeline.Account, Region: pipeline.Region}}, stacks.Targets(r.envs["full"])...)
 	for _, g := range stacks.AddGuardrails(app, targets) {
 		r.stacks["app/"+*g.Node().Id()] = g
 	}
-	r.stacks["app/"+stacks.PipelineStackID] = r.pipeline.Stack
 	r.library = addLibraryStage(app)
 	r.stacks["library/Library"] = r.library
 	r.stacks["flagless/Flagless"] = addFlaglessStage(app)
@@ -195,6 +195,14 @@ var referenceApp = sync.OnceValue(func() *reference {
 	}
 	r.canary = addValidatorCanary(app)
 	appchecks.Apply(app)
+	// The pipeline as cdk.json configures it, deploying the dev and prod stages above (as bin
+	// builds it: the same stages a direct deploy builds).
+	var pipelineStages []*stacks.EnvironmentStage
+	for _, env := range pipeline.Environments {
+		pipelineStages = append(pipelineStages, r.stages[env])
+	}
+	r.pipeline = stacks.NewPipeline(app, r.pipelineCfg, pipelineStages)
+	r.stacks["app/"+stacks.PipelineStackID] = r.pipeline.Stack
 	r.nagFindings = appchecks.Findings(app.Synth(nil))
 	// CodePipeline's support stack for the us-east-1 stage stacks exists once synthesized.
 	for _, child := range *app.Node().Children() {
@@ -211,8 +219,9 @@ var referenceApp = sync.OnceValue(func() *reference {
 	r.scratchEnvs = map[string]config.Environment{"optin": must(config.ParseIn(repoRoot, "optin", []byte(optInEnv)))}
 	stacks.NewEnvironmentStage(scratchApp, r.scratchEnvs["optin"], stageOptions)
 	stacks.AddGuardrails(scratchApp, append(stacks.Targets(r.scratchEnvs["optin"]), stacks.Targets(r.envs["full"])...))
-	// dev as alice's sandbox, its data deleted with its stacks (TestSandboxDestroysOnlyItsOwnData).
-	r.sandbox = stacks.NewEnvironmentStage(scratchApp, must(config.Sandbox(r.envs["dev"], "alice", "true")), stageOptions)
+	// alice's sandbox of a minimal environment (the auth, uploads and server stacks), its data
+	// deleted with its stacks (TestSandboxDestroysOnlyItsOwnData).
+	r.sandbox = stacks.NewEnvironmentStage(scratchApp, must(config.Sandbox(must(config.ParseIn(repoRoot, "dev", []byte(sandboxEnv))), "alice", "true")), stageOptions)
 	scratchApp.Synth(nil)
 	for _, name := range r.stackNames() {
 		t := assertions.Template_FromStack(r.stack(name), nil)
