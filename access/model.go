@@ -79,7 +79,7 @@ type Model struct {
 	rolesByName      map[string]*Role
 	// managed are the customer managed policies of the app, by ARN.
 	managed map[string]Policy
-	app              *app
+	app     *app
 }
 
 // LoadModel builds the model of a cloud assembly directory (e.g. cdk.out).

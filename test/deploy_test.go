@@ -1,7 +1,7 @@
 package test
 
 import (
-		"maps"
+	"maps"
 	"path"
 	"slices"
 	"strings"
