@@ -36,8 +36,9 @@ func TestPipeline(t *testing.T) {
 	if len(envs) != 2 || envs[0].Name != "dev" || envs[1].Name != "prod" {
 		t.Fatalf("environments %+v", envs)
 	}
-	// An environment without an account deploys to the pipeline's; one with its own keeps it.
-	if envs[0].Account != "111122223333" || envs[1].Account != "444455556666" || !envs[1].Production {
+	// An environment without an account stays account-agnostic (the pipeline deploys it to its
+	// own account, with the same templates as a direct deploy); one with its own keeps it.
+	if envs[0].Account != "" || envs[1].Account != "444455556666" || !envs[1].Production {
 		t.Errorf("accounts %q %q, production %v", envs[0].Account, envs[1].Account, envs[1].Production)
 	}
 	if len(p.Placeholders()) != 0 {
