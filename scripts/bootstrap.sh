@@ -41,7 +41,7 @@ while read -r template acct region name; do
   [[ " ${targets[*]} " == *" aws://$acct/$region "* ]] || targets+=("aws://$acct/$region")
 done <<< "$stacks"
 args=(--cloudformation-execution-policies "$policy_prefix/gatehouse-deploy-execution")
-[ -n "$trust" ] && [ "$trust" != "$account" ] && args+=(--trust "$trust" --trust-for-lookup "$trust")
+[ -n "$trust" ] && [ "$trust" != "$account" ] && args+=(--trust "$trust")
 echo "cdk bootstrap ${targets[*]} ${args[*]}"
 cdk --no-notices bootstrap "${cdk_args[@]}" "${args[@]}" "${targets[@]}"
 if [ ${#others[@]} -gt 0 ]; then
