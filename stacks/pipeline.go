@@ -33,6 +33,14 @@ var (
 	pipelineSynth   = []string{"make test", "npx cdk synth --quiet --strict -c " + PipelineContextKey + "=true -c gatehouse:deploying=true"}
 )
 
+// The CLIs the pipeline installs in its own CodeBuild steps (self-mutation, asset
+// publishing), pinned: the CDK CLI is package.json's (a test checks it), cdk-assets the
+// release current with it.
+const (
+	PipelineCLIVersion    = "2.1148.1"
+	PipelineAssetsVersion = "4.7.3"
+)
+
 // Pipeline is the delivery pipeline's stack and its stages by environment name.
 type Pipeline struct {
 	Stack    awscdk.Stack
@@ -79,12 +87,14 @@ func NewPipeline(scope constructs.Construct, p config.Pipeline, stages []*Enviro
 		ComputeType: awscodebuild.ComputeType_MEDIUM,
 	}}
 	pipeline := pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
-		PipelineName:      jsii.String(outputs.Application),
-		Synth:             synth,
-		CrossAccountKeys:  jsii.Bool(true),
-		EnableKeyRotation: jsii.Bool(true),
-		SelfMutation:      jsii.Bool(true),
-		CodeBuildDefaults: build,
+		PipelineName:        jsii.String(outputs.Application),
+		Synth:               synth,
+		CrossAccountKeys:    jsii.Bool(true),
+		EnableKeyRotation:   jsii.Bool(true),
+		SelfMutation:        jsii.Bool(true),
+		CliVersion:          jsii.String(PipelineCLIVersion),
+		CdkAssetsCliVersion: jsii.String(PipelineAssetsVersion),
+		CodeBuildDefaults:   build,
 	})
 	out := &Pipeline{Stack: stack, Pipeline: pipeline, Stages: map[string]*EnvironmentStage{}}
 	for _, stage := range stages {

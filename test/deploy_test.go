@@ -1,8 +1,12 @@
 package test
 
 import (
+	"cmp"
+	"encoding/json"
 	"maps"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -203,9 +207,20 @@ func TestPipelineDeploysTheEnvironmentsStages(t *testing.T) {
 			t.Errorf("%s: checks after the deploy %v", env, checks)
 		}
 	}
-	// The synth step runs every test before anything deploys, and refuses placeholders.
+	// The synth step runs every test before anything deploys, and refuses placeholders; the
+	// CLIs the pipeline installs itself are pinned, the CDK CLI at package.json's version.
+	var pkg struct {
+		DevDependencies map[string]string `json:"devDependencies"`
+		Dependencies    map[string]string `json:"dependencies"`
+	}
+	must(0, json.Unmarshal(must(os.ReadFile(filepath.Join(repoRoot, "package.json"))), &pkg))
+	cli := cmp.Or(pkg.DevDependencies["aws-cdk"], pkg.Dependencies["aws-cdk"])
 	build := compactJSON(r.json["app/"+stacks.PipelineStackID])
-	for _, command := range []string{`make test`, `npm ci --no-audit --no-fund`, `-c gatehouse:pipeline=true -c gatehouse:deploying=true`, `GOTOOLCHAIN`} {
+	if strings.Contains(build, "@latest") || cli != stacks.PipelineCLIVersion {
+		t.Errorf("the pipeline installs an unpinned CLI or not package.json's aws-cdk %s (stacks.PipelineCLIVersion %s)", cli, stacks.PipelineCLIVersion)
+	}
+	for _, command := range []string{`make test`, `npm ci --no-audit --no-fund`, `-c gatehouse:pipeline=true -c gatehouse:deploying=true`, `GOTOOLCHAIN`,
+		`npm install -g aws-cdk@` + cli, `npm install -g cdk-assets@` + stacks.PipelineAssetsVersion} {
 		if !strings.Contains(build, command) {
 			t.Errorf("the pipeline's synth step does not run %q", command)
 		}
