@@ -53,6 +53,9 @@ func PipelineFromContext(dir string, raw, environments any) (Pipeline, []Environ
 	}
 	text, _ := json.Marshal(raw) // context values are JSON values
 	decodeObject(ps, PipelineKey, text, reflect.ValueOf(&p).Elem())
+	if ps.Reported(PipelineKey) { // not an object: nothing else to say
+		return Pipeline{}, nil, ps.Err()
+	}
 	p.check(ps)
 	var all map[string]json.RawMessage
 	if b, err := json.Marshal(environments); err == nil {
@@ -100,14 +103,19 @@ func joinProblems(ps *rules.Problems, errs []error) error {
 
 func (p *Pipeline) check(ps *rules.Problems) {
 	f := PipelineKey
-	if !rules.Account.Match(p.Account) {
+	// A field reported as the wrong type is not checked again on the default left in its place.
+	if !ps.Reported(f+".account") && !rules.Account.Match(p.Account) {
 		ps.Add(f+".account", p.Account, rules.Account.Rule+" (required: the pipeline deploys across accounts and regions from an explicit account)")
 	}
-	rules.Region.Check(ps, f+".region", p.Region)
-	rules.ConnectionArn.Check(ps, f+".connectionArn", p.ConnectionArn)
-	rules.Repository.Check(ps, f+".repository", p.Repository)
-	rules.GitBranch.Check(ps, f+".branch", p.Branch)
-	if len(p.Environments) == 0 {
+	for _, c := range []struct {
+		field, value string
+		rule         rules.Pattern
+	}{{"region", p.Region, rules.Region}, {"connectionArn", p.ConnectionArn, rules.ConnectionArn}, {"repository", p.Repository, rules.Repository}, {"branch", p.Branch, rules.GitBranch}} {
+		if !ps.Reported(f + "." + c.field) {
+			c.rule.Check(ps, f+"."+c.field, c.value)
+		}
+	}
+	if len(p.Environments) == 0 && !ps.Reported(f+".environments") {
 		ps.Add(f+".environments", rules.Raw("[]"), "must list the entries of `environments` the pipeline deploys, in order (e.g. [\"dev\", \"prod\"])")
 	}
 }
