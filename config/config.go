@@ -1,5 +1,6 @@
 // Package config reads and validates gatehouse's per-environment configuration: the `environments`
-// object of cdk.json's context, of which the `env` context key selects one entry (default "dev").
+// object of cdk.json's context, of which the `env` context key selects one entry (default "dev"),
+// a developer's sandbox of one (`sandbox`), and the delivery pipeline's `pipeline` object.
 //
 // Decoding is strict: an unknown field (usually a typo) is an error, not silently ignored, and every
 // problem is reported at once, one line each, naming the environment, the field, the bad value and

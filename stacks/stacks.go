@@ -1,5 +1,8 @@
 // Package stacks composes gatehouse's constructs into stacks, and the stacks into one Stage per
-// environment. Stacks hold no logic of their own beyond wiring and outputs.
+// environment (a sandbox's too); the delivery pipeline (NewPipeline) deploys those same stages,
+// and the guardrails stack of each account (NewGuardrails) holds the permissions boundary every
+// role of them carries and the deploy's execution policy. Stacks hold no logic of their own
+// beyond wiring and outputs.
 package stacks
 
 import (
