@@ -10,6 +10,10 @@
 # Usage: scripts/bootstrap.sh <assembly dir> <profile or ""> <trusted account or "">
 set -euo pipefail
 assembly="$1" profile="${2:-}" trust="${3:-}"
+if [ "$trust" = 123456789012 ]; then
+  echo "pipeline.account is 123456789012, AWS's documentation account (a placeholder): set the pipeline's account in cdk.json before trusting it" >&2
+  exit 1
+fi
 aws_args=() cdk_args=()
 [ -n "$profile" ] && aws_args+=(--profile "$profile") && cdk_args+=(--profile "$profile")
 account=$(aws "${aws_args[@]}" sts get-caller-identity --output text --query Account)

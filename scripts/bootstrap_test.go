@@ -77,6 +77,14 @@ case "$*" in *get-caller-identity*) echo 222222222222 ;; esac
 	if strings.Contains(string(out)+strings.Join(calls, " "), "AdministratorAccess") {
 		t.Errorf("AdministratorAccess appears:\n%s", out)
 	}
+	// The shipped placeholder of pipeline.account is never trusted.
+	os.Remove(log)
+	cmd = exec.Command(bash, "bootstrap.sh", assembly, "dev-admin", "123456789012")
+	cmd.Env = []string{"PATH=" + bin + ":/usr/bin:/bin", "HOME=" + dir, "CALLS=" + log}
+	out, err = cmd.CombinedOutput()
+	if _, statErr := os.Stat(log); err == nil || statErr == nil || !strings.Contains(string(out), "AWS's documentation account (a placeholder)") {
+		t.Errorf("trusting the placeholder account: err %v, calls made: %v, output %s", err, statErr == nil, out)
+	}
 }
 
 func must[T any](v T, err error) T {
