@@ -2,6 +2,8 @@ package matrix
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
@@ -23,8 +25,8 @@ func ExecutionRoleArn(account, region string) string {
 // Deploy is the access matrix of the deploy path in the model's account: the bootstrap's
 // execution role (added to m with the guardrails stack's execution policy, as make bootstrap
 // attaches it) creates and changes roles only with the boundary and only gatehouse's, never
-// changes the boundary, and reads no application data of env; the pipeline's CodeBuild roles
-// (synth, the outputs check) read no application data and are bounded.
+// changes the boundary, and reads no application data of env; every role of the pipeline stack
+// (CodePipeline's, its actions', the CodeBuild projects') reads none either and is bounded.
 func Deploy(m *access.Model, env, account, region string) ([]Row, error) {
 	boundary := deploypolicy.PolicyArn(account, deploypolicy.BoundaryName)
 	execution := deploypolicy.PolicyArn(account, deploypolicy.ExecutionName)
@@ -92,26 +94,37 @@ func Deploy(m *access.Model, env, account, region string) ([]Row, error) {
 	add("execution role", access.ImplicitDeny, ex("dynamodb:Scan", table, nil))
 	add("execution role", access.ExplicitDeny, ex("secretsmanager:GetSecretValue", secret, nil))
 
-	// The pipeline's CodeBuild roles: bounded, and no application data.
-	for _, r := range []struct{ who, path string }{
-		{"pipeline synth (CodeBuild)", PipelineStack + "/Pipeline/Pipeline/Build/Synth/CdkBuildProject/Role"},
-		{"pipeline outputs check (CodeBuild)", PipelineStack + "/Pipeline/Pipeline/" + env + "/Outputs-" + env + "/Outputs-" + env + "/Role"},
-	} {
-		codebuild, err := roleAt(m, r.path)
-		if err != nil {
-			return nil, err
+	// Every role of the pipeline (CodePipeline's, its actions', the CodeBuild projects'):
+	// bounded, and no application data.
+	var pipelineRoles []*access.Role
+	for _, arn := range slices.Sorted(maps.Keys(m.Roles)) {
+		if r := m.Roles[arn]; r.Stack == PipelineStack {
+			pipelineRoles = append(pipelineRoles, r)
 		}
+	}
+	if len(pipelineRoles) < 5 {
+		return nil, fmt.Errorf("%d roles in the pipeline stack %s", len(pipelineRoles), PipelineStack)
+	}
+	checkRole := PipelineStack + "/Pipeline/Pipeline/" + env + "/Outputs-" + env + "/Outputs-" + env + "/Role/Resource"
+	checked := false
+	for _, r := range pipelineRoles {
+		who := "pipeline " + strings.TrimPrefix(strings.TrimSuffix(r.Path, "/Resource"), PipelineStack+"/Pipeline/")
 		req := func(action, resource string) access.Request {
-			return access.Request{Principal: codebuild.ARN, Action: action, Resource: resource}
+			return access.Request{Principal: r.ARN, Action: action, Resource: resource}
 		}
-		add(r.who, access.ImplicitDeny, req("s3:GetObject", object))
-		add(r.who, access.ImplicitDeny, req("dynamodb:GetItem", table))
-		add(r.who, access.ExplicitDeny, req("secretsmanager:GetSecretValue", secret))
-		add(r.who, access.ImplicitDeny, req("sts:AssumeRole", exec))
-		add(r.who, access.ExplicitDeny, req("iam:CreateRole", appRole))
-		if strings.Contains(r.path, "Outputs") {
-			add(r.who, access.Allow, req("sts:AssumeRole", deploypolicy.DeployRoleArn(account, region)))
+		add(who, access.ImplicitDeny, req("s3:GetObject", object))
+		add(who, access.ImplicitDeny, req("dynamodb:GetItem", table))
+		add(who, access.ExplicitDeny, req("secretsmanager:GetSecretValue", secret))
+		add(who, access.ImplicitDeny, req("sts:AssumeRole", exec))
+		add(who, access.ExplicitDeny, req("iam:CreateRole", appRole))
+		if r.Path == checkRole {
+			// The outputs check reads the stacks as the target's deploy role.
+			add(who, access.Allow, req("sts:AssumeRole", deploypolicy.DeployRoleArn(account, region)))
+			checked = true
 		}
+	}
+	if !checked {
+		return nil, fmt.Errorf("no outputs check role at %s", checkRole)
 	}
 	return rows, nil
 }
