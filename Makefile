@@ -20,7 +20,7 @@ STACKS := '$(ENV)/*'
 
 .DEFAULT_GOAL := help
 
-.PHONY: help deps app build host-functions synth test test-go test-web test-calls web web-preview snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap pipeline bootstrap-pipeline pipeline-deploy sandbox sandbox-destroy fmt vet clean
+.PHONY: help deps app build host-functions synth test test-go test-web test-calls web web-preview snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap pipeline bootstrap-pipeline pipeline-deploy pipeline-report sandbox sandbox-destroy fmt vet clean
 
 # How every Lambda function is built: a static binary named bootstrap (runtime provided.al2023),
 # for linux/arm64 when deployed; -trimpath keeps it (and so the asset hash) independent of where
@@ -196,6 +196,9 @@ snapshot: build ## Rewrite the golden templates in test/golden on purpose; read 
 access-report: synth ## Print who can do what in ENV: every access-matrix request, its decision and deciding statement; the picture into docs/diagrams/access-ENV.md.
 	@mkdir -p docs/diagrams
 	go run ./bin/access-report -env $(ENV) -assembly cdk.out -diagram docs/diagrams/access-$(ENV).md
+
+pipeline-report: pipeline ## Print the access matrix of ENV as the pipeline deploys it, with the deploy path's rows: the bootstrap's execution role, every role of the pipeline.
+	go run ./bin/access-report -env $(ENV) -assembly cdk.out -pipeline
 
 outputs: ## Write amplify_outputs.json and .env.local into OUT_DIR from OUTPUTS_FILE (what make deploy wrote).
 	go run ./bin/outputs -env $(ENV) -outputs-file $(OUTPUTS_FILE) -out-dir $(OUT_DIR)
