@@ -163,10 +163,11 @@ func actionsOf(prefix string, in bool) []string {
 func Types() []string { return slices.Sorted(maps.Keys(ResourceTypes)) }
 
 // BoundaryServices are the services whose actions a bounded role may be granted: what
-// gatehouse's roles (the application's and the pipeline's) call. A test checks every action
-// of every bounded role's policies is among them.
-var BoundaryServices = []string{"cloudformation", "codebuild", "codepipeline", "codestar-connections", "codeconnections", "cognito-identity", "cognito-idp",
-	"dynamodb", "kms", "lambda", "logs", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts", "xray", "apigateway", "execute-api", "cloudfront", "ses", "ecr"}
+// gatehouse's roles (the application's and the pipeline's) are granted, and no other. A test
+// checks every action of every bounded role's policies is among them, and each is used (logs
+// is also what AWS's AmazonAPIGatewayPushToCloudWatchLogs, on API Gateway's logging role, grants).
+var BoundaryServices = []string{"apigateway", "cloudformation", "codebuild", "codestar-connections", "dynamodb", "kms", "lambda", "logs",
+	"s3", "secretsmanager", "sns", "sts"}
 
 // Boundary is the permissions boundary of account, as an IAM policy document.
 func Boundary(account string) map[string]any {
