@@ -575,17 +575,21 @@ func compact(raw []byte) rules.Raw {
 	return rules.Raw(b.String())
 }
 
-// CheckContextKeys refuses a context key that looks like a misspelt `env` or `environments`
-// (`-c ENV=prod`, `-c environment=prod`, `-c stage=prod`): the app reads only those two, so such
-// a key would silently build the default environment instead. Keys with ':', '/' or '@' (the
+// CheckContextKeys refuses a context key that looks like a misspelt `env`, `environments` or
+// `sandbox` (`-c ENV=prod`, `-c environment=prod`, `-c stage=prod`, `-c sandbx=alice`): such a
+// key would silently build the default environment instead. Keys with ':', '/' or '@' (the
 // CDK's own and feature flags) are not looked at.
 func CheckContextKeys(context map[string]any) error {
 	ps := rules.NewProblems(Scope)
 	for _, key := range slices.Sorted(maps.Keys(context)) {
-		if key == "env" || key == "environments" || strings.ContainsAny(key, ":/@") {
+		if key == "env" || key == "environments" || key == SandboxKey || key == PipelineKey || strings.ContainsAny(key, ":/@") {
 			continue
 		}
 		lower := strings.ToLower(key)
+		if distance(lower, SandboxKey) <= 2 {
+			ps.Add(key, context[key], `is not a context key the app reads (did you mean "sandbox"?): a developer's sandbox is -c sandbox=<name>`)
+			continue
+		}
 		if lower == "stage" || lower == "environment" || distance(lower, "env") <= 1 || distance(lower, "environments") <= 2 {
 			want := "env"
 			if distance(lower, "environments") <= 2 && lower != "environment" {

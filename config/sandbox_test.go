@@ -60,3 +60,16 @@ func TestSandboxPlaceholdersNameTheEnvironment(t *testing.T) {
 		t.Errorf("placeholders %q", got)
 	}
 }
+
+// TestMisspeltSandboxKey: a key near `sandbox` is refused (it would build the environment
+// itself, not a sandbox); `sandbox` and `pipeline` are read.
+func TestMisspeltSandboxKey(t *testing.T) {
+	err := config.CheckContextKeys(map[string]any{"sandbx": "alice", "sandbox": "bob", "pipeline": map[string]any{}, "Sandboxes": "x"})
+	want := []string{
+		`invalid cdk.json context: Sandboxes = "x": is not a context key the app reads (did you mean "sandbox"?): a developer's sandbox is -c sandbox=<name>`,
+		`invalid cdk.json context: sandbx = "alice": is not a context key the app reads (did you mean "sandbox"?): a developer's sandbox is -c sandbox=<name>`,
+	}
+	if err == nil || !equalStrings(strings.Split(err.Error(), "\n"), want) {
+		t.Errorf("error:\n  %v\nwant:\n  %s", err, strings.Join(want, "\n  "))
+	}
+}
