@@ -20,7 +20,7 @@ STACKS := '$(ENV)/*'
 
 .DEFAULT_GOAL := help
 
-.PHONY: help deps app build host-functions synth test test-go test-web test-calls web web-preview snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap fmt vet clean
+.PHONY: help deps app build host-functions synth test test-go test-web test-calls web web-preview snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap pipeline bootstrap-pipeline pipeline-deploy pipeline-report sandbox sandbox-destroy fmt vet clean
 
 # How every Lambda function is built: a static binary named bootstrap (runtime provided.al2023),
 # for linux/arm64 when deployed; -trimpath keeps it (and so the asset hash) independent of where
@@ -201,6 +201,9 @@ access-report: synth ## Print who can do what in ENV: every access-matrix reques
 	@mkdir -p docs/diagrams
 	go run ./bin/access-report -env $(ENV) -assembly cdk.out -diagram docs/diagrams/access-$(ENV).md
 
+pipeline-report: pipeline ## Print the access matrix of ENV as the pipeline deploys it, with the deploy path's rows: the bootstrap's execution role, every role of the pipeline.
+	go run ./bin/access-report -env $(ENV) -assembly cdk.out -pipeline
+
 outputs: ## Write amplify_outputs.json and .env.local into OUT_DIR from OUTPUTS_FILE (what make deploy wrote).
 	go run ./bin/outputs -env $(ENV) -outputs-file $(OUTPUTS_FILE) -out-dir $(OUT_DIR)
 
@@ -226,9 +229,48 @@ destroy: deps ## Delete ENV's stacks; retained resources (user pool, identity po
 	@$(PREFLIGHT)
 	$(CDK) destroy $(PROFILE_FLAG) $(STACKS)
 
-bootstrap: deps ## Bootstrap the accounts and regions ENV's stacks deploy to (with delivery, us-east-1 too) for CDK deployments (PROFILE).
+bootstrap: build ## Bootstrap ENV's accounts and regions (PROFILE, an administrator): the guardrails stack (permissions boundary, execution policy), then cdk bootstrap with gatehouse's execution policy, trusting the pipeline's account when ENV is one it deploys.
 	@$(PREFLIGHT)
-	$(CDK) bootstrap $(PROFILE_FLAG)
+	@$(MAKE) --no-print-directory synth ENV=$(ENV)
+	scripts/bootstrap.sh cdk.out "$(PROFILE)" "$$(node -e 'const c = require("./cdk.json").context; const p = c.pipeline; if (p && (p.environments || []).includes(process.argv[1])) process.stdout.write(p.account || "")' $(ENV))"
+
+# A developer's sandbox: a copy of ENV (default dev) whose stacks are gatehouse-sandbox-NAME-*,
+# deployed with the developer's credentials, never by the pipeline. DESTROY_DATA=true (at every
+# deploy of it) lets its data go with its stacks: no other environment may.
+SANDBOX_CDK = $(CDK) -c sandbox=$(NAME) $(if $(filter true,$(DESTROY_DATA)),-c sandbox:destroyData=true)
+
+sandbox: build ## Deploy NAME's sandbox of ENV (stacks gatehouse-sandbox-NAME-*; PROFILE; DESTROY_DATA=true to let its data go with it); writes OUTPUTS_FILE.
+	@test -n "$(NAME)" || { echo "NAME is missing: make sandbox NAME=<your name> (lower-case letters and digits)"; exit 1; }
+	@$(PREFLIGHT)
+	$(SANDBOX_CDK) -c gatehouse:deploying=true deploy $(PROFILE_FLAG) --require-approval broadening --outputs-file $(OUTPUTS_FILE) 'sandbox-$(NAME)/*'
+
+sandbox-destroy: deps ## Delete NAME's sandbox; its data goes too only if it was deployed with DESTROY_DATA=true (buckets must be emptied first).
+	@test -n "$(NAME)" || { echo "NAME is missing: make sandbox-destroy NAME=<your name>"; exit 1; }
+	@$(PREFLIGHT)
+	$(SANDBOX_CDK) destroy $(PROFILE_FLAG) 'sandbox-$(NAME)/*'
+
+# The pipeline (CDK Pipelines): its stack, its stages (pipeline.environments of cdk.json) and
+# the guardrails of its account. make pipeline synthesizes it (no account needed); the others
+# reach AWS and refuse cdk.json's placeholders.
+PIPELINE_CDK := cdk --no-notices -c gatehouse:pipeline=true
+
+pipeline: build ## Synthesize the delivery pipeline (cdk.json's pipeline section) into cdk.out, as make synth does for an environment.
+	@rm -rf cdk.out.new
+	$(PIPELINE_CDK) synth --quiet --strict -o cdk.out.new 2>&1 | sed -e '/^Supply a stack id/d' -e '/: Subprocess exited with error 1$$/d' || { rm -rf cdk.out.new; exit 1; }
+	@rm -rf cdk.out && mv cdk.out.new cdk.out
+	@go run ./bin/stacks -assembly cdk.out
+
+bootstrap-pipeline: build ## Bootstrap the pipeline's account (PROFILE, an administrator of it): its guardrails, then cdk bootstrap of its region and us-east-1.
+	@$(PREFLIGHT)
+	@rm -rf cdk.out.new
+	$(PIPELINE_CDK) -c gatehouse:deploying=true synth --quiet --strict -o cdk.out.new 2>&1 | sed -e '/^Supply a stack id/d' -e '/: Subprocess exited with error 1$$/d' || { rm -rf cdk.out.new; exit 1; }
+	@rm -rf cdk.out && mv cdk.out.new cdk.out
+	@# Only the pipeline account's own stacks: its stages' are bootstrapped by make bootstrap ENV=...
+	scripts/bootstrap.sh cdk.out "$(PROFILE)" ""
+
+pipeline-deploy: build ## Deploy the pipeline stack once (PROFILE of the pipeline's account); from then on it updates itself from the branch.
+	@$(PREFLIGHT)
+	$(PIPELINE_CDK) -c gatehouse:deploying=true deploy $(PROFILE_FLAG) --require-approval broadening --exclusively Pipeline 'cross-region-stack-*'
 
 fmt: ## Format the Go code.
 	gofmt -w $$(git ls-files '*.go')

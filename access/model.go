@@ -81,7 +81,9 @@ type Model struct {
 	ResourcePolicies []*ResourcePolicy
 	IdentityPools    map[string]*IdentityPool // by pool id
 	rolesByName      map[string]*Role
-	app              *app
+	// managed are the customer managed policies of the app, by ARN.
+	managed map[string]Policy
+	app     *app
 }
 
 // LoadModel builds the model of a cloud assembly directory (e.g. cdk.out).
@@ -112,6 +114,7 @@ func NewModel(templates []StackTemplate) (*Model, error) {
 		}
 	}
 	managed := map[string]Policy{}
+	m.managed = managed
 	for _, s := range a.stacks {
 		for _, id := range s.liveResources() {
 			if s.resourceType(id) != "AWS::IAM::ManagedPolicy" {
@@ -577,6 +580,42 @@ func (m *Model) PoliciesFor(req Request) (identity, resource []map[string]any, e
 		resource = append(resource, p.JSON)
 	}
 	return identity, resource, nil
+}
+
+// ManagedPolicy returns the customer managed policy of the app with that ARN.
+func (m *Model) ManagedPolicy(arn string) (Policy, bool) {
+	p, ok := m.managed[arn]
+	return p, ok
+}
+
+// AddRole adds a role the app does not create (e.g. the CDK bootstrap's CloudFormation
+// execution role) with the policies given, so that its requests can be evaluated; its trust
+// policy lets service (e.g. "cloudformation.amazonaws.com") alone assume it. The ARN must be new.
+func (m *Model) AddRole(arn, service string, policies []Policy, boundary *Policy) (*Role, error) {
+	if _, dup := m.Roles[arn]; dup {
+		return nil, fmt.Errorf("role %s is already in the model", arn)
+	}
+	name := arn[strings.LastIndex(arn, "/")+1:]
+	trustJSON := map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+		"Effect": "Allow", "Principal": map[string]any{"Service": service}, "Action": "sts:AssumeRole"}}}
+	trust, err := ParseDocument(trustJSON)
+	if err != nil {
+		return nil, err
+	}
+	role := &Role{Source: Source{Stack: "(outside the app)", LogicalID: name}, ARN: arn, Name: name, Policies: policies, Boundary: boundary,
+		Trust: Policy{Source: Source{Stack: "(outside the app)", LogicalID: name, Name: "AssumeRolePolicyDocument"}, Document: trust, JSON: trustJSON}}
+	m.Roles[arn] = role
+	m.rolesByName[name] = role
+	return role, nil
+}
+
+// BoundaryFor returns the permissions boundary of req's caller as resolved JSON (nil: none).
+func (m *Model) BoundaryFor(principal string) (map[string]any, error) {
+	c, err := m.caller(principal)
+	if err != nil || c.role == nil || c.role.Boundary == nil {
+		return nil, err
+	}
+	return c.role.Boundary.JSON, nil
 }
 
 // Outputs resolves the outputs of a stack (by path, e.g. "dev/Server") to their fake values;

@@ -41,9 +41,11 @@ type stack struct {
 
 // app is every stack of an assembly, for cross-stack references.
 type app struct {
-	stacks  []*stack
-	byName  map[string]*stack
-	exports map[string]*exportRef
+	stacks []*stack
+	byName map[string]*stack
+	// ambiguous names are held by stacks of different accounts or regions.
+	ambiguous map[string]bool
+	exports   map[string]*exportRef
 }
 
 type exportRef struct {
@@ -122,7 +124,7 @@ func LoadAssembly(dir string) ([]StackTemplate, error) {
 }
 
 func newApp(templates []StackTemplate) (*app, error) {
-	a := &app{byName: map[string]*stack{}, exports: map[string]*exportRef{}}
+	a := &app{byName: map[string]*stack{}, ambiguous: map[string]bool{}, exports: map[string]*exportRef{}}
 	for _, t := range templates {
 		if t.Account == "" {
 			t.Account = FakeAccount
@@ -141,8 +143,13 @@ func newApp(templates []StackTemplate) (*app, error) {
 				}
 			}
 		}
-		if _, dup := a.byName[t.Name]; dup {
-			return nil, fmt.Errorf("two stacks are named %q", t.Name)
+		// A stack's name is unique in its account and region (the guardrails stack has one
+		// name in every account); Fn::GetStackOutput names a stack of its own account.
+		if other, dup := a.byName[t.Name]; dup {
+			if other.Account == t.Account && other.Region == t.Region {
+				return nil, fmt.Errorf("two stacks are named %q in %s/%s", t.Name, t.Account, t.Region)
+			}
+			a.ambiguous[t.Name] = true
 		}
 		a.byName[t.Name] = s
 		a.stacks = append(a.stacks, s)
@@ -479,6 +486,9 @@ func (c intrinsicCall) getStackOutput() (any, error) {
 		return nil, err
 	}
 	other, ok := c.s.app.byName[stackName]
+	if c.s.app.ambiguous[stackName] {
+		return nil, c.fail(fmt.Sprintf("Fn::GetStackOutput: stacks of several accounts or regions are named %q", stackName))
+	}
 	if !ok {
 		return nil, c.fail(fmt.Sprintf("Fn::GetStackOutput: no stack named %q", stackName))
 	}

@@ -57,15 +57,16 @@ func run(stderr io.Writer) (code int) {
 	}
 	// A bad configuration is reported before the jsii runtime (a Node process) starts, at once.
 	// (The app's own context, read below, stays the authority.)
-	var configured config.Environment
+	var configured []config.Environment
+	var configuredPipeline *config.Pipeline
 	if known {
-		env, err := config.FromContext(context["env"], context["environments"])
+		envs, p, err := selected(context)
 		if err := errors.Join(config.CheckContextKeys(context), err); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
-		configured = env
-		if !placeholdersAllowed(stderr, env, context[DeployingContextKey] == "true") {
+		configured, configuredPipeline = envs, p
+		if !placeholdersAllowed(stderr, envs, p, context[DeployingContextKey] == "true") {
 			return 1
 		}
 	}
@@ -92,12 +93,12 @@ func run(stderr io.Writer) (code int) {
 	// engine among them): that run's assembly is the one this run would write (package
 	// synthcache), reused without starting jsii or the validator.
 	var synthKey string
-	if known && cache != nil && os.Getenv("CDK_OUTDIR") != "" && os.Getenv("GATEHOUSE_SYNTH_CACHE") != synthcache.Off && os.Getenv("CONTEXT_OVERFLOW_LOCATION_ENV") == "" {
-		if key, ok := synthcache.Key(synthInputs(configured, cache.Engine())); ok {
+	if known && configuredPipeline == nil && cache != nil && os.Getenv("CDK_OUTDIR") != "" && os.Getenv("GATEHOUSE_SYNTH_CACHE") != synthcache.Off && os.Getenv("CONTEXT_OVERFLOW_LOCATION_ENV") == "" {
+		if key, ok := synthcache.Key(synthInputs(configured[0], cache.Engine())); ok {
 			synthKey = key
 			if synthcache.Replay(synthcache.DefaultDir, key, os.Getenv("CDK_OUTDIR")) {
 				fmt.Fprintln(stderr, "gatehouse: unchanged since the last synth, which passed cdk-nag and the validator: its assembly reused (GATEHOUSE_SYNTH_CACHE=off rebuilds it)")
-				fmt.Fprintln(stderr, config.BuiltLine(configured.Name, context["environments"]))
+				fmt.Fprintln(stderr, config.BuiltLine(configured[0].Name, context["environments"]))
 				return 0
 			}
 		}
@@ -119,7 +120,11 @@ func run(stderr io.Writer) (code int) {
 	// CDK records where each resource was created as a JavaScript stack trace; in a Go app it
 	// holds only jsii frames ("no user code"), and capturing it costs ~20 ms a synth.
 	app.Node().SetContext(jsii.String(cdkapp.DisableCreationStackTraces), true)
-	env, err := config.FromContext(app.Node().TryGetContext(jsii.String("env")), app.Node().TryGetContext(jsii.String("environments")))
+	envs, pipeline, err := selected(map[string]any{
+		"env": app.Node().TryGetContext(jsii.String("env")), "environments": app.Node().TryGetContext(jsii.String("environments")),
+		config.SandboxKey: app.Node().TryGetContext(jsii.String(config.SandboxKey)), config.DestroyDataKey: app.Node().TryGetContext(jsii.String(config.DestroyDataKey)),
+		config.PipelineKey: app.Node().TryGetContext(jsii.String(config.PipelineKey)), stacks.PipelineContextKey: app.Node().TryGetContext(jsii.String(stacks.PipelineContextKey)),
+	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -133,11 +138,29 @@ func run(stderr io.Writer) (code int) {
 			return 1
 		}
 	}
-	stacks.NewEnvironmentStage(app, env, stacks.Options{
+	options := stacks.Options{
 		ItemsFunctionDir: stacks.ItemsFunctionDir, SignerFunctionDir: stacks.SignerFunctionDir,
 		AuthorizerFunctionDir: stacks.AuthorizerFunctionDir, TokenServiceFunctionDir: stacks.TokenServiceFunctionDir, APIFunctionDir: stacks.APIFunctionDir,
 		Built: func(part string) { timings.mark("constructs " + part) },
-	})
+	}
+	var targets []stacks.Target
+	var stages []*stacks.EnvironmentStage
+	for _, env := range envs {
+		stages = append(stages, stacks.NewEnvironmentStage(app, env, options))
+	}
+	if pipeline != nil {
+		stacks.NewPipeline(app, *pipeline, stages)
+		targets = append(targets, stacks.Target{Account: pipeline.Account, Region: pipeline.Region})
+	}
+	for _, env := range envs {
+		for _, t := range stacks.Targets(env) {
+			if pipeline != nil && t.Account == "" {
+				t.Account = pipeline.Account // the pipeline deploys an account-agnostic stage there
+			}
+			targets = append(targets, t)
+		}
+	}
+	stacks.AddGuardrails(app, targets)
 	appchecks.Apply(app)
 	assembly := app.Synth(nil)
 	timings.mark("synth")
@@ -170,7 +193,11 @@ func run(stderr io.Writer) (code int) {
 		// A cache that cannot be written costs the next run time, not this one a check.
 		_ = synthcache.Store(synthcache.DefaultDir, synthKey, *assembly.Directory())
 	}
-	fmt.Fprintln(stderr, config.BuiltLine(env.Name, app.Node().TryGetContext(jsii.String("environments"))))
+	if pipeline != nil {
+		fmt.Fprintf(stderr, "gatehouse: synthesized the pipeline (stack %s, deploying %s)\n", stacks.PipelineStackID, strings.Join(pipeline.Environments, ", then "))
+	} else {
+		fmt.Fprintln(stderr, config.BuiltLine(envs[0].Name, app.Node().TryGetContext(jsii.String("environments"))))
+	}
 	return 0
 }
 
@@ -192,10 +219,38 @@ func synthInputs(env config.Environment, engine string) synthcache.Inputs {
 // the configuration's placeholders (config.Environment.Placeholders).
 const DeployingContextKey = "gatehouse:deploying"
 
+// selected validates what context selects: the environment `env` names, or with
+// gatehouse:pipeline=true the pipeline and every environment it deploys (pipeline nil otherwise).
+func selected(context map[string]any) (envs []config.Environment, pipeline *config.Pipeline, err error) {
+	if context[stacks.PipelineContextKey] != "true" {
+		env, err := config.FromContext(context["env"], context["environments"])
+		if err != nil {
+			return nil, nil, err
+		}
+		env, err = config.Sandbox(env, context[config.SandboxKey], context[config.DestroyDataKey])
+		return []config.Environment{env}, nil, err
+	}
+	p, envs, err := config.PipelineFromContext(".", context[config.PipelineKey], context["environments"])
+	if context[config.SandboxKey] != nil {
+		err = errors.Join(err, &rules.Error{Scope: config.Scope, Problems: []rules.Problem{{Field: config.SandboxKey, Value: context[config.SandboxKey],
+			Allowed: "a sandbox is deployed by its developer (make sandbox NAME=<name>), never by the pipeline"}}})
+	} else if _, serr := config.Sandbox(config.Environment{}, nil, context[config.DestroyDataKey]); serr != nil {
+		err = errors.Join(err, serr)
+	}
+	return envs, &p, err
+}
+
 // placeholdersAllowed: the shipped stand-ins synthesize, with a warning line each; a deploy
-// refuses them, one line each, before anything is built.
-func placeholdersAllowed(stderr io.Writer, env config.Environment, deploying bool) bool {
-	placeholders := env.Placeholders()
+// (or the pipeline's own synth, which deploys what it builds) refuses them, one line each,
+// before anything is built.
+func placeholdersAllowed(stderr io.Writer, envs []config.Environment, pipeline *config.Pipeline, deploying bool) bool {
+	var placeholders []string
+	if pipeline != nil {
+		placeholders = pipeline.Placeholders()
+	}
+	for _, env := range envs {
+		placeholders = append(placeholders, env.Placeholders()...)
+	}
 	for _, p := range placeholders {
 		if deploying {
 			fmt.Fprintln(stderr, "cannot deploy: "+p)
@@ -204,7 +259,11 @@ func placeholdersAllowed(stderr io.Writer, env config.Environment, deploying boo
 		}
 	}
 	if deploying && len(placeholders) > 0 {
-		fmt.Fprintf(stderr, "cannot deploy %s with placeholders: change them in cdk.json (they only let a fresh clone synthesize)\n", env.Name)
+		what := envs[0].Name
+		if pipeline != nil {
+			what = "the pipeline"
+		}
+		fmt.Fprintf(stderr, "cannot deploy %s with placeholders: change them in cdk.json (they only let a fresh clone synthesize)\n", what)
 		return false
 	}
 	return true

@@ -1,5 +1,6 @@
 // Package config reads and validates gatehouse's per-environment configuration: the `environments`
-// object of cdk.json's context, of which the `env` context key selects one entry (default "dev").
+// object of cdk.json's context, of which the `env` context key selects one entry (default "dev"),
+// a developer's sandbox of one (`sandbox`), and the delivery pipeline's `pipeline` object.
 //
 // Decoding is strict: an unknown field (usually a typo) is an error, not silently ignored, and every
 // problem is reported at once, one line each, naming the environment, the field, the bad value and
@@ -99,6 +100,11 @@ type Environment struct {
 	// API, when set, adds the token-authorized API over the items, the token table and the
 	// token service.
 	API *API `json:"api"`
+	// DestroyData (not a JSON field: config.Sandbox sets it, for a sandbox only) deletes the
+	// data resources with their stacks instead of retaining them.
+	DestroyData bool `json:"-"`
+	// SandboxOf names the environment a sandbox copies (config.Sandbox sets it); empty otherwise.
+	SandboxOf string `json:"-"`
 }
 
 // API configures the token-authorized API.
@@ -576,17 +582,21 @@ func compact(raw []byte) rules.Raw {
 	return rules.Raw(b.String())
 }
 
-// CheckContextKeys refuses a context key that looks like a misspelt `env` or `environments`
-// (`-c ENV=prod`, `-c environment=prod`, `-c stage=prod`): the app reads only those two, so such
-// a key would silently build the default environment instead. Keys with ':', '/' or '@' (the
+// CheckContextKeys refuses a context key that looks like a misspelt `env`, `environments` or
+// `sandbox` (`-c ENV=prod`, `-c environment=prod`, `-c stage=prod`, `-c sandbx=alice`): such a
+// key would silently build the default environment instead. Keys with ':', '/' or '@' (the
 // CDK's own and feature flags) are not looked at.
 func CheckContextKeys(context map[string]any) error {
 	ps := rules.NewProblems(Scope)
 	for _, key := range slices.Sorted(maps.Keys(context)) {
-		if key == "env" || key == "environments" || strings.ContainsAny(key, ":/@") {
+		if key == "env" || key == "environments" || key == SandboxKey || key == PipelineKey || strings.ContainsAny(key, ":/@") {
 			continue
 		}
 		lower := strings.ToLower(key)
+		if distance(lower, SandboxKey) <= 2 {
+			ps.Add(key, context[key], `is not a context key the app reads (did you mean "sandbox"?): a developer's sandbox is -c sandbox=<name>`)
+			continue
+		}
 		if lower == "stage" || lower == "environment" || distance(lower, "env") <= 1 || distance(lower, "environments") <= 2 {
 			want := "env"
 			if distance(lower, "environments") <= 2 && lower != "environment" {
@@ -736,8 +746,9 @@ func (d *Delivery) readKeys(ps *rules.Problems, field, dir, env string) {
 // warnings at synth and refuses them when deploying.
 func (e Environment) Placeholders() []string {
 	var lines []string
+	name := cmp.Or(e.SandboxOf, e.Name) // a sandbox's settings are its environment's
 	add := func(field string, value any, why string) {
-		lines = append(lines, rules.Problem{Field: "environments." + e.Name + "." + field, Value: value, Allowed: why}.String())
+		lines = append(lines, rules.Problem{Field: "environments." + name + "." + field, Value: value, Allowed: why}.String())
 	}
 	origins := func(field string, list []string) {
 		for i, o := range list {
@@ -766,7 +777,7 @@ func (e Environment) Placeholders() []string {
 		for i, pem := range d.PublicKeyPEMs {
 			if key, why := rules.PublicKey(pem); why == "" {
 				if shipped, ok := rules.ExampleKeyFingerprints[rules.KeyFingerprint(key)]; ok {
-					add(fmt.Sprintf("delivery.publicKeys[%d]", i), d.PublicKeys[i], "is the example key shipped as "+shipped+", whose private half nobody has: run `make cdn-key ENV="+e.Name+"`")
+					add(fmt.Sprintf("delivery.publicKeys[%d]", i), d.PublicKeys[i], "is the example key shipped as "+shipped+", whose private half nobody has: run `make cdn-key ENV="+name+"`")
 				}
 			}
 		}

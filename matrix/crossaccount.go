@@ -75,9 +75,10 @@ func crossAccountRows(m *access.Model, env string) ([]Row, error) {
 	add("partner role", access.ImplicitDeny, req("sns:Subscribe", topic))
 	add("partner role", access.ImplicitDeny, req("sns:DeleteTopic", topic))
 	account := strings.SplitN(partner.ARN, ":", 6)[4]
-	add("partner role", access.ImplicitDeny, req("iam:CreateUser", "arn:aws:iam::"+account+":user/backdoor"))
+	// IAM: denied by the permissions boundary (explicitly), whatever a policy of the role says.
+	add("partner role", access.ExplicitDeny, req("iam:CreateUser", "arn:aws:iam::"+account+":user/backdoor"))
 	for _, action := range []string{"iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PassRole"} {
-		add("partner role", access.ImplicitDeny, req(action, partner.ARN))
+		add("partner role", access.ExplicitDeny, req(action, partner.ARN))
 	}
 	return book.rows, nil
 }

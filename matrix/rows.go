@@ -9,7 +9,7 @@ import (
 // shownKeys are the context keys a row's resource text shows after the resource, in this order,
 // when its request carries them: what decides the row besides who asks for what.
 var shownKeys = []string{"s3:prefix", "sts:RoleSessionName", "sts:ExternalId", "aws:SourceAccount", "aws:SourceArn",
-	"kms:ViaService", "s3:x-amz-acl", "aws:SecureTransport", "s3:TlsVersion"}
+	"kms:ViaService", "s3:x-amz-acl", "iam:PermissionsBoundary", "aws:SecureTransport", "s3:TlsVersion"}
 
 // rowBook collects one area's rows. Every area's rows are made by its add, which writes the
 // resource as readers see it: with the area's names for the values in it (short), and the

@@ -81,7 +81,8 @@ func serverRows(m *access.Model, env string, pool *access.IdentityPool, uploads 
 		add("trust role", access.ImplicitDeny, access.Request{Principal: trustSession, Action: action, Resource: fn})
 	}
 	add("trust role", access.ImplicitDeny, access.Request{Principal: trustSession, Action: "dynamodb:GetItem", Resource: table})
-	add("trust role", access.ImplicitDeny, access.Request{Principal: trustSession, Action: "iam:PassRole", Resource: fnRole.ARN})
+	// Every IAM action: denied by the permissions boundary, whatever a policy of the role says.
+	add("trust role", access.ExplicitDeny, access.Request{Principal: trustSession, Action: "iam:PassRole", Resource: fnRole.ARN})
 	add("trust role", access.ImplicitDeny, assume(trustSession, fnRole.ARN, nil))
 	// The function's role makes exactly the calls its code makes on its table's items (GetItem,
 	// PutItem, Query), and nothing else: not the item-level calls nearest to them.

@@ -69,6 +69,17 @@ func (ps *Problems) Add(field string, value any, allowed string) {
 	ps.list = append(ps.list, Problem{Field: field, Value: value, Allowed: allowed})
 }
 
+// Reported reports whether a problem was already added for field (e.g. a value of the wrong
+// type, before its rule is checked on the default left in its place).
+func (ps *Problems) Reported(field string) bool {
+	for _, p := range ps.list {
+		if p.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
 // Err returns nil when nothing was added, else an *Error.
 func (ps *Problems) Err() error {
 	if len(ps.list) == 0 {

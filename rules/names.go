@@ -140,3 +140,8 @@ func Scopes(ps *Problems, field string, scopes []string) {
 		seen[s] = true
 	}
 }
+
+// SandboxDeveloper is a sandbox's developer name: it goes into stack names
+// (gatehouse-sandbox-<name>-auth) and so into the resources' names.
+var SandboxDeveloper = Pattern{re: regexp.MustCompile(`^[a-z][a-z0-9]{0,15}$`),
+	Rule: "must be the developer's name: 1 to 16 lower-case letters and digits, starting with a letter (it goes into stack names)"}

@@ -1,5 +1,8 @@
 // Package stacks composes gatehouse's constructs into stacks, and the stacks into one Stage per
-// environment. Stacks hold no logic of their own beyond wiring and outputs.
+// environment (a sandbox's too); the delivery pipeline (NewPipeline) deploys those same stages,
+// and the guardrails stack of each account (NewGuardrails) holds the permissions boundary every
+// role of them carries and the deploy's execution policy. Stacks hold no logic of their own
+// beyond wiring and outputs.
 package stacks
 
 import (
@@ -85,6 +88,8 @@ const (
 // resources other stacks, outputs or tests name.
 type EnvironmentStage struct {
 	Stage awscdk.Stage
+	// env is the configuration the stage was built from.
+	env config.Environment
 	// Stacks by construct id; Hosting, CrossAccount, Delivery and DeliveryLogs only when
 	// configured.
 	Stacks map[string]awscdk.Stack
@@ -132,10 +137,12 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, opt
 	if env.Account != "" {
 		awsEnv.Account = jsii.String(env.Account)
 	}
-	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{Env: &awsEnv})
+	// Every role of the stage carries the permissions boundary (package deploypolicy), which the
+	// execution policy requires of every role it creates.
+	stage := awscdk.NewStage(scope, jsii.String(env.Name), &awscdk.StageProps{Env: &awsEnv, PermissionsBoundary: boundary()})
 	awscdk.Tags_Of(stage).Add(jsii.String("application"), jsii.String(outputs.Application), nil)
 	awscdk.Tags_Of(stage).Add(jsii.String("environment"), jsii.String(env.Name), nil)
-	s := &EnvironmentStage{Stage: stage, Stacks: map[string]awscdk.Stack{}}
+	s := &EnvironmentStage{Stage: stage, Stacks: map[string]awscdk.Stack{}, env: env}
 
 	authStack := s.newStack(AuthStackID, env.Name, outputs.Auth, "Cognito user pool, web client and identity pool", nil)
 	groups := make([]auth.Group, len(env.Groups))
@@ -202,6 +209,9 @@ func NewEnvironmentStage(scope constructs.Construct, env config.Environment, opt
 	if env.CrossAccount != nil {
 		s.addCrossAccount(env)
 		options.built(outputs.CrossAccount)
+	}
+	if env.DestroyData {
+		destroyData(stage)
 	}
 	return s
 }

@@ -17,6 +17,7 @@ import (
 )
 
 // referenceModel is the IAM model of the reference app's cloud assembly (every stage).
+// referenceModel is the IAM model of the reference app's cloud assembly (every stage).
 var referenceModel = sync.OnceValues(func() (*access.Model, error) {
 	return access.LoadModel(referenceApp().outdir)
 })
@@ -32,6 +33,16 @@ type matrixEnv struct {
 	name  string
 	model func() (*access.Model, error)
 	cfg   config.Environment
+	// deploy, when set, makes the rows the deploy path's (matrix.Deploy) in that account.
+	deploy *config.Pipeline
+}
+
+// rows is the matrix of env in model m.
+func (env matrixEnv) rows(m *access.Model) ([]matrix.Row, error) {
+	if p := env.deploy; p != nil {
+		return matrix.Deploy(m, env.name, p.Account, p.Region)
+	}
+	return matrix.Reference(m, env.name, env.cfg)
 }
 
 // matrixEnvs are the environments whose access matrix is proven: the shipped ones, the
@@ -41,11 +52,13 @@ func matrixEnvs() []matrixEnv {
 	r := referenceApp()
 	var envs []matrixEnv
 	for _, env := range []string{"dev", "prod", "full"} {
-		envs = append(envs, matrixEnv{env, referenceModel, r.envs[env]})
+		envs = append(envs, matrixEnv{env, referenceModel, r.envs[env], nil})
 	}
 	for _, env := range slices.Sorted(maps.Keys(r.scratchEnvs)) {
-		envs = append(envs, matrixEnv{env, scratchModel, r.scratchEnvs[env]})
+		envs = append(envs, matrixEnv{env, scratchModel, r.scratchEnvs[env], nil})
 	}
+	// The deploy path: the pipeline's account (dev's too in the model) and its roles.
+	envs = append(envs, matrixEnv{"dev", referenceModel, r.envs["dev"], &r.pipelineCfg})
 	return envs
 }
 
@@ -57,7 +70,7 @@ func TestAccessMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := matrix.Reference(m, env.name, env.cfg)
+		rows, err := env.rows(m)
 		if err != nil {
 			t.Fatalf("%s: %v", env.name, err)
 		}
@@ -83,6 +96,8 @@ type refereeCase struct {
 	Context          map[string][]string `json:"context"`
 	IdentityPolicies []any               `json:"identityPolicies"`
 	ResourcePolicy   any                 `json:"resourcePolicy"`
+	// BoundaryPolicies holds the caller's permissions boundary, if it has one.
+	BoundaryPolicies []any `json:"permissionBoundaryPolicies,omitempty"`
 }
 
 // refereeCases are the matrix's requests (but sign-ins) with the policies that decide them, and
@@ -92,15 +107,23 @@ var refereeCases = sync.OnceValues(func() ([]refereeCase, map[string]access.Resu
 	ours := map[string]access.Result{}
 	for _, env := range matrixEnvs() {
 		m := must(env.model())
-		for i, row := range must(matrix.Reference(m, env.name, env.cfg)) {
+		name := env.name
+		if env.deploy != nil {
+			name = "deploy"
+		}
+		for i, row := range must(env.rows(m)) {
 			if row.SignIn != nil {
 				continue // a sign-in is not one IAM request; TestAccessMatrix covers it
 			}
-			id := fmt.Sprintf("%s #%d: %s %s %s", env.name, i, row.Who, row.Action, row.Resource)
+			id := fmt.Sprintf("%s #%d: %s %s %s", name, i, row.Who, row.Action, row.Resource)
 			ours[id] = must(m.Evaluate(row.Request))
 			c := must(refereeCaseOf(m, row.Request))
-			cases = append(cases, refereeCase{ID: id, Principal: c.principal, Action: c.action, Resource: row.Request.Resource,
-				ResourceAccount: c.account, Context: c.context, IdentityPolicies: c.identity, ResourcePolicy: c.resource})
+			rc := refereeCase{ID: id, Principal: c.principal, Action: c.action, Resource: row.Request.Resource,
+				ResourceAccount: c.account, Context: c.context, IdentityPolicies: c.identity, ResourcePolicy: c.resource}
+			if boundary := must(m.BoundaryFor(row.Request.Principal)); boundary != nil {
+				rc.BoundaryPolicies = []any{boundary}
+			}
+			cases = append(cases, rc)
 		}
 	}
 	input, _ := json.Marshal(map[string]any{"cases": cases})

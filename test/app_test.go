@@ -120,3 +120,58 @@ func TestAppCommandIsShort(t *testing.T) {
 		t.Errorf("cdk.json's app command %q is not an executable file of the repository (%v)", cdkJSON.App, err)
 	}
 }
+
+// runApp runs the prebuilt app (as cdk.json's app command does, after make app) with context,
+// returning its output, exit error and whether it wrote anything into its assembly.
+func runApp(t *testing.T, context map[string]any) (string, error, bool) {
+	cmd := exec.Command(filepath.Join(repoRoot, "build", "gatehouse"))
+	cmd.Dir = repoRoot
+	outdir := t.TempDir()
+	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+outdir, "CDK_CONTEXT_JSON="+string(must(json.Marshal(context))), "CDK_VALIDATION=false")
+	raw, err := cmd.CombinedOutput()
+	entries, _ := os.ReadDir(outdir)
+	return string(raw), err, len(entries) > 0
+}
+
+// TestPipelineRefusesPlaceholders: the pipeline's own synth (its CodeBuild step passes
+// -c gatehouse:deploying=true) refuses the pipeline's placeholders and those of every
+// environment it deploys, one line each, before anything is built: a shipped stand-in is never
+// deployed by the pipeline.
+func TestPipelineRefusesPlaceholders(t *testing.T) {
+	t.Parallel()
+	context := must(config.ContextFromFile(filepath.Join(repoRoot, "cdk.json")))
+	context["gatehouse:pipeline"] = "true"
+	context["gatehouse:deploying"] = "true"
+	out, err, wrote := runApp(t, context)
+	want := []string{
+		`cannot deploy: pipeline.account = "123456789012": is AWS's documentation account, a placeholder: set the account the pipeline runs in`,
+		`cannot deploy: pipeline.connectionArn = "arn:aws:codeconnections:ap-southeast-1:123456789012:connection/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d": is in AWS's documentation account, a placeholder: create a connection (Developer Tools > Connections) and set its ARN`,
+		`cannot deploy: environments.dev.delivery.publicKeys[0] = "keys/dev-cdn.pem": is the example key shipped as keys/dev-cdn.pem, whose private half nobody has: run ` + "`make cdn-key ENV=dev`",
+		`cannot deploy: environments.prod.allowedOrigins[0] = "https://app.example.com": is a documentation domain, a placeholder: set your site's origin`,
+		`cannot deploy: environments.prod.delivery.publicKeys[0] = "keys/prod-cdn.pem": is the example key shipped as keys/prod-cdn.pem, whose private half nobody has: run ` + "`make cdn-key ENV=prod`",
+		`cannot deploy the pipeline with placeholders: change them in cdk.json (they only let a fresh clone synthesize)`,
+	}
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !slices.Equal(strings.Split(strings.TrimSpace(out), "\n"), want) || wrote {
+		t.Errorf("exit %v, wrote %v, output:\n%s\nwant:\n%s", err, wrote, out, strings.Join(want, "\n"))
+	}
+}
+
+// TestAppRejectsBadPipelineCleanly: a bad pipeline section through the app: one plain line per
+// problem, exit 1, no trace, nothing written.
+func TestAppRejectsBadPipelineCleanly(t *testing.T) {
+	t.Parallel()
+	context := must(config.ContextFromFile(filepath.Join(repoRoot, "cdk.json")))
+	context["gatehouse:pipeline"] = "true"
+	context["pipeline"] = map[string]any{"account": "1234", "connectionArn": "github.com/acme", "repository": "acme/photos", "environments": []any{"dev", "qa"}}
+	out, err, wrote := runApp(t, context)
+	want := []string{
+		`invalid cdk.json context: pipeline.account = "1234": ` + rules.Account.Rule + ` (required: the pipeline deploys across accounts and regions from an explicit account)`,
+		`invalid cdk.json context: pipeline.connectionArn = "github.com/acme": ` + rules.ConnectionArn.Rule,
+		"invalid cdk.json context: pipeline.environments[1] = \"qa\": is not an entry of `environments`; have dev, prod",
+	}
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !slices.Equal(strings.Split(strings.TrimSpace(out), "\n"), want) || wrote {
+		t.Errorf("exit %v, wrote %v, output:\n%s\nwant:\n%s", err, wrote, out, strings.Join(want, "\n"))
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -103,6 +104,9 @@ const subGroupsEnv = `{
   "groups": [{"name": "admins", "precedence": 0}, {"name": "editors", "precedence": 10}]
 }`
 
+// sandboxEnv is the environment alice's sandbox copies: dev's stacks but the optional ones.
+const sandboxEnv = `{"allowedOrigins": ["http://localhost:3000"]}`
+
 func fullEnvWithoutGroup(name string) []byte {
 	var env map[string]any
 	must(0, json.Unmarshal([]byte(fullEnv), &env))
@@ -127,6 +131,11 @@ type reference struct {
 	// scratchEnvs are the configurations of scratchOutdir's stages besides "full" less a group.
 	scratchEnvs map[string]config.Environment
 	canary      awscdk.Stack
+	// sandbox is dev as alice's sandbox with sandbox:destroyData (in the scratch app).
+	sandbox *stacks.EnvironmentStage
+	// pipeline is the pipeline stack built from cdk.json's pipeline section (pipelineCfg).
+	pipeline    *stacks.Pipeline
+	pipelineCfg config.Pipeline
 	// stacks are the stacks of the environment stages and the library stage, by "<stage>/<id>".
 	stacks map[string]awscdk.Stack
 	// nagFindings are appchecks.Findings of the assembly, as bin reports them.
@@ -174,6 +183,14 @@ var referenceApp = sync.OnceValue(func() *reference {
 	for _, name := range []string{"dev", "prod", "full"} {
 		r.stages[name] = stacks.NewEnvironmentStage(app, r.envs[name], stageOptions)
 	}
+	// The guardrails of every account the app deploys to, as bin adds them (dev's and prod's
+	// default account is the model's FakeAccount, the shipped pipeline's).
+	pipeline, _, err := config.PipelineFromContext(repoRoot, context[config.PipelineKey], context["environments"])
+	r.pipelineCfg = must(pipeline, err)
+	targets := append([]stacks.Target{{Account: pipeline.Account, Region: pipeline.Region}}, stacks.Targets(r.envs["full"])...)
+	for _, g := range stacks.AddGuardrails(app, targets) {
+		r.stacks["app/"+*g.Node().Id()] = g
+	}
 	r.library = addLibraryStage(app)
 	r.stacks["library/Library"] = r.library
 	r.stacks["flagless/Flagless"] = addFlaglessStage(app)
@@ -186,10 +203,24 @@ var referenceApp = sync.OnceValue(func() *reference {
 	}
 	r.canary = addValidatorCanary(app)
 	appchecks.Apply(app)
+	// The pipeline as cdk.json configures it, deploying the dev and prod stages above (as bin
+	// builds it: the same stages a direct deploy builds).
+	var pipelineStages []*stacks.EnvironmentStage
+	for _, env := range pipeline.Environments {
+		pipelineStages = append(pipelineStages, r.stages[env])
+	}
+	r.pipeline = stacks.NewPipeline(app, r.pipelineCfg, pipelineStages)
+	r.stacks["app/"+stacks.PipelineStackID] = r.pipeline.Stack
 	r.nagFindings = appchecks.Findings(app.Synth(nil))
+	// CodePipeline's support stack for the us-east-1 stage stacks exists once synthesized.
+	for _, child := range *app.Node().Children() {
+		if *awscdk.Stack_IsStack(child) && strings.HasPrefix(*child.Node().Id(), "cross-region-stack-") {
+			r.stacks["app/cross-region-stack"] = child.(awscdk.Stack)
+		}
+	}
 	validateAssembly(r.outdir)
 	// The scratch configurations, in an app of their own with the same context: "full" less a
-	// group, and "optin"; no cdk-nag (it adds nothing to templates) and no validation (the same
+	// group, "optin" and "subgroups", and alice's sandbox; no cdk-nag (it adds nothing to templates) and no validation (the same
 	// templates less three resources, or with other compute roles).
 	scratchApp := awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(scratchOutdir)})
 	stacks.NewEnvironmentStage(scratchApp, must(config.ParseIn(repoRoot, "full", fullEnvWithoutGroup("editors"))), stageOptions)
@@ -197,9 +228,15 @@ var referenceApp = sync.OnceValue(func() *reference {
 		"optin":     must(config.ParseIn(repoRoot, "optin", []byte(optInEnv))),
 		"subgroups": must(config.ParseIn(repoRoot, "subgroups", []byte(subGroupsEnv))),
 	}
+	var scratchTargets []stacks.Target
 	for _, name := range slices.Sorted(maps.Keys(r.scratchEnvs)) {
 		stacks.NewEnvironmentStage(scratchApp, r.scratchEnvs[name], stageOptions)
+		scratchTargets = append(scratchTargets, stacks.Targets(r.scratchEnvs[name])...)
 	}
+	stacks.AddGuardrails(scratchApp, append(scratchTargets, stacks.Targets(r.envs["full"])...))
+	// alice's sandbox of a minimal environment (the auth, uploads and server stacks), its data
+	// deleted with its stacks (TestSandboxDestroysOnlyItsOwnData).
+	r.sandbox = stacks.NewEnvironmentStage(scratchApp, must(config.Sandbox(must(config.ParseIn(repoRoot, "dev", []byte(sandboxEnv))), "alice", "true")), stageOptions)
 	scratchApp.Synth(nil)
 	for _, name := range r.stackNames() {
 		t := assertions.Template_FromStack(r.stack(name), nil)
@@ -296,7 +333,7 @@ func resourcesOfType(tmpl map[string]any, typ string) map[string]map[string]any 
 }
 
 func TestReferenceAppHasEveryStack(t *testing.T) {
-	want := []string{"dev/API", "dev/Auth", "dev/Delivery", "dev/DeliveryLogs", "dev/Hosting", "dev/Server", "dev/Uploads", "flagless/Flagless",
+	want := []string{"app/Guardrails", "app/Guardrails-111122223333", "app/Guardrails-777788889999", "app/Pipeline", "app/cross-region-stack", "dev/API", "dev/Auth", "dev/Delivery", "dev/DeliveryLogs", "dev/Hosting", "dev/Server", "dev/Uploads", "flagless/Flagless",
 		"full/API", "full/Auth", "full/CrossAccount", "full/Delivery", "full/DeliveryLogs", "full/Hosting", "full/Server", "full/Uploads", "library/Library",
 		"prod/API", "prod/Auth", "prod/Delivery", "prod/DeliveryLogs", "prod/Hosting", "prod/Server", "prod/Uploads"}
 	got := referenceApp().stackNames()

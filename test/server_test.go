@@ -1,6 +1,7 @@
 package test
 
 import (
+	"github.com/gatehouse-cdk/gatehouse/deploypolicy"
 	"slices"
 	"testing"
 
@@ -105,10 +106,14 @@ func TestItemsRoleHoldsWhatItsCodeCalls(t *testing.T) {
 			t.Errorf("%s: policies of the items function's role:\n  %s\nwant:\n  %s", env, compactJSON(got), compactJSON(want))
 		}
 		role := resourcesOfType(tmpl, "AWS::IAM::Role")[itemsRole]["Properties"].(map[string]any)
-		for _, key := range []string{"Policies", "ManagedPolicyArns", "PermissionsBoundary"} {
+		for _, key := range []string{"Policies", "ManagedPolicyArns"} {
 			if v, ok := role[key]; ok {
 				t.Errorf("%s: the items function's role has %s: %s", env, key, compactJSON(v))
 			}
+		}
+		// Its only other policy is gatehouse's permissions boundary (TestEveryRoleIsBounded).
+		if b := compactJSON(role["PermissionsBoundary"]); b != compactJSON(M{"Fn::Sub": deploypolicy.PolicyArn("${AWS::AccountId}", deploypolicy.BoundaryName)}) {
+			t.Errorf("%s: the items function's role's PermissionsBoundary is %s", env, b)
 		}
 	}
 }

@@ -47,12 +47,19 @@ func TestSnapshots(t *testing.T) {
 
 var assetHash = regexp.MustCompile(`[0-9a-f]{64}`)
 
+// assetDestination is the suffix CDK Pipelines gives an asset's publishing destination: a hash
+// of the destination, which names the asset by its hash.
+var assetDestination = regexp.MustCompile(`(<asset-hash>:[A-Za-z0-9_]+(?:-[a-z0-9]+)*?)-[0-9a-f]{8}\b`)
+
 // normalize removes what changes with the CDK version rather than with our code: the
-// AWS::CDK::Metadata resource (version analytics) and its condition, and asset hashes.
+// AWS::CDK::Metadata resource (version analytics) and its condition, and asset hashes (and the
+// pipeline's asset destinations, which name them).
 func normalize(template map[string]any) any {
 	raw, _ := json.Marshal(template)
 	var t map[string]any
-	_ = json.Unmarshal([]byte(assetHash.ReplaceAllString(string(raw), "<asset-hash>")), &t)
+	text := assetHash.ReplaceAllString(string(raw), "<asset-hash>")
+	text = assetDestination.ReplaceAllString(text, "$1-<destination-hash>")
+	_ = json.Unmarshal([]byte(text), &t)
 	if resources, ok := t["Resources"].(map[string]any); ok {
 		for id, r := range resources {
 			if r.(map[string]any)["Type"] == "AWS::CDK::Metadata" {

@@ -3,7 +3,9 @@
 // give and the statement that decided it. It exits 1 if a decision differs from the one
 // gatehouse promises. -format md or tsv prints the same rows as a Markdown table or tab-separated
 // values (every value in full); the default, text, fits a terminal. With -diagram it also writes
-// the decisions as a picture (a Mermaid flowchart in Markdown, matrix.Diagram).
+// the decisions as a picture (a Mermaid flowchart in Markdown, matrix.Diagram). With -pipeline,
+// over the pipeline's assembly (make pipeline), it adds the deploy path's rows (matrix.Deploy):
+// the bootstrap's execution role and every role of the pipeline, in the pipeline's account.
 //
 //	go run ./bin/access-report -env dev -assembly cdk.out -diagram docs/diagrams/access-dev.md
 package main
@@ -13,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -27,11 +30,15 @@ func main() {
 	cdkJSON := flag.String("cdk-json", "cdk.json", "the app's cdk.json: the environment's configuration says who may do what")
 	format := flag.String("format", "text", "text (for a terminal), md (a Markdown table) or tsv (tab-separated values)")
 	diagram := flag.String("diagram", "", "also write the decisions as a Mermaid diagram (Markdown) to this file")
+	pipeline := flag.Bool("pipeline", false, "also the deploy path's rows (the assembly must be the pipeline's: make pipeline)")
 	flag.Parse()
-	os.Exit(run(os.Stdout, os.Stderr, options{*assembly, *cdkJSON, *env, *format, *diagram}))
+	os.Exit(run(os.Stdout, os.Stderr, options{*assembly, *cdkJSON, *env, *format, *diagram, *pipeline}))
 }
 
-type options struct{ assembly, cdkJSON, env, format, diagram string }
+type options struct {
+	assembly, cdkJSON, env, format, diagram string
+	pipeline                                bool
+}
 
 // line is one row as printed.
 type line struct{ verdict, who, action, resource, by string }
@@ -55,6 +62,23 @@ func run(stdout, stderr io.Writer, o options) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "access-report:", err)
 		return 1
+	}
+	pictured := len(rows) // the picture is the environment's
+	if o.pipeline {
+		context, err := config.ContextFromFile(o.cdkJSON)
+		var p config.Pipeline
+		if err == nil {
+			p, _, err = config.PipelineFromContext(filepath.Dir(o.cdkJSON), context[config.PipelineKey], context["environments"])
+		}
+		var deploy []matrix.Row
+		if err == nil {
+			deploy, err = matrix.Deploy(m, o.env, p.Account, p.Region)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "access-report:", err)
+			return 1
+		}
+		rows = append(rows, deploy...)
 	}
 	mismatches := 0
 	decisions := make([]access.Decision, len(rows))
@@ -101,7 +125,7 @@ func run(stdout, stderr io.Writer, o options) int {
 		fmt.Fprintf(stdout, "\n%d requests, %d as promised, %d not (-format md or tsv: every value in full)\n", len(rows), len(rows)-mismatches, mismatches)
 	}
 	if o.diagram != "" {
-		if err := os.WriteFile(o.diagram, []byte(matrix.DiagramPage(o.env, rows, decisions)), 0o644); err != nil {
+		if err := os.WriteFile(o.diagram, []byte(matrix.DiagramPage(o.env, rows[:pictured], decisions[:pictured])), 0o644); err != nil {
 			fmt.Fprintln(stderr, "access-report:", err)
 			return 1
 		}

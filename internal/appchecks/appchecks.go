@@ -30,11 +30,18 @@ func Apply(scope constructs.IConstruct) {
 	addToStages(scope, checks)
 }
 
-// addToStages adds the checks to every Stage below c. Stages sit above stacks, so the walk does
-// not descend into stacks (it makes a jsii call per construct it looks at).
+// addToStages adds the checks to every Stage below c. Stages sit above stacks, or directly in a
+// stack (the pipeline's stages), so the walk looks at a stack's children but no deeper (it makes
+// a jsii call per construct it looks at).
 func addToStages(c constructs.IConstruct, checks awscdk.IAspect) {
 	for _, child := range *c.Node().Children() {
 		if *awscdk.Stack_IsStack(child) {
+			for _, grandchild := range *child.Node().Children() {
+				if *awscdk.Stage_IsStage(grandchild) {
+					awscdk.Aspects_Of(grandchild).Add(checks, nil)
+					addToStages(grandchild, checks)
+				}
+			}
 			continue
 		}
 		if *awscdk.Stage_IsStage(child) {

@@ -152,7 +152,14 @@ func newWebServer(t *testing.T) *webServer {
 		t.Fatal(err)
 	}
 	w := &webServer{app: a, values: map[string][]fixtureOutput{}}
-	env := strings.SplitN(a.templates[0].Path, "/", 2)[0]
+	// The environment's stage: the stacks of a stage are "<env>/<id>" (the guardrails stack,
+	// at the app's root, is not one of them).
+	var env string
+	for _, st := range a.templates {
+		if stage, _, ok := strings.Cut(st.Path, "/"); ok && env == "" {
+			env = stage
+		}
+	}
 	fixture, err := webconfig.ReadOutputs(webFixture)
 	if err != nil {
 		t.Fatal(err)

@@ -28,7 +28,8 @@
 // I/O contract (see README.md):
 //   stdin : {"cases": [{"id", "principal", "action", "resource", "resourceAccount",
 //            "context": {key: [string, ...]}, "identityPolicies": [policy, ...],
-//            "resourcePolicy": policy | null (or absent)}]}
+//            "resourcePolicy": policy | null (or absent),
+//            "permissionBoundaryPolicies": [policy, ...] (optional: the caller's boundary)}]}
 //   stdout: {"results": [{"id", "decision": "Allow"|"ImplicitDeny"|"ExplicitDeny"|"Error",
 //            "detail": string}]}  -- one per case, same order.
 //   exit 0 when every case got a result (Error results included); exit 2 with a
@@ -40,7 +41,7 @@
 // would treat it as a pattern), a resource-policy statement has neither Principal
 // nor NotPrincipal (AWS rejects such a policy; the simulator silently skips it),
 // the case is malformed, or the simulator throws. Evaluation uses the simulator's
-// "Strict" mode (no SCPs/RCPs, permission boundaries or session policies).
+// "Strict" mode (no SCPs/RCPs or session policies; the caller's permissions boundary when given).
 
 import {
   getDenialReasons,
@@ -195,6 +196,10 @@ async function evaluate(c) {
   if (c.resourcePolicy !== undefined && c.resourcePolicy !== null && !isObject(c.resourcePolicy)) {
     throw new CaseError('"resourcePolicy" must be a policy object, null or absent')
   }
+  const boundaryDocs = c.permissionBoundaryPolicies ?? []
+  if (!Array.isArray(boundaryDocs) || !boundaryDocs.every(isObject)) {
+    throw new CaseError('"permissionBoundaryPolicies" must be an array of policy objects or absent')
+  }
 
   const simulation = {
     request: {
@@ -206,7 +211,8 @@ async function evaluate(c) {
     identityPolicies: identityDocs.map((policy, i) => ({ name: `identity[${i}]`, policy })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    ...(c.resourcePolicy ? { resourcePolicy: c.resourcePolicy } : {})
+    ...(c.resourcePolicy ? { resourcePolicy: c.resourcePolicy } : {}),
+    ...(boundaryDocs.length > 0 ? { permissionBoundaryPolicies: boundaryDocs.map((policy, i) => ({ name: `boundary[${i}]`, policy })) } : {})
   }
 
   const response = await runSimulation(simulation, { simulationMode: 'Strict' })
