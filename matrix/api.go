@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
+	"github.com/gatehouse-cdk/gatehouse/internal/logicalids"
 )
 
 // Logical ids of the token API's resources.
@@ -15,7 +16,7 @@ const (
 	restAPIID          = "TokenApiAFB708A6"
 	tokenAuthorizerID  = "TokenApiTokenAuthorizer68D6E37B"
 	apiStageID         = "TokenApiDeploymentStagev1F22BC785"
-	tokenTableID       = "TokenApiTokens68DA6472"
+	tokenTableID       = logicalids.TokenTable
 	authorizerFnID     = "TokenApiAuthorizer4BBC4D37"
 	tokenServiceFnID   = "TokenApiTokenService6BEDC781"
 	apiHandlerFnID     = "TokenApiHandlerCE1DFC64"

@@ -6,15 +6,16 @@ import (
 	"strings"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
+	"github.com/gatehouse-cdk/gatehouse/internal/logicalids"
 )
 
 // Logical ids of the delivery resources.
 const (
 	distributionID     = "ImagesF8C4E866"
-	signingKeyID       = "SignerSigningKey597D4DA8"
+	signingKeyID       = logicalids.SigningKeySecret
 	signerFunctionID   = "SignerFunction632149FF"
-	deliveryLogsID     = "AccessLogsBucketCD784A59"
-	uploadKeyID        = "UploadsKeyEAFA4DCE"
+	deliveryLogsID     = logicalids.DeliveryLogBucket
+	uploadKeyID        = logicalids.UploadKey
 	anotherDistributon = "EANOTHERDIST01"
 )
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatehouse-cdk/gatehouse/access"
 	"github.com/gatehouse-cdk/gatehouse/config"
+	"github.com/gatehouse-cdk/gatehouse/internal/logicalids"
 	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
@@ -74,12 +75,12 @@ func (r Row) Evaluate(m *access.Model) (access.Result, error) {
 
 // Logical ids of the reference app's resources (pinned by the tests).
 const (
-	uploadBucketID   = "Uploads88C64F96"
-	logBucketID      = "UploadsAccessLogsB2D59324"
-	itemsTableID     = "Items5C12978B"
+	uploadBucketID   = logicalids.UploadBucket
+	logBucketID      = logicalids.UploadLogBucket
+	itemsTableID     = logicalids.ItemsTable
 	itemsFunctionID  = "ItemsFunctionF3ACFEF0"
 	itemsLogGroupID  = "ItemsFunctionLogsECA07D48"
-	exchangeBucketID = "Exchange4C2073D8"
+	exchangeBucketID = logicalids.ExchangeBucket
 	partnerTopicID   = "PartnerEventsF09E014A"
 )
 

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gatehouse-cdk/gatehouse/apitokens"
+	"github.com/gatehouse-cdk/gatehouse/internal/logicalids"
 	"github.com/gatehouse-cdk/gatehouse/outputs"
 	"github.com/gatehouse-cdk/gatehouse/rules"
 )
@@ -18,7 +19,7 @@ const (
 	restAPI          = "TokenApiAFB708A6"
 	tokenAuthorizer  = "TokenApiTokenAuthorizer68D6E37B"
 	apiStage         = "TokenApiDeploymentStagev1F22BC785"
-	tokenTable       = "TokenApiTokens68DA6472"
+	tokenTable       = logicalids.TokenTable
 	authorizerFn     = "TokenApiAuthorizer4BBC4D37"
 	authorizerRole   = "TokenApiAuthorizerRoleBAE8A173"
 	tokenServiceFn   = "TokenApiTokenService6BEDC781"

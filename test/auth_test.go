@@ -1,12 +1,14 @@
 package test
 
 import (
-	"github.com/gatehouse-cdk/gatehouse/outputs"
-	"github.com/gatehouse-cdk/gatehouse/rules"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gatehouse-cdk/gatehouse/internal/logicalids"
+	"github.com/gatehouse-cdk/gatehouse/outputs"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 type M = map[string]any
@@ -29,7 +31,7 @@ func trustWith(amr string, action any) M {
 			"Effect":    "Allow",
 			"Principal": M{"Federated": "cognito-identity.amazonaws.com"},
 			"Condition": M{
-				"StringEquals":           M{"cognito-identity.amazonaws.com:aud": M{"Ref": "SignInIdentityPool9123F5A7"}},
+				"StringEquals":           M{"cognito-identity.amazonaws.com:aud": M{"Ref": logicalids.IdentityPool}},
 				"ForAnyValue:StringLike": M{"cognito-identity.amazonaws.com:amr": amr},
 			},
 		}},
@@ -155,8 +157,8 @@ func TestIdentityPoolTrustAndGuests(t *testing.T) {
 		if r.envs[c.env].OwnerKey == rules.OwnerKeySub {
 			signedInTrust = taggingTrustOf("authenticated")
 			tmpl.ResourcePropertiesCountIs(jsii.String("AWS::Cognito::IdentityPoolPrincipalTag"), &M{
-				"IdentityPoolId":       M{"Ref": "SignInIdentityPool9123F5A7"},
-				"IdentityProviderName": M{"Fn::GetAtt": []any{"SignInUserPoolA2C003D1", "ProviderName"}},
+				"IdentityPoolId":       M{"Ref": logicalids.IdentityPool},
+				"IdentityProviderName": M{"Fn::GetAtt": []any{logicalids.UserPool, "ProviderName"}},
 				"PrincipalTags":        assertions.Match_ObjectEquals(&M{"sub": "sub"}),
 				"UseDefaults":          false,
 			}, jsii.Number(1))
@@ -200,7 +202,7 @@ func TestGroupsHaveRolesAndTokenRoleMapping(t *testing.T) {
 		full.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolGroup"), M{
 			"GroupName": g.name, "Precedence": g.precedence,
 			"RoleArn":    M{"Fn::GetAtt": []any{g.role, "Arn"}},
-			"UserPoolId": M{"Ref": "SignInUserPoolA2C003D1"},
+			"UserPoolId": M{"Ref": logicalids.UserPool},
 		})
 	}
 	// Role from the token (cognito:preferred_role); users in no group get the authenticated role.
@@ -223,13 +225,13 @@ func TestAuthOutputs(t *testing.T) {
 	tmpl := r.check(t, "dev/Auth")
 	for key, value := range map[string]any{
 		outputs.Region:           "ap-southeast-1",
-		outputs.UserPoolID:       M{"Ref": "SignInUserPoolA2C003D1"},
+		outputs.UserPoolID:       M{"Ref": logicalids.UserPool},
 		outputs.UserPoolClientID: M{"Ref": "SignInUserPoolWebClient9BA5B3B3"},
-		outputs.IdentityPoolID:   M{"Ref": "SignInIdentityPool9123F5A7"},
+		outputs.IdentityPoolID:   M{"Ref": logicalids.IdentityPool},
 	} {
 		tmpl.HasOutput(jsii.String(key), M{"Value": value})
 	}
-	r.check(t, "dev/Uploads").HasOutput(jsii.String(outputs.UploadBucketName), M{"Value": M{"Ref": "Uploads88C64F96"}})
+	r.check(t, "dev/Uploads").HasOutput(jsii.String(outputs.UploadBucketName), M{"Value": M{"Ref": logicalids.UploadBucket}})
 	// Whether the sign-in page offers sign-up follows the user pool.
 	for env, want := range map[string]string{"dev": "true", "prod": "true", "full": "false"} {
 		r.check(t, env+"/Auth").HasOutput(jsii.String(outputs.SelfSignUp), M{"Value": want})

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gatehouse-cdk/gatehouse/constructs/delivery"
+	"github.com/gatehouse-cdk/gatehouse/internal/logicalids"
 	"github.com/gatehouse-cdk/gatehouse/outputs"
 	"github.com/gatehouse-cdk/gatehouse/rules"
 )
@@ -23,8 +24,8 @@ const (
 	signerFunction = "SignerFunction632149FF"
 	signerRole     = "SignerFunctionRole082BE70A"
 	signerLogs     = "SignerFunctionLogsE26B846F"
-	signingKey     = "SignerSigningKey597D4DA8"
-	deliveryLogs   = "AccessLogsBucketCD784A59"
+	signingKey     = logicalids.SigningKeySecret
+	deliveryLogs   = logicalids.DeliveryLogBucket
 )
 
 // cachingOptimized is the id of CloudFront's managed CachingOptimized policy: no query string,

@@ -4,6 +4,8 @@ import (
 	"maps"
 	"slices"
 	"testing"
+
+	"github.com/gatehouse-cdk/gatehouse/internal/logicalids"
 )
 
 // pinnedLogicalIDs are the logical ids of every stateful resource. CloudFormation replaces a
@@ -14,15 +16,15 @@ var pinnedLogicalIDs = []struct {
 	stack, resourceType, what string
 	ids                       []string
 }{
-	{allEnvs, "Auth", "AWS::Cognito::UserPool", "the user pool (all user accounts)", []string{"SignInUserPoolA2C003D1"}},
-	{allEnvs, "Auth", "AWS::Cognito::IdentityPool", "the identity pool (every identity id, i.e. every upload folder name)", []string{"SignInIdentityPool9123F5A7"}},
-	{allEnvs, "Uploads", "AWS::S3::Bucket", "the upload and access-log buckets (all uploads and logs)", []string{"Uploads88C64F96", "UploadsAccessLogsB2D59324"}},
-	{allEnvs, "Server", "AWS::DynamoDB::GlobalTable", "the items table (every item)", []string{"Items5C12978B"}},
-	{[]string{"full"}, "CrossAccount", "AWS::S3::Bucket", "the exchange and its access-log buckets", []string{"Exchange4C2073D8", "ExchangeAccessLogs1FA0D182"}},
-	{allEnvs, "Delivery", "AWS::SecretsManager::Secret", "the secret of the private signing key (stored by hand)", []string{"SignerSigningKey597D4DA8"}},
-	{allEnvs, "API", "AWS::DynamoDB::GlobalTable", "the token table (every API token)", []string{"TokenApiTokens68DA6472"}},
-	{allEnvs, "DeliveryLogs", "AWS::S3::Bucket", "the image distribution's access-log bucket", []string{"AccessLogsBucketCD784A59"}},
-	{[]string{"full"}, "Uploads", "AWS::KMS::Key", "the uploads' KMS key (every encrypted upload becomes unreadable)", []string{"UploadsKeyEAFA4DCE"}},
+	{allEnvs, "Auth", "AWS::Cognito::UserPool", "the user pool (all user accounts)", []string{logicalids.UserPool}},
+	{allEnvs, "Auth", "AWS::Cognito::IdentityPool", "the identity pool (every identity id, i.e. every upload folder name)", []string{logicalids.IdentityPool}},
+	{allEnvs, "Uploads", "AWS::S3::Bucket", "the upload and access-log buckets (all uploads and logs)", []string{logicalids.UploadBucket, logicalids.UploadLogBucket}},
+	{allEnvs, "Server", "AWS::DynamoDB::GlobalTable", "the items table (every item)", []string{logicalids.ItemsTable}},
+	{[]string{"full"}, "CrossAccount", "AWS::S3::Bucket", "the exchange and its access-log buckets", []string{logicalids.ExchangeBucket, logicalids.ExchangeLogBucket}},
+	{allEnvs, "Delivery", "AWS::SecretsManager::Secret", "the secret of the private signing key (stored by hand)", []string{logicalids.SigningKeySecret}},
+	{allEnvs, "API", "AWS::DynamoDB::GlobalTable", "the token table (every API token)", []string{logicalids.TokenTable}},
+	{allEnvs, "DeliveryLogs", "AWS::S3::Bucket", "the image distribution's access-log bucket", []string{logicalids.DeliveryLogBucket}},
+	{[]string{"full"}, "Uploads", "AWS::KMS::Key", "the uploads' KMS key (every encrypted upload becomes unreadable)", []string{logicalids.UploadKey}},
 }
 
 var allEnvs = []string{"dev", "prod", "full"}

@@ -1,19 +1,20 @@
 package test
 
 import (
-	"github.com/gatehouse-cdk/gatehouse/deploypolicy"
 	"slices"
 	"testing"
 
-	"github.com/gatehouse-cdk/gatehouse/outputs"
-	"github.com/gatehouse-cdk/gatehouse/rules"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gatehouse-cdk/gatehouse/deploypolicy"
+	"github.com/gatehouse-cdk/gatehouse/internal/logicalids"
+	"github.com/gatehouse-cdk/gatehouse/outputs"
+	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
 const (
-	itemsTable    = "Items5C12978B"
+	itemsTable    = logicalids.ItemsTable
 	itemsFunction = "ItemsFunctionF3ACFEF0"
 	itemsRole     = "ItemsFunctionRole977C0E77"
 	itemsLogs     = "ItemsFunctionLogsECA07D48"
@@ -195,9 +196,9 @@ func TestFunctionsActingForUsersKnowTheirSignIn(t *testing.T) {
 	m := must(referenceModel())
 	for _, env := range allEnvs {
 		want := map[string]string{
-			rules.EnvUserPoolID:       must(m.Attr(env+"/Auth", "SignInUserPoolA2C003D1", "Ref")),
+			rules.EnvUserPoolID:       must(m.Attr(env+"/Auth", logicalids.UserPool, "Ref")),
 			rules.EnvUserPoolClientID: must(m.Attr(env+"/Auth", "SignInUserPoolWebClient9BA5B3B3", "Ref")),
-			rules.EnvIdentityPoolID:   must(m.Attr(env+"/Auth", "SignInIdentityPool9123F5A7", "Ref")),
+			rules.EnvIdentityPoolID:   must(m.Attr(env+"/Auth", logicalids.IdentityPool, "Ref")),
 		}
 		if key := referenceApp().envs[env].OwnerKey; key != rules.DefaultOwnerKey {
 			want[rules.EnvOwnerKey] = key
@@ -258,8 +259,8 @@ func TestCrossAccountRole(t *testing.T) {
 	// It reads outbox/ of the exchange bucket and publishes to the partner topic; nothing else.
 	tmpl.ResourceCountIs(jsii.String("AWS::IAM::Policy"), jsii.Number(1))
 	tmpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), M{"PolicyDocument": policyOf(
-		M{"Effect": "Allow", "Action": "s3:GetObject", "Resource": objectsOf("Exchange4C2073D8", "outbox/*")},
-		M{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": arnOf("Exchange4C2073D8"),
+		M{"Effect": "Allow", "Action": "s3:GetObject", "Resource": objectsOf(logicalids.ExchangeBucket, "outbox/*")},
+		M{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": arnOf(logicalids.ExchangeBucket),
 			"Condition": M{"StringLike": M{"s3:prefix": []any{"outbox/", "outbox/*"}}}},
 		M{"Effect": "Allow", "Action": "sns:Publish", "Resource": M{"Ref": "PartnerEventsF09E014A"}},
 	)})

@@ -3,15 +3,16 @@ package test
 import (
 	"testing"
 
-	"github.com/gatehouse-cdk/gatehouse/accessrules"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/gatehouse-cdk/gatehouse/accessrules"
+	"github.com/gatehouse-cdk/gatehouse/internal/logicalids"
 )
 
 const (
-	uploadBucket = "Uploads88C64F96"
-	logBucket    = "UploadsAccessLogsB2D59324"
+	uploadBucket = logicalids.UploadBucket
+	logBucket    = logicalids.UploadLogBucket
 )
 
 func arnOf(id string) M { return M{"Fn::GetAtt": []any{id, "Arn"}} }
@@ -71,7 +72,7 @@ func TestUploadBucketEncryptionVersioningLifecycleLogs(t *testing.T) {
 		encryption := M{"ServerSideEncryptionByDefault": M{"SSEAlgorithm": "AES256"}}
 		if c.kms {
 			encryption = M{"BucketKeyEnabled": true, "ServerSideEncryptionByDefault": M{
-				"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": arnOf("UploadsKeyEAFA4DCE")}}
+				"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": arnOf(logicalids.UploadKey)}}
 		}
 		tmpl.HasResourceProperties(jsii.String("AWS::S3::Bucket"), M{
 			"BucketEncryption":        M{"ServerSideEncryptionConfiguration": []any{encryption}},
