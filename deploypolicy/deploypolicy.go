@@ -14,6 +14,12 @@
 // every change of account settings: a bounded role cannot create, widen or unbound a role, even
 // if an identity policy said it could.
 //
+// The bootstrap boundary goes on every role of CDK's bootstrap (make bootstrap passes it as
+// --custom-permissions-boundary): it takes away reading the application's data — objects
+// outside the bootstrap's asset buckets, table items, secrets, user and identity listings, log
+// events — which the bootstrap's lookup role would otherwise have through AWS's ReadOnlyAccess,
+// and which every account it trusts (the pipeline's) could use by assuming it.
+//
 // It imports no CDK package: the guardrails stack (package stacks), the tests and make bootstrap
 // read the same documents.
 package deploypolicy
@@ -26,8 +32,9 @@ import (
 
 // Names of the two managed policies, per account (IAM is global: one pair serves every region).
 const (
-	BoundaryName  = "gatehouse-permissions-boundary"
-	ExecutionName = "gatehouse-deploy-execution"
+	BoundaryName          = "gatehouse-permissions-boundary"
+	ExecutionName         = "gatehouse-deploy-execution"
+	BootstrapBoundaryName = "gatehouse-bootstrap-boundary"
 	// Qualifier is the CDK bootstrap's default qualifier (its roles' names carry it).
 	Qualifier = "hnb659fds"
 	// RolePrefix starts every role name gatehouse creates: CloudFormation names a role
@@ -111,7 +118,7 @@ var s3Bucket = []string{"s3:CreateBucket", "s3:DeleteBucket", "s3:ListBucket", "
 func cloudFormation(account string) []any {
 	return []any{
 		statement("CloudFormation", "Allow", []string{"cloudformation:DescribeStacks", "cloudformation:GetTemplate", "ssm:GetParameter", "ssm:GetParameters"}, "*"),
-		statement("ReadAssets", "Allow", []string{"s3:GetObject", "s3:GetObjectVersion"}, "arn:aws:s3:::cdk-"+Qualifier+"-assets-"+account+"-*/*"),
+		statement("ReadAssets", "Allow", []string{"s3:GetObject", "s3:GetObjectVersion"}, AssetObjects(account)),
 	}
 }
 
@@ -179,6 +186,35 @@ func Boundary(account string) map[string]any {
 	return document([]any{
 		statement("Services", "Allow", services, "*"),
 		statement("NoIAM", "Deny", []string{"iam:*", "organizations:*", "account:*"}, "*"),
+	})
+}
+
+// DataReads are the reads of the data the application's resources hold, which no role of the
+// deploy path needs (the bootstrap boundary denies them).
+var DataReads = []string{
+	"s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAttributes", "s3:GetObjectTorrent",
+	"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:GetRecords", "dynamodb:PartiQLSelect", "dynamodb:ExportTableToPointInTime",
+	"secretsmanager:GetSecretValue",
+	"cognito-idp:ListUsers", "cognito-idp:ListUsersInGroup", "cognito-idp:AdminGetUser",
+	"cognito-identity:ListIdentities", "cognito-identity:DescribeIdentity", "cognito-identity:LookupDeveloperIdentity",
+	"logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery", "logs:GetLogRecord",
+}
+
+// AssetObjects are the objects of the bootstrap's asset buckets of account (every region): the
+// templates and function code a deploy reads, the only objects the bootstrap boundary lets be read.
+func AssetObjects(account string) string {
+	return "arn:aws:s3:::cdk-" + Qualifier + "-assets-" + account + "-*/*"
+}
+
+// BootstrapBoundary is the permissions boundary of every role of CDK's bootstrap in account:
+// everything but the application's data.
+func BootstrapBoundary(account string) map[string]any {
+	noData := statement("NoApplicationData", "Deny", DataReads, nil)
+	delete(noData, "Resource")
+	noData["NotResource"] = AssetObjects(account)
+	return document([]any{
+		statement("BootstrapRoles", "Allow", []string{"*"}, "*"),
+		noData,
 	})
 }
 

@@ -44,7 +44,9 @@ while read -r template acct region name; do
   fi
   [[ " ${targets[*]} " == *" aws://$acct/$region "* ]] || targets+=("aws://$acct/$region")
 done <<< "$stacks"
-args=(--cloudformation-execution-policies "$policy_prefix/gatehouse-deploy-execution")
+# Every bootstrap role (the lookup role, which AWS's ReadOnlyAccess and the --trust account's
+# access would otherwise let read the app's data, among them) carries the bootstrap boundary.
+args=(--cloudformation-execution-policies "$policy_prefix/gatehouse-deploy-execution" --custom-permissions-boundary gatehouse-bootstrap-boundary)
 [ -n "$trust" ] && [ "$trust" != "$account" ] && args+=(--trust "$trust")
 echo "cdk bootstrap ${targets[*]} ${args[*]}"
 cdk --no-notices bootstrap "${cdk_args[@]}" "${args[@]}" "${targets[@]}"

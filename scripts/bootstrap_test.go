@@ -66,6 +66,7 @@ case "$*" in *get-caller-identity*) echo 222222222222 ;; esac
 		"aws --profile dev-admin cloudformation deploy --region ap-southeast-1 --stack-name gatehouse-guardrails --template-file " +
 			filepath.Join(assembly, "Guardrails.template.json") + " --capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset",
 		"cdk --no-notices bootstrap --profile dev-admin --cloudformation-execution-policies arn:aws:iam::222222222222:policy/gatehouse-deploy-execution " +
+			"--custom-permissions-boundary gatehouse-bootstrap-boundary " +
 			"--trust 111111111111 aws://222222222222/ap-southeast-1 aws://222222222222/us-east-1",
 	}
 	if strings.Join(calls, "\n") != strings.Join(want, "\n") {

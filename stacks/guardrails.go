@@ -56,6 +56,9 @@ func NewGuardrails(scope constructs.Construct, id, account, region string) awscd
 			nag.Suppression{ID: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*", "Action::s3:GetBucket*", "Action::s3:PutBucket*"},
 				AppliesToPatterns: []string{`Resource::arn:aws:iam::([0-9]{12}|<AWS::AccountId>):role/` + deploypolicy.RolePrefix + `\*`, `Resource::arn:aws:s3:::cdk-` + deploypolicy.Qualifier + `-assets-([0-9]{12}|<AWS::AccountId>)-\*/\*`},
 				Reason:            "CloudFormation creates resources whose names it makes at deploy (the types' control-plane actions on *, the bucket settings' Get/PutBucket* families), roles named gatehouse-* only (with the boundary), and reads the bootstrap's asset objects"}},
+		{"BootstrapBoundary", deploypolicy.BootstrapBoundaryName, "The permissions boundary of every role of the CDK bootstrap: no reading of the application's data", deploypolicy.BootstrapBoundary(*stack.Account()),
+			nag.Suppression{ID: "AwsSolutions-IAM5", AppliesTo: []string{"Action::*", "Resource::*"},
+				Reason: "a permissions boundary grants nothing: its Allow of everything leaves each bootstrap role what CDK gives it, less the application's data, which the boundary denies"}},
 	} {
 		policy := awsiam.NewManagedPolicy(stack, jsii.String(p.id), &awsiam.ManagedPolicyProps{
 			ManagedPolicyName: jsii.String(p.name),

@@ -127,7 +127,9 @@ func TestBoundaryAllowsWhatBoundedRolesDo(t *testing.T) {
 	bounded := 0
 	used := map[string]bool{}
 	for _, role := range m.Roles {
-		if role.Boundary == nil {
+		// Roles gatehouse creates; not the bootstrap's, which matrix.Deploy adds to the model
+		// with the bootstrap boundary.
+		if role.Boundary == nil || role.Stack == "(outside the app)" {
 			continue
 		}
 		bounded++
