@@ -27,8 +27,8 @@ STACKS := '$(ENV)/*'
 # the repository is checked out.
 FUNCTION_BUILD := CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w'
 
-# What the functions share: start-up, the identity check, list cursors (functions/internal/*), rules.
-SHARED_SOURCES = $(wildcard functions/internal/start/*.go functions/internal/identity/*.go functions/internal/cursor/*.go rules/*.go)
+# What the functions share: start-up, the identity check, list cursors, payload keys (functions/internal/*), rules.
+SHARED_SOURCES = $(wildcard functions/internal/start/*.go functions/internal/identity/*.go functions/internal/cursor/*.go functions/internal/payload/*.go rules/*.go)
 
 # The items function. Rebuilt only when its sources or the module change.
 ITEMS_BOOTSTRAP := build/functions/items/bootstrap

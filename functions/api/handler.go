@@ -19,6 +19,7 @@ import (
 
 	"github.com/gatehouse-cdk/gatehouse/apitokens"
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/items"
+	keys "github.com/gatehouse-cdk/gatehouse/functions/internal/payload"
 )
 
 // Items runs one items API request for an owner the caller has established
@@ -179,10 +180,11 @@ func bodyFields(req events.APIGatewayProxyRequest) (fields map[string]json.RawMe
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, "body", "must be one JSON object"
 	}
-	for name := range fields {
-		if name != "name" && name != "body" {
-			return nil, name, "unknown field; allowed: name, body"
-		}
+	switch key, problem := keys.CheckKeys(text, func(k string) bool { return k == "name" || k == "body" }); problem {
+	case keys.Unknown:
+		return nil, key, "unknown field; allowed: name, body"
+	case keys.Repeated:
+		return nil, key, "is given more than once: each field may appear only once"
 	}
 	return fields, "", ""
 }

@@ -119,6 +119,7 @@ func TestBadBodiesAre400s(t *testing.T) {
 	api := &API{Items: &fakeItems{}}
 	for body, field := range map[string]string{
 		``: "body", `not json`: "body", `[]`: "body", `null`: "body", `{"name":"n"} {}`: "body", `{"nmae":"n"}`: "nmae",
+		`{"name":"n","name":"m"}`: "name", `{"Name":"n"}`: "Name",
 	} {
 		status, resp := serve(t, api, request("PUT", "/items/{id}", body, "write"))
 		e := resp["error"].(map[string]any)

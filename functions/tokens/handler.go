@@ -21,6 +21,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/apitokens"
 	pagecursor "github.com/gatehouse-cdk/gatehouse/functions/internal/cursor"
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity"
+	keys "github.com/gatehouse-cdk/gatehouse/functions/internal/payload"
 	"github.com/gatehouse-cdk/gatehouse/rules"
 )
 
@@ -86,6 +87,9 @@ type Request struct {
 	Next         *string          `json:"next,omitempty"`         // list: the previous page's next
 	TokenID      string           `json:"tokenId,omitempty"`      // revoke
 }
+
+// requestFields are Request's keys, spelt as its JSON tags (owner only to be refused by name).
+var requestFields = []string{"action", "idToken", "owner", "scopes", "lifetimeDays", "limit", "next", "tokenId"}
 
 // Response is a call's result, or an error.
 type Response struct {
@@ -164,6 +168,14 @@ func (s *Service) Handle(ctx context.Context, payload json.RawMessage) (Response
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return invalid("", "the request must be one JSON object"), nil
+	}
+	switch key, problem := keys.CheckKeys(payload, func(k string) bool { return slices.Contains(requestFields, k) }); problem {
+	case keys.NotObject:
+		return invalid("", "the request must be one JSON object"), nil
+	case keys.Unknown:
+		return invalid(key, "is not a field of the request (spelt exactly): the fields are "+strings.Join(requestFields, ", ")), nil
+	case keys.Repeated:
+		return invalid(key, "is given more than once: each field may appear only once"), nil
 	}
 	if req.Owner != nil {
 		return invalid("owner", "is not accepted: the owner is the signed-in user whose idToken is sent, never a name in the request"), nil

@@ -314,7 +314,11 @@ func TestInvalidRequests(t *testing.T) {
 		`{"action":"issue","idToken":"` + tok(t, "o") + `","scopes":"read"}`:                                           "scopes",
 		`{"action":"issue","idToken":"` + tok(t, "o") + `","scopes":["read"],"lifetimeDays":"7"}`:                      "lifetimeDays",
 		`{"action":"list","idToken":"` + tok(t, "o") + `","extra":1}`:                                                  "",
-		`{"action":"list","idToken":"` + tok(t, "o") + `"} {}`:                                                         "",
+		// Each key spelt exactly and given once (encoding/json alone would take "Action", and the last "action").
+		`{"action":"list","action":"issue","idToken":"` + tok(t, "o") + `","scopes":["read"]}`: "action",
+		`{"Action":"list","idToken":"` + tok(t, "o") + `"}`:                                    "Action",
+		`{"action":"list","idToken":"` + tok(t, "o") + `","OWNER":"b"}`:                        "OWNER",
+		`{"action":"list","idToken":"` + tok(t, "o") + `"} {}`:                                 "",
 		`[]`: "",
 	} {
 		r := call(t, s, payload)

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	keys "github.com/gatehouse-cdk/gatehouse/functions/internal/payload"
 )
 
 // Limits of the request fields.
@@ -216,28 +218,13 @@ func decode(payload []byte) (request, *ErrorBody) {
 		return req, invalid("", "request has data after the JSON object: it must be a single JSON object.")
 	}
 
-	keys := json.NewDecoder(bytes.NewReader(payload))
-	if t, _ := keys.Token(); t != json.Delim('{') {
+	switch name, problem := keys.CheckKeys(payload, knownField); problem {
+	case keys.NotObject:
 		return req, invalid("", "request is null: it must be a JSON object.")
-	}
-	seen := map[string]bool{}
-	for keys.More() {
-		t, err := keys.Token()
-		if err != nil {
-			return req, invalid("", "request is not valid JSON: it must be a JSON object.")
-		}
-		name, _ := t.(string)
-		if !knownField(name) {
-			return req, unknown(name)
-		}
-		if seen[name] {
-			return req, invalid(name, fmt.Sprintf("%s is given more than once: each field may appear only once.", name))
-		}
-		seen[name] = true
-		var skip json.RawMessage
-		if err := keys.Decode(&skip); err != nil {
-			return req, invalid("", "request is not valid JSON: it must be a JSON object.")
-		}
+	case keys.Unknown:
+		return req, unknown(name)
+	case keys.Repeated:
+		return req, invalid(name, fmt.Sprintf("%s is given more than once: each field may appear only once.", name))
 	}
 	return req, nil
 }
