@@ -36,6 +36,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gatehouse-cdk/gatehouse/internal/cfnvalidate"
 )
 
 type sample struct {
@@ -184,7 +186,7 @@ func measureCases(root, repo string, pairs int, synthFloor, synthApp func() samp
 	fmt.Println("warming up (one run of each, not counted)...")
 	synthFloor()
 	synthApp()
-	caches := []string{filepath.Join(repo, "build", "cfn-validated"), filepath.Join(repo, "build", "synth-cache"), filepath.Join(repo, "cdk.out")}
+	caches := []string{filepath.Join(repo, "build", "synth-cache"), filepath.Join(repo, "cdk.out")}
 	throttle := 1000
 	cases := []struct {
 		name, what string
@@ -192,10 +194,11 @@ func measureCases(root, repo string, pairs int, synthFloor, synthApp func() samp
 	}{
 		{"nothing changed", "since the last synth: its checked assembly reused", func() {}},
 		{"one stack changed", "api.throttleRateLimit set anew: the api stack's template validated", func() { throttle++; setThrottle(repo, throttle) }},
-		{"every template new", "synth and validation caches and cdk.out removed", func() {
+		{"every template new", "synth cache, validator's passes and cdk.out removed", func() {
 			for _, dir := range caches {
 				check(os.RemoveAll(dir))
 			}
+			removePasses(repo)
 		}},
 	}
 	type result struct{ floor, app []sample }
@@ -253,19 +256,34 @@ func measureShipped(repo string, pairs int, synthFloor, synthShipped, synthBucke
 // compares with: they synthesize every stage), in unsampled alternating pairs.
 func measureTest(repo string, pairs int, testAll, synthTimed func() sample) {
 	testAll()
-	caches := []string{filepath.Join(repo, "build", "cfn-validated"), filepath.Join(repo, "build", "synth-cache")}
 	var tests, synths []sample
 	for i := 0; i < pairs; i++ {
 		tests = append(tests, testAll())
-		for _, dir := range caches {
-			check(os.RemoveAll(dir))
-		}
+		check(os.RemoveAll(filepath.Join(repo, "build", "synth-cache")))
+		removePasses(repo)
 		synths = append(synths, synthTimed())
 		fmt.Printf("  test pair %d: make test-go %.2fs, synth (every template new) %.2fs\n", i+1, tests[i].seconds, synths[i].seconds)
 	}
 	testT, synthT := median(tests, secs), median(synths, secs)
 	fmt.Printf("test:   make test-go %.2fs (spread %s), one synth, every template new, %.2fs (spread %s) -> test ratio %.2f (target <= 2.0)\n",
 		testT, spread(tests), synthT, spread(synths), testT/synthT)
+}
+
+// removePasses removes the validator's recorded passes of repo, so that every template is
+// validated, and keeps its engine's snapshot: that is made once per engine version, as the jsii
+// runtime's package cache once per aws-cdk-lib.
+func removePasses(repo string) {
+	dir := filepath.Join(repo, cfnvalidate.DefaultCacheDir)
+	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return
+	}
+	check(err)
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".snapshot") {
+			check(os.RemoveAll(filepath.Join(dir, e.Name())))
+		}
+	}
 }
 
 func spread(samples []sample) string {
@@ -343,7 +361,7 @@ func measureParts(root, work string, env []string, pairs int) {
 		file := filepath.Join(work, "timings.json")
 		e := append(slices.Clone(env), "CDK_OUTDIR="+filepath.Join(work, "parts.out"), "CDK_CONTEXT_JSON="+string(must(json.Marshal(context))),
 			"GATEHOUSE_TIMINGS="+file, "NODE_OPTIONS=--max-semi-space-size=4", "GATEHOUSE_SYNTH_CACHE=off")
-		check(os.RemoveAll(filepath.Join(root, "build", "cfn-validated")))
+		removePasses(root)
 		switch validate {
 		case "process": // as cdk.json runs the app
 			e = append(e, "CDK_VALIDATION=false")

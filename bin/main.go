@@ -109,7 +109,7 @@ func run(stderr io.Writer) (code int) {
 	var validator *cfnvalidate.Process
 	if cache != nil {
 		var err error
-		if validator, err = cfnvalidate.Start("."); err != nil {
+		if validator, err = cfnvalidate.Start(".", cache); err != nil {
 			fmt.Fprintln(stderr, "the CloudFormation validator did not start:", err)
 			return 1
 		}

@@ -53,7 +53,7 @@ var (
 
 func prestartAll() {
 	validatorCache = must(cfnvalidate.OpenCache(repoRoot, filepath.Join(repoRoot, cfnvalidate.DefaultCacheDir)))
-	validator = must(cfnvalidate.Start(repoRoot)) // TestCloudFormationValidatorStrict
+	validator = must(cfnvalidate.Start(repoRoot, validatorCache)) // TestCloudFormationValidatorStrict
 	refereeProcess = prestartNode("referee/simulate.mjs")
 	amplifyProcess = prestartNode("amplify/configure.mjs")
 	badConfigApp = startBadConfigApp()

@@ -54,6 +54,10 @@ func OpenCache(root, dir string) (*Cache, error) {
 	return &Cache{dir: dir, engine: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
+// Snapshot is the file the validator keeps its initialised engine in (strict.mjs), beside the
+// passes and named by the engine: a new engine writes a new one (and removes the others).
+func (c *Cache) Snapshot() string { return filepath.Join(c.dir, "engine-"+c.engine[:32]+".snapshot") }
+
 // Engine identifies the engine the cache's entries are for (a SHA-256 of what it runs): a record
 // of a run it validated must name it (the app's synth cache does).
 func (c *Cache) Engine() string { return c.engine }
@@ -156,7 +160,7 @@ func Check(root, dir string, cache *Cache, p *Process) (findings []Finding, vali
 		return nil, 0, nil
 	}
 	if p == nil {
-		if p, err = Start(root); err != nil {
+		if p, err = Start(root, cache); err != nil {
 			return nil, 0, fmt.Errorf("the CloudFormation validator did not start: %w", err)
 		}
 		defer p.Stop(false)

@@ -1,9 +1,11 @@
 // Package cfnvalidate runs AWS's CloudFormation validator (strict.mjs: the engine aws-cdk-lib
 // bundles, in strict mode, no rule excluded) in a Node process of its own. Started before the
-// app synthesizes, the engine loads (about a second) on another core while jsii starts and the
-// constructs are built; the templates are validated once they are written. The app uses it in
-// place of aws-cdk-lib's in-synth plugin (CDK_VALIDATION=false), which loads the same engine
-// after synthesis, in the jsii process, and skips rules this run keeps.
+// app synthesizes, the engine loads on another core while jsii starts and the constructs are
+// built; the templates are validated once they are written. The app uses it in place of
+// aws-cdk-lib's in-synth plugin (CDK_VALIDATION=false), which loads the same engine after
+// synthesis, in the jsii process, and skips rules this run keeps. With a Cache, the engine's
+// initialised state is kept beside the cache's passes (strict.mjs: restored in ~0.15 s of CPU
+// instead of initialised in ~1.5 s), and templates passed before are not sent again.
 package cfnvalidate
 
 import (
@@ -75,16 +77,27 @@ type Process struct {
 	stdin  io.WriteCloser
 	stdout *bufio.Reader
 	stderr strings.Builder
+	loaded string // how the engine was loaded (Loaded), once read
 }
 
 // Start starts the validator of the repository at root with the node on PATH. The engine loads
-// (about a second of CPU) while the caller does something else.
-func Start(root string) (*Process, error) {
+// while the caller does something else: restored from cache's snapshot of it when there is one
+// that checks out, else initialised (about 1.5 s of CPU) and its snapshot written for the next
+// run. Without a cache (nil) it is initialised and nothing is written.
+func Start(root string, cache *Cache) (*Process, error) {
 	script, err := filepath.Abs(filepath.Join(root, Script))
 	if err != nil {
 		return nil, err
 	}
-	p := &Process{cmd: exec.Command("node", append(slices.Clone(NodeFlags), script)...)}
+	args := append(slices.Clone(NodeFlags), script)
+	if cache != nil {
+		snapshot, err := filepath.Abs(cache.Snapshot())
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, "--snapshot="+snapshot)
+	}
+	p := &Process{cmd: exec.Command("node", args...)}
 	p.cmd.Dir = root
 	p.cmd.Stderr = &p.stderr
 	stdout, err := p.cmd.StdoutPipe()
@@ -106,6 +119,31 @@ func Start(root string) (*Process, error) {
 	return p, nil
 }
 
+// Loaded waits for the engine and says how it was loaded: "restored" (from the snapshot),
+// "initialised; snapshot written", "initialised; snapshot refused (<why>); snapshot written",
+// "initialised" (no cache) and so on.
+func (p *Process) Loaded() (string, error) {
+	if p.loaded != "" {
+		return p.loaded, nil
+	}
+	line, err := p.stdout.ReadBytes('\n')
+	if err != nil {
+		return "", p.failed(err)
+	}
+	var status struct{ Engine string }
+	if err := json.Unmarshal(line, &status); err != nil || status.Engine == "" {
+		return "", fmt.Errorf("the CloudFormation validator's first line %q: not how its engine was loaded", line)
+	}
+	p.loaded = status.Engine
+	return p.loaded, nil
+}
+
+// failed ends a process that broke off and says why, with what it wrote on stderr.
+func (p *Process) failed(err error) error {
+	_ = p.stdin.Close()
+	return fmt.Errorf("the CloudFormation validator (%s) failed: %v\n%s", Script, cmp.Or(p.cmd.Wait(), err), strings.TrimSpace(p.stderr.String()))
+}
+
 // Validate sends the stacks and returns the validator's findings. The process takes further
 // requests until Stop.
 func (p *Process) Validate(stacks []Stack) ([]Finding, error) {
@@ -113,12 +151,15 @@ func (p *Process) Validate(stacks []Stack) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, werr := p.stdin.Write(append(input, '\n'))
-	line, rerr := p.stdout.ReadBytes('\n')
-	if werr != nil || rerr != nil {
-		_ = p.stdin.Close()
-		err := p.cmd.Wait()
-		return nil, fmt.Errorf("the CloudFormation validator (%s) failed: %v\n%s", Script, cmp.Or(err, werr, rerr), strings.TrimSpace(p.stderr.String()))
+	if _, err := p.stdin.Write(append(input, '\n')); err != nil {
+		return nil, p.failed(err)
+	}
+	if _, err := p.Loaded(); err != nil {
+		return nil, err
+	}
+	line, err := p.stdout.ReadBytes('\n')
+	if err != nil {
+		return nil, p.failed(err)
 	}
 	var findings []Finding
 	if err := json.Unmarshal(line, &findings); err != nil {
