@@ -14,6 +14,11 @@ OUTPUTS_FILE ?= cdk-outputs.json
 OUT_DIR ?= .
 
 CDK := cdk --no-notices -c env=$(ENV)
+
+# The jsii kernel's compile cache (build/jsii-compile-cache), preloaded into the Node processes
+# the app and the CDK tests start; scripts/app.sh sets the same for the CLI's synths.
+JSII_COMPILE_CACHE := --require "$(CURDIR)/internal/cdkapp/compile-cache.cjs"
+
 PROFILE_FLAG := $(if $(PROFILE),--profile $(PROFILE))
 # The stacks of the selected environment's stage.
 STACKS := '$(ENV)/*'
@@ -107,7 +112,7 @@ test-go: build build/tests/.built ## The Go tests: one synth of every environmen
 	@# vet and .ci/run). The CDK tests' passing tests are counted, not listed; their verbose log
 	@# is build/cdk-test.log.
 	@nice -n 10 test/unit-tests.sh run > build/go-test.log 2>&1 & others=$$!; \
-	  cd test && { CDK_VALIDATION=false ../build/tests/test.test -test.v > ../build/cdk-test.log 2>&1 && status=0 || status=$$?; }; \
+	  cd test && { CDK_VALIDATION=false NODE_OPTIONS='$(JSII_COMPILE_CACHE)' ../build/tests/test.test -test.v > ../build/cdk-test.log 2>&1 && status=0 || status=$$?; }; \
 	  wait $$others && others=0 || others=$$?; \
 	  cat ../build/go-test.log; \
 	  grep -v -e '^=== ' -e '^ *--- PASS' -e '^PASS$$' ../build/cdk-test.log || true; \
@@ -167,7 +172,7 @@ CALLS_ASSEMBLY := build/calls-assembly
 CALLS_KEY := test/testdata/cdn-keys/calls.pem
 $(CALLS_ASSEMBLY)/manifest.json: build/gatehouse $(ITEMS_BOOTSTRAP) $(SIGNER_BOOTSTRAP) $(API_BOOTSTRAPS) cdk.json $(CALLS_KEY) node_modules/.package-lock.json
 	rm -rf $(CALLS_ASSEMBLY)
-	CDK_OUTDIR=$(CALLS_ASSEMBLY) CDK_VALIDATION=false GATEHOUSE_VALIDATOR=off NODE_OPTIONS=--max-semi-space-size=4 \
+	CDK_OUTDIR=$(CALLS_ASSEMBLY) CDK_VALIDATION=false GATEHOUSE_VALIDATOR=off NODE_OPTIONS='--max-semi-space-size=4 $(JSII_COMPILE_CACHE)' \
 	  CDK_CONTEXT_JSON="$$(node -e 'const c = require("./cdk.json").context; c.env = "dev"; \
 	    Object.assign(c, {"aws:cdk:enable-path-metadata": true, "aws:cdk:disable-asset-staging": true}); \
 	    c.environments.dev.delivery.publicKeys = [process.argv[1]]; process.stdout.write(JSON.stringify(c))' $(CALLS_KEY))" \

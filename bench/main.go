@@ -360,7 +360,7 @@ func measureParts(root, work string, env []string, pairs int) {
 	synthWith := func(binary string, context map[string]any, validate string) phases {
 		file := filepath.Join(work, "timings.json")
 		e := append(slices.Clone(env), "CDK_OUTDIR="+filepath.Join(work, "parts.out"), "CDK_CONTEXT_JSON="+string(must(json.Marshal(context))),
-			"GATEHOUSE_TIMINGS="+file, "NODE_OPTIONS=--max-semi-space-size=4", "GATEHOUSE_SYNTH_CACHE=off")
+			"GATEHOUSE_TIMINGS="+file, "NODE_OPTIONS=--max-semi-space-size=4 --require \""+filepath.Join(root, "internal", "cdkapp", "compile-cache.cjs")+"\"", "GATEHOUSE_SYNTH_CACHE=off")
 		removePasses(root)
 		switch validate {
 		case "process": // as cdk.json runs the app
