@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse-cdk/gatehouse/outputs"
+	"github.com/gatehouse-cdk/gatehouse/app/contract"
 )
 
 // link is a Markdown inline link's target: [text](target).
@@ -134,7 +134,7 @@ func TestAnchorOf(t *testing.T) {
 }
 
 // TestOutputsTableHasEveryOutputTheWebAppReads: configuration.md's outputs table has a row for
-// each output whose value the web app's configuration checks (outputs.Checked).
+// each output whose value the web app's configuration checks (contract.Checked).
 func TestOutputsTableHasEveryOutputTheWebAppReads(t *testing.T) {
 	doc, err := os.ReadFile("configuration.md")
 	if err != nil {
@@ -146,7 +146,7 @@ func TestOutputsTableHasEveryOutputTheWebAppReads(t *testing.T) {
 			keyCells = append(keyCells, cells[2])
 		}
 	}
-	for _, key := range outputs.Checked() {
+	for _, key := range contract.Checked() {
 		if !slices.ContainsFunc(keyCells, func(cell string) bool { return strings.Contains(cell, "`"+key+"`") }) {
 			t.Errorf("configuration.md's outputs table has no row for %s", key)
 		}

@@ -22,7 +22,7 @@ import (
 	pagecursor "github.com/gatehouse-cdk/gatehouse/functions/internal/cursor"
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity"
 	keys "github.com/gatehouse-cdk/gatehouse/functions/internal/payload"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // TokenTable is what the service needs of DynamoDB: a conditional put, a conditional update,
@@ -48,9 +48,9 @@ type AuthorizerCache interface {
 type Config struct {
 	// APIID and Stage name the REST API stage whose authorizer cache a revoke flushes.
 	APIID, Stage string
-	// MaxActive is how many active tokens one owner may hold (rules.MaxActiveTokens).
+	// MaxActive is how many active tokens one owner may hold (limits.MaxActiveTokens).
 	MaxActive int
-	// CacheSeconds is the stage's authorizer cache (rules.AuthorizerCacheSeconds): how long a
+	// CacheSeconds is the stage's authorizer cache (limits.AuthorizerCacheSeconds): how long a
 	// revoked token may still work when the flush failed.
 	CacheSeconds int
 	// Scopes a token may carry (the environment's api.scopes).
@@ -82,8 +82,8 @@ type Request struct {
 	IDToken      string           `json:"idToken"`
 	Owner        *json.RawMessage `json:"owner,omitempty"`        // refused
 	Scopes       []string         `json:"scopes,omitempty"`       // issue
-	LifetimeDays int              `json:"lifetimeDays,omitempty"` // issue; default rules.TokenLifetimeDays.Default
-	Limit        *int             `json:"limit,omitempty"`        // list; default rules.TokenListPage.Default
+	LifetimeDays int              `json:"lifetimeDays,omitempty"` // issue; default limits.TokenLifetimeDays.Default
+	Limit        *int             `json:"limit,omitempty"`        // list; default limits.TokenListPage.Default
 	Next         *string          `json:"next,omitempty"`         // list: the previous page's next
 	TokenID      string           `json:"tokenId,omitempty"`      // revoke
 }
@@ -226,8 +226,8 @@ func (s *Service) issue(ctx context.Context, owner string, req Request) (Respons
 		}
 		seen[scope] = true
 	}
-	days := rules.TokenLifetimeDays.Or(req.LifetimeDays)
-	if r := rules.TokenLifetimeDays; days < r.Min || days > r.Max {
+	days := limits.TokenLifetimeDays.Or(req.LifetimeDays)
+	if r := limits.TokenLifetimeDays; days < r.Min || days > r.Max {
 		return invalid("lifetimeDays", rangeRule(r)), nil
 	}
 	now := s.Now().Truncate(time.Second)
@@ -304,11 +304,11 @@ func (s *Service) countActive(ctx context.Context, owner string, now time.Time) 
 }
 
 func (s *Service) list(ctx context.Context, owner string, req Request) (Response, error) {
-	limit := rules.TokenListPage.Default
+	limit := limits.TokenListPage.Default
 	if req.Limit != nil {
 		limit = *req.Limit
 	}
-	if r := rules.TokenListPage; limit < r.Min || limit > r.Max {
+	if r := limits.TokenListPage; limit < r.Min || limit > r.Max {
 		return invalid("limit", rangeRule(r)), nil
 	}
 	in := &dynamodb.QueryInput{
@@ -448,7 +448,7 @@ func kindOf(t reflect.Type) string {
 }
 
 // rangeRule is what a value of r must be, as a refusal says it.
-func rangeRule(r rules.Range) string {
+func rangeRule(r limits.Range) string {
 	return fmt.Sprintf("must be a whole number of %s from %d to %d", r.Unit, r.Min, r.Max)
 }
 
