@@ -21,14 +21,14 @@ var (
 	// CertificateArn is an ACM certificate CloudFront can use: CloudFront reads certificates only
 	// from us-east-1.
 	CertificateArn = Pattern{re: regexp.MustCompile(`^arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate/[0-9a-f-]{36}$`),
-		Rule: "must be the ARN of an ACM certificate in us-east-1 (CloudFront reads certificates only from there): arn:aws:acm:us-east-1:<account>:certificate/<uuid>"}
+		Allowed: "must be the ARN of an ACM certificate in us-east-1 (CloudFront reads certificates only from there): arn:aws:acm:us-east-1:<account>:certificate/<uuid>"}
 	// DomainName is a lower-case DNS name with at least two labels: a distribution's custom
 	// domain, an SES domain.
 	DomainName = Pattern{re: regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`), max: 253,
-		Rule: "must be a lower-case DNS name such as images.example.com"}
+		Allowed: "must be a lower-case DNS name such as images.example.com"}
 	// DeliveredPath is a key prefix a distribution serves: a folder ("protected/").
 	DeliveredPath = Pattern{re: regexp.MustCompile(`^([A-Za-z0-9!_.()'-]+/)+$`),
-		Rule: "must be a folder of the bucket ending in '/', e.g. \"protected/\" (letters, digits and !_.()'- between slashes; no wildcards)"}
+		Allowed: "must be a folder of the bucket ending in '/', e.g. \"protected/\" (letters, digits and !_.()'- between slashes; no wildcards)"}
 )
 
 // MaxPublicKeys is how many public keys a distribution trusts: the signing key and, while

@@ -70,7 +70,7 @@ func (ps *Problems) Add(field string, value any, allowed string) {
 }
 
 // Reported reports whether a problem was already added for field (e.g. a value of the wrong
-// type, before its rule is checked on the default left in its place).
+// type, before its limits are checked on the default left in its place).
 func (ps *Problems) Reported(field string) bool {
 	for _, p := range ps.list {
 		if p.Field == field {

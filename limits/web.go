@@ -9,14 +9,14 @@ import (
 	"strings"
 )
 
-// OriginRule describes what AllowedOrigins accepts, for messages and docs.
-const OriginRule = `must be an absolute origin "scheme://host[:port]" in lower case, without path, query or trailing slash; ` +
+// OriginAllowed describes what AllowedOrigins accepts, for messages and docs.
+const OriginAllowed = `must be an absolute origin "scheme://host[:port]" in lower case, without path, query or trailing slash; ` +
 	`https, or http only for localhost/127.0.0.1/[::1]; "*" and wildcards are refused`
 
 // originShape is what an origin looks like, for the messages of Origin.
 const originShape = `an origin is "scheme://host[:port]", e.g. "https://app.example.com" or "http://localhost:3000"`
 
-// Origin reports why origin is not an acceptable CORS origin (OriginRule), naming the part
+// Origin reports why origin is not an acceptable CORS origin (OriginAllowed), naming the part
 // that is wrong, or "" when it is acceptable.
 func Origin(origin string) string {
 	switch {
@@ -66,7 +66,7 @@ func Origin(origin string) string {
 // Origins checks a list of origins: non-empty, each valid, no duplicates.
 func Origins(ps *Problems, field string, origins []string) {
 	if len(origins) == 0 {
-		ps.Add(field, nil, "at least one origin is required (e.g. [\"http://localhost:3000\"]); "+OriginRule)
+		ps.Add(field, nil, "at least one origin is required (e.g. [\"http://localhost:3000\"]); "+OriginAllowed)
 		return
 	}
 	seen := map[string]bool{}
@@ -129,11 +129,11 @@ type EmailFieldNames struct {
 	From, FromName, ReplyTo, SESIdentity, SESRegion string
 }
 
-// EmailAddressRule describes a plain email address.
-const EmailAddressRule = `must be a plain email address such as "no-reply@example.com" (no display name, no spaces)`
+// EmailAddressAllowed describes a plain email address.
+const EmailAddressAllowed = `must be a plain email address such as "no-reply@example.com" (no display name, no spaces)`
 
-// SESIdentityRule describes an SES identity.
-const SESIdentityRule = `must be the SES identity that sends: a verified domain such as "example.com", or a verified email address`
+// SESIdentityAllowed describes an SES identity.
+const SESIdentityAllowed = `must be the SES identity that sends: a verified domain such as "example.com", or a verified email address`
 
 var (
 	localPattern = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
@@ -152,13 +152,13 @@ func EmailAddress(s string) bool {
 func Email(ps *Problems, at string, e EmailSettings, names EmailFieldNames, poolRegion string) {
 	f := func(name string) string { return at + "." + name }
 	if !EmailAddress(e.From) {
-		ps.Add(f(names.From), e.From, EmailAddressRule+"; required")
+		ps.Add(f(names.From), e.From, EmailAddressAllowed+"; required")
 	}
 	if len(e.FromName) > 64 || strings.ContainsAny(e.FromName, "\r\n<>\"") {
 		ps.Add(f(names.FromName), e.FromName, `must be at most 64 characters without line breaks, '<', '>' or '"': the sender's name, e.g. "Example App"`)
 	}
 	if e.ReplyTo != "" && !EmailAddress(e.ReplyTo) {
-		ps.Add(f(names.ReplyTo), e.ReplyTo, EmailAddressRule)
+		ps.Add(f(names.ReplyTo), e.ReplyTo, EmailAddressAllowed)
 	}
 	switch {
 	case EmailAddress(e.SESIdentity):
@@ -171,7 +171,7 @@ func Email(ps *Problems, at string, e EmailSettings, names EmailFieldNames, pool
 			ps.Add(f(names.From), e.From, fmt.Sprintf("must be an address at the verified domain %s (%s)", e.SESIdentity, names.SESIdentity))
 		}
 	default:
-		ps.Add(f(names.SESIdentity), e.SESIdentity, SESIdentityRule+"; required")
+		ps.Add(f(names.SESIdentity), e.SESIdentity, SESIdentityAllowed+"; required")
 	}
 	allowed := CognitoSESRegions(poolRegion)
 	cannot := "Amazon Cognito in " + poolRegion + " cannot send email through Amazon SES; leave the email settings out to use Cognito's own sender"

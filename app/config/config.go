@@ -396,7 +396,7 @@ func ParseIn(dir, name string, raw []byte) (Environment, error) {
 // check reports every invalid setting; it changes nothing.
 func (e *Environment) check(ps *limits.Problems, at string) {
 	if e.Account != "" && !limits.Account.Match(e.Account) {
-		ps.Add(at+".account", e.Account, limits.Account.Rule+", or left out for the CLI's default account")
+		ps.Add(at+".account", e.Account, limits.Account.Allowed+", or left out for the CLI's default account")
 	}
 	limits.Region.Check(ps, at+".region", e.Region)
 	if len(e.AllowedOrigins) > 0 || !e.hostsBranches() {
@@ -419,7 +419,7 @@ func (e *Environment) check(ps *limits.Problems, at string) {
 		f := fmt.Sprintf("%s.developerRoleArns[%d]", at, i)
 		switch {
 		case !limits.RoleArn.Match(arn):
-			ps.Add(f, arn, limits.RoleArn.Rule)
+			ps.Add(f, arn, limits.RoleArn.Allowed)
 		case e.Account != "" && strings.Split(arn, ":")[4] != e.Account:
 			ps.Add(f, arn, "must be a role of the environment's account "+e.Account+" (the trust role's policy alone grants it there)")
 		case seenDevelopers[arn]:
@@ -435,7 +435,7 @@ func (e *Environment) check(ps *limits.Problems, at string) {
 	if c := e.CrossAccount; c != nil {
 		f := at + ".crossAccount"
 		if !limits.Account.Match(c.TrustedAccountID) {
-			ps.Add(f+".trustedAccountId", c.TrustedAccountID, limits.Account.Rule)
+			ps.Add(f+".trustedAccountId", c.TrustedAccountID, limits.Account.Allowed)
 		} else if deployedTo := cmp.Or(c.Account, e.Account); c.TrustedAccountID == deployedTo {
 			ps.Add(f+".trustedAccountId", c.TrustedAccountID, "must be another account than the one the role is deployed to")
 		}
@@ -448,10 +448,10 @@ func (e *Environment) check(ps *limits.Problems, at string) {
 		}
 		limits.CrossAccountSessionSeconds.Check(ps, f+".maxSessionDurationSeconds", c.MaxSessionDurationSeconds)
 		if c.Account != "" && !limits.Account.Match(c.Account) {
-			ps.Add(f+".account", c.Account, limits.Account.Rule+", or left out for the environment's account")
+			ps.Add(f+".account", c.Account, limits.Account.Allowed+", or left out for the environment's account")
 		}
 		if c.Region != "" && !limits.Region.Match(c.Region) {
-			ps.Add(f+".region", c.Region, limits.Region.Rule+", or left out for the environment's region")
+			ps.Add(f+".region", c.Region, limits.Region.Allowed+", or left out for the environment's region")
 		}
 	}
 	if a := e.Amplify; a != nil {
@@ -679,7 +679,7 @@ func (e *Environment) checkAmplify(ps *limits.Problems, f string, a *Amplify) {
 		ps.Add(f+".appId", a.AppID, "is for roleOnly; a managed app's id is known only once it exists")
 	}
 	if !limits.AppName.Match(a.AppName) {
-		ps.Add(f+".appName", a.AppName, limits.AppName.Rule+" (required unless roleOnly)")
+		ps.Add(f+".appName", a.AppName, limits.AppName.Allowed+" (required unless roleOnly)")
 	}
 	if a.Repository != "" {
 		if u, err := url.Parse(a.Repository); err != nil || u.Scheme != "https" || u.Host == "" {
@@ -696,7 +696,7 @@ func (e *Environment) checkAmplify(ps *limits.Problems, f string, a *Amplify) {
 		bf := fmt.Sprintf("%s.branches[%d]", f, i)
 		switch {
 		case !limits.BranchName.Match(b.Name):
-			ps.Add(bf+".name", b.Name, limits.BranchName.Rule)
+			ps.Add(bf+".name", b.Name, limits.BranchName.Allowed)
 		case seen[b.Name]:
 			ps.Add(bf+".name", b.Name, "is listed twice")
 		}

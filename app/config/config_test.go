@@ -108,7 +108,7 @@ const restrictTrustNeeded = "requires amplify.restrictTrust: true (the compute r
 // TestBadConfig: every bad value gets one line naming the environment, the field, the value and
 // what is allowed.
 func TestBadConfig(t *testing.T) {
-	origin := limits.OriginRule
+	origin := limits.OriginAllowed
 	cases := []struct {
 		name, entry string
 		want        []string
@@ -140,8 +140,8 @@ func TestBadConfig(t *testing.T) {
 		{"account as number", `{` + ok + `, "account": 123456789012}`, []string{pre + `account = 123456789012: must be a string`}},
 		{"developer roles", `{` + ok + `, "account": "123456789012", "developerRoleArns": ["arn:aws:iam::123456789012:role/Dev", "arn:aws:iam::123456789012:role/*",
 			"arn:aws:iam::123456789012:root", "arn:aws:iam::999999999999:role/Dev", "arn:aws:iam::123456789012:role/Dev"]}`, []string{
-			pre + `developerRoleArns[1] = "arn:aws:iam::123456789012:role/*": ` + limits.RoleArn.Rule,
-			pre + `developerRoleArns[2] = "arn:aws:iam::123456789012:root": ` + limits.RoleArn.Rule,
+			pre + `developerRoleArns[1] = "arn:aws:iam::123456789012:role/*": ` + limits.RoleArn.Allowed,
+			pre + `developerRoleArns[2] = "arn:aws:iam::123456789012:root": ` + limits.RoleArn.Allowed,
 			pre + `developerRoleArns[3] = "arn:aws:iam::999999999999:role/Dev": must be a role of the environment's account 123456789012 (the trust role's policy alone grants it there)`,
 			pre + `developerRoleArns[4] = "arn:aws:iam::123456789012:role/Dev": is listed twice`}},
 		{"developer roles in production", `{` + ok + `, "production": true, "developerRoleArns": ["arn:aws:iam::123456789012:role/Dev", "arn:aws:iam::123456789012:role/Other"]}`, []string{
@@ -215,7 +215,7 @@ func TestBadConfig(t *testing.T) {
 			pre + `amplify.repository = "http://github.com/x/y": must be an https URL of a git repository`,
 			pre + `amplify.accessTokenSecret = "ghp_abc def": must name the Secrets Manager secret holding the repository's access token (never the token itself)`,
 			pre + `amplify.branches[1].name = "main": is listed twice`,
-			pre + `amplify.branches[2].name = "feature x": ` + limits.BranchName.Rule,
+			pre + `amplify.branches[2].name = "feature x": ` + limits.BranchName.Allowed,
 			pre + `amplify.branches[2].stage = "PROD": must be one of "PRODUCTION", "BETA", "DEVELOPMENT", "EXPERIMENTAL", "PULL_REQUEST"`,
 			pre + `amplify.branches[3].publishFeedback = true: applies to a branch's own role (ownRole: true); the app's role always may publish`,
 		}},
@@ -232,9 +232,9 @@ func TestBadConfig(t *testing.T) {
 			pre + `amplify.branches[0].assumeTrustRole = true: applies to a branch's own role (ownRole: true); a branch without one runs as the app's role, which amplify.assumeTrustRole governs`,
 		}},
 		{"amplify branch names that make no DNS label", `{` + ok + `, "amplify": {"appName": "web", "branches": [{"name": "-x"}, {"name": "fix/"}, {"name": "` + strings.Repeat("b", 64) + `"}]}}`, []string{
-			pre + `amplify.branches[0].name = "-x": ` + limits.BranchName.Rule,
-			pre + `amplify.branches[1].name = "fix/": ` + limits.BranchName.Rule,
-			pre + `amplify.branches[2].name = "` + strings.Repeat("b", 64) + `": ` + limits.BranchName.Rule,
+			pre + `amplify.branches[0].name = "-x": ` + limits.BranchName.Allowed,
+			pre + `amplify.branches[1].name = "fix/": ` + limits.BranchName.Allowed,
+			pre + `amplify.branches[2].name = "` + strings.Repeat("b", 64) + `": ` + limits.BranchName.Allowed,
 		}},
 		{"role-only needs origins", `{"amplify": {"roleOnly": true}}`, []string{
 			pre + `allowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + origin}},
@@ -242,10 +242,10 @@ func TestBadConfig(t *testing.T) {
 			pre + `allowedOrigins: at least one origin is required (e.g. ["http://localhost:3000"]); ` + origin}},
 		{"email", `{` + ok + `, "email": {"from": "no-reply@example", "fromName": "Ex\n<evil>", "replyTo": "a b@example.com", "sesIdentity": "Example.com", "sesRegion": "ap-east-1", "sender": "x"}}`, []string{
 			pre + `email.sender = "x": unknown field; allowed: from, fromName, replyTo, sesIdentity, sesRegion`,
-			pre + `email.from = "no-reply@example": ` + limits.EmailAddressRule + `; required`,
+			pre + `email.from = "no-reply@example": ` + limits.EmailAddressAllowed + `; required`,
 			pre + `email.fromName = "Ex\n<evil>": must be at most 64 characters without line breaks, '<', '>' or '"': the sender's name, e.g. "Example App"`,
-			pre + `email.replyTo = "a b@example.com": ` + limits.EmailAddressRule,
-			pre + `email.sesIdentity = "Example.com": ` + limits.SESIdentityRule + `; required`,
+			pre + `email.replyTo = "a b@example.com": ` + limits.EmailAddressAllowed,
+			pre + `email.sesIdentity = "Example.com": ` + limits.SESIdentityAllowed + `; required`,
 			pre + `email.sesRegion = "ap-east-1": must be a region where Amazon SES sends email: ` + sesRegionList,
 		}},
 		{"email from another domain or address", `{` + ok + `, "email": {"from": "no-reply@example.org", "sesIdentity": "example.com"}}`, []string{
@@ -258,8 +258,8 @@ func TestBadConfig(t *testing.T) {
 			pre + `email.sesRegion = "us-west-2": a user pool in eu-north-1 can send through SES only in eu-north-1`,
 		}},
 		{"email required fields", `{` + ok + `, "email": {}}`, []string{
-			pre + `email.from = "": ` + limits.EmailAddressRule + `; required`,
-			pre + `email.sesIdentity = "": ` + limits.SESIdentityRule + `; required`,
+			pre + `email.from = "": ` + limits.EmailAddressAllowed + `; required`,
+			pre + `email.sesIdentity = "": ` + limits.SESIdentityAllowed + `; required`,
 		}},
 		{"amplify token without repository", `{` + ok + `, "amplify": {"appName": "web", "accessTokenSecret": "x"}}`, []string{
 			pre + `amplify.accessTokenSecret = "x": is only used with repository`,
@@ -373,8 +373,8 @@ func TestBadDelivery(t *testing.T) {
 			pre + `priceClass = "All": must be one of "PriceClass_100", "PriceClass_200", "PriceClass_All"`,
 			pre + `signatureTtlSeconds = 7200: must be a whole number of seconds from 60 to 3600`,
 			pre + `logExpirationDays = -1: must be a whole number of days from 1 to 3650`,
-			pre + `domainName = "Images.Example.com": ` + limits.DomainName.Rule,
-			pre + `certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012": ` + limits.CertificateArn.Rule}},
+			pre + `domainName = "Images.Example.com": ` + limits.DomainName.Allowed,
+			pre + `certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012": ` + limits.CertificateArn.Allowed}},
 		{"a domain without a certificate", `{"publicKeys": ["` + keys + `key-1.pem"], "domainName": "images.example.com"}`, []string{
 			pre + `certificateArn: is required with domainName (images.example.com): CloudFront serves a custom domain only with an ACM certificate for it in us-east-1`}},
 		{"a certificate without a domain", `{"publicKeys": ["` + keys + `key-1.pem"], "certificateArn": "` + cert + `"}`, []string{
@@ -426,7 +426,7 @@ func TestBadAPI(t *testing.T) {
 		pre + `authorizerCacheSeconds = 7200: must be a whole number of seconds (API Gateway caches an authorizer's answer at most an hour; 0 turns the cache off) from 0 to 3600`,
 		pre + `maxActiveTokensPerOwner = 1001: must be a whole number of tokens from 1 to 1000`,
 		pre + `allowedOrigins[0] = "https://app.example.com/path": must not have a path (/path): "https://app.example.com"`,
-		pre + `scopes[1] = "Write Items": ` + limits.Scope.Rule,
+		pre + `scopes[1] = "Write Items": ` + limits.Scope.Allowed,
 		pre + `scopes[2] = "read": is listed twice`,
 	}
 	if err == nil {

@@ -105,7 +105,7 @@ func (p *Pipeline) check(ps *limits.Problems) {
 	f := PipelineKey
 	// A field reported as the wrong type is not checked again on the default left in its place.
 	if !ps.Reported(f+".account") && !limits.Account.Match(p.Account) {
-		ps.Add(f+".account", p.Account, limits.Account.Rule+" (required: the pipeline deploys across accounts and regions from an explicit account)")
+		ps.Add(f+".account", p.Account, limits.Account.Allowed+" (required: the pipeline deploys across accounts and regions from an explicit account)")
 	}
 	for _, c := range []struct {
 		field, value string

@@ -58,18 +58,18 @@ func TestBadPipeline(t *testing.T) {
 		{"missing", ``, []string{"pipeline: is missing: cdk.json's context must hold a `pipeline` object to build the pipeline (see docs/deploying.md)"}},
 		{"not an object", `["dev"]`, []string{`pipeline = ["dev"]: must be an object`}},
 		{"empty", `{}`, []string{
-			`pipeline.account = "": ` + limits.Account.Rule + ` (required: the pipeline deploys across accounts and regions from an explicit account)`,
-			`pipeline.connectionArn = "": ` + limits.ConnectionArn.Rule,
-			`pipeline.repository = "": ` + limits.Repository.Rule,
+			`pipeline.account = "": ` + limits.Account.Allowed + ` (required: the pipeline deploys across accounts and regions from an explicit account)`,
+			`pipeline.connectionArn = "": ` + limits.ConnectionArn.Allowed,
+			`pipeline.repository = "": ` + limits.Repository.Allowed,
 			`pipeline.environments = []: must list the entries of ` + "`environments`" + ` the pipeline deploys, in order (e.g. ["dev", "prod"])`}},
 		{"every field wrong", `{"account": "1111", "region": "mars-1", "connectionArn": "arn:aws:codestar:eu-west-1:111122223333:repo/x", "repository": "photos",
 			"branch": "-main", "environments": ["dev", "staging", "dev"], "approval": true}`, []string{
 			`pipeline.approval = true: unknown field; allowed: account, region, connectionArn, repository, branch, environments`,
-			`pipeline.account = "1111": ` + limits.Account.Rule + ` (required: the pipeline deploys across accounts and regions from an explicit account)`,
-			`pipeline.region = "mars-1": ` + limits.Region.Rule,
-			`pipeline.connectionArn = "arn:aws:codestar:eu-west-1:111122223333:repo/x": ` + limits.ConnectionArn.Rule,
-			`pipeline.repository = "photos": ` + limits.Repository.Rule,
-			`pipeline.branch = "-main": ` + limits.GitBranch.Rule,
+			`pipeline.account = "1111": ` + limits.Account.Allowed + ` (required: the pipeline deploys across accounts and regions from an explicit account)`,
+			`pipeline.region = "mars-1": ` + limits.Region.Allowed,
+			`pipeline.connectionArn = "arn:aws:codestar:eu-west-1:111122223333:repo/x": ` + limits.ConnectionArn.Allowed,
+			`pipeline.repository = "photos": ` + limits.Repository.Allowed,
+			`pipeline.branch = "-main": ` + limits.GitBranch.Allowed,
 			`pipeline.environments[1] = "staging": is not an entry of ` + "`environments`" + `; have dev, prod`,
 			`pipeline.environments[2] = "dev": is listed twice`}},
 		{"wrong types", `{"account": 111122223333, "connectionArn": "` + goodConnection + `", "repository": "acme/photos", "environments": "dev"}`, []string{
@@ -95,7 +95,7 @@ func TestBadPipelineEnvironment(t *testing.T) {
 	must(0, json.Unmarshal([]byte(`{"dev": {"region": "mars-1", `+ok+`}}`), &environments))
 	raw := map[string]any{"account": "111122223333", "connectionArn": goodConnection, "repository": "acme/photos", "environments": []any{"dev"}}
 	_, _, err := config.PipelineFromContext(".", raw, environments)
-	want := `invalid cdk.json context: environments.dev.region = "mars-1": ` + limits.Region.Rule
+	want := `invalid cdk.json context: environments.dev.region = "mars-1": ` + limits.Region.Allowed
 	if err == nil || err.Error() != want {
 		t.Errorf("error %v, want %s", err, want)
 	}

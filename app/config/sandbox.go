@@ -37,7 +37,7 @@ func Sandbox(env Environment, developer, destroyData any) (Environment, error) {
 	}
 	name, ok := developer.(string)
 	if !ok || !limits.SandboxDeveloper.Match(name) {
-		ps.Add(SandboxKey, developer, limits.SandboxDeveloper.Rule)
+		ps.Add(SandboxKey, developer, limits.SandboxDeveloper.Allowed)
 	}
 	if env.Production {
 		ps.Add(SandboxKey, developer, fmt.Sprintf("a sandbox copies a development environment; %s is production (production: true): choose one with -c env=<name>", env.Name))

@@ -249,7 +249,7 @@ func (p *AppProps) Validate() error {
 		f := "EnvironmentVariables[" + name + "]"
 		switch {
 		case !limits.EnvironmentVariable.Match(name):
-			ps.Add(f, name, limits.EnvironmentVariable.Rule)
+			ps.Add(f, name, limits.EnvironmentVariable.Allowed)
 		case strings.HasPrefix(strings.ToUpper(name), "AMPLIFY_"):
 			ps.Add(f, name, "starts with AMPLIFY_, which is Amplify's own (set the app root with AppRoot)")
 		}
@@ -258,7 +258,7 @@ func (p *AppProps) Validate() error {
 	for i, b := range q.Branches {
 		f := fmt.Sprintf("Branches[%d]", i)
 		if !limits.BranchName.Match(b.Name) {
-			ps.Add(f+".Name", b.Name, limits.BranchName.Rule)
+			ps.Add(f+".Name", b.Name, limits.BranchName.Allowed)
 		} else if seen[b.Name] {
 			ps.Add(f+".Name", b.Name, "is listed twice")
 		}

@@ -228,7 +228,7 @@ func (s *Service) issue(ctx context.Context, owner string, req Request) (Respons
 	}
 	days := limits.TokenLifetimeDays.Or(req.LifetimeDays)
 	if r := limits.TokenLifetimeDays; days < r.Min || days > r.Max {
-		return invalid("lifetimeDays", rangeRule(r)), nil
+		return invalid("lifetimeDays", rangeAllowed(r)), nil
 	}
 	now := s.Now().Truncate(time.Second)
 	active, err := s.countActive(ctx, owner, now)
@@ -309,7 +309,7 @@ func (s *Service) list(ctx context.Context, owner string, req Request) (Response
 		limit = *req.Limit
 	}
 	if r := limits.TokenListPage; limit < r.Min || limit > r.Max {
-		return invalid("limit", rangeRule(r)), nil
+		return invalid("limit", rangeAllowed(r)), nil
 	}
 	in := &dynamodb.QueryInput{
 		TableName:                 &s.TableName,
@@ -447,8 +447,8 @@ func kindOf(t reflect.Type) string {
 	return "a " + t.String()
 }
 
-// rangeRule is what a value of r must be, as a refusal says it.
-func rangeRule(r limits.Range) string {
+// rangeAllowed is what a value of r must be, as a refusal says it.
+func rangeAllowed(r limits.Range) string {
 	return fmt.Sprintf("must be a whole number of %s from %d to %d", r.Unit, r.Min, r.Max)
 }
 

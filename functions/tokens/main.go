@@ -91,7 +91,7 @@ func intFromEnv(ps *limits.Problems, getenv func(string) string, name string, r 
 	v := getenv(name)
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		ps.Add(name, v, "is required and "+rangeRule(r))
+		ps.Add(name, v, "is required and "+rangeAllowed(r))
 		return 0
 	}
 	r.Check(ps, name, n)

@@ -31,7 +31,7 @@ var rangeRef = regexp.MustCompile(`limits\.([A-Za-z]+)`)
 
 // TestPropDocsStateTheirDefaults: every field of a construct's props says beside it what leaving
 // it out does ("Default ...") or that it is required; one whose values are a limits.Range states
-// that range's default and bounds as limits defines them (so the doc cannot drift from the rule).
+// that range's default and bounds as limits defines them (so the doc cannot drift from the limit).
 func TestPropDocsStateTheirDefaults(t *testing.T) {
 	fset := token.NewFileSet()
 	limitsFiles, _ := filepath.Glob(filepath.Join(root, "limits", "*.go"))
