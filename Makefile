@@ -25,15 +25,15 @@ STACKS := '$(ENV)/*'
 
 .DEFAULT_GOAL := help
 
-.PHONY: help deps app build host-functions synth test test-go test-web test-calls web web-preview snapshot access-report outputs cdn-key bench diff deploy destroy bootstrap pipeline bootstrap-pipeline pipeline-deploy pipeline-report sandbox sandbox-destroy fmt vet clean
+.PHONY: help deps app build host-functions synth test test-go test-web test-calls web web-preview snapshot access-report web-config outputs cdn-key bench diff deploy destroy bootstrap pipeline bootstrap-pipeline pipeline-deploy pipeline-report sandbox sandbox-destroy fmt vet clean
 
 # How every Lambda function is built: a static binary named bootstrap (runtime provided.al2023),
 # for linux/arm64 when deployed; -trimpath keeps it (and so the asset hash) independent of where
 # the repository is checked out.
 FUNCTION_BUILD := CGO_ENABLED=0 go build -trimpath -buildvcs=false -tags lambda.norpc -ldflags='-s -w'
 
-# What the functions share: start-up, the identity check, list cursors, payload keys (functions/internal/*), rules.
-SHARED_SOURCES = $(wildcard functions/internal/start/*.go functions/internal/identity/*.go functions/internal/cursor/*.go functions/internal/payload/*.go rules/*.go)
+# What the functions share: start-up, the identity check, list cursors, payload keys (functions/internal/*), limits.
+SHARED_SOURCES = $(wildcard functions/internal/start/*.go functions/internal/identity/*.go functions/internal/cursor/*.go functions/internal/payload/*.go limits/*.go)
 
 # The items function. Rebuilt only when its sources or the module change.
 ITEMS_BOOTSTRAP := build/functions/items/bootstrap
@@ -52,9 +52,10 @@ deps: node_modules/.package-lock.json ## Install the pinned CLI and Node (npm ci
 
 # The CDK app itself, prebuilt: cdk.json runs `make build/gatehouse && build/gatehouse`, so a
 # synth relinks only after a change and skips `go run`'s staleness check (make bench).
-APP_SOURCES := $(shell find bin/main.go accessrules config constructs internal outputs rules stacks -name '*.go' ! -name '*_test.go' 2>/dev/null) go.mod go.sum
+# Its sources: app/ but the commands (app/cmd), and the library it links.
+APP_SOURCES := $(shell find app accessrules apitokens constructs internal limits -path app/cmd -prune -o -name '*.go' ! -name '*_test.go' -print 2>/dev/null) go.mod go.sum
 build/gatehouse: $(APP_SOURCES)
-	go build -o $@ ./bin
+	go build -o $@ ./app
 
 # The signer function (the image delivery's asset function), built the same way.
 SIGNER_BOOTSTRAP := build/functions/signer/bootstrap
@@ -94,7 +95,7 @@ synth: build ## Synthesize every stack of ENV into cdk.out (no AWS account neede
 	@# on failure, the app command "exited with error 1" (the app's own lines above say why).
 	$(CDK) synth --quiet --strict -o cdk.out.new 2>&1 | sed -e '/^Supply a stack id/d' -e '/: Subprocess exited with error 1$$/d' || { rm -rf cdk.out.new; exit 1; }
 	@rm -rf cdk.out && mv cdk.out.new cdk.out
-	@go run ./bin/stacks -assembly cdk.out -env $(ENV)
+	@go run ./app/cmd/stacks -assembly cdk.out -env $(ENV)
 
 # Every test binary (the CDK tests' ~100 MB one among them) in one go test -c, whose links Go
 # caches (go test would relink them on every run, ~1 s, although nothing changed); and only when
@@ -126,19 +127,19 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json node
 
 # Without a deploy's configuration, the web app is checked against the deploy-shaped fixture's:
 # written when missing, and again when the fixture or what writes it changed; a deployment's
-# configuration (make outputs) is never replaced.
+# configuration (make web-config) is never replaced.
 WEB_FIXTURE := test/testdata/cdk-outputs.json
-WEB_FIXTURE_SOURCES := $(WEB_FIXTURE) $(wildcard bin/outputs/*.go webconfig/*.go outputs/*.go accessrules/*.go)
+WEB_FIXTURE_SOURCES := $(WEB_FIXTURE) $(wildcard app/cmd/web-config/*.go app/webconfig/*.go app/contract/*.go accessrules/*.go limits/*.go)
 web/amplify_outputs.json: $(WEB_FIXTURE_SOURCES)
 	@if [ -s $@ ] && [ -s web/.env.local ] && ! grep -q '^# Generated .* from $(WEB_FIXTURE) ' web/.env.local; then exit 0; fi; \
-	echo "web/amplify_outputs.json: writing the deploy-shaped fixture's (after a deploy: make outputs OUT_DIR=web)"; \
-	go run ./bin/outputs -env dev -outputs-file $(WEB_FIXTURE) -out-dir web
+	echo "web/amplify_outputs.json: writing the deploy-shaped fixture's (after a deploy: make web-config OUT_DIR=web)"; \
+	go run ./app/cmd/web-config -env dev -outputs-file $(WEB_FIXTURE) -out-dir web
 
-web: ## Run the web app locally (next dev on :3000) against ENV's deployment: make outputs ENV=... OUT_DIR=web first.
+web: ## Run the web app locally (next dev on :3000) against ENV's deployment: make web-config ENV=... OUT_DIR=web first.
 	@# The configuration first: nothing is installed for a run that cannot start.
-	@test -s web/.env.local && test -s web/amplify_outputs.json || { echo "web/.env.local or web/amplify_outputs.json is missing: deploy (make deploy ENV=$(ENV)), then make outputs ENV=$(ENV) OUT_DIR=web (to look at the app without a deploy: make web-preview)"; exit 1; }
-	@! grep -q '^# Generated .* from $(WEB_FIXTURE) ' web/.env.local || { echo "web/.env.local is the test fixture's configuration (make test writes it when there is none), not a deployment's: make web-preview runs the app on it as a preview (sign-in and AWS calls cannot work there); for a deployment, make outputs ENV=$(ENV) OUT_DIR=web after make deploy ENV=$(ENV)"; exit 1; }
-	@grep -q '^# Generated .* (environment $(ENV))\.' web/.env.local || { echo "web/.env.local is not environment $(ENV)'s ($$(head -1 web/.env.local)): make outputs ENV=$(ENV) OUT_DIR=web"; exit 1; }
+	@test -s web/.env.local && test -s web/amplify_outputs.json || { echo "web/.env.local or web/amplify_outputs.json is missing: deploy (make deploy ENV=$(ENV)), then make web-config ENV=$(ENV) OUT_DIR=web (to look at the app without a deploy: make web-preview)"; exit 1; }
+	@! grep -q '^# Generated .* from $(WEB_FIXTURE) ' web/.env.local || { echo "web/.env.local is the test fixture's configuration (make test writes it when there is none), not a deployment's: make web-preview runs the app on it as a preview (sign-in and AWS calls cannot work there); for a deployment, make web-config ENV=$(ENV) OUT_DIR=web after make deploy ENV=$(ENV)"; exit 1; }
+	@grep -q '^# Generated .* (environment $(ENV))\.' web/.env.local || { echo "web/.env.local is not environment $(ENV)'s ($$(head -1 web/.env.local)): make web-config ENV=$(ENV) OUT_DIR=web"; exit 1; }
 	@$(MAKE) --no-print-directory web/node_modules/.package-lock.json
 	cd web && NEXT_TELEMETRY_DISABLED=1 npx next dev -p 3000
 
@@ -204,19 +205,23 @@ snapshot: build ## Rewrite the golden templates in test/golden on purpose; read 
 
 access-report: synth ## Print who can do what in ENV: every access-matrix request, its decision and deciding statement; the picture into docs/diagrams/access-ENV.md.
 	@mkdir -p docs/diagrams
-	go run ./bin/access-report -env $(ENV) -assembly cdk.out -diagram docs/diagrams/access-$(ENV).md
+	go run ./proof/cmd/access-report -env $(ENV) -assembly cdk.out -diagram docs/diagrams/access-$(ENV).md
 
 pipeline-report: pipeline ## Print the access matrix of ENV as the pipeline deploys it, with the deploy path's rows: the bootstrap's execution role, every role of the pipeline.
-	go run ./bin/access-report -env $(ENV) -assembly cdk.out -pipeline
+	go run ./proof/cmd/access-report -env $(ENV) -assembly cdk.out -pipeline
 
-outputs: ## Write amplify_outputs.json and .env.local into OUT_DIR from OUTPUTS_FILE (what make deploy wrote).
-	go run ./bin/outputs -env $(ENV) -outputs-file $(OUTPUTS_FILE) -out-dir $(OUT_DIR)
+web-config: ## Write the web app's configuration (amplify_outputs.json and .env.local) into OUT_DIR from OUTPUTS_FILE (what make deploy wrote).
+	go run ./app/cmd/web-config -env $(ENV) -outputs-file $(OUTPUTS_FILE) -out-dir $(OUT_DIR)
+
+# make web-config's name until the commands became one word per meaning: the web app's own
+# messages (web/lib/config.ts) and existing deploy notes still say make outputs.
+outputs: web-config
 
 cdn-key: ## Make ENV's CloudFront signing key pair (public key where delivery.publicKeys[0] points, private beside it, git-ignored) and print how to store it (FORCE=1 replaces a private key).
-	go run ./bin/cdnkey -env $(ENV) $(if $(FORCE),-force) $(if $(PROFILE),-profile $(PROFILE))
+	go run ./app/cmd/cdnkey -env $(ENV) $(if $(FORCE),-force) $(if $(PROFILE),-profile $(PROFILE))
 
-bench: build ## Measure cdk synth against the bare floor app (bench/floor) when nothing changed, one stack changed and every template is new; test and memory ratios, one synth's parts, each optional stack's cost, make test-web and make test-calls (COLD=false skips the cold run; ONLY=cases or ONLY=test measures only those).
-	go run ./bench -cold=$(if $(COLD),$(COLD),true)$(if $(ONLY), -only=$(ONLY))
+bench: build ## Measure cdk synth against the bare floor app (proof/bench/floor) when nothing changed, one stack changed and every template is new; test and memory ratios, one synth's parts, each optional stack's cost, make test-web and make test-calls (COLD=false skips the cold run; ONLY=cases or ONLY=test measures only those).
+	go run ./proof/bench -cold=$(if $(COLD),$(COLD),true)$(if $(ONLY), -only=$(ONLY))
 
 # Before anything that reaches AWS: the AWS CLI is there and PROFILE's credentials work (an
 # expired SSO session says how to renew it).
@@ -263,7 +268,7 @@ pipeline: build ## Synthesize the delivery pipeline (cdk.json's pipeline section
 	@rm -rf cdk.out.new
 	$(PIPELINE_CDK) synth --quiet --strict -o cdk.out.new 2>&1 | sed -e '/^Supply a stack id/d' -e '/: Subprocess exited with error 1$$/d' || { rm -rf cdk.out.new; exit 1; }
 	@rm -rf cdk.out && mv cdk.out.new cdk.out
-	@go run ./bin/stacks -assembly cdk.out
+	@go run ./app/cmd/stacks -assembly cdk.out
 
 bootstrap-pipeline: build ## Bootstrap the pipeline's account (PROFILE, an administrator of it): its guardrails, then cdk bootstrap of its region and us-east-1.
 	@$(PREFLIGHT)

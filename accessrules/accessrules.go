@@ -10,7 +10,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // EntityID is the path segment that stands for the caller's own owner key: its identity-pool
@@ -25,12 +25,12 @@ const IdentityVariable = "${cognito-identity.amazonaws.com:sub}"
 // SubVariable is the IAM policy variable that EntityID becomes with the sub owner key: the
 // session tag the identity pool sets from the ID token's sub claim. A session without the tag
 // (a guest, or a token of a provider the pool maps no tags for) matches no statement naming it.
-const SubVariable = "${aws:PrincipalTag/" + rules.OwnerTag + "}"
+const SubVariable = "${aws:PrincipalTag/" + limits.OwnerTag + "}"
 
 // OwnerVariable is the policy variable naming the caller's owner key ownerKey (one of
-// rules.OwnerKeys; "" is rules.DefaultOwnerKey).
+// limits.OwnerKeys; "" is limits.DefaultOwnerKey).
 func OwnerVariable(ownerKey string) string {
-	if ownerKey == rules.OwnerKeySub {
+	if ownerKey == limits.OwnerKeySub {
 		return SubVariable
 	}
 	return IdentityVariable
@@ -139,7 +139,7 @@ func checkPath(path string) string {
 
 // Check checks rules against each other and against the roles that exist. groups are the names
 // of groups that have roles; guests says whether a guest role exists.
-func Check(ps *rules.Problems, field string, rules []AccessRule, guests bool, groups map[string]bool) {
+func Check(ps *limits.Problems, field string, rules []AccessRule, guests bool, groups map[string]bool) {
 	type key struct{ path, who string }
 	seen := map[key]bool{}
 	var paths []string

@@ -4,13 +4,14 @@ package docs
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/gatehouse-cdk/gatehouse/outputs"
+	"github.com/gatehouse-cdk/gatehouse/app/contract"
 )
 
 // link is a Markdown inline link's target: [text](target).
@@ -134,7 +135,7 @@ func TestAnchorOf(t *testing.T) {
 }
 
 // TestOutputsTableHasEveryOutputTheWebAppReads: configuration.md's outputs table has a row for
-// each output whose value the web app's configuration checks (outputs.Checked).
+// each output whose value the web app's configuration checks (contract.Checked).
 func TestOutputsTableHasEveryOutputTheWebAppReads(t *testing.T) {
 	doc, err := os.ReadFile("configuration.md")
 	if err != nil {
@@ -146,9 +147,71 @@ func TestOutputsTableHasEveryOutputTheWebAppReads(t *testing.T) {
 			keyCells = append(keyCells, cells[2])
 		}
 	}
-	for _, key := range outputs.Checked() {
+	for _, key := range contract.Checked() {
 		if !slices.ContainsFunc(keyCells, func(cell string) bool { return strings.Contains(cell, "`"+key+"`") }) {
 			t.Errorf("configuration.md's outputs table has no row for %s", key)
+		}
+	}
+}
+
+// TestReadmeLayoutMatchesTheTree: the README's layout tables (library, app, proof, around them)
+// and the tree cannot drift apart: every path they name exists, and every entry of the root,
+// app/, app/cmd/, proof/ and proof/cmd/ (git's files, untracked ones not ignored included) is
+// named, itself or by a path under it.
+func TestReadmeLayoutMatchesTheTree(t *testing.T) {
+	text, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(text)
+	start := strings.Index(readme, "### Layout")
+	end := strings.Index(readme, "**What moved**") // its table names the old paths
+	if start < 0 || end < start {
+		t.Fatalf("README.md has no \"### Layout\" section followed by \"**What moved**\"")
+	}
+	code := regexp.MustCompile("`([^`]+)`")
+	var named []string
+	for _, line := range strings.Split(readme[start:end], "\n") {
+		cells := strings.Split(line, "|")
+		if !strings.HasPrefix(line, "| `") || len(cells) < 3 {
+			continue
+		}
+		for _, m := range code.FindAllStringSubmatch(cells[1], -1) {
+			path := strings.TrimSuffix(m[1], "/")
+			named = append(named, path)
+			if _, err := os.Stat(filepath.Join("..", filepath.FromSlash(path))); err != nil {
+				t.Errorf("README.md's layout names %s, which does not exist", m[1])
+			}
+		}
+	}
+	if len(named) < 30 {
+		t.Fatalf("README.md's layout tables name %d paths: the tables were not found", len(named))
+	}
+	cmd := exec.Command("git", "ls-files", "--cached", "--others", "--exclude-standard")
+	cmd.Dir = ".."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git ls-files: %v", err)
+	}
+	entries := map[string]bool{}
+	for _, file := range strings.Fields(string(out)) {
+		if _, err := os.Lstat(filepath.Join("..", filepath.FromSlash(file))); err != nil {
+			continue // deleted, not yet committed
+		}
+		parts := strings.Split(file, "/")
+		entries[parts[0]] = true
+		for _, dir := range []string{"app", "app/cmd", "proof", "proof/cmd"} {
+			if depth := strings.Count(dir, "/") + 1; strings.HasPrefix(file, dir+"/") && len(parts) > depth {
+				entries[strings.Join(parts[:depth+1], "/")] = true
+			}
+		}
+	}
+	if !entries["app/main.go"] || !entries["proof/matrix"] {
+		t.Fatalf("git ls-files listed %d entries, without app/main.go or proof/matrix", len(entries))
+	}
+	for entry := range entries {
+		if !slices.ContainsFunc(named, func(path string) bool { return path == entry || strings.HasPrefix(path, entry+"/") }) {
+			t.Errorf("%s is not in README.md's layout tables: add a row saying what it holds, under library, app, proof or around them", entry)
 		}
 	}
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
-	"github.com/gatehouse-cdk/gatehouse/config"
-	"github.com/gatehouse-cdk/gatehouse/matrix"
+	"github.com/gatehouse-cdk/gatehouse/app/config"
+	"github.com/gatehouse-cdk/gatehouse/proof/matrix"
 )
 
 // referenceModel is the IAM model of the reference app's cloud assembly (every stage).

@@ -9,9 +9,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gatehouse-cdk/gatehouse/apitokens"
+	"github.com/gatehouse-cdk/gatehouse/app/contract"
 	"github.com/gatehouse-cdk/gatehouse/internal/logicalids"
-	"github.com/gatehouse-cdk/gatehouse/outputs"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // Logical ids of the token API's resources (the token table is pinned in logical_ids_test.go).
@@ -81,8 +81,8 @@ func TestTokenAPI(t *testing.T) {
 		})
 		tmpl.HasResource(jsii.String("AWS::Logs::LogGroup"), M{"DeletionPolicy": "Retain", "Properties": M{"RetentionInDays": 90}})
 		tmpl.ResourcePropertiesCountIs(jsii.String("AWS::Logs::LogGroup"), M{"RetentionInDays": 90}, jsii.Number(4))
-		for key, value := range map[string]any{outputs.APIURL: assertions.Match_AnyValue(), outputs.TokenServiceFunctionName: M{"Ref": tokenServiceFn},
-			outputs.TokenTableName: M{"Ref": tokenTable}} {
+		for key, value := range map[string]any{contract.APIURL: assertions.Match_AnyValue(), contract.TokenServiceFunctionName: M{"Ref": tokenServiceFn},
+			contract.TokenTableName: M{"Ref": tokenTable}} {
 			tmpl.HasOutput(jsii.String(key), M{"Value": value})
 		}
 		// The token service: its table, its scopes, its cap, the stage whose authorizer cache a
@@ -90,15 +90,15 @@ func TestTokenAPI(t *testing.T) {
 		// the sign-in whose users it acts for (it verifies their ID tokens: the auth stack's user
 		// pool, web client and identity pool, read through its outputs).
 		tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), M{"Environment": M{"Variables": assertions.Match_ObjectEquals(withOwnerKey(env, M{
-			"TOKEN_TABLE_NAME":              M{"Ref": tokenTable},
-			"TOKEN_SCOPES":                  want.scopes,
-			rules.EnvMaxActiveTokens:        strconv.Itoa(want.maxTokens),
-			rules.EnvTokenAPIID:             M{"Ref": restAPI},
-			rules.EnvTokenAPIStage:          "v1",
-			rules.EnvAuthorizerCacheSeconds: strconv.Itoa(want.cacheTTL),
-			rules.EnvUserPoolID:             authOutput(env, "PublishOutputRefSignInUserPoolA2C003D1709FDFED"),
-			rules.EnvUserPoolClientID:       authOutput(env, "PublishOutputRefSignInUserPoolWebClient9BA5B3B3E3D74A23"),
-			rules.EnvIdentityPoolID:         authOutput(env, "PublishOutputRefSignInIdentityPool9123F5A75987E121"),
+			"TOKEN_TABLE_NAME":               M{"Ref": tokenTable},
+			"TOKEN_SCOPES":                   want.scopes,
+			limits.EnvMaxActiveTokens:        strconv.Itoa(want.maxTokens),
+			limits.EnvTokenAPIID:             M{"Ref": restAPI},
+			limits.EnvTokenAPIStage:          "v1",
+			limits.EnvAuthorizerCacheSeconds: strconv.Itoa(want.cacheTTL),
+			limits.EnvUserPoolID:             authOutput(env, "PublishOutputRefSignInUserPoolA2C003D1709FDFED"),
+			limits.EnvUserPoolClientID:       authOutput(env, "PublishOutputRefSignInUserPoolWebClient9BA5B3B3E3D74A23"),
+			limits.EnvIdentityPoolID:         authOutput(env, "PublishOutputRefSignInIdentityPool9123F5A75987E121"),
 		}))}, "Role": arnOf(tokenServiceRole)})
 	}
 }

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse-cdk/gatehouse/config"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/app/config"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // startBadConfigApp starts cdk.json's app command as the CDK CLI runs it (a shell command: `make
@@ -57,10 +57,10 @@ func TestAppRejectsBadConfigCleanly(t *testing.T) {
 		`invalid cdk.json context: environments.dev.allowedOrigins[0] = "https://app.example.com/": must not end with a slash: "https://app.example.com"`,
 		`invalid cdk.json context: environments.dev.developerRoleArns = ["arn:aws:iam::123456789012:role/Dev"]: must be empty in a production environment (production: true): a developer role may act as the web server for every user`,
 		`invalid cdk.json context: environments.dev.delivery.signatureTtlSeconds = 30: must be a whole number of seconds from 60 to 3600`,
-		`invalid cdk.json context: environments.dev.delivery.certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-4234-8234-123456789012": ` + rules.CertificateArn.Rule,
+		`invalid cdk.json context: environments.dev.delivery.certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-4234-8234-123456789012": ` + limits.CertificateArn.Allowed,
 		`invalid cdk.json context: environments.dev.api.authorizerCacheSeconds = 3601: must be a whole number of seconds (API Gateway caches an authorizer's answer at most an hour; 0 turns the cache off) from 0 to 3600`,
-		`invalid cdk.json context: environments.dev.api.scopes[0] = "items read": ` + rules.Scope.Rule,
-		`invalid cdk.json context: environments.dev.email.from = "no-reply": ` + rules.EmailAddressRule + `; required`,
+		`invalid cdk.json context: environments.dev.api.scopes[0] = "items read": ` + limits.Scope.Allowed,
+		`invalid cdk.json context: environments.dev.email.from = "no-reply": ` + limits.EmailAddressAllowed + `; required`,
 		`invalid cdk.json context: environments.dev.delivery.publicKeys[0] = "keys/missing.pem": does not exist: run ` + "`make cdn-key ENV=dev`" + ` to make a key pair, or fix the path (relative to cdk.json)`,
 		`invalid cdk.json context: environments.dev.delivery.publicKeys[1] = "test/testdata/cdn-keys/rsa-1024.pem": is an RSA key of 1024 bits; CloudFront takes 2048-bit keys`,
 	}
@@ -96,7 +96,7 @@ func TestDeployRefusesPlaceholders(t *testing.T) {
 	}
 	want := []string{
 		`cannot deploy: environments.prod.allowedOrigins[0] = "https://app.example.com": is a documentation domain, a placeholder: set your site's origin`,
-		`cannot deploy: environments.prod.delivery.publicKeys[0] = "keys/prod-cdn.pem": is the example key shipped as keys/prod-cdn.pem, whose private half nobody has: run ` + "`make cdn-key ENV=prod`",
+		`cannot deploy: environments.prod.delivery.publicKeys[0] = "app/keys/prod-cdn.pem": is the example key shipped as app/keys/prod-cdn.pem, whose private half nobody has: run ` + "`make cdn-key ENV=prod`",
 		`cannot deploy prod with placeholders: change them in cdk.json (they only let a fresh clone synthesize)`,
 	}
 	var exit *exec.ExitError
@@ -146,9 +146,9 @@ func TestPipelineRefusesPlaceholders(t *testing.T) {
 	want := []string{
 		`cannot deploy: pipeline.account = "123456789012": is AWS's documentation account, a placeholder: set the account the pipeline runs in`,
 		`cannot deploy: pipeline.connectionArn = "arn:aws:codeconnections:ap-southeast-1:123456789012:connection/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d": is in AWS's documentation account, a placeholder: create a connection (Developer Tools > Connections) and set its ARN`,
-		`cannot deploy: environments.dev.delivery.publicKeys[0] = "keys/dev-cdn.pem": is the example key shipped as keys/dev-cdn.pem, whose private half nobody has: run ` + "`make cdn-key ENV=dev`",
+		`cannot deploy: environments.dev.delivery.publicKeys[0] = "app/keys/dev-cdn.pem": is the example key shipped as app/keys/dev-cdn.pem, whose private half nobody has: run ` + "`make cdn-key ENV=dev`",
 		`cannot deploy: environments.prod.allowedOrigins[0] = "https://app.example.com": is a documentation domain, a placeholder: set your site's origin`,
-		`cannot deploy: environments.prod.delivery.publicKeys[0] = "keys/prod-cdn.pem": is the example key shipped as keys/prod-cdn.pem, whose private half nobody has: run ` + "`make cdn-key ENV=prod`",
+		`cannot deploy: environments.prod.delivery.publicKeys[0] = "app/keys/prod-cdn.pem": is the example key shipped as app/keys/prod-cdn.pem, whose private half nobody has: run ` + "`make cdn-key ENV=prod`",
 		`cannot deploy the pipeline with placeholders: change them in cdk.json (they only let a fresh clone synthesize)`,
 	}
 	var exit *exec.ExitError
@@ -166,8 +166,8 @@ func TestAppRejectsBadPipelineCleanly(t *testing.T) {
 	context["pipeline"] = map[string]any{"account": "1234", "connectionArn": "github.com/acme", "repository": "acme/photos", "environments": []any{"dev", "qa"}}
 	out, err, wrote := runApp(t, context)
 	want := []string{
-		`invalid cdk.json context: pipeline.account = "1234": ` + rules.Account.Rule + ` (required: the pipeline deploys across accounts and regions from an explicit account)`,
-		`invalid cdk.json context: pipeline.connectionArn = "github.com/acme": ` + rules.ConnectionArn.Rule,
+		`invalid cdk.json context: pipeline.account = "1234": ` + limits.Account.Allowed + ` (required: the pipeline deploys across accounts and regions from an explicit account)`,
+		`invalid cdk.json context: pipeline.connectionArn = "github.com/acme": ` + limits.ConnectionArn.Allowed,
 		"invalid cdk.json context: pipeline.environments[1] = \"qa\": is not an entry of `environments`; have dev, prod",
 	}
 	var exit *exec.ExitError

@@ -6,9 +6,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/gatehouse-cdk/gatehouse/app/contract"
 	"github.com/gatehouse-cdk/gatehouse/internal/logicalids"
-	"github.com/gatehouse-cdk/gatehouse/outputs"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 type M = map[string]any
@@ -154,7 +154,7 @@ func TestIdentityPoolTrustAndGuests(t *testing.T) {
 		// With the sub owner key (dev) the pool tags sessions of the web client's tokens with their
 		// sub, and only the signed-in roles may be tagged; otherwise no role may.
 		signedInTrust := trustOf("authenticated")
-		if r.envs[c.env].OwnerKey == rules.OwnerKeySub {
+		if r.envs[c.env].OwnerKey == limits.OwnerKeySub {
 			signedInTrust = taggingTrustOf("authenticated")
 			tmpl.ResourcePropertiesCountIs(jsii.String("AWS::Cognito::IdentityPoolPrincipalTag"), &M{
 				"IdentityPoolId":       M{"Ref": logicalids.IdentityPool},
@@ -224,16 +224,16 @@ func TestAuthOutputs(t *testing.T) {
 	r := referenceApp()
 	tmpl := r.check(t, "dev/Auth")
 	for key, value := range map[string]any{
-		outputs.Region:           "ap-southeast-1",
-		outputs.UserPoolID:       M{"Ref": logicalids.UserPool},
-		outputs.UserPoolClientID: M{"Ref": "SignInUserPoolWebClient9BA5B3B3"},
-		outputs.IdentityPoolID:   M{"Ref": logicalids.IdentityPool},
+		contract.Region:           "ap-southeast-1",
+		contract.UserPoolID:       M{"Ref": logicalids.UserPool},
+		contract.UserPoolClientID: M{"Ref": "SignInUserPoolWebClient9BA5B3B3"},
+		contract.IdentityPoolID:   M{"Ref": logicalids.IdentityPool},
 	} {
 		tmpl.HasOutput(jsii.String(key), M{"Value": value})
 	}
-	r.check(t, "dev/Uploads").HasOutput(jsii.String(outputs.UploadBucketName), M{"Value": M{"Ref": logicalids.UploadBucket}})
+	r.check(t, "dev/Uploads").HasOutput(jsii.String(contract.UploadBucketName), M{"Value": M{"Ref": logicalids.UploadBucket}})
 	// Whether the sign-in page offers sign-up follows the user pool.
 	for env, want := range map[string]string{"dev": "true", "prod": "true", "full": "false"} {
-		r.check(t, env+"/Auth").HasOutput(jsii.String(outputs.SelfSignUp), M{"Value": want})
+		r.check(t, env+"/Auth").HasOutput(jsii.String(contract.SelfSignUp), M{"Value": want})
 	}
 }

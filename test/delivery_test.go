@@ -9,10 +9,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/gatehouse-cdk/gatehouse/app/contract"
 	"github.com/gatehouse-cdk/gatehouse/constructs/delivery"
 	"github.com/gatehouse-cdk/gatehouse/internal/logicalids"
-	"github.com/gatehouse-cdk/gatehouse/outputs"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // Logical ids of the delivery resources (the stateful ones are pinned in logical_ids_test.go).
@@ -34,8 +34,8 @@ const cachingOptimized = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 
 // deliveryKeys are the public key files each environment configures.
 var deliveryKeys = map[string][]string{
-	"dev":  {"keys/dev-cdn.pem"},
-	"prod": {"keys/prod-cdn.pem"},
+	"dev":  {"app/keys/dev-cdn.pem"},
+	"prod": {"app/keys/prod-cdn.pem"},
 	"full": {"test/testdata/cdn-keys/key-1.pem", "test/testdata/cdn-keys/key-2.pem"},
 }
 
@@ -216,7 +216,7 @@ func TestSigner(t *testing.T) {
 			}))},
 		})
 		tmpl.HasResource(jsii.String("AWS::Logs::LogGroup"), M{"DeletionPolicy": "Retain", "Properties": M{"RetentionInDays": 90}})
-		for _, key := range []string{outputs.SignerFunctionName, outputs.SignerFunctionArn, outputs.SigningKeySecretArn} {
+		for _, key := range []string{contract.SignerFunctionName, contract.SignerFunctionArn, contract.SigningKeySecretArn} {
 			tmpl.HasOutput(jsii.String(key), M{"Value": assertions.Match_AnyValue()})
 		}
 	}
@@ -290,11 +290,11 @@ func TestDeliveryLogs(t *testing.T) {
 // fingerprintOf is the fingerprint of the public key in the file at path (from the repository).
 func fingerprintOf(t *testing.T, path string) string {
 	t.Helper()
-	key, why := rules.PublicKey(string(must(os.ReadFile(filepath.Join(repoRoot, path)))))
+	key, why := limits.PublicKey(string(must(os.ReadFile(filepath.Join(repoRoot, path)))))
 	if why != "" {
 		t.Fatalf("%s %s", path, why)
 	}
-	return rules.KeyFingerprint(key)
+	return limits.KeyFingerprint(key)
 }
 
 // TestSignerIsToldTheDeployedValues resolves the signer's environment as CloudFormation would
@@ -317,7 +317,7 @@ func TestSignerIsToldTheDeployedValues(t *testing.T) {
 				t.Errorf("%s: %s = %v, want %s", env, key, vars[key], value)
 			}
 		}
-		trusted, err := rules.ParseTrustedKeys(vars["TRUSTED_KEYS"].(string))
+		trusted, err := limits.ParseTrustedKeys(vars["TRUSTED_KEYS"].(string))
 		if err != nil {
 			t.Fatalf("%s: TRUSTED_KEYS: %v", env, err)
 		}

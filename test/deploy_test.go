@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
-	"github.com/gatehouse-cdk/gatehouse/deploypolicy"
-	"github.com/gatehouse-cdk/gatehouse/stacks"
+	"github.com/gatehouse-cdk/gatehouse/app/deploypolicy"
+	"github.com/gatehouse-cdk/gatehouse/app/stacks"
 )
 
 // deployedTemplates are the templates of every stack gatehouse deploys through the execution

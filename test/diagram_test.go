@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
-	"github.com/gatehouse-cdk/gatehouse/matrix"
+	"github.com/gatehouse-cdk/gatehouse/proof/matrix"
 )
 
 // TestAccessDiagramIsCurrent: docs/diagrams/access-dev.md is the picture of dev's access matrix

@@ -17,14 +17,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/gatehouse-cdk/gatehouse/config"
+	"github.com/gatehouse-cdk/gatehouse/app/config"
+	"github.com/gatehouse-cdk/gatehouse/app/stacks"
 	"github.com/gatehouse-cdk/gatehouse/constructs/auth"
 	"github.com/gatehouse-cdk/gatehouse/constructs/hosting"
 	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
 	"github.com/gatehouse-cdk/gatehouse/internal/appchecks"
 	"github.com/gatehouse-cdk/gatehouse/internal/cdkapp"
-	"github.com/gatehouse-cdk/gatehouse/stacks"
 )
 
 // stageOptions point at the artefacts `make build` produces (make test builds them first).
@@ -119,7 +119,7 @@ func fullEnvWithoutGroup(name string) []byte {
 	return must(json.Marshal(env))
 }
 
-// reference is the app as bin builds it, with cdk.json's context: the shipped environments
+// reference is the app as app/main.go builds it, with cdk.json's context: the shipped environments
 // (dev, prod) plus the all-options environment "full", each a stage, and cdk-nag applied. It is
 // synthesized once per test run; AWS's CloudFormation validator then reads the assembly
 // (TestCloudFormationValidatorStrict).
@@ -137,7 +137,7 @@ type reference struct {
 	pipelineCfg config.Pipeline
 	// stacks are the stacks of the environment stages and the library stage, by "<stage>/<id>".
 	stacks map[string]awscdk.Stack
-	// nagFindings are appchecks.Findings of the assembly, as bin reports them.
+	// nagFindings are appchecks.Findings of the assembly, as app/main.go reports them.
 	nagFindings []string
 	library     awscdk.Stack
 	outdir      string
@@ -173,7 +173,7 @@ var referenceApp = sync.OnceValue(func() *reference {
 	// Nothing deploys from the tests' assembly: assets are fingerprinted but not copied into it
 	// (the items function is 9.5 MB, once per environment stage).
 	context["aws:cdk:disable-asset-staging"] = true
-	context[cdkapp.DisableCreationStackTraces] = true // as bin sets it
+	context[cdkapp.DisableCreationStackTraces] = true // as app/main.go sets it
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &context, Outdir: jsii.String(r.outdir)})
 	for _, name := range []string{"dev", "prod"} {
 		r.envs[name] = must(config.FromContextIn(repoRoot, name, context["environments"]))
@@ -182,7 +182,7 @@ var referenceApp = sync.OnceValue(func() *reference {
 	for _, name := range []string{"dev", "prod", "full"} {
 		r.stages[name] = stacks.NewEnvironmentStage(app, r.envs[name], stageOptions)
 	}
-	// The guardrails of every account the app deploys to, as bin adds them (dev's and prod's
+	// The guardrails of every account the app deploys to, as app/main.go adds them (dev's and prod's
 	// default account is the model's FakeAccount, the shipped pipeline's).
 	pipeline, _, err := config.PipelineFromContext(repoRoot, context[config.PipelineKey], context["environments"])
 	r.pipelineCfg = must(pipeline, err)
@@ -202,7 +202,7 @@ var referenceApp = sync.OnceValue(func() *reference {
 	}
 	r.canary = addValidatorCanary(app)
 	appchecks.Apply(app)
-	// The pipeline as cdk.json configures it, deploying the dev and prod stages above (as bin
+	// The pipeline as cdk.json configures it, deploying the dev and prod stages above (as app/main.go
 	// builds it: the same stages a direct deploy builds).
 	var pipelineStages []*stacks.EnvironmentStage
 	for _, env := range pipeline.Environments {

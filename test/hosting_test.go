@@ -13,11 +13,11 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
-	"github.com/gatehouse-cdk/gatehouse/matrix"
-	"github.com/gatehouse-cdk/gatehouse/outputs"
-	"github.com/gatehouse-cdk/gatehouse/rules"
-	"github.com/gatehouse-cdk/gatehouse/stacks"
-	"github.com/gatehouse-cdk/gatehouse/webconfig"
+	"github.com/gatehouse-cdk/gatehouse/app/contract"
+	"github.com/gatehouse-cdk/gatehouse/app/stacks"
+	"github.com/gatehouse-cdk/gatehouse/app/webconfig"
+	"github.com/gatehouse-cdk/gatehouse/limits"
+	"github.com/gatehouse-cdk/gatehouse/proof/matrix"
 )
 
 const (
@@ -81,15 +81,15 @@ func TestFeedbackTopicAndPublishGrant(t *testing.T) {
 			"PolicyDocument": policyOf(M{"Effect": "Allow", "Action": "sns:Publish", "Resource": M{"Ref": feedbackTopic}}),
 			"Roles":          []any{M{"Ref": computeRole}},
 		})
-		tmpl.HasOutput(jsii.String(outputs.FeedbackTopicArn), M{"Value": M{"Ref": feedbackTopic}})
-		tmpl.HasOutput(jsii.String(outputs.ComputeRoleArn), M{"Value": arnOf(computeRole)})
+		tmpl.HasOutput(jsii.String(contract.FeedbackTopicArn), M{"Value": M{"Ref": feedbackTopic}})
+		tmpl.HasOutput(jsii.String(contract.ComputeRoleArn), M{"Value": arnOf(computeRole)})
 	}
 	r.check(t, "dev/Hosting").HasResourceProperties(jsii.String("AWS::SNS::Topic"), M{
 		"KmsMasterKeyId": "alias/aws/sns"})
 }
 
 // amplifySecurityHeaders: every response of the hosted app carries the security headers
-// (rules.SecurityHeaders), whatever the app itself sends.
+// (limits.SecurityHeaders), whatever the app itself sends.
 const amplifySecurityHeaders = `customHeaders:
   - pattern: "**"
     headers:
@@ -114,7 +114,7 @@ func TestSecurityHeadersAreTheWebAppsOwn(t *testing.T) {
 		t.Fatal(err)
 	}
 	ours := map[string]string{}
-	for _, h := range rules.SecurityHeaders {
+	for _, h := range limits.SecurityHeaders {
 		ours[h.Name] = h.Value
 	}
 	if !maps.Equal(web, ours) {
@@ -139,9 +139,9 @@ func TestAmplifyAppWiring(t *testing.T) {
 	// The beta branch's own role has nothing: only what the branch was given (its trust:
 	// TestComputeRoleTrust).
 	dev.HasResourceProperties(jsii.String("AWS::IAM::Role"), M{"Description": "Amplify SSR compute role of branch beta"})
-	dev.HasOutput(jsii.String(outputs.BranchComputeRoleArn("beta")), M{"Value": arnOf(betaComputeRole)})
-	dev.HasOutput(jsii.String(outputs.AmplifyAppID), M{"Value": M{"Fn::GetAtt": []any{"AppF1B96344", "AppId"}}})
-	dev.HasOutput(jsii.String(outputs.AmplifyDefaultDomain), M{"Value": M{"Fn::GetAtt": []any{"AppF1B96344", "DefaultDomain"}}})
+	dev.HasOutput(jsii.String(contract.BranchComputeRoleArn("beta")), M{"Value": arnOf(betaComputeRole)})
+	dev.HasOutput(jsii.String(contract.AmplifyAppID), M{"Value": M{"Fn::GetAtt": []any{"AppF1B96344", "AppId"}}})
+	dev.HasOutput(jsii.String(contract.AmplifyDefaultDomain), M{"Value": M{"Fn::GetAtt": []any{"AppF1B96344", "DefaultDomain"}}})
 	// Role-only mode: no app, no branches.
 	for _, env := range []string{"prod", "full"} {
 		r.check(t, env+"/Hosting").ResourceCountIs(jsii.String("AWS::Amplify::App"), jsii.Number(0))
@@ -184,7 +184,7 @@ func TestBuildRole(t *testing.T) {
 				"Policies": assertions.Match_Absent(), "ManagedPolicyArns": assertions.Match_Absent(),
 			},
 		})
-		tmpl.HasOutput(jsii.String(outputs.BuildRoleArn), M{"Value": arnOf(buildRole)})
+		tmpl.HasOutput(jsii.String(contract.BuildRoleArn), M{"Value": arnOf(buildRole)})
 	}
 	r.check(t, "dev/Hosting").HasResourceProperties(jsii.String("AWS::Amplify::App"), M{
 		"IAMServiceRole": arnOf(buildRole),
@@ -227,7 +227,7 @@ func TestAmplifyBuildSpecMatchesTheManagedApp(t *testing.T) {
 	for _, want := range []string{
 		"- appRoot: " + stacks.WebAppRoot + "\n",
 		`test -n "$` + stacks.BuildEnvVariable + `"`,
-		`go run ./bin/outputs -env "$` + stacks.BuildEnvVariable + `" -from-stacks -out-dir ` + stacks.WebAppRoot + " -dotenv .env.production",
+		`go run ./app/cmd/web-config -env "$` + stacks.BuildEnvVariable + `" -from-stacks -out-dir ` + stacks.WebAppRoot + " -dotenv .env.production",
 		"nvm install " + pinned.DevDependencies["node"] + " && nvm use " + pinned.DevDependencies["node"] + "\n",
 		"baseDirectory: .next\n",
 	} {

@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// leafPackages import no CDK package: the configuration, the outputs contract, the rules and
-// access rules as data, the web app's configuration and its command.
-var leafPackages = []string{"./config", "./outputs", "./rules", "./accessrules", "./apitokens", "./webconfig", "./bin/outputs"}
+// leafPackages import no CDK package: the configuration, the stacks' contract, the limits,
+// access rules, API tokens and deploy policy as data, the web app's configuration and its command.
+var leafPackages = []string{"./app/config", "./app/contract", "./limits", "./accessrules", "./apitokens", "./app/deploypolicy", "./app/webconfig", "./app/cmd/web-config"}
 
 // goCommand runs the go tool in dir.
 func goCommand(dir string, args ...string) *exec.Cmd {
@@ -18,7 +18,7 @@ func goCommand(dir string, args ...string) *exec.Cmd {
 }
 
 // TestLibraryDependencies: the leaf packages link no aws-cdk-go, constructs or jsii package (so
-// `make outputs` and config decoding build in seconds and test without a jsii runtime).
+// `make web-config` and config decoding build in seconds and test without a jsii runtime).
 func TestLibraryDependencies(t *testing.T) {
 	t.Parallel() // it only waits for its prestarted process
 	out, err := libraryDeps.output()

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestNoUnsuppressedNagFindings: cdk-nag's AwsSolutions pack, applied and read back as bin does
+// TestNoUnsuppressedNagFindings: cdk-nag's AwsSolutions pack, applied and read back as app/main.go does
 // (appchecks.Apply, appchecks.Findings), leaves no error and no warning on any stack.
 func TestNoUnsuppressedNagFindings(t *testing.T) {
 	for _, f := range referenceApp().nagFindings {

@@ -26,11 +26,11 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/constructs/rolechain"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
 	"github.com/gatehouse-cdk/gatehouse/constructs/tokenapi"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // sesRegionList is how messages list the regions where SES sends email.
-var sesRegionList = strings.Join(rules.SESRegions(), ", ")
+var sesRegionList = strings.Join(limits.SESRegions(), ", ")
 
 // itemLevelCalls is what assetfn's GrantTableCalls allows, as its refusals list them.
 const itemLevelCalls = `"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem", ` +
@@ -49,17 +49,17 @@ var scratchSignIn = sync.OnceValue(func() *auth.UserAuth {
 	return auth.NewUserAuth(scratch(), jsii.String("ScratchSignIn"), nil)
 })
 
-// problemsOf runs build and returns the lines of the *rules.Error it panics with.
+// problemsOf runs build and returns the lines of the *limits.Error it panics with.
 func problemsOf(t *testing.T, build func()) (lines []string) {
 	t.Helper()
 	defer func() {
 		r := recover()
-		var verr *rules.Error
+		var verr *limits.Error
 		if err, ok := r.(error); ok && errors.As(err, &verr) {
 			lines = strings.Split(verr.Error(), "\n")
 			return
 		}
-		t.Fatalf("want a *rules.Error panic, got %v", r)
+		t.Fatalf("want a *limits.Error panic, got %v", r)
 	}()
 	build()
 	return nil
@@ -170,9 +170,9 @@ func TestBadUserAuthProps(t *testing.T) {
 		})
 	})
 	want := []string{
-		p + `Email.From = "App <no-reply@example.com>": ` + rules.EmailAddressRule + `; required`,
-		p + `Email.ReplyTo = "support": ` + rules.EmailAddressRule,
-		p + `Email.SESIdentity = "https://example.com": ` + rules.SESIdentityRule + `; required`,
+		p + `Email.From = "App <no-reply@example.com>": ` + limits.EmailAddressAllowed + `; required`,
+		p + `Email.ReplyTo = "support": ` + limits.EmailAddressAllowed,
+		p + `Email.SESIdentity = "https://example.com": ` + limits.SESIdentityAllowed + `; required`,
 		p + `Email.SESRegion = "mars-1": must be a region where Amazon SES sends email: ` + sesRegionList,
 		p + `FeaturePlan = "gold": must be one of "essentials", "plus"`,
 		p + `MFA = "sms": must be one of "off", "optional", "required"`,
@@ -259,7 +259,7 @@ func TestBadServerConstructProps(t *testing.T) {
 		}},
 		{"asset function setting the identity variables by hand", func() {
 			assetfn.NewAssetFunction(scratch(), jsii.String("BadUsersFn"), &assetfn.AssetFunctionProps{Code: fakeFunctionCode(),
-				VerifiesUsersOf: scratchSignIn(), Environment: map[string]string{rules.EnvUserPoolID: "ap-southeast-1_x", "TABLE_NAME": "items"}})
+				VerifiesUsersOf: scratchSignIn(), Environment: map[string]string{limits.EnvUserPoolID: "ap-southeast-1_x", "TABLE_NAME": "items"}})
 		}, []string{
 			`invalid Scratch/BadUsersFn: Environment[USER_POOL_ID] = "ap-southeast-1_x": is set by VerifiesUsersOf (from the sign-in construct); leave it out of Environment`,
 		}},
@@ -296,19 +296,19 @@ func TestBadServerConstructProps(t *testing.T) {
 		}, []string{
 			`invalid Scratch/BadTrust: Webpage: is required: the webpage role that may assume the trust role`,
 			`invalid Scratch/BadTrust: OtherServers[0]: is nil: give the role the server runs as`,
-			`invalid Scratch/BadTrust: SessionName = "x": ` + rules.SessionName.Rule,
+			`invalid Scratch/BadTrust: SessionName = "x": ` + limits.SessionName.Allowed,
 		}},
 		{"compute role", func() {
 			hosting.NewComputeRole(scratch(), jsii.String("BadSSR"), &hosting.ComputeRoleProps{AppID: "D-1", Branch: "-x"})
 		}, []string{
-			`invalid Scratch/BadSSR: AppID = "D-1": ` + rules.AppID.Rule,
-			`invalid Scratch/BadSSR: Branch = "-x": ` + rules.BranchName.Rule,
+			`invalid Scratch/BadSSR: AppID = "D-1": ` + limits.AppID.Allowed,
+			`invalid Scratch/BadSSR: Branch = "-x": ` + limits.BranchName.Allowed,
 		}},
 		{"amplify app", func() {
 			hosting.NewApp(scratch(), jsii.String("BadApp"), &hosting.AppProps{Name: "web app", Repository: "https://github.com/x/y",
 				Branches: []hosting.BranchProps{{Name: "main"}, {Name: "main", Stage: "PROD"}}})
 		}, []string{
-			`invalid Scratch/BadApp: Name = "web app": ` + rules.AppName.Rule,
+			`invalid Scratch/BadApp: Name = "web app": ` + limits.AppName.Allowed,
 			`invalid Scratch/BadApp: ComputeRole: is required: the app-wide SSR compute role`,
 			`invalid Scratch/BadApp: AccessTokenSecretName = "": is required with Repository: the Secrets Manager secret holding the access token`,
 			`invalid Scratch/BadApp: Branches[1].Name = "main": is listed twice`,
@@ -319,15 +319,15 @@ func TestBadServerConstructProps(t *testing.T) {
 				EnvironmentVariables: map[string]string{"AMPLIFY_DIFF_DEPLOY": "false", "1ENV": "dev", "OK_NAME": "fine"}})
 		}, []string{
 			`invalid Scratch/BadBuild: ComputeRole: is required: the app-wide SSR compute role`,
-			`invalid Scratch/BadBuild: AppRoot = "../web": ` + rules.AppRoot.Rule,
-			`invalid Scratch/BadBuild: EnvironmentVariables[1ENV] = "1ENV": ` + rules.EnvironmentVariable.Rule,
+			`invalid Scratch/BadBuild: AppRoot = "../web": ` + limits.AppRoot.Allowed,
+			`invalid Scratch/BadBuild: EnvironmentVariables[1ENV] = "1ENV": ` + limits.EnvironmentVariable.Allowed,
 			`invalid Scratch/BadBuild: EnvironmentVariables[AMPLIFY_DIFF_DEPLOY] = "AMPLIFY_DIFF_DEPLOY": starts with AMPLIFY_, which is Amplify's own (set the app root with AppRoot)`,
 		}},
 		{"build role", func() {
 			hosting.NewBuildRole(scratch(), jsii.String("BadBuildRole"), &hosting.BuildRoleProps{ReadsOutputsOf: []string{"gatehouse-dev-auth", "arn:aws:cloudformation:x", ""}})
 		}, []string{
-			`invalid Scratch/BadBuildRole: ReadsOutputsOf[1] = "arn:aws:cloudformation:x": ` + rules.StackName.Rule,
-			`invalid Scratch/BadBuildRole: ReadsOutputsOf[2] = "": ` + rules.StackName.Rule,
+			`invalid Scratch/BadBuildRole: ReadsOutputsOf[1] = "arn:aws:cloudformation:x": ` + limits.StackName.Allowed,
+			`invalid Scratch/BadBuildRole: ReadsOutputsOf[2] = "": ` + limits.StackName.Allowed,
 		}},
 		{"build role without stacks", func() {
 			hosting.NewBuildRole(scratch(), jsii.String("EmptyBuildRole"), &hosting.BuildRoleProps{})
@@ -345,7 +345,7 @@ func TestBadServerConstructProps(t *testing.T) {
 }
 
 // TestPropsValidate: every props type checks itself without building anything; a nil or zero
-// value is the defaults (valid where nothing is required); a bad one is a *rules.Error scoped to
+// value is the defaults (valid where nothing is required); a bad one is a *limits.Error scoped to
 // the props type, listing every problem.
 func TestPropsValidate(t *testing.T) {
 	valid := map[string]error{
@@ -376,9 +376,9 @@ func TestPropsValidate(t *testing.T) {
 		{(*delivery.AccessLogsProps)(nil).Validate(), delivery.AccessLogsPropsScope, 1},
 		{(*tokenapi.TokenAPIProps)(nil).Validate(), tokenapi.PropsScope, 5},
 	} {
-		var problems *rules.Error
+		var problems *limits.Error
 		if !errors.As(c.err, &problems) || problems.Scope != c.scope || len(problems.Problems) != c.lines {
-			t.Errorf("%s: Validate() = %v, want a *rules.Error of %s with %d problems", c.scope, c.err, c.scope, c.lines)
+			t.Errorf("%s: Validate() = %v, want a *limits.Error of %s with %d problems", c.scope, c.err, c.scope, c.lines)
 		}
 	}
 }
@@ -419,8 +419,8 @@ func TestBadDeliveryProps(t *testing.T) {
 				Paths: []string{"protected", "a/*/"}, PublicKeys: []string{pem, ec, pem}, PriceClass: "cheap", DomainName: "images.example.com"})
 		}, []string{
 			`invalid Scratch/BadImages: Bucket: is required: the private bucket to serve (storage.UploadBucket.Bucket())`,
-			`invalid Scratch/BadImages: Paths[0] = "protected": ` + rules.DeliveredPath.Rule,
-			`invalid Scratch/BadImages: Paths[1] = "a/*/": ` + rules.DeliveredPath.Rule,
+			`invalid Scratch/BadImages: Paths[0] = "protected": ` + limits.DeliveredPath.Allowed,
+			`invalid Scratch/BadImages: Paths[1] = "a/*/": ` + limits.DeliveredPath.Allowed,
 			`invalid Scratch/BadImages: PublicKeys = [3 keys]: must list 1 or 2 public keys: the one the signer uses first, and while rotating the other`,
 			`invalid Scratch/BadImages: PublicKeys[1] = "<PEM text 1>": is a *ecdsa.PublicKey key; CloudFront takes only RSA keys`,
 			`invalid Scratch/BadImages: PublicKeys[2] = "<PEM text 2>": is the same key as PublicKeys[0]; rotation needs two different keys`,
@@ -450,7 +450,7 @@ func TestBadDeliveryProps(t *testing.T) {
 			`invalid Scratch/BadAPI: ItemsTable: is required: the items table the API serves`,
 			`invalid Scratch/BadAPI: SignIn: is required: the sign-in construct (*auth.UserAuth) whose users the token service acts for`,
 			`invalid Scratch/BadAPI: AllowedOrigins[0] = "*": has a wildcard: list each origin instead (an origin is "scheme://host[:port]", e.g. "https://app.example.com" or "http://localhost:3000")`,
-			`invalid Scratch/BadAPI: Scopes[0] = "Read": ` + rules.Scope.Rule,
+			`invalid Scratch/BadAPI: Scopes[0] = "Read": ` + limits.Scope.Allowed,
 			`invalid Scratch/BadAPI: ThrottleRateLimit = 20000: must be a whole number of requests per second from 1 to 10000`,
 			`invalid Scratch/BadAPI: ThrottleBurstLimit = 9000: must be a whole number of requests from 1 to 5000`,
 			`invalid Scratch/BadAPI: AuthorizerCacheSeconds = -5: must be a whole number of seconds (API Gateway caches an authorizer's answer at most an hour; 0 turns the cache off) from 0 to 3600`,

@@ -7,10 +7,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/gatehouse-cdk/gatehouse/deploypolicy"
+	"github.com/gatehouse-cdk/gatehouse/app/contract"
+	"github.com/gatehouse-cdk/gatehouse/app/deploypolicy"
 	"github.com/gatehouse-cdk/gatehouse/internal/logicalids"
-	"github.com/gatehouse-cdk/gatehouse/outputs"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 const (
@@ -150,8 +150,8 @@ func sameJSONSet(a, b []any) bool {
 // withOwnerKey adds to vars the owner key a function acting for env's users is told: only when
 // it is not the default (the identity id), so that identity-id templates did not change.
 func withOwnerKey(env string, vars M) *M {
-	if key := referenceApp().envs[env].OwnerKey; key != rules.DefaultOwnerKey {
-		vars[rules.EnvOwnerKey] = key
+	if key := referenceApp().envs[env].OwnerKey; key != limits.DefaultOwnerKey {
+		vars[limits.EnvOwnerKey] = key
 	}
 	return &vars
 }
@@ -166,10 +166,10 @@ func TestItemsFunctionAndTable(t *testing.T) {
 			"Runtime": "provided.al2023", "Architectures": []any{"arm64"}, "Handler": "bootstrap",
 			"Role": arnOf(itemsRole),
 			"Environment": M{"Variables": assertions.Match_ObjectEquals(withOwnerKey(env, M{
-				"TABLE_NAME":              M{"Ref": itemsTable},
-				rules.EnvUserPoolID:       authOutput(env, "PublishOutputRefSignInUserPoolA2C003D1709FDFED"),
-				rules.EnvUserPoolClientID: authOutput(env, "PublishOutputRefSignInUserPoolWebClient9BA5B3B3E3D74A23"),
-				rules.EnvIdentityPoolID:   authOutput(env, "PublishOutputRefSignInIdentityPool9123F5A75987E121"),
+				"TABLE_NAME":               M{"Ref": itemsTable},
+				limits.EnvUserPoolID:       authOutput(env, "PublishOutputRefSignInUserPoolA2C003D1709FDFED"),
+				limits.EnvUserPoolClientID: authOutput(env, "PublishOutputRefSignInUserPoolWebClient9BA5B3B3E3D74A23"),
+				limits.EnvIdentityPoolID:   authOutput(env, "PublishOutputRefSignInIdentityPool9123F5A75987E121"),
 			}))},
 			"LoggingConfig": M{"LogFormat": "JSON", "LogGroup": M{"Ref": itemsLogs}},
 		})
@@ -196,12 +196,12 @@ func TestFunctionsActingForUsersKnowTheirSignIn(t *testing.T) {
 	m := must(referenceModel())
 	for _, env := range allEnvs {
 		want := map[string]string{
-			rules.EnvUserPoolID:       must(m.Attr(env+"/Auth", logicalids.UserPool, "Ref")),
-			rules.EnvUserPoolClientID: must(m.Attr(env+"/Auth", "SignInUserPoolWebClient9BA5B3B3", "Ref")),
-			rules.EnvIdentityPoolID:   must(m.Attr(env+"/Auth", logicalids.IdentityPool, "Ref")),
+			limits.EnvUserPoolID:       must(m.Attr(env+"/Auth", logicalids.UserPool, "Ref")),
+			limits.EnvUserPoolClientID: must(m.Attr(env+"/Auth", "SignInUserPoolWebClient9BA5B3B3", "Ref")),
+			limits.EnvIdentityPoolID:   must(m.Attr(env+"/Auth", logicalids.IdentityPool, "Ref")),
 		}
-		if key := referenceApp().envs[env].OwnerKey; key != rules.DefaultOwnerKey {
-			want[rules.EnvOwnerKey] = key
+		if key := referenceApp().envs[env].OwnerKey; key != limits.DefaultOwnerKey {
+			want[limits.EnvOwnerKey] = key
 		}
 		for _, fn := range []struct {
 			stack, id   string
@@ -226,13 +226,13 @@ func TestFunctionsActingForUsersKnowTheirSignIn(t *testing.T) {
 func TestServerOutputs(t *testing.T) {
 	tmpl := referenceApp().check(t, "full/Server")
 	for key, value := range map[string]any{
-		outputs.TrustRoleArn:           arnOf(trustRole),
-		outputs.WebpageRoleArn:         arnOf(webpageRole),
-		outputs.SessionName:            "ssr-server",
-		outputs.SessionDurationSeconds: "3600",
-		outputs.AssetFunctionName:      M{"Ref": itemsFunction},
-		outputs.AssetFunctionArn:       arnOf(itemsFunction),
-		outputs.ItemsTableName:         M{"Ref": itemsTable},
+		contract.TrustRoleArn:           arnOf(trustRole),
+		contract.WebpageRoleArn:         arnOf(webpageRole),
+		contract.SessionName:            "ssr-server",
+		contract.SessionDurationSeconds: "3600",
+		contract.AssetFunctionName:      M{"Ref": itemsFunction},
+		contract.AssetFunctionArn:       arnOf(itemsFunction),
+		contract.ItemsTableName:         M{"Ref": itemsTable},
 	} {
 		tmpl.HasOutput(jsii.String(key), M{"Value": value})
 	}
@@ -275,7 +275,7 @@ func TestCrossAccountRole(t *testing.T) {
 		"VersioningConfiguration":        M{"Status": "Enabled"},
 		"CorsConfiguration":              assertions.Match_Absent(),
 	}})
-	tmpl.HasOutput(jsii.String(outputs.CrossAccountRoleArn), M{"Value": arnOf("PartnerRole52724788")})
+	tmpl.HasOutput(jsii.String(contract.CrossAccountRoleArn), M{"Value": arnOf("PartnerRole52724788")})
 	// The stack deploys to the account that owns what it shares.
 	if env := r.stacks["full/CrossAccount"]; *env.Account() != "777788889999" || *env.Region() != "eu-west-1" {
 		t.Errorf("cross-account stack env = %s/%s, want 777788889999/eu-west-1", *env.Account(), *env.Region())

@@ -24,7 +24,7 @@ build)
   go vet ./constructs/...
   packages > "$out/packages.new"
   # go test -c -o <dir>/ names each binary after the last element of its import path: two
-  # packages ending alike (bin/x and x) cannot both have tests.
+  # packages ending alike (app/cmd/x and x) cannot both have tests.
   if dup=$(awk '{ n = $1; sub(/.*\//, "", n); if (seen[n]++) print $1 }' "$out/packages.new") && [ -n "$dup" ]; then
     echo "test packages whose paths end alike (their test binaries would collide): $dup; move the tests" >&2; exit 1
   fi

@@ -11,10 +11,10 @@ import (
 
 	"github.com/gatehouse-cdk/gatehouse/access"
 	"github.com/gatehouse-cdk/gatehouse/accessrules"
+	"github.com/gatehouse-cdk/gatehouse/app/contract"
+	"github.com/gatehouse-cdk/gatehouse/app/webconfig"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
-	"github.com/gatehouse-cdk/gatehouse/matrix"
-	"github.com/gatehouse-cdk/gatehouse/outputs"
-	"github.com/gatehouse-cdk/gatehouse/webconfig"
+	"github.com/gatehouse-cdk/gatehouse/proof/matrix"
 )
 
 // deployOutputs is what `cdk deploy --outputs-file` would write for env, with the model's fake
@@ -55,7 +55,7 @@ func parseEnvLocal(t *testing.T, raw []byte) map[string]string {
 	return vars
 }
 
-// TestWebConfigForEveryEnvironment: make outputs works for every shipped environment (and the
+// TestWebConfigForEveryEnvironment: make web-config works for every shipped environment (and the
 // all-options one) and copies every value from the stack output that declares it.
 func TestWebConfigForEveryEnvironment(t *testing.T) {
 	for _, env := range []string{"dev", "prod", "full"} {
@@ -78,10 +78,10 @@ func TestWebConfigForEveryEnvironment(t *testing.T) {
 		if err := json.Unmarshal(files.AmplifyOutputs, &doc); err != nil {
 			t.Fatal(err)
 		}
-		auth := deployed[outputs.StackName(env, "auth")]
+		auth := deployed[contract.StackName(env, "auth")]
 		for key, want := range map[string]any{
-			"aws_region": auth[outputs.Region], "user_pool_id": auth[outputs.UserPoolID],
-			"user_pool_client_id": auth[outputs.UserPoolClientID], "identity_pool_id": auth[outputs.IdentityPoolID],
+			"aws_region": auth[contract.Region], "user_pool_id": auth[contract.UserPoolID],
+			"user_pool_client_id": auth[contract.UserPoolClientID], "identity_pool_id": auth[contract.IdentityPoolID],
 			"unauthenticated_identities_enabled": env == "full",
 		} {
 			if doc.Auth[key] != want {
@@ -91,29 +91,29 @@ func TestWebConfigForEveryEnvironment(t *testing.T) {
 		if doc.Custom["self_sign_up_enabled"] != (env != "full") {
 			t.Errorf("%s: custom.self_sign_up_enabled = %v", env, doc.Custom["self_sign_up_enabled"])
 		}
-		if key := referenceApp().envs[env].OwnerKey; doc.Custom["owner_key"] != key || auth[outputs.OwnerKey] != key {
-			t.Errorf("%s: custom.owner_key = %v (deployed %q), want the configured %q", env, doc.Custom["owner_key"], auth[outputs.OwnerKey], key)
+		if key := referenceApp().envs[env].OwnerKey; doc.Custom["owner_key"] != key || auth[contract.OwnerKey] != key {
+			t.Errorf("%s: custom.owner_key = %v (deployed %q), want the configured %q", env, doc.Custom["owner_key"], auth[contract.OwnerKey], key)
 		}
-		if doc.Version != "1.4" || doc.Storage.BucketName != deployed[outputs.StackName(env, "uploads")][outputs.UploadBucketName] {
+		if doc.Version != "1.4" || doc.Storage.BucketName != deployed[contract.StackName(env, "uploads")][contract.UploadBucketName] {
 			t.Errorf("%s: version %q, bucket %q", env, doc.Version, doc.Storage.BucketName)
 		}
 		vars := parseEnvLocal(t, files.EnvLocal)
-		server := deployed[outputs.StackName(env, "server")]
+		server := deployed[contract.StackName(env, "server")]
 		want := map[string]string{
-			"AWS_REGION": auth[outputs.Region], "TRUST_ROLE_ARN": server[outputs.TrustRoleArn],
-			"ROLE_SESSION_NAME": server[outputs.SessionName], "SESSION_DURATION_SECONDS": server[outputs.SessionDurationSeconds],
-			"ASSET_FUNCTION_NAME": server[outputs.AssetFunctionName], "ASSET_FUNCTION_ARN": server[outputs.AssetFunctionArn],
-			"FEEDBACK_TOPIC_ARN": deployed[outputs.StackName(env, "hosting")][outputs.FeedbackTopicArn],
+			"AWS_REGION": auth[contract.Region], "TRUST_ROLE_ARN": server[contract.TrustRoleArn],
+			"ROLE_SESSION_NAME": server[contract.SessionName], "SESSION_DURATION_SECONDS": server[contract.SessionDurationSeconds],
+			"ASSET_FUNCTION_NAME": server[contract.AssetFunctionName], "ASSET_FUNCTION_ARN": server[contract.AssetFunctionArn],
+			"FEEDBACK_TOPIC_ARN": deployed[contract.StackName(env, "hosting")][contract.FeedbackTopicArn],
 		}
-		want["API_URL"] = deployed[outputs.StackName(env, "api")][outputs.APIURL]
-		want["TOKEN_SERVICE_FUNCTION_NAME"] = deployed[outputs.StackName(env, "api")][outputs.TokenServiceFunctionName]
-		want["CDN_DOMAIN"] = deployed[outputs.StackName(env, "uploads")][outputs.CdnDomain]
-		want["SIGNER_FUNCTION_NAME"] = deployed[outputs.StackName(env, "delivery")][outputs.SignerFunctionName]
+		want["API_URL"] = deployed[contract.StackName(env, "api")][contract.APIURL]
+		want["TOKEN_SERVICE_FUNCTION_NAME"] = deployed[contract.StackName(env, "api")][contract.TokenServiceFunctionName]
+		want["CDN_DOMAIN"] = deployed[contract.StackName(env, "uploads")][contract.CdnDomain]
+		want["SIGNER_FUNCTION_NAME"] = deployed[contract.StackName(env, "delivery")][contract.SignerFunctionName]
 		if env == "full" && want["CDN_DOMAIN"] != "images.example.com" {
 			t.Errorf("full: CDN_DOMAIN = %q, want the custom domain", want["CDN_DOMAIN"])
 		}
 		if env == "full" {
-			want["CROSS_ACCOUNT_ROLE_ARN"] = deployed[outputs.StackName(env, "crossaccount")][outputs.CrossAccountRoleArn]
+			want["CROSS_ACCOUNT_ROLE_ARN"] = deployed[contract.StackName(env, "crossaccount")][contract.CrossAccountRoleArn]
 		}
 		if !equalJSON(vars, want) {
 			t.Errorf("%s: .env.local = %v\nwant %v", env, vars, want)
@@ -235,10 +235,10 @@ func TestAmplifyJSAcceptsOutputs(t *testing.T) {
 		if err := json.Unmarshal([]byte(lines[i]), &config); err != nil {
 			t.Fatalf("%s: %v\n%s", env, err, lines[i])
 		}
-		auth := deployOutputs(t, env)[outputs.StackName(env, "auth")]
+		auth := deployOutputs(t, env)[contract.StackName(env, "auth")]
 		c := config.Auth.Cognito
-		if c.UserPoolID != auth[outputs.UserPoolID] || c.UserPoolClientID != auth[outputs.UserPoolClientID] ||
-			c.IdentityPoolID != auth[outputs.IdentityPoolID] || c.AllowGuestAccess != (env == "full") ||
+		if c.UserPoolID != auth[contract.UserPoolID] || c.UserPoolClientID != auth[contract.UserPoolClientID] ||
+			c.IdentityPoolID != auth[contract.IdentityPoolID] || c.AllowGuestAccess != (env == "full") ||
 			!c.LoginWith.Email || c.PasswordFormat.MinLength != 12 {
 			t.Errorf("%s: Amplify.getConfig().Auth.Cognito = %+v", env, c)
 		}
@@ -247,7 +247,7 @@ func TestAmplifyJSAcceptsOutputs(t *testing.T) {
 		}
 		s3 := config.Storage.S3
 		uploads := s3.Buckets["uploads"]
-		if s3.Region != auth[outputs.Region] || s3.Bucket == "" || uploads.BucketName != s3.Bucket ||
+		if s3.Region != auth[contract.Region] || s3.Bucket == "" || uploads.BucketName != s3.Bucket ||
 			!equalJSON(uploads.Paths, accessrules.AmplifyPaths(accessrules.Reference())) {
 			t.Errorf("%s: Amplify.getConfig().Storage.S3 = %+v", env, s3)
 		}

@@ -12,8 +12,8 @@
 //     GrantTableReadWrite every read and write action. Never Scan, never table management.
 //   - A function that acts for signed-in users is told whose users they are in one place,
 //     VerifiesUsersOf: the user pool whose ID tokens it accepts, the web client they must be
-//     for, and the identity pool whose identity ids name its owners (rules.EnvUserPoolID,
-//     rules.EnvUserPoolClientID, rules.EnvIdentityPoolID). Such a function verifies the caller's
+//     for, and the identity pool whose identity ids name its owners (limits.EnvUserPoolID,
+//     limits.EnvUserPoolClientID, limits.EnvIdentityPoolID). Such a function verifies the caller's
 //     ID token itself and derives the owner from it (gatehouse's functions share one check,
 //     functions/internal/identity); it trusts no payload's claim about the user, so a holder of
 //     the trust role (the web server, a compute role, a developer role) cannot speak for a user
@@ -38,7 +38,7 @@ import (
 
 	"github.com/gatehouse-cdk/gatehouse/internal/cfndeps"
 	"github.com/gatehouse-cdk/gatehouse/internal/guard"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // SignIn is what a function that acts for signed-in users needs of the sign-in construct: the
@@ -48,14 +48,14 @@ type SignIn interface {
 	UserPool() awscognito.UserPool
 	WebClient() awscognito.UserPoolClient
 	IdentityPool() awscognitoidentitypool.IdentityPool
-	// OwnerKey is rules.OwnerKeyIdentityID or rules.OwnerKeySub.
+	// OwnerKey is limits.OwnerKeyIdentityID or limits.OwnerKeySub.
 	OwnerKey() string
 }
 
 // IdentityVariables are the environment variables VerifiesUsersOf sets, in this order: the
 // user pool id, the web client id, the identity pool id and, when the owner key is not the
-// default (the identity id), rules.EnvOwnerKey.
-var IdentityVariables = []string{rules.EnvUserPoolID, rules.EnvUserPoolClientID, rules.EnvIdentityPoolID, rules.EnvOwnerKey}
+// default (the identity id), limits.EnvOwnerKey.
+var IdentityVariables = []string{limits.EnvUserPoolID, limits.EnvUserPoolClientID, limits.EnvIdentityPoolID, limits.EnvOwnerKey}
 
 // AssetFunctionProps configure NewAssetFunction.
 type AssetFunctionProps struct {
@@ -72,15 +72,15 @@ type AssetFunctionProps struct {
 	// function that acts for no user (or for the owner of an API token, as the token API's
 	// handler does).
 	VerifiesUsersOf SignIn
-	// MemoryMB is the function's memory. Default 256; 128 to 10240 (rules.FunctionMemoryMB).
+	// MemoryMB is the function's memory. Default 256; 128 to 10240 (limits.FunctionMemoryMB).
 	MemoryMB int
 	// TimeoutSeconds is how long an invocation may run. Default 10; 1 to 900
-	// (rules.FunctionTimeoutSeconds).
+	// (limits.FunctionTimeoutSeconds).
 	TimeoutSeconds int
 	// ReservedConcurrency caps concurrent executions (0: no cap). Default no cap.
 	ReservedConcurrency int
 	// LogRetentionDays of the function's log group: one of CloudWatch's retention periods
-	// (rules.LogRetentionDays). Default rules.LogRetentionDays.Default (90).
+	// (limits.LogRetentionDays). Default limits.LogRetentionDays.Default (90).
 	LogRetentionDays int
 }
 
@@ -90,25 +90,25 @@ const PropsScope = "assetfn.AssetFunctionProps"
 // withDefaults is a copy of p (nil: every default) with the defaults filled in.
 func (p *AssetFunctionProps) withDefaults() AssetFunctionProps {
 	q := guard.Copy(p)
-	q.MemoryMB = rules.FunctionMemoryMB.Or(q.MemoryMB)
-	q.TimeoutSeconds = rules.FunctionTimeoutSeconds.Or(q.TimeoutSeconds)
-	q.LogRetentionDays = rules.LogRetentionDays.Or(q.LogRetentionDays)
+	q.MemoryMB = limits.FunctionMemoryMB.Or(q.MemoryMB)
+	q.TimeoutSeconds = limits.FunctionTimeoutSeconds.Or(q.TimeoutSeconds)
+	q.LogRetentionDays = limits.LogRetentionDays.Or(q.LogRetentionDays)
 	return q
 }
 
-// Validate reports every problem of p (nil: the defaults) as a *rules.Error.
+// Validate reports every problem of p (nil: the defaults) as a *limits.Error.
 func (p *AssetFunctionProps) Validate() error {
 	q := p.withDefaults()
-	ps := rules.NewProblems(PropsScope)
+	ps := limits.NewProblems(PropsScope)
 	if q.Code == nil {
 		ps.Add("Code", nil, "is required: a directory with a linux/arm64 `bootstrap` executable (awslambda.Code_FromAsset)")
 	}
-	rules.FunctionMemoryMB.Check(ps, "MemoryMB", q.MemoryMB)
-	rules.FunctionTimeoutSeconds.Check(ps, "TimeoutSeconds", q.TimeoutSeconds)
+	limits.FunctionMemoryMB.Check(ps, "MemoryMB", q.MemoryMB)
+	limits.FunctionTimeoutSeconds.Check(ps, "TimeoutSeconds", q.TimeoutSeconds)
 	if q.ReservedConcurrency < 0 {
 		ps.Add("ReservedConcurrency", q.ReservedConcurrency, "must be 0 (no cap) or a positive number of executions")
 	}
-	rules.LogRetentionDays.Check(ps, "LogRetentionDays", q.LogRetentionDays)
+	limits.LogRetentionDays.Check(ps, "LogRetentionDays", q.LogRetentionDays)
 	if q.VerifiesUsersOf != nil {
 		for _, name := range IdentityVariables {
 			if _, set := q.Environment[name]; set {
@@ -144,7 +144,7 @@ func NewAssetFunction(scope constructs.Construct, id *string, props *AssetFuncti
 	f.logGroup = awslogs.NewLogGroup(f, jsii.String("Logs"), &awslogs.LogGroupProps{
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
-	// The retention in days, as CloudFormation takes it (validated against rules.LogRetentionDays).
+	// The retention in days, as CloudFormation takes it (validated against limits.LogRetentionDays).
 	f.logGroup.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(jsii.Number(float64(p.LogRetentionDays)))
 	logs := awsiam.NewPolicy(f, jsii.String("WriteLogs"), &awsiam.PolicyProps{
 		Roles: &[]awsiam.IRole{f.role},
@@ -159,11 +159,11 @@ func NewAssetFunction(scope constructs.Construct, id *string, props *AssetFuncti
 		env[k] = jsii.String(v)
 	}
 	if s := p.VerifiesUsersOf; s != nil {
-		env[rules.EnvUserPoolID] = s.UserPool().UserPoolId()
-		env[rules.EnvUserPoolClientID] = s.WebClient().UserPoolClientId()
-		env[rules.EnvIdentityPoolID] = s.IdentityPool().IdentityPoolId()
-		if key := s.OwnerKey(); key != rules.DefaultOwnerKey {
-			env[rules.EnvOwnerKey] = jsii.String(key)
+		env[limits.EnvUserPoolID] = s.UserPool().UserPoolId()
+		env[limits.EnvUserPoolClientID] = s.WebClient().UserPoolClientId()
+		env[limits.EnvIdentityPoolID] = s.IdentityPool().IdentityPoolId()
+		if key := s.OwnerKey(); key != limits.DefaultOwnerKey {
+			env[limits.EnvOwnerKey] = jsii.String(key)
 		}
 	}
 	var reserved *float64
@@ -208,11 +208,11 @@ var (
 
 // GrantTableCalls lets the function make exactly the calls actions (e.g. "dynamodb:GetItem")
 // on table's items: name what the code calls, no more. Each must be one of TableReadActions or
-// TableWriteActions, each once; anything else is refused (a *rules.Error scoped to
+// TableWriteActions, each once; anything else is refused (a *limits.Error scoped to
 // <function path>/GrantTableCalls), before anything is granted.
 func (f *AssetFunction) GrantTableCalls(table awsdynamodb.ITableV2, actions ...string) awsiam.Grant {
-	itemLevel := rules.OneOf(slices.Concat(TableReadActions, TableWriteActions))
-	ps := rules.NewProblems("GrantTableCalls")
+	itemLevel := limits.OneOf(slices.Concat(TableReadActions, TableWriteActions))
+	ps := limits.NewProblems("GrantTableCalls")
 	if len(actions) == 0 {
 		ps.Add("actions", nil, "must name at least one item-level call the function makes (assetfn.TableReadActions, assetfn.TableWriteActions)")
 	}

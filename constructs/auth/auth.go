@@ -40,7 +40,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/internal/cfndeps"
 	"github.com/gatehouse-cdk/gatehouse/internal/guard"
 	"github.com/gatehouse-cdk/gatehouse/internal/nag"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // FeaturePlan is the Cognito user pool feature plan.
@@ -74,29 +74,29 @@ type Group struct {
 type UserAuthProps struct {
 	// DisableSelfSignUp stops visitors from creating accounts (admins create them). Default false.
 	DisableSelfSignUp bool
-	// FeaturePlan: Plus (default, rules.DefaultFeaturePlan) enforces threat protection;
+	// FeaturePlan: Plus (default, limits.DefaultFeaturePlan) enforces threat protection;
 	// Essentials costs less.
 	FeaturePlan FeaturePlan
-	// MFA: required (default, rules.DefaultMFA), optional or off. TOTP only.
+	// MFA: required (default, limits.DefaultMFA), optional or off. TOTP only.
 	MFA MFA
 	// AllowGuests lets the identity pool give unauthenticated identities the guest role.
 	// Default false.
 	AllowGuests bool
 	// AccessTokenValidityMinutes is the access token's lifetime. Default 60; 5 to 1440
-	// (rules.AccessTokenValidityMinutes).
+	// (limits.AccessTokenValidityMinutes).
 	AccessTokenValidityMinutes int
 	// IDTokenValidityMinutes is the ID token's lifetime. Default 60; 5 to 1440
-	// (rules.IDTokenValidityMinutes).
+	// (limits.IDTokenValidityMinutes).
 	IDTokenValidityMinutes int
 	// RefreshTokenValidityDays is the refresh token's lifetime. Default 30; 1 to 3650
-	// (rules.RefreshTokenValidityDays).
+	// (limits.RefreshTokenValidityDays).
 	RefreshTokenValidityDays int
 	// Groups to create, each with a role. Default none.
 	Groups []Group
-	// OwnerKey names each user's folder, items and API tokens. Default rules.OwnerKeyIdentityID:
-	// the identity pool's identity id, Amplify's convention. Or rules.OwnerKeySub (the user pool's
+	// OwnerKey names each user's folder, items and API tokens. Default limits.OwnerKeyIdentityID:
+	// the identity pool's identity id, Amplify's convention. Or limits.OwnerKeySub (the user pool's
 	// sub, the id the rest of an app already knows: the identity pool maps the ID token's sub claim
-	// to the session tag rules.OwnerTag, and the roles' trust allows sts:TagSession). Changing it
+	// to the session tag limits.OwnerTag, and the roles' trust allows sts:TagSession). Changing it
 	// on a deployed app moves no folder: users see empty folders until their objects are copied.
 	OwnerKey string
 	// Email sends the user pool's mail (sign-up and verification codes, password recovery)
@@ -123,7 +123,7 @@ type Email struct {
 }
 
 // EmailFields are Email's field names, for messages.
-var EmailFields = rules.EmailFieldNames{From: "From", FromName: "FromName", ReplyTo: "ReplyTo", SESIdentity: "SESIdentity", SESRegion: "SESRegion"}
+var EmailFields = limits.EmailFieldNames{From: "From", FromName: "FromName", ReplyTo: "ReplyTo", SESIdentity: "SESIdentity", SESRegion: "SESRegion"}
 
 // PropsScope names UserAuthProps in error messages.
 const PropsScope = "auth.UserAuthProps"
@@ -141,8 +141,8 @@ type UserAuth struct {
 	ownerKey     string
 }
 
-// OwnerKey is what names a user's folder, items and tokens: rules.OwnerKeyIdentityID or
-// rules.OwnerKeySub.
+// OwnerKey is what names a user's folder, items and tokens: limits.OwnerKeyIdentityID or
+// limits.OwnerKeySub.
 func (a *UserAuth) OwnerKey() string { return a.ownerKey }
 
 // GuestsAllowed reports whether the identity pool gives out guest identities.
@@ -154,7 +154,7 @@ func (a *UserAuth) SelfSignUpAllowed() bool { return a.selfSignUp }
 // MFA is the user pool's MFA setting.
 func (a *UserAuth) MFA() MFA { return a.mfa }
 
-// NewUserAuth validates props and builds sign-in. Invalid props panic with a *rules.Error
+// NewUserAuth validates props and builds sign-in. Invalid props panic with a *limits.Error
 // listing every problem, scoped to the construct's path.
 func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *UserAuth {
 	p := props.withDefaults()
@@ -177,7 +177,7 @@ func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *
 		},
 		SelfSignUpEnabled: jsii.Bool(!p.DisableSelfSignUp),
 		PasswordPolicy: &awscognito.PasswordPolicy{
-			MinLength:            jsii.Number(rules.PasswordMinLength),
+			MinLength:            jsii.Number(limits.PasswordMinLength),
 			RequireLowercase:     jsii.Bool(true),
 			RequireUppercase:     jsii.Bool(true),
 			RequireDigits:        jsii.Bool(true),
@@ -203,7 +203,7 @@ func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *
 		if e.SESRegion != "" {
 			ses.SesRegion = jsii.String(e.SESRegion)
 		}
-		if rules.DomainName.Match(e.SESIdentity) {
+		if limits.DomainName.Match(e.SESIdentity) {
 			ses.SesVerifiedDomain = jsii.String(e.SESIdentity)
 		}
 		poolProps.Email = awscognito.UserPoolEmail_WithSES(ses)
@@ -260,7 +260,7 @@ func NewUserAuth(scope constructs.Construct, id *string, props *UserAuthProps) *
 		cfndeps.DropReferenced(attachment.Node().DefaultChild().(awscdk.CfnResource), userPool, client)
 	}
 
-	if p.OwnerKey == rules.OwnerKeySub {
+	if p.OwnerKey == limits.OwnerKeySub {
 		a.tagSessionsWithSub()
 	}
 
@@ -289,13 +289,13 @@ func (a *UserAuth) identityPrincipal(amr string) awsiam.IPrincipal {
 		"StringEquals":           map[string]any{"cognito-identity.amazonaws.com:aud": a.identityPool.IdentityPoolId()},
 		"ForAnyValue:StringLike": map[string]any{"cognito-identity.amazonaws.com:amr": amr},
 	}, jsii.String("sts:AssumeRoleWithWebIdentity"))
-	if a.ownerKey == rules.OwnerKeySub && amr == "authenticated" {
+	if a.ownerKey == limits.OwnerKeySub && amr == "authenticated" {
 		return awsiam.NewSessionTagsPrincipal(p)
 	}
 	return p
 }
 
-// tagSessionsWithSub maps the web client's ID token claim sub to the session tag rules.OwnerTag
+// tagSessionsWithSub maps the web client's ID token claim sub to the session tag limits.OwnerTag
 // and lets the pool's authenticated role take it (sts:TagSession beside
 // sts:AssumeRoleWithWebIdentity in its one trust statement, under the same conditions). The
 // CDK's identity pool has no option for it (aws-cdk#30919): its role's trust is built before the
@@ -305,7 +305,7 @@ func (a *UserAuth) tagSessionsWithSub() {
 	awscognito.NewCfnIdentityPoolPrincipalTag(a, jsii.String("OwnerTag"), &awscognito.CfnIdentityPoolPrincipalTagProps{
 		IdentityPoolId:       a.identityPool.IdentityPoolId(),
 		IdentityProviderName: a.userPool.UserPoolProviderName(),
-		PrincipalTags:        map[string]string{rules.OwnerTag: "sub"},
+		PrincipalTags:        map[string]string{limits.OwnerTag: "sub"},
 		UseDefaults:          jsii.Bool(false),
 	})
 	role := a.identityPool.Node().FindChild(jsii.String("AuthenticatedRole")).Node().DefaultChild().(awsiam.CfnRole)
@@ -379,21 +379,21 @@ func (a *UserAuth) GroupNames() []string {
 func (p *UserAuthProps) withDefaults() UserAuthProps {
 	q := guard.Copy(p)
 	if q.FeaturePlan == "" {
-		q.FeaturePlan = rules.DefaultFeaturePlan
+		q.FeaturePlan = limits.DefaultFeaturePlan
 	}
 	if q.MFA == "" {
-		q.MFA = rules.DefaultMFA
+		q.MFA = limits.DefaultMFA
 	}
 	if q.OwnerKey == "" {
-		q.OwnerKey = rules.DefaultOwnerKey
+		q.OwnerKey = limits.DefaultOwnerKey
 	}
-	q.AccessTokenValidityMinutes = rules.AccessTokenValidityMinutes.Or(q.AccessTokenValidityMinutes)
-	q.IDTokenValidityMinutes = rules.IDTokenValidityMinutes.Or(q.IDTokenValidityMinutes)
-	q.RefreshTokenValidityDays = rules.RefreshTokenValidityDays.Or(q.RefreshTokenValidityDays)
+	q.AccessTokenValidityMinutes = limits.AccessTokenValidityMinutes.Or(q.AccessTokenValidityMinutes)
+	q.IDTokenValidityMinutes = limits.IDTokenValidityMinutes.Or(q.IDTokenValidityMinutes)
+	q.RefreshTokenValidityDays = limits.RefreshTokenValidityDays.Or(q.RefreshTokenValidityDays)
 	return q
 }
 
-// Validate reports every problem of p (nil: the defaults) as a *rules.Error. The SES region
+// Validate reports every problem of p (nil: the defaults) as a *limits.Error. The SES region
 // is checked against the user pool's region only by NewUserAuth, which knows the stack's.
 func (p *UserAuthProps) Validate() error {
 	q := p.withDefaults()
@@ -402,21 +402,21 @@ func (p *UserAuthProps) Validate() error {
 
 // check checks p for a user pool in region ("" when the stack's region is not known).
 func (p UserAuthProps) check(region string) error {
-	ps := rules.NewProblems(PropsScope)
+	ps := limits.NewProblems(PropsScope)
 	if e := p.Email; e != nil {
-		rules.Email(ps, "Email", rules.EmailSettings(*e), EmailFields, region)
+		limits.Email(ps, "Email", limits.EmailSettings(*e), EmailFields, region)
 	}
-	rules.FeaturePlans.Check(ps, "FeaturePlan", string(p.FeaturePlan))
-	rules.MFASettings.Check(ps, "MFA", string(p.MFA))
-	rules.OwnerKeys.Check(ps, "OwnerKey", p.OwnerKey)
-	rules.AccessTokenValidityMinutes.Check(ps, "AccessTokenValidityMinutes", p.AccessTokenValidityMinutes)
-	rules.IDTokenValidityMinutes.Check(ps, "IDTokenValidityMinutes", p.IDTokenValidityMinutes)
-	rules.RefreshTokenValidityDays.Check(ps, "RefreshTokenValidityDays", p.RefreshTokenValidityDays)
+	limits.FeaturePlans.Check(ps, "FeaturePlan", string(p.FeaturePlan))
+	limits.MFASettings.Check(ps, "MFA", string(p.MFA))
+	limits.OwnerKeys.Check(ps, "OwnerKey", p.OwnerKey)
+	limits.AccessTokenValidityMinutes.Check(ps, "AccessTokenValidityMinutes", p.AccessTokenValidityMinutes)
+	limits.IDTokenValidityMinutes.Check(ps, "IDTokenValidityMinutes", p.IDTokenValidityMinutes)
+	limits.RefreshTokenValidityDays.Check(ps, "RefreshTokenValidityDays", p.RefreshTokenValidityDays)
 	var names []string
 	var precedences []int
 	for _, g := range p.Groups {
 		names, precedences = append(names, g.Name), append(precedences, g.Precedence)
 	}
-	rules.Groups(ps, "Groups", names, precedences, "Name", "Precedence")
+	limits.Groups(ps, "Groups", names, precedences, "Name", "Precedence")
 	return ps.Err()
 }

@@ -22,14 +22,14 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/gatehouse-cdk/gatehouse/internal/guard"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // CrossAccountRoleProps configure NewCrossAccountRole.
 type CrossAccountRoleProps struct {
 	// TrustedAccountID is the 12-digit account whose principal assumes the role. Required.
 	TrustedAccountID string
-	// ExternalID the caller must present (rules.ExternalID). Required.
+	// ExternalID the caller must present (limits.ExternalID). Required.
 	ExternalID string
 	// TrustedRoleName narrows the trust to one role of the trusted account. Default: any
 	// principal of that account its own policies allow.
@@ -37,7 +37,7 @@ type CrossAccountRoleProps struct {
 	// SessionName, when set, is the only role session name accepted. Default any.
 	SessionName string
 	// MaxSessionDurationSeconds is the longest session it gives. Default 3600; 3600 to 43200
-	// (rules.CrossAccountSessionSeconds).
+	// (limits.CrossAccountSessionSeconds).
 	MaxSessionDurationSeconds int
 }
 
@@ -53,23 +53,23 @@ type CrossAccountRole struct {
 // withDefaults is a copy of p (nil: every default) with the defaults filled in.
 func (p *CrossAccountRoleProps) withDefaults() CrossAccountRoleProps {
 	q := guard.Copy(p)
-	q.MaxSessionDurationSeconds = rules.CrossAccountSessionSeconds.Or(q.MaxSessionDurationSeconds)
+	q.MaxSessionDurationSeconds = limits.CrossAccountSessionSeconds.Or(q.MaxSessionDurationSeconds)
 	return q
 }
 
-// Validate reports every problem of p (nil: the defaults) as a *rules.Error.
+// Validate reports every problem of p (nil: the defaults) as a *limits.Error.
 func (p *CrossAccountRoleProps) Validate() error {
 	q := p.withDefaults()
-	ps := rules.NewProblems(PropsScope)
-	rules.Account.Check(ps, "TrustedAccountID", q.TrustedAccountID)
-	rules.ExternalID.Check(ps, "ExternalID", q.ExternalID)
+	ps := limits.NewProblems(PropsScope)
+	limits.Account.Check(ps, "TrustedAccountID", q.TrustedAccountID)
+	limits.ExternalID.Check(ps, "ExternalID", q.ExternalID)
 	if q.TrustedRoleName != "" {
-		rules.RoleName.Check(ps, "TrustedRoleName", q.TrustedRoleName)
+		limits.RoleName.Check(ps, "TrustedRoleName", q.TrustedRoleName)
 	}
 	if q.SessionName != "" {
-		rules.SessionName.Check(ps, "SessionName", q.SessionName)
+		limits.SessionName.Check(ps, "SessionName", q.SessionName)
 	}
-	rules.CrossAccountSessionSeconds.Check(ps, "MaxSessionDurationSeconds", q.MaxSessionDurationSeconds)
+	limits.CrossAccountSessionSeconds.Check(ps, "MaxSessionDurationSeconds", q.MaxSessionDurationSeconds)
 	return ps.Err()
 }
 

@@ -51,7 +51,7 @@ import (
 
 	"github.com/gatehouse-cdk/gatehouse/internal/guard"
 	"github.com/gatehouse-cdk/gatehouse/internal/nag"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // DefaultPaths are the folders a distribution serves unless told otherwise: the identities'
@@ -73,13 +73,13 @@ type ImageDistributionProps struct {
 	// construct's stack): its policy then lets the distribution decrypt. Default none
 	// (S3-managed keys).
 	EncryptionKey awskms.IKey
-	// Paths are the bucket's folders the distribution may read (rules.DeliveredPath). Default
+	// Paths are the bucket's folders the distribution may read (limits.DeliveredPath). Default
 	// DefaultPaths.
 	Paths []string
 	// PublicKeys are PEM RSA 2048 public keys whose private halves may sign requests: one, or
-	// two while rotating (rules.MaxPublicKeys). Required.
+	// two while rotating (limits.MaxPublicKeys). Required.
 	PublicKeys []string
-	// PriceClass: which edge locations serve (rules.PriceClasses). Default PriceClass_100.
+	// PriceClass: which edge locations serve (limits.PriceClasses). Default PriceClass_100.
 	PriceClass string
 	// DomainName is a custom domain (alias); it needs CertificateArn and raises the viewers'
 	// minimum to TLS 1.2. Default none: the distribution's *.cloudfront.net domain.
@@ -98,28 +98,28 @@ func (p *ImageDistributionProps) withDefaults() ImageDistributionProps {
 		q.Paths = DefaultPaths
 	}
 	if q.PriceClass == "" {
-		q.PriceClass = rules.PriceClasses[0]
+		q.PriceClass = limits.PriceClasses[0]
 	}
 	return q
 }
 
-// Validate reports every problem of p (nil: the defaults) as a *rules.Error.
+// Validate reports every problem of p (nil: the defaults) as a *limits.Error.
 func (p *ImageDistributionProps) Validate() error {
 	q := p.withDefaults()
-	ps := rules.NewProblems(PropsScope)
+	ps := limits.NewProblems(PropsScope)
 	if q.Bucket == nil {
 		ps.Add("Bucket", nil, "is required: the private bucket to serve (storage.UploadBucket.Bucket())")
 	}
 	for i, path := range q.Paths {
-		rules.DeliveredPath.Check(ps, fmt.Sprintf("Paths[%d]", i), path)
+		limits.DeliveredPath.Check(ps, fmt.Sprintf("Paths[%d]", i), path)
 	}
-	keys := make([]rules.KeyText, len(q.PublicKeys))
+	keys := make([]limits.KeyText, len(q.PublicKeys))
 	for i, pem := range q.PublicKeys {
-		keys[i] = rules.KeyText{Name: fmt.Sprintf("<PEM text %d>", i), PEM: pem}
+		keys[i] = limits.KeyText{Name: fmt.Sprintf("<PEM text %d>", i), PEM: pem}
 	}
-	rules.PublicKeys(ps, "PublicKeys", keys)
-	rules.PriceClasses.Check(ps, "PriceClass", q.PriceClass)
-	rules.CustomDomain(ps, "", q.DomainName, q.CertificateArn, "DomainName", "CertificateArn")
+	limits.PublicKeys(ps, "PublicKeys", keys)
+	limits.PriceClasses.Check(ps, "PriceClass", q.PriceClass)
+	limits.CustomDomain(ps, "", q.DomainName, q.CertificateArn, "DomainName", "CertificateArn")
 	return ps.Err()
 }
 
@@ -135,21 +135,21 @@ type ImageDistribution struct {
 }
 
 // TrustedKey is a public key the distribution trusts: its CloudFront id (the Key-Pair-Id of a
-// signature) and its fingerprint (rules.KeyFingerprint).
+// signature) and its fingerprint (limits.KeyFingerprint).
 type TrustedKey struct {
 	ID          *string
 	Fingerprint string
 }
 
 // NewImageDistribution validates props and builds the distribution. Invalid props panic with a
-// *rules.Error scoped to the construct's path.
+// *limits.Error scoped to the construct's path.
 func NewImageDistribution(scope constructs.Construct, id *string, props *ImageDistributionProps) *ImageDistribution {
 	guard.Check(scope, id, props.Validate())
 	p := props.withDefaults()
 	d := &ImageDistribution{paths: append([]string(nil), p.Paths...), customDomain: p.DomainName}
 	constructs.NewConstruct_Override(d, scope, id)
 	stack := awscdk.Stack_Of(d)
-	sameStack := rules.NewProblems(*d.Node().Path())
+	sameStack := limits.NewProblems(*d.Node().Path())
 	if awscdk.Stack_Of(p.Bucket) != stack {
 		sameStack.Add("Bucket", *p.Bucket.Node().Path(), "must be in this construct's stack: its policy names the distribution, which names the bucket (in two stacks, each would need the other deployed first)")
 	}
@@ -160,8 +160,8 @@ func NewImageDistribution(scope constructs.Construct, id *string, props *ImageDi
 
 	var keys []interfacesawscloudfront.IPublicKeyRef
 	for i, pem := range p.PublicKeys {
-		key, _ := rules.PublicKey(pem)
-		fingerprint := rules.KeyFingerprint(key)
+		key, _ := limits.PublicKey(pem)
+		fingerprint := limits.KeyFingerprint(key)
 		public := awscloudfront.NewPublicKey(d, jsii.String("Key"+fingerprint[:16]), &awscloudfront.PublicKeyProps{
 			EncodedKey: jsii.String(pem),
 			Comment:    jsii.String(fmt.Sprintf("gatehouse signing key %d of %s, sha256 %s", i+1, *d.Node().Path(), fingerprint)),

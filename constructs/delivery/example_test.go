@@ -26,7 +26,7 @@ func ExampleNewImageDistribution() {
 		AccessRules:    []storage.AccessRule{storage.OwnerProtectedRule()},
 		SignIn:         signIn,
 	})
-	publicKey, _ := os.ReadFile("keys/prod-cdn.pem") // make cdn-key writes it
+	publicKey, _ := os.ReadFile("app/keys/prod-cdn.pem") // make cdn-key writes it
 	images := delivery.NewImageDistribution(uploads, jsii.String("Images"), &delivery.ImageDistributionProps{
 		Bucket:        bucket.Bucket(),
 		EncryptionKey: bucket.EncryptionKey(),

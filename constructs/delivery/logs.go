@@ -10,7 +10,7 @@ import (
 
 	"github.com/gatehouse-cdk/gatehouse/internal/guard"
 	"github.com/gatehouse-cdk/gatehouse/internal/stateful"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // LogsRegion is where CloudFront's log delivery must be set up, whatever the bucket's region.
@@ -23,24 +23,24 @@ type AccessLogsProps struct {
 	// through awscdk.Stack_ConsumeReference(id, awscdk.ReferenceStrength_WEAK)). Required.
 	DistributionID *string
 	// ExpirationDays: how long logs are kept. Default 365; 1 to 3650
-	// (rules.AccessLogExpirationDays).
+	// (limits.AccessLogExpirationDays).
 	ExpirationDays int
 }
 
 // AccessLogsPropsScope names AccessLogsProps in errors of Validate.
 const AccessLogsPropsScope = "delivery.AccessLogsProps"
 
-// Validate reports every problem of p as a *rules.Error.
+// Validate reports every problem of p as a *limits.Error.
 func (p *AccessLogsProps) Validate() error {
 	var q AccessLogsProps
 	if p != nil {
 		q = *p
 	}
-	ps := rules.NewProblems(AccessLogsPropsScope)
+	ps := limits.NewProblems(AccessLogsPropsScope)
 	if q.DistributionID == nil {
 		ps.Add("DistributionID", nil, "is required: the id of the distribution whose logs to deliver")
 	}
-	rules.AccessLogExpirationDays.Check(ps, "ExpirationDays", rules.AccessLogExpirationDays.Or(q.ExpirationDays))
+	limits.AccessLogExpirationDays.Check(ps, "ExpirationDays", limits.AccessLogExpirationDays.Or(q.ExpirationDays))
 	return ps.Err()
 }
 
@@ -66,7 +66,7 @@ func NewAccessLogs(scope constructs.Construct, id *string, props *AccessLogsProp
 	}
 	l := &AccessLogs{}
 	constructs.NewConstruct_Override(l, scope, id)
-	days := rules.AccessLogExpirationDays.Or(props.ExpirationDays)
+	days := limits.AccessLogExpirationDays.Or(props.ExpirationDays)
 	l.bucket = stateful.LogBucket(l, "Bucket", days, nil, "access log")
 	account := stack.Account()
 	logDelivery := awsiam.NewServicePrincipal(jsii.String("delivery.logs.amazonaws.com"), nil)

@@ -15,7 +15,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/constructs/assetfn"
 	"github.com/gatehouse-cdk/gatehouse/internal/guard"
 	"github.com/gatehouse-cdk/gatehouse/internal/nag"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // SignerProps configure NewSigner.
@@ -31,7 +31,7 @@ type SignerProps struct {
 	// the folders (*auth.UserAuth). Required.
 	SignIn assetfn.SignIn
 	// SignatureTTLSeconds: how long a signature stays valid. Default 900; 60 to 3600
-	// (rules.SignatureTTLSeconds).
+	// (limits.SignatureTTLSeconds).
 	SignatureTTLSeconds int
 	// Folder is the delivered path whose <identity id>/ subfolders the signatures open; one of
 	// the distribution's Paths. Default the first of them.
@@ -43,17 +43,17 @@ const SignerPropsScope = "delivery.SignerProps"
 
 func (p *SignerProps) withDefaults() SignerProps {
 	q := guard.Copy(p)
-	q.SignatureTTLSeconds = rules.SignatureTTLSeconds.Or(q.SignatureTTLSeconds)
+	q.SignatureTTLSeconds = limits.SignatureTTLSeconds.Or(q.SignatureTTLSeconds)
 	if q.Folder == "" && q.Distribution != nil {
 		q.Folder = q.Distribution.paths[0]
 	}
 	return q
 }
 
-// Validate reports every problem of p as a *rules.Error.
+// Validate reports every problem of p as a *limits.Error.
 func (p *SignerProps) Validate() error {
 	q := p.withDefaults()
-	ps := rules.NewProblems(SignerPropsScope)
+	ps := limits.NewProblems(SignerPropsScope)
 	if q.Code == nil {
 		ps.Add("Code", nil, "is required: a directory with the signer's linux/arm64 `bootstrap` (make build puts it in build/functions/signer)")
 	}
@@ -65,7 +65,7 @@ func (p *SignerProps) Validate() error {
 	if q.SignIn == nil {
 		ps.Add("SignIn", nil, "is required: the sign-in construct (*auth.UserAuth) whose users get signatures")
 	}
-	rules.SignatureTTLSeconds.Check(ps, "SignatureTTLSeconds", q.SignatureTTLSeconds)
+	limits.SignatureTTLSeconds.Check(ps, "SignatureTTLSeconds", q.SignatureTTLSeconds)
 	return ps.Err()
 }
 
@@ -108,7 +108,7 @@ func NewSigner(scope constructs.Construct, id *string, props *SignerProps) *Sign
 		Environment: map[string]string{
 			"DISTRIBUTION_DOMAIN":    *p.Distribution.ViewerDomain(),
 			"DELIVERED_FOLDER":       p.Folder,
-			"TRUSTED_KEYS":           rules.TrustedKeys(ids, order),
+			"TRUSTED_KEYS":           limits.TrustedKeys(ids, order),
 			"SIGNING_KEY_SECRET_ARN": *s.secret.SecretArn(),
 			"SIGNATURE_TTL_SECONDS":  fmt.Sprint(p.SignatureTTLSeconds),
 		},

@@ -21,7 +21,7 @@
 //     account. When the app is managed here its id does not exist before the app, and the app
 //     needs the role, so the condition then covers this account's apps (apps/*).
 //   - Each branch can have its own role (e.g. production with more rights than beta).
-//   - Every response of the app carries rules.SecurityHeaders (HSTS, nosniff, same-origin
+//   - Every response of the app carries limits.SecurityHeaders (HSTS, nosniff, same-origin
 //     referrer, no framing, a baseline CSP) as Amplify custom headers, whatever the app sends.
 //   - Without a repository the app takes manual deploys; with one, its access token comes from
 //     Secrets Manager (a dynamic reference resolved by CloudFormation), never from plain config.
@@ -43,7 +43,7 @@ import (
 
 	"github.com/gatehouse-cdk/gatehouse/internal/guard"
 	"github.com/gatehouse-cdk/gatehouse/internal/nag"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // ComputeRoleProps configure NewComputeRole. All optional.
@@ -77,15 +77,15 @@ func (p *ComputeRoleProps) withDefaults() ComputeRoleProps {
 	return q
 }
 
-// Validate reports every problem of p (nil: the defaults) as a *rules.Error.
+// Validate reports every problem of p (nil: the defaults) as a *limits.Error.
 func (p *ComputeRoleProps) Validate() error {
 	q := p.withDefaults()
-	ps := rules.NewProblems("hosting.ComputeRoleProps")
+	ps := limits.NewProblems("hosting.ComputeRoleProps")
 	if q.AppID != "*" {
-		rules.AppID.Check(ps, "AppID", q.AppID)
+		limits.AppID.Check(ps, "AppID", q.AppID)
 	}
 	if q.Branch != "*" {
-		rules.BranchName.Check(ps, "Branch", q.Branch)
+		limits.BranchName.Check(ps, "Branch", q.Branch)
 	}
 	return ps.Err()
 }
@@ -134,18 +134,18 @@ type BuildRole struct {
 	role awsiam.Role
 }
 
-// Validate reports every problem of p as a *rules.Error.
+// Validate reports every problem of p as a *limits.Error.
 func (p *BuildRoleProps) Validate() error {
 	var q BuildRoleProps
 	if p != nil {
 		q = *p
 	}
-	ps := rules.NewProblems("hosting.BuildRoleProps")
+	ps := limits.NewProblems("hosting.BuildRoleProps")
 	if len(q.ReadsOutputsOf) == 0 {
 		ps.Add("ReadsOutputsOf", nil, "is required: the stacks whose outputs the build reads (a build role with nothing to read is not needed)")
 	}
 	for i, name := range q.ReadsOutputsOf {
-		rules.StackName.Check(ps, fmt.Sprintf("ReadsOutputsOf[%d]", i), name)
+		limits.StackName.Check(ps, fmt.Sprintf("ReadsOutputsOf[%d]", i), name)
 	}
 	return ps.Err()
 }
@@ -190,7 +190,7 @@ func (b *BuildRole) Role() awsiam.IRole { return b.role }
 type BranchProps struct {
 	// Name of the (git) branch. Required.
 	Name string
-	// Stage: one of rules.BranchStages. Default PRODUCTION.
+	// Stage: one of limits.BranchStages. Default PRODUCTION.
 	Stage string
 	// ComputeRole of the branch (a ComputeRole's Role()). Default: the app's.
 	ComputeRole awsiam.IRole
@@ -228,14 +228,14 @@ type App struct {
 	branchNames []string
 }
 
-// Validate reports every problem of p as a *rules.Error.
+// Validate reports every problem of p as a *limits.Error.
 func (p *AppProps) Validate() error {
 	var q AppProps
 	if p != nil {
 		q = *p
 	}
-	ps := rules.NewProblems("hosting.AppProps")
-	rules.AppName.Check(ps, "Name", q.Name)
+	ps := limits.NewProblems("hosting.AppProps")
+	limits.AppName.Check(ps, "Name", q.Name)
 	if q.ComputeRole == nil {
 		ps.Add("ComputeRole", nil, "is required: the app-wide SSR compute role")
 	}
@@ -243,13 +243,13 @@ func (p *AppProps) Validate() error {
 		ps.Add("AccessTokenSecretName", "", "is required with Repository: the Secrets Manager secret holding the access token")
 	}
 	if q.AppRoot != "" {
-		rules.AppRoot.Check(ps, "AppRoot", q.AppRoot)
+		limits.AppRoot.Check(ps, "AppRoot", q.AppRoot)
 	}
 	for _, name := range slices.Sorted(maps.Keys(q.EnvironmentVariables)) {
 		f := "EnvironmentVariables[" + name + "]"
 		switch {
-		case !rules.EnvironmentVariable.Match(name):
-			ps.Add(f, name, rules.EnvironmentVariable.Rule)
+		case !limits.EnvironmentVariable.Match(name):
+			ps.Add(f, name, limits.EnvironmentVariable.Allowed)
 		case strings.HasPrefix(strings.ToUpper(name), "AMPLIFY_"):
 			ps.Add(f, name, "starts with AMPLIFY_, which is Amplify's own (set the app root with AppRoot)")
 		}
@@ -257,14 +257,14 @@ func (p *AppProps) Validate() error {
 	seen := map[string]bool{}
 	for i, b := range q.Branches {
 		f := fmt.Sprintf("Branches[%d]", i)
-		if !rules.BranchName.Match(b.Name) {
-			ps.Add(f+".Name", b.Name, rules.BranchName.Rule)
+		if !limits.BranchName.Match(b.Name) {
+			ps.Add(f+".Name", b.Name, limits.BranchName.Allowed)
 		} else if seen[b.Name] {
 			ps.Add(f+".Name", b.Name, "is listed twice")
 		}
 		seen[b.Name] = true
 		if b.Stage != "" {
-			rules.BranchStages.Check(ps, f+".Stage", b.Stage)
+			limits.BranchStages.Check(ps, f+".Stage", b.Stage)
 		}
 	}
 	return ps.Err()
@@ -272,7 +272,7 @@ func (p *AppProps) Validate() error {
 
 // customHeaders is Amplify Hosting's custom-headers YAML sending headers with every response
 // (pattern "**"). Each value is a JSON string, which is also a YAML double-quoted scalar.
-func customHeaders(headers []rules.Header) string {
+func customHeaders(headers []limits.Header) string {
 	var b strings.Builder
 	b.WriteString("customHeaders:\n  - pattern: \"**\"\n    headers:\n")
 	for _, h := range headers {
@@ -293,7 +293,7 @@ func NewApp(scope constructs.Construct, id *string, props *AppProps) *App {
 		Name:           jsii.String(p.Name),
 		Platform:       jsii.String("WEB_COMPUTE"),
 		ComputeRoleArn: p.ComputeRole.RoleArn(),
-		CustomHeaders:  jsii.String(customHeaders(rules.SecurityHeaders)),
+		CustomHeaders:  jsii.String(customHeaders(limits.SecurityHeaders)),
 	}
 	if p.Repository != "" {
 		appProps.Repository = jsii.String(p.Repository)
@@ -325,7 +325,7 @@ func NewApp(scope constructs.Construct, id *string, props *AppProps) *App {
 		}
 		stage := b.Stage
 		if stage == "" {
-			stage = rules.BranchStages[0]
+			stage = limits.BranchStages[0]
 		}
 		a.branches[b.Name] = awsamplify.NewCfnBranch(a, jsii.String("Branch-"+b.Name), &awsamplify.CfnBranchProps{
 			AppId:           a.app.AttrAppId(),
@@ -343,7 +343,7 @@ func NewApp(scope constructs.Construct, id *string, props *AppProps) *App {
 func (a *App) AppID() *string { return a.app.AttrAppId() }
 
 // DefaultDomain is the app's default domain (<app id>.amplifyapp.com); branch <b> is served at
-// https://<rules.BranchSubdomain(b)>.<DefaultDomain>.
+// https://<limits.BranchSubdomain(b)>.<DefaultDomain>.
 func (a *App) DefaultDomain() *string { return a.app.AttrDefaultDomain() }
 
 // BranchOrigins are the web origins the app's branches are served from,
@@ -353,7 +353,7 @@ func (a *App) DefaultDomain() *string { return a.app.AttrDefaultDomain() }
 func (a *App) BranchOrigins() []*string {
 	origins := make([]*string, len(a.branchNames))
 	for i, name := range a.branchNames {
-		origins[i] = awscdk.Fn_Join(jsii.String(""), jsii.Strings("https://"+rules.BranchSubdomain(name)+".", *a.DefaultDomain()))
+		origins[i] = awscdk.Fn_Join(jsii.String(""), jsii.Strings("https://"+limits.BranchSubdomain(name)+".", *a.DefaultDomain()))
 	}
 	return origins
 }

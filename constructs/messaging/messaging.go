@@ -33,7 +33,7 @@ type SecureTopic struct {
 	topic awssns.Topic
 }
 
-// Validate reports every problem of p as a *rules.Error; every SecureTopicProps is valid.
+// Validate reports every problem of p as a *limits.Error; every SecureTopicProps is valid.
 func (p *SecureTopicProps) Validate() error { return nil }
 
 // NewSecureTopic builds the topic.

@@ -21,7 +21,7 @@
 //     account a trust policy naming the role's ARN grants it alone, and a statement in the
 //     compute role's stack naming the trust role would make the two stacks need each other.
 //   - Role chaining caps sessions at one hour; the role's maximum is set to exactly that (also
-//     IAM's minimum), and the duration clients request is validated (rules.SessionDurationSeconds).
+//     IAM's minimum), and the duration clients request is validated (limits.SessionDurationSeconds).
 //   - The trust role's only permissions are lambda:InvokeFunction on functions granted with
 //     GrantInvoke (the function ARN and its version/alias ARNs): it cannot change a function,
 //     read its code or configuration, or pass its role.
@@ -39,7 +39,7 @@ import (
 
 	"github.com/gatehouse-cdk/gatehouse/internal/guard"
 	"github.com/gatehouse-cdk/gatehouse/internal/nag"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // WebpageRoleProps configure NewWebpageRole. All optional.
@@ -54,7 +54,7 @@ type WebpageRole struct {
 	role awsiam.Role
 }
 
-// Validate reports every problem of p (nil: the defaults) as a *rules.Error; every
+// Validate reports every problem of p (nil: the defaults) as a *limits.Error; every
 // WebpageRoleProps is valid.
 func (p *WebpageRoleProps) Validate() error { return nil }
 
@@ -105,10 +105,10 @@ type TrustRoleProps struct {
 	// runs. Roles of the trust role's account: the trust names each ARN, which grants it there
 	// without an identity statement. Default none: only the webpage role.
 	OtherServers []awsiam.IRole
-	// SessionName the webpage must use (sts:RoleSessionName). Default rules.DefaultSessionName.
+	// SessionName the webpage must use (sts:RoleSessionName). Default limits.DefaultSessionName.
 	SessionName string
 	// SessionDurationSeconds is the duration clients should request. Default 1800; 900 to 3600
-	// (rules.SessionDurationSeconds). The role's own maximum is rules.ChainedSessionSeconds.
+	// (limits.SessionDurationSeconds). The role's own maximum is limits.ChainedSessionSeconds.
 	SessionDurationSeconds int
 }
 
@@ -127,16 +127,16 @@ const PropsScope = "rolechain.TrustRoleProps"
 func (p *TrustRoleProps) withDefaults() TrustRoleProps {
 	q := guard.Copy(p)
 	if q.SessionName == "" {
-		q.SessionName = rules.DefaultSessionName
+		q.SessionName = limits.DefaultSessionName
 	}
-	q.SessionDurationSeconds = rules.SessionDurationSeconds.Or(q.SessionDurationSeconds)
+	q.SessionDurationSeconds = limits.SessionDurationSeconds.Or(q.SessionDurationSeconds)
 	return q
 }
 
-// Validate reports every problem of p (nil: the defaults) as a *rules.Error.
+// Validate reports every problem of p (nil: the defaults) as a *limits.Error.
 func (p *TrustRoleProps) Validate() error {
 	q := p.withDefaults()
-	ps := rules.NewProblems(PropsScope)
+	ps := limits.NewProblems(PropsScope)
 	if q.Webpage == nil {
 		ps.Add("Webpage", nil, "is required: the webpage role that may assume the trust role")
 	}
@@ -145,8 +145,8 @@ func (p *TrustRoleProps) Validate() error {
 			ps.Add(fmt.Sprintf("OtherServers[%d]", i), nil, "is nil: give the role the server runs as")
 		}
 	}
-	rules.SessionName.Check(ps, "SessionName", q.SessionName)
-	rules.SessionDurationSeconds.Check(ps, "SessionDurationSeconds", q.SessionDurationSeconds)
+	limits.SessionName.Check(ps, "SessionName", q.SessionName)
+	limits.SessionDurationSeconds.Check(ps, "SessionDurationSeconds", q.SessionDurationSeconds)
 	return ps.Err()
 }
 
@@ -160,7 +160,7 @@ func NewTrustRole(scope constructs.Construct, id *string, props *TrustRoleProps)
 	t.role = awsiam.NewRole(t, jsii.String("Resource"), &awsiam.RoleProps{
 		Description:        jsii.String("Trust role between the Next.js page and its asset functions: may only invoke them"),
 		AssumedBy:          awsiam.NewArnPrincipal(p.Webpage.RoleArn()).WithConditions(withSessionName),
-		MaxSessionDuration: awscdk.Duration_Seconds(jsii.Number(rules.ChainedSessionSeconds)),
+		MaxSessionDuration: awscdk.Duration_Seconds(jsii.Number(limits.ChainedSessionSeconds)),
 	})
 	for _, server := range p.OtherServers {
 		t.role.AssumeRolePolicy().AddStatements(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{

@@ -40,7 +40,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/internal/guard"
 	"github.com/gatehouse-cdk/gatehouse/internal/nag"
 	"github.com/gatehouse-cdk/gatehouse/internal/stateful"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // The access rules' types, under the names this package has always used (package accessrules
@@ -97,7 +97,7 @@ type SignIn interface {
 	// GuestRole is nil when guests are off.
 	GuestRole() awsiam.IRole
 	GroupRoles() map[string]awsiam.IRole
-	// OwnerKey is rules.OwnerKeyIdentityID or rules.OwnerKeySub.
+	// OwnerKey is limits.OwnerKeyIdentityID or limits.OwnerKeySub.
 	OwnerKey() string
 }
 
@@ -112,9 +112,9 @@ type AccessRoles struct {
 	// to every group role too, since a group member signs in with the group's role.
 	Groups map[string]awsiam.IRole
 	// OwnerKey is what names an owner's folder in these roles' sessions. Default
-	// rules.OwnerKeyIdentityID: the identity id (${cognito-identity.amazonaws.com:sub}). With
-	// rules.OwnerKeySub the sessions must carry the user pool's sub as the principal tag
-	// rules.OwnerTag (the identity pool maps it; the roles' trust allows sts:TagSession).
+	// limits.OwnerKeyIdentityID: the identity id (${cognito-identity.amazonaws.com:sub}). With
+	// limits.OwnerKeySub the sessions must carry the user pool's sub as the principal tag
+	// limits.OwnerTag (the identity pool maps it; the roles' trust allows sts:TagSession).
 	OwnerKey string
 }
 
@@ -141,13 +141,13 @@ type UploadBucketProps struct {
 	// S3-managed keys, and grants rule principals use of the key through S3 only. Default false.
 	KMSEncryption bool
 	// NoncurrentVersionExpirationDays: how long overwritten/deleted versions are kept. Default
-	// 30; 1 to 3650 (rules.NoncurrentVersionExpirationDays).
+	// 30; 1 to 3650 (limits.NoncurrentVersionExpirationDays).
 	NoncurrentVersionExpirationDays int
 	// AccessLogExpirationDays: how long server access logs are kept. Default 365; 1 to 3650
-	// (rules.AccessLogExpirationDays).
+	// (limits.AccessLogExpirationDays).
 	AccessLogExpirationDays int
 	// CorsMaxAgeSeconds: how long browsers may cache a preflight. Default 3000 (nil); 0 to
-	// 86400 (rules.CorsMaxAgeSeconds).
+	// 86400 (limits.CorsMaxAgeSeconds).
 	CorsMaxAgeSeconds *int
 }
 
@@ -163,7 +163,7 @@ type UploadBucket struct {
 }
 
 // NewUploadBucket validates props and builds the bucket. Invalid props panic with a
-// *rules.Error that lists every problem, scoped to the construct's path.
+// *limits.Error that lists every problem, scoped to the construct's path.
 func NewUploadBucket(scope constructs.Construct, id *string, props *UploadBucketProps) *UploadBucket {
 	p := props.withDefaults()
 	guard.Check(scope, id, p.check())
@@ -238,10 +238,10 @@ func corsRules(p UploadBucketProps) *[]*awss3.CorsRule {
 // withDefaults is a copy of p (nil: every default) with the defaults filled in.
 func (p *UploadBucketProps) withDefaults() UploadBucketProps {
 	q := guard.Copy(p)
-	q.NoncurrentVersionExpirationDays = rules.NoncurrentVersionExpirationDays.Or(q.NoncurrentVersionExpirationDays)
-	q.AccessLogExpirationDays = rules.AccessLogExpirationDays.Or(q.AccessLogExpirationDays)
+	q.NoncurrentVersionExpirationDays = limits.NoncurrentVersionExpirationDays.Or(q.NoncurrentVersionExpirationDays)
+	q.AccessLogExpirationDays = limits.AccessLogExpirationDays.Or(q.AccessLogExpirationDays)
 	if q.CorsMaxAgeSeconds == nil {
-		maxAge := rules.CorsMaxAgeSeconds.Default
+		maxAge := limits.CorsMaxAgeSeconds.Default
 		q.CorsMaxAgeSeconds = &maxAge
 	}
 	return q
@@ -250,7 +250,7 @@ func (p *UploadBucketProps) withDefaults() UploadBucketProps {
 // PropsScope names UploadBucketProps in errors of Validate.
 const PropsScope = "storage.UploadBucketProps"
 
-// Validate reports every problem of p (nil: the defaults) as a *rules.Error.
+// Validate reports every problem of p (nil: the defaults) as a *limits.Error.
 func (p *UploadBucketProps) Validate() error {
 	q := p.withDefaults()
 	return q.check()
@@ -265,9 +265,9 @@ func (p UploadBucketProps) accessRoles() AccessRoles {
 }
 
 func (p UploadBucketProps) check() error {
-	ps := rules.NewProblems(PropsScope)
+	ps := limits.NewProblems(PropsScope)
 	if len(p.AllowedOrigins) > 0 {
-		rules.Origins(ps, "AllowedOrigins", p.AllowedOrigins)
+		limits.Origins(ps, "AllowedOrigins", p.AllowedOrigins)
 	}
 	for i, o := range p.HostedOrigins {
 		f := fmt.Sprintf("HostedOrigins[%d]", i)
@@ -275,20 +275,20 @@ func (p UploadBucketProps) check() error {
 		case o == nil:
 			ps.Add(f, nil, "must not be nil")
 		case !*awscdk.Token_IsUnresolved(o):
-			if why := rules.Origin(*o); why != "" {
+			if why := limits.Origin(*o); why != "" {
 				ps.Add(f, *o, why)
 			}
 		}
 	}
-	rules.NoncurrentVersionExpirationDays.Check(ps, "NoncurrentVersionExpirationDays", p.NoncurrentVersionExpirationDays)
-	rules.AccessLogExpirationDays.Check(ps, "AccessLogExpirationDays", p.AccessLogExpirationDays)
-	rules.CorsMaxAgeSeconds.Check(ps, "CorsMaxAgeSeconds", *p.CorsMaxAgeSeconds)
+	limits.NoncurrentVersionExpirationDays.Check(ps, "NoncurrentVersionExpirationDays", p.NoncurrentVersionExpirationDays)
+	limits.AccessLogExpirationDays.Check(ps, "AccessLogExpirationDays", p.AccessLogExpirationDays)
+	limits.CorsMaxAgeSeconds.Check(ps, "CorsMaxAgeSeconds", *p.CorsMaxAgeSeconds)
 	if p.SignIn != nil && (p.Roles.Authenticated != nil || p.Roles.Guest != nil || len(p.Roles.Groups) > 0) {
 		ps.Add("Roles", nil, "is set together with SignIn: give the roles one way, SignIn (the sign-in construct) or Roles (by hand)")
 	}
 	roles := p.accessRoles()
 	if roles.OwnerKey != "" {
-		rules.OwnerKeys.Check(ps, "Roles.OwnerKey", roles.OwnerKey)
+		limits.OwnerKeys.Check(ps, "Roles.OwnerKey", roles.OwnerKey)
 	}
 	groups := map[string]bool{}
 	for name, role := range roles.Groups {
@@ -500,7 +500,7 @@ func (u *UploadBucket) AccessRules() []AccessRule { return append([]AccessRule(n
 // wildcard (for a role, or anything with a Role()): the caller writes none.
 func (u *UploadBucket) GrantAccess(grantee awsiam.IGrantable, path string, actions ...Action) awsiam.Grant {
 	rule := AccessRule{Path: path, Who: Authenticated, Actions: actions}
-	ps := rules.NewProblems(*u.Node().Path() + ".GrantAccess")
+	ps := limits.NewProblems(*u.Node().Path() + ".GrantAccess")
 	accessrules.Check(ps, "rule", []AccessRule{rule}, false, nil)
 	guard.Problems(ps)
 	var grant awsiam.Grant

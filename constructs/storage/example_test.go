@@ -10,7 +10,7 @@ import (
 
 	"github.com/gatehouse-cdk/gatehouse/constructs/auth"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // An upload bucket whose signed-in users each own protected/<their identity id>/, wired to the
@@ -40,11 +40,11 @@ func ExampleAccessRule() {
 	}
 }
 
-// Invalid props are refused with every problem at once, as a *rules.Error: before anything is
+// Invalid props are refused with every problem at once, as a *limits.Error: before anything is
 // built with Validate, or as the constructor's panic (scoped to the construct's path).
 func ExampleUploadBucketProps_Validate() {
 	props := &storage.UploadBucketProps{AllowedOrigins: []string{"*"}, CorsMaxAgeSeconds: new(int(-1))}
-	var problems *rules.Error
+	var problems *limits.Error
 	if err := props.Validate(); errors.As(err, &problems) {
 		for _, p := range problems.Problems {
 			fmt.Println(p.Field, p.Allowed)

@@ -55,7 +55,7 @@ import (
 	"github.com/gatehouse-cdk/gatehouse/internal/guard"
 	"github.com/gatehouse-cdk/gatehouse/internal/nag"
 	"github.com/gatehouse-cdk/gatehouse/internal/stateful"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // StageName is the API's one stage: its URL ends in /v1/.
@@ -79,27 +79,27 @@ type TokenAPIProps struct {
 	SignIn assetfn.SignIn
 	// AllowedOrigins may call the API from browsers (CORS). Default none.
 	AllowedOrigins []string
-	// Scopes tokens may carry (rules.Scope each). Default apitokens.Scopes.
+	// Scopes tokens may carry (limits.Scope each). Default apitokens.Scopes.
 	Scopes []string
 	// ThrottleRateLimit is the stage's steady requests per second. Default 50; 1 to 10000
-	// (rules.APIThrottleRateLimit).
+	// (limits.APIThrottleRateLimit).
 	ThrottleRateLimit int
 	// ThrottleBurstLimit is the stage's burst, in requests. Default 100; 1 to 5000
-	// (rules.APIThrottleBurstLimit).
+	// (limits.APIThrottleBurstLimit).
 	ThrottleBurstLimit int
 	// AuthorizerCacheSeconds is how long API Gateway reuses the authorizer's answer for a token.
-	// Default 60 (nil); 0 to 3600, 0 turning the cache off (rules.AuthorizerCacheSeconds). A
+	// Default 60 (nil); 0 to 3600, 0 turning the cache off (limits.AuthorizerCacheSeconds). A
 	// revoke flushes the cache, so this bounds only how long a revoked token works when the
 	// flush fails; an expired token is refused by the handler from the second it expires.
 	AuthorizerCacheSeconds *int
 	// MaxActiveTokensPerOwner is how many current tokens one owner may hold; the token service
-	// refuses to issue more. Default 20; 1 to 1000 (rules.MaxActiveTokens).
+	// refuses to issue more. Default 20; 1 to 1000 (limits.MaxActiveTokens).
 	MaxActiveTokensPerOwner int
 	// ExecutionLogging turns on execution logs (errors only, no request or response data).
 	// Default false.
 	ExecutionLogging bool
-	// LogRetentionDays of the access logs and the functions' logs (rules.LogRetentionDays).
-	// Default rules.LogRetentionDays.Default (90).
+	// LogRetentionDays of the access logs and the functions' logs (limits.LogRetentionDays).
+	// Default limits.LogRetentionDays.Default (90).
 	LogRetentionDays int
 }
 
@@ -111,21 +111,21 @@ func (p *TokenAPIProps) withDefaults() TokenAPIProps {
 	if len(q.Scopes) == 0 {
 		q.Scopes = apitokens.Scopes
 	}
-	q.ThrottleRateLimit = rules.APIThrottleRateLimit.Or(q.ThrottleRateLimit)
-	q.ThrottleBurstLimit = rules.APIThrottleBurstLimit.Or(q.ThrottleBurstLimit)
+	q.ThrottleRateLimit = limits.APIThrottleRateLimit.Or(q.ThrottleRateLimit)
+	q.ThrottleBurstLimit = limits.APIThrottleBurstLimit.Or(q.ThrottleBurstLimit)
 	if q.AuthorizerCacheSeconds == nil {
-		ttl := rules.AuthorizerCacheSeconds.Default
+		ttl := limits.AuthorizerCacheSeconds.Default
 		q.AuthorizerCacheSeconds = &ttl
 	}
-	q.MaxActiveTokensPerOwner = rules.MaxActiveTokens.Or(q.MaxActiveTokensPerOwner)
-	q.LogRetentionDays = rules.LogRetentionDays.Or(q.LogRetentionDays)
+	q.MaxActiveTokensPerOwner = limits.MaxActiveTokens.Or(q.MaxActiveTokensPerOwner)
+	q.LogRetentionDays = limits.LogRetentionDays.Or(q.LogRetentionDays)
 	return q
 }
 
-// Validate reports every problem of p as a *rules.Error.
+// Validate reports every problem of p as a *limits.Error.
 func (p *TokenAPIProps) Validate() error {
 	q := p.withDefaults()
-	ps := rules.NewProblems(PropsScope)
+	ps := limits.NewProblems(PropsScope)
 	for _, c := range []struct {
 		name string
 		code awslambda.Code
@@ -141,14 +141,14 @@ func (p *TokenAPIProps) Validate() error {
 		ps.Add("SignIn", nil, "is required: the sign-in construct (*auth.UserAuth) whose users the token service acts for")
 	}
 	if len(q.AllowedOrigins) > 0 {
-		rules.Origins(ps, "AllowedOrigins", q.AllowedOrigins)
+		limits.Origins(ps, "AllowedOrigins", q.AllowedOrigins)
 	}
-	rules.Scopes(ps, "Scopes", q.Scopes)
-	rules.APIThrottleRateLimit.Check(ps, "ThrottleRateLimit", q.ThrottleRateLimit)
-	rules.APIThrottleBurstLimit.Check(ps, "ThrottleBurstLimit", q.ThrottleBurstLimit)
-	rules.AuthorizerCacheSeconds.Check(ps, "AuthorizerCacheSeconds", *q.AuthorizerCacheSeconds)
-	rules.MaxActiveTokens.Check(ps, "MaxActiveTokensPerOwner", q.MaxActiveTokensPerOwner)
-	rules.LogRetentionDays.Check(ps, "LogRetentionDays", q.LogRetentionDays)
+	limits.Scopes(ps, "Scopes", q.Scopes)
+	limits.APIThrottleRateLimit.Check(ps, "ThrottleRateLimit", q.ThrottleRateLimit)
+	limits.APIThrottleBurstLimit.Check(ps, "ThrottleBurstLimit", q.ThrottleBurstLimit)
+	limits.AuthorizerCacheSeconds.Check(ps, "AuthorizerCacheSeconds", *q.AuthorizerCacheSeconds)
+	limits.MaxActiveTokens.Check(ps, "MaxActiveTokensPerOwner", q.MaxActiveTokensPerOwner)
+	limits.LogRetentionDays.Check(ps, "LogRetentionDays", q.LogRetentionDays)
 	return ps.Err()
 }
 
@@ -234,10 +234,10 @@ func NewTokenAPI(scope constructs.Construct, id *string, props *TokenAPIProps) *
 		Code: p.TokenServiceCode, Description: "gatehouse token service: issues, lists and revokes an owner's API tokens",
 		Environment: map[string]string{
 			"TOKEN_TABLE_NAME": tableName, "TOKEN_SCOPES": strings.Join(p.Scopes, ","),
-			rules.EnvMaxActiveTokens:        strconv.Itoa(p.MaxActiveTokensPerOwner),
-			rules.EnvTokenAPIID:             *a.api.RestApiId(),
-			rules.EnvTokenAPIStage:          StageName,
-			rules.EnvAuthorizerCacheSeconds: strconv.Itoa(*p.AuthorizerCacheSeconds),
+			limits.EnvMaxActiveTokens:        strconv.Itoa(p.MaxActiveTokensPerOwner),
+			limits.EnvTokenAPIID:             *a.api.RestApiId(),
+			limits.EnvTokenAPIStage:          StageName,
+			limits.EnvAuthorizerCacheSeconds: strconv.Itoa(*p.AuthorizerCacheSeconds),
 		},
 		VerifiesUsersOf:  p.SignIn,
 		LogRetentionDays: p.LogRetentionDays,

@@ -1,7 +1,7 @@
 // Command photoapp is a CDK app of its own that uses gatehouse's constructs the way another
 // team's app would: sign-in, an upload bucket wired to it in one line, a server role granted a
 // folder (no cdk-nag suppression of its own: the grant records its reasoned one), and bad props
-// caught as a *rules.Error. It is a separate Go module: `go list -deps` shows that importing the
+// caught as a *limits.Error. It is a separate Go module: `go list -deps` shows that importing the
 // constructs brings no cdk-nag into its build (test/library_test.go checks it).
 package main
 
@@ -16,7 +16,7 @@ import (
 
 	"github.com/gatehouse-cdk/gatehouse/constructs/auth"
 	"github.com/gatehouse-cdk/gatehouse/constructs/storage"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 func main() {
@@ -38,7 +38,7 @@ func main() {
 	// Props can be checked before anything is built; a constructor panics with the same error,
 	// scoped to the construct's path.
 	bad := &storage.UploadBucketProps{AllowedOrigins: []string{"*"}}
-	var problems *rules.Error
+	var problems *limits.Error
 	if err := bad.Validate(); errors.As(err, &problems) {
 		for _, p := range problems.Problems {
 			fmt.Fprintln(os.Stderr, "refused:", p)

@@ -19,7 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // Request is what the signer takes: the caller's Cognito ID token (the Next.js server forwards
@@ -55,7 +55,7 @@ type APIError struct {
 type Config struct {
 	Domain string // the domain viewers request images from: d111111abcdef8.cloudfront.net, or the custom domain
 	// TrustedKeys are the distribution's public keys: CloudFront key id by key fingerprint
-	// (rules.KeyFingerprint). A signature names the id of the key the secret holds, so the
+	// (limits.KeyFingerprint). A signature names the id of the key the secret holds, so the
 	// keys may be rotated in any order.
 	TrustedKeys  map[string]string
 	SecretID     string // the Secrets Manager secret holding the private key (PEM)
@@ -187,7 +187,7 @@ func (s *Signer) privateKey(ctx context.Context) (*rsa.PrivateKey, string, error
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: the secret %s does not hold an RSA private key in PEM (%v): store it with the command `make cdn-key` prints", errNotConfigured, s.cfg.SecretID, err)
 	}
-	fingerprint := rules.KeyFingerprint(&key.PublicKey)
+	fingerprint := limits.KeyFingerprint(&key.PublicKey)
 	id, ok := s.cfg.TrustedKeys[fingerprint]
 	if !ok {
 		return nil, "", fmt.Errorf("%w: the secret %s holds a key (sha256 %s) that is not one of the distribution's public keys: store the private key of delivery.publicKeys[0], or deploy its public key", errNotConfigured, s.cfg.SecretID, fingerprint)

@@ -28,7 +28,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity/identitytest"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // identityA is the identity id of user-a, whose ID tokens the tests send.
@@ -94,7 +94,7 @@ func newFixture(t *testing.T) fixture {
 	now := epoch
 	f.clock = &now
 	f.signer = NewSigner(Config{
-		Domain: "d111111abcdef8.cloudfront.net", TrustedKeys: map[string]string{rules.KeyFingerprint(&f.cdnKey.PublicKey): keyID}, SecretID: secretARN, Prefix: "protected/",
+		Domain: "d111111abcdef8.cloudfront.net", TrustedKeys: map[string]string{limits.KeyFingerprint(&f.cdnKey.PublicKey): keyID}, SecretID: secretARN, Prefix: "protected/",
 		SignatureTTL: 15 * time.Minute, KeyCacheTTL: 5 * time.Minute}, identitytest.Verifier(f.pool, f.ids, f.clock), f.secrets)
 	f.signer.now = func() time.Time { return *f.clock }
 	return f
@@ -236,7 +236,7 @@ func TestKeyFailuresReachTheCallerAsShortCodes(t *testing.T) {
 			if r.Error.Message != messages[c.code] {
 				t.Errorf("message %q, want %q", r.Error.Message, messages[c.code])
 			}
-			for _, secret := range []string{secretARN, "gatehouse-dev-cdn-key", "arn:", "sha256", rules.KeyFingerprint(&f.cdnKey.PublicKey)[:16], rules.KeyFingerprint(&untrusted.PublicKey)[:16]} {
+			for _, secret := range []string{secretARN, "gatehouse-dev-cdn-key", "arn:", "sha256", limits.KeyFingerprint(&f.cdnKey.PublicKey)[:16], limits.KeyFingerprint(&untrusted.PublicKey)[:16]} {
 				if strings.Contains(r.Error.Message, secret) {
 					t.Errorf("the caller's message %q contains %q", r.Error.Message, secret)
 				}
@@ -244,7 +244,7 @@ func TestKeyFailuresReachTheCallerAsShortCodes(t *testing.T) {
 			if !strings.Contains(logs.String(), secretARN) || !strings.Contains(logs.String(), `"outcome":"`+c.code+`"`) {
 				t.Errorf("the log does not name the secret and the outcome:\n%s", logs.String())
 			}
-			if c.name == "a key the distribution does not trust" && !strings.Contains(logs.String(), rules.KeyFingerprint(&untrusted.PublicKey)) {
+			if c.name == "a key the distribution does not trust" && !strings.Contains(logs.String(), limits.KeyFingerprint(&untrusted.PublicKey)) {
 				t.Errorf("the log does not name the untrusted key's fingerprint:\n%s", logs.String())
 			}
 			// Not cached: once the secret holds the trusted key, the next request signs.
@@ -266,7 +266,7 @@ func TestPicksUpARotatedKey(t *testing.T) {
 	rotated := rsaKey(t)
 	f.secrets.pem = pemOf(rotated)
 	// The second public key of the distribution (deployed before the secret was changed).
-	f.signer.cfg.TrustedKeys[rules.KeyFingerprint(&rotated.PublicKey)] = "K3ROTATEDKEYID"
+	f.signer.cfg.TrustedKeys[limits.KeyFingerprint(&rotated.PublicKey)] = "K3ROTATEDKEYID"
 	// Within the cache time the old key still signs (one read of the secret)...
 	*f.clock = epoch.Add(time.Minute)
 	checkSignature(t, f.signer.Handle(context.Background(), Request{IDToken: token}), f.cdnKey, keyID, resource, epoch.Add(16*time.Minute))

@@ -26,7 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/start"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 func main() {
@@ -55,7 +55,7 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		missing = append(missing, "DELIVERED_FOLDER (a folder ending in /)")
 	}
 	if text := getenv("TRUSTED_KEYS"); text != "" {
-		keys, err := rules.ParseTrustedKeys(text)
+		keys, err := limits.ParseTrustedKeys(text)
 		if err != nil {
 			missing = append(missing, "TRUSTED_KEYS ("+err.Error()+")")
 		}

@@ -22,7 +22,7 @@ import (
 	pagecursor "github.com/gatehouse-cdk/gatehouse/functions/internal/cursor"
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity"
 	keys "github.com/gatehouse-cdk/gatehouse/functions/internal/payload"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // TokenTable is what the service needs of DynamoDB: a conditional put, a conditional update,
@@ -48,9 +48,9 @@ type AuthorizerCache interface {
 type Config struct {
 	// APIID and Stage name the REST API stage whose authorizer cache a revoke flushes.
 	APIID, Stage string
-	// MaxActive is how many active tokens one owner may hold (rules.MaxActiveTokens).
+	// MaxActive is how many active tokens one owner may hold (limits.MaxActiveTokens).
 	MaxActive int
-	// CacheSeconds is the stage's authorizer cache (rules.AuthorizerCacheSeconds): how long a
+	// CacheSeconds is the stage's authorizer cache (limits.AuthorizerCacheSeconds): how long a
 	// revoked token may still work when the flush failed.
 	CacheSeconds int
 	// Scopes a token may carry (the environment's api.scopes).
@@ -82,8 +82,8 @@ type Request struct {
 	IDToken      string           `json:"idToken"`
 	Owner        *json.RawMessage `json:"owner,omitempty"`        // refused
 	Scopes       []string         `json:"scopes,omitempty"`       // issue
-	LifetimeDays int              `json:"lifetimeDays,omitempty"` // issue; default rules.TokenLifetimeDays.Default
-	Limit        *int             `json:"limit,omitempty"`        // list; default rules.TokenListPage.Default
+	LifetimeDays int              `json:"lifetimeDays,omitempty"` // issue; default limits.TokenLifetimeDays.Default
+	Limit        *int             `json:"limit,omitempty"`        // list; default limits.TokenListPage.Default
 	Next         *string          `json:"next,omitempty"`         // list: the previous page's next
 	TokenID      string           `json:"tokenId,omitempty"`      // revoke
 }
@@ -226,9 +226,9 @@ func (s *Service) issue(ctx context.Context, owner string, req Request) (Respons
 		}
 		seen[scope] = true
 	}
-	days := rules.TokenLifetimeDays.Or(req.LifetimeDays)
-	if r := rules.TokenLifetimeDays; days < r.Min || days > r.Max {
-		return invalid("lifetimeDays", rangeRule(r)), nil
+	days := limits.TokenLifetimeDays.Or(req.LifetimeDays)
+	if r := limits.TokenLifetimeDays; days < r.Min || days > r.Max {
+		return invalid("lifetimeDays", rangeAllowed(r)), nil
 	}
 	now := s.Now().Truncate(time.Second)
 	active, err := s.countActive(ctx, owner, now)
@@ -304,12 +304,12 @@ func (s *Service) countActive(ctx context.Context, owner string, now time.Time) 
 }
 
 func (s *Service) list(ctx context.Context, owner string, req Request) (Response, error) {
-	limit := rules.TokenListPage.Default
+	limit := limits.TokenListPage.Default
 	if req.Limit != nil {
 		limit = *req.Limit
 	}
-	if r := rules.TokenListPage; limit < r.Min || limit > r.Max {
-		return invalid("limit", rangeRule(r)), nil
+	if r := limits.TokenListPage; limit < r.Min || limit > r.Max {
+		return invalid("limit", rangeAllowed(r)), nil
 	}
 	in := &dynamodb.QueryInput{
 		TableName:                 &s.TableName,
@@ -447,8 +447,8 @@ func kindOf(t reflect.Type) string {
 	return "a " + t.String()
 }
 
-// rangeRule is what a value of r must be, as a refusal says it.
-func rangeRule(r rules.Range) string {
+// rangeAllowed is what a value of r must be, as a refusal says it.
+func rangeAllowed(r limits.Range) string {
 	return fmt.Sprintf("must be a whole number of %s from %d to %d", r.Unit, r.Min, r.Max)
 }
 

@@ -21,7 +21,7 @@ import (
 
 	"github.com/gatehouse-cdk/gatehouse/apitokens"
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity/identitytest"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 var now = identitytest.Epoch
@@ -209,7 +209,7 @@ func setupWithCache(t *testing.T) (*Service, *fakeTable, *fakeCache) {
 	clock := now
 	return &Service{Table: table, TableName: "tokens", Identity: identitytest.Verifier(*pool, &identitytest.Identities{}, &clock),
 		Now: func() time.Time { return clock }, NewToken: apitokens.New, AuthorizerCache: cache,
-		Config: Config{APIID: apiID, Stage: stage, MaxActive: rules.MaxActiveTokens.Default, CacheSeconds: cacheSeconds, Scopes: apitokens.Scopes}}, table, cache
+		Config: Config{APIID: apiID, Stage: stage, MaxActive: limits.MaxActiveTokens.Default, CacheSeconds: cacheSeconds, Scopes: apitokens.Scopes}}, table, cache
 }
 
 func call(t *testing.T, s *Service, payload string) Response {
@@ -250,7 +250,7 @@ func TestIssueListRevoke(t *testing.T) {
 		t.Errorf("list = %s", raw)
 	}
 	if q := table.queries[len(table.queries)-1]; *q.IndexName != apitokens.OwnerIndex || *q.KeyConditionExpression != "#owner = :owner" || *q.ScanIndexForward ||
-		q.Select != "" || q.FilterExpression != nil || *q.Limit != int32(rules.TokenListPage.Default+1) || q.ExclusiveStartKey != nil {
+		q.Select != "" || q.FilterExpression != nil || *q.Limit != int32(limits.TokenListPage.Default+1) || q.ExclusiveStartKey != nil {
 		t.Errorf("query = %+v", q)
 	}
 
@@ -604,7 +604,7 @@ func TestListPages(t *testing.T) {
 	for i := range 21 {
 		issueAt(t, s, "owner-c", now.Add(time.Duration(i)*time.Second))
 	}
-	if r := list(t, s, "owner-c", ``); len(r.Tokens) != rules.TokenListPage.Default || r.Next == "" {
+	if r := list(t, s, "owner-c", ``); len(r.Tokens) != limits.TokenListPage.Default || r.Next == "" {
 		t.Errorf("default page: %d tokens, next %q", len(r.Tokens), r.Next)
 	}
 	// No tokens: an empty list.

@@ -12,12 +12,12 @@
 //
 // issue returns a new token once ({"token", "issued": {"id", "scopes", "created", "expiresAt",
 // "revoked", "expired"}}); only its SHA-256 is stored, with the owner, scopes, creation and expiry
-// (the table's TTL attribute). lifetimeDays is rules.TokenLifetimeDays. An owner who already holds
+// (the table's TTL attribute). lifetimeDays is limits.TokenLifetimeDays. An owner who already holds
 // MAX_ACTIVE_TOKENS active tokens (not revoked, not expired) gets conflict and nothing is written.
 //
 // list returns one page of the owner's tokens, newest first, never a token:
 // {"tokens": [{"id", "scopes", "created", "expiresAt", "revoked", "expired"}], "next": cursor}.
-// limit is rules.TokenListPage (1–100, default 20); next, absent on the last page, is an opaque
+// limit is limits.TokenListPage (1–100, default 20); next, absent on the last page, is an opaque
 // cursor for the following page (a malformed one is invalid, field next). The owner of a page is
 // always the caller: a cursor holds only a position, so no cursor reaches another owner's tokens.
 //
@@ -36,8 +36,8 @@
 // Configuration (the environment; constructs/tokenapi sets it): TOKEN_TABLE_NAME, USER_POOL_ID,
 // USER_POOL_CLIENT_ID and IDENTITY_POOL_ID (required; constructs/assetfn sets the last three);
 // TOKEN_API_ID and TOKEN_API_STAGE (required: the stage whose authorizer cache a revoke flushes);
-// MAX_ACTIVE_TOKENS (required, rules.MaxActiveTokens: api.maxActiveTokensPerOwner);
-// AUTHORIZER_CACHE_SECONDS (required, rules.AuthorizerCacheSeconds: the stage's authorizer
+// MAX_ACTIVE_TOKENS (required, limits.MaxActiveTokens: api.maxActiveTokensPerOwner);
+// AUTHORIZER_CACHE_SECONDS (required, limits.AuthorizerCacheSeconds: the stage's authorizer
 // cache, api.authorizerCacheSeconds); TOKEN_SCOPES (comma-separated; default read,write). A
 // missing or bad value stops the function at start-up with one JSON log line naming it.
 package main
@@ -53,7 +53,7 @@ import (
 
 	"github.com/gatehouse-cdk/gatehouse/apitokens"
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/start"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 func main() {
@@ -70,16 +70,16 @@ func main() {
 // configFromEnv reads the service's settings (besides the table's and the identity check's),
 // with one error naming every missing or bad variable.
 func configFromEnv(getenv func(string) string) (Config, error) {
-	ps := rules.NewProblems("token service environment")
-	cfg := Config{APIID: getenv(rules.EnvTokenAPIID), Stage: getenv(rules.EnvTokenAPIStage), Scopes: apitokens.Scopes}
+	ps := limits.NewProblems("token service environment")
+	cfg := Config{APIID: getenv(limits.EnvTokenAPIID), Stage: getenv(limits.EnvTokenAPIStage), Scopes: apitokens.Scopes}
 	if cfg.APIID == "" {
-		ps.Add(rules.EnvTokenAPIID, nil, "is required: the id of the REST API whose stage's authorizer cache a revoke flushes")
+		ps.Add(limits.EnvTokenAPIID, nil, "is required: the id of the REST API whose stage's authorizer cache a revoke flushes")
 	}
 	if cfg.Stage == "" {
-		ps.Add(rules.EnvTokenAPIStage, nil, "is required: the name of the stage whose authorizer cache a revoke flushes")
+		ps.Add(limits.EnvTokenAPIStage, nil, "is required: the name of the stage whose authorizer cache a revoke flushes")
 	}
-	cfg.MaxActive = intFromEnv(ps, getenv, rules.EnvMaxActiveTokens, rules.MaxActiveTokens)
-	cfg.CacheSeconds = intFromEnv(ps, getenv, rules.EnvAuthorizerCacheSeconds, rules.AuthorizerCacheSeconds)
+	cfg.MaxActive = intFromEnv(ps, getenv, limits.EnvMaxActiveTokens, limits.MaxActiveTokens)
+	cfg.CacheSeconds = intFromEnv(ps, getenv, limits.EnvAuthorizerCacheSeconds, limits.AuthorizerCacheSeconds)
 	if v := getenv("TOKEN_SCOPES"); v != "" {
 		cfg.Scopes = strings.Split(v, ",")
 	}
@@ -87,11 +87,11 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 }
 
 // intFromEnv is the whole number in the variable name, which must be in r; a problem otherwise.
-func intFromEnv(ps *rules.Problems, getenv func(string) string, name string, r rules.Range) int {
+func intFromEnv(ps *limits.Problems, getenv func(string) string, name string, r limits.Range) int {
 	v := getenv(name)
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		ps.Add(name, v, "is required and "+rangeRule(r))
+		ps.Add(name, v, "is required and "+rangeAllowed(r))
 		return 0
 	}
 	r.Check(ps, name, n)

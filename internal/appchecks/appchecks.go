@@ -1,6 +1,6 @@
 // Package appchecks is the app's own policy on top of the constructs: cdk-nag's AwsSolutions
 // rules on every stage, and every unsuppressed finding read back from the synthesized assembly.
-// The app entry (bin) and the tests use it; the construct library does not (it only records its
+// The app entry (app/main.go) and the tests use it; the construct library does not (it only records its
 // reasoned suppressions, as metadata cdk-nag reads).
 package appchecks
 

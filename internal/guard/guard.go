@@ -1,5 +1,5 @@
 // Package guard is the one way gatehouse's constructors refuse invalid props: before creating
-// anything, with a *rules.Error whose lines name the construct path the construct would have.
+// anything, with a *limits.Error whose lines name the construct path the construct would have.
 package guard
 
 import (
@@ -7,17 +7,17 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // Check panics with err, scoped to the path of the construct id would create under scope
 // (e.g. "PhotoApp/Photos"), when err is not nil. CDK constructors cannot return errors; callers
-// recover the panic and use errors.As(err, new(*rules.Error)).
+// recover the panic and use errors.As(err, new(*limits.Error)).
 func Check(scope constructs.Construct, id *string, err error) {
 	if err == nil {
 		return
 	}
-	var e *rules.Error
+	var e *limits.Error
 	if !errors.As(err, &e) {
 		panic(err)
 	}
@@ -31,7 +31,7 @@ func Check(scope constructs.Construct, id *string, err error) {
 
 // Problems panics with ps's problems when it has any: refusals found once the construct exists
 // (the stacks its arguments are in, a method's argument), scoped by ps itself.
-func Problems(ps *rules.Problems) {
+func Problems(ps *limits.Problems) {
 	if err := ps.Err(); err != nil {
 		panic(err)
 	}
@@ -40,7 +40,7 @@ func Problems(ps *rules.Problems) {
 // Refuse panics with one problem of scope (a construct path, or "<path>.<Method>"): field, its
 // value and why it is refused.
 func Refuse(scope, field string, value any, why string) {
-	ps := rules.NewProblems(scope)
+	ps := limits.NewProblems(scope)
 	ps.Add(field, value, why)
 	Problems(ps)
 }

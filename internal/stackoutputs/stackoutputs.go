@@ -1,6 +1,6 @@
 // Package stackoutputs reads deployed stacks' outputs from CloudFormation (DescribeStacks), in
 // the shape of the file `cdk deploy --outputs-file` writes. A hosted build has no such file: it
-// writes the web app's configuration from these (bin/outputs -from-stacks), with the build role,
+// writes the web app's configuration from these (app/cmd/web-config -from-stacks), with the build role,
 // which may DescribeStacks exactly those stacks.
 package stackoutputs
 
@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/gatehouse-cdk/gatehouse/webconfig"
+	"github.com/gatehouse-cdk/gatehouse/app/webconfig"
 )
 
 // DescribeStacksAPI is the one CloudFormation call this package makes.

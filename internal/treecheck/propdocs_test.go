@@ -10,32 +10,35 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
-// ranges are rules' ranges by name. TestPropDocsStateTheirDefaults reads rules' source to check
+// ranges are the limits package's ranges by name. TestPropDocsStateTheirDefaults reads its source to check
 // that none is missing here.
-var ranges = map[string]rules.Range{
-	"SignatureTTLSeconds": rules.SignatureTTLSeconds, "AccessTokenValidityMinutes": rules.AccessTokenValidityMinutes,
-	"IDTokenValidityMinutes": rules.IDTokenValidityMinutes, "RefreshTokenValidityDays": rules.RefreshTokenValidityDays,
-	"NoncurrentVersionExpirationDays": rules.NoncurrentVersionExpirationDays, "AccessLogExpirationDays": rules.AccessLogExpirationDays,
-	"CorsMaxAgeSeconds": rules.CorsMaxAgeSeconds, "SessionDurationSeconds": rules.SessionDurationSeconds,
-	"CrossAccountSessionSeconds": rules.CrossAccountSessionSeconds, "FunctionMemoryMB": rules.FunctionMemoryMB,
-	"FunctionTimeoutSeconds": rules.FunctionTimeoutSeconds, "TokenLifetimeDays": rules.TokenLifetimeDays,
-	"MaxActiveTokens": rules.MaxActiveTokens, "TokenListPage": rules.TokenListPage,
-	"APIThrottleRateLimit": rules.APIThrottleRateLimit, "APIThrottleBurstLimit": rules.APIThrottleBurstLimit,
-	"AuthorizerCacheSeconds": rules.AuthorizerCacheSeconds,
+var ranges = map[string]limits.Range{
+	"SignatureTTLSeconds": limits.SignatureTTLSeconds, "AccessTokenValidityMinutes": limits.AccessTokenValidityMinutes,
+	"IDTokenValidityMinutes": limits.IDTokenValidityMinutes, "RefreshTokenValidityDays": limits.RefreshTokenValidityDays,
+	"NoncurrentVersionExpirationDays": limits.NoncurrentVersionExpirationDays, "AccessLogExpirationDays": limits.AccessLogExpirationDays,
+	"CorsMaxAgeSeconds": limits.CorsMaxAgeSeconds, "SessionDurationSeconds": limits.SessionDurationSeconds,
+	"CrossAccountSessionSeconds": limits.CrossAccountSessionSeconds, "FunctionMemoryMB": limits.FunctionMemoryMB,
+	"FunctionTimeoutSeconds": limits.FunctionTimeoutSeconds, "TokenLifetimeDays": limits.TokenLifetimeDays,
+	"MaxActiveTokens": limits.MaxActiveTokens, "TokenListPage": limits.TokenListPage,
+	"APIThrottleRateLimit": limits.APIThrottleRateLimit, "APIThrottleBurstLimit": limits.APIThrottleBurstLimit,
+	"AuthorizerCacheSeconds": limits.AuthorizerCacheSeconds,
 }
 
-var rangeRef = regexp.MustCompile(`rules\.([A-Za-z]+)`)
+var rangeRef = regexp.MustCompile(`limits\.([A-Za-z]+)`)
 
 // TestPropDocsStateTheirDefaults: every field of a construct's props says beside it what leaving
-// it out does ("Default ...") or that it is required; one whose values are a rules.Range states
-// that range's default and bounds as rules defines them (so the doc cannot drift from the rule).
+// it out does ("Default ...") or that it is required; one whose values are a limits.Range states
+// that range's default and bounds as limits defines them (so the doc cannot drift from the limit).
 func TestPropDocsStateTheirDefaults(t *testing.T) {
 	fset := token.NewFileSet()
-	rulesFiles, _ := filepath.Glob(filepath.Join(root, "rules", "*.go"))
-	for _, f := range rulesFiles {
+	limitsFiles, _ := filepath.Glob(filepath.Join(root, "limits", "*.go"))
+	if len(limitsFiles) == 0 {
+		t.Fatalf("no Go files in %s", filepath.Join(root, "limits"))
+	}
+	for _, f := range limitsFiles {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
 		}
@@ -52,7 +55,7 @@ func TestPropDocsStateTheirDefaults(t *testing.T) {
 				if i < len(spec.Values) {
 					if lit, ok := spec.Values[i].(*ast.CompositeLit); ok && fmt.Sprint(lit.Type) == "Range" {
 						if _, known := ranges[name.Name]; !known {
-							t.Errorf("rules.%s is a Range this test does not know: add it to ranges", name.Name)
+							t.Errorf("limits.%s is a Range this test does not know: add it to ranges", name.Name)
 						}
 					}
 				}
@@ -101,7 +104,7 @@ func TestPropDocsStateTheirDefaults(t *testing.T) {
 						}
 						for _, want := range []string{fmt.Sprintf("Default %d", r.Default), fmt.Sprintf("%d to %d", r.Min, r.Max)} {
 							if !strings.Contains(doc, want) {
-								t.Errorf("%s: names rules.%s but does not say %q: %q", where, m[1], want, doc)
+								t.Errorf("%s: names limits.%s but does not say %q: %q", where, m[1], want, doc)
 							}
 						}
 					}

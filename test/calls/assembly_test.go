@@ -11,7 +11,7 @@ import (
 	"sync"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
-	"github.com/gatehouse-cdk/gatehouse/matrix"
+	"github.com/gatehouse-cdk/gatehouse/proof/matrix"
 )
 
 // app is what the harness reads from the synthesized assembly: the access model (which resolves

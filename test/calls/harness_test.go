@@ -13,7 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // harness is the assembly's functions running against the stand-ins.
@@ -124,9 +124,9 @@ func (h *harness) environment(f *function, noCerts string) (map[string]string, e
 }
 
 // ownerOf is the owner f acts for when user sub signs in: sub itself with the sub owner key (its
-// template's rules.EnvOwnerKey), else the identity id Cognito's stand-in gives sub.
+// template's limits.EnvOwnerKey), else the identity id Cognito's stand-in gives sub.
 func (h *harness) ownerOf(f *function, sub string) string {
-	if f.env[rules.EnvOwnerKey] == rules.OwnerKeySub {
+	if f.env[limits.EnvOwnerKey] == limits.OwnerKeySub {
 		return sub
 	}
 	return h.cognito.identityOf(sub)

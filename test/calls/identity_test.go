@@ -19,7 +19,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/gatehouse-cdk/gatehouse/apitokens"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // identityProof proves the README's "Whose data: the identity check" with the items function
@@ -71,11 +71,11 @@ func identityProof(t *testing.T, h *harness) {
 		// for it, as the functions' templates say (both functions the same).
 		idA, idB := h.ownerOf(items, subA), h.ownerOf(items, subB)
 		if h.ownerOf(tokens, subA) != idA {
-			t.Fatalf("the items function and the token service have different owner keys: %q, %q", items.env[rules.EnvOwnerKey], tokens.env[rules.EnvOwnerKey])
+			t.Fatalf("the items function and the token service have different owner keys: %q, %q", items.env[limits.EnvOwnerKey], tokens.env[limits.EnvOwnerKey])
 		}
 		snap := tables.snapshot(t)
 		if got := snap.owners(); !slices.Equal(got, slices.Sorted(slices.Values([]string{idA, idB}))) {
-			t.Errorf("the tables' owners are %v, want the two users' owner keys (%s) %s and %s", got, cmp.Or(items.env[rules.EnvOwnerKey], rules.DefaultOwnerKey), idA, idB)
+			t.Errorf("the tables' owners are %v, want the two users' owner keys (%s) %s and %s", got, cmp.Or(items.env[limits.EnvOwnerKey], limits.DefaultOwnerKey), idA, idB)
 		}
 		if n := len(snap.of(idB).items); n != 2 {
 			t.Errorf("B owns %d items, want 2", n)
@@ -270,8 +270,8 @@ func identityProof(t *testing.T, h *harness) {
 	if fetches == 0 {
 		t.Errorf("the functions never fetched the JWKS: they never verified a token through the stand-in")
 	}
-	if bySub := items.env[rules.EnvOwnerKey] == rules.OwnerKeySub; bySub != (getIDCalls == 0) {
-		t.Errorf("GetId was called %d times with owner key %q: want none with the sub key, some with the identity id", getIDCalls, cmp.Or(items.env[rules.EnvOwnerKey], rules.DefaultOwnerKey))
+	if bySub := items.env[limits.EnvOwnerKey] == limits.OwnerKeySub; bySub != (getIDCalls == 0) {
+		t.Errorf("GetId was called %d times with owner key %q: want none with the sub key, some with the identity id", getIDCalls, cmp.Or(items.env[limits.EnvOwnerKey], limits.DefaultOwnerKey))
 	}
 	t.Logf("JWKS fetched %d times, GetId called %d times", fetches, getIDCalls)
 }

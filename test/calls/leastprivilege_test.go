@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // scenarios drive each kind of asset function (the code of functions/<kind>) through its
@@ -97,7 +97,7 @@ func writeSummary(t *testing.T, table string) {
 // TOKEN_API_STAGE), which must be a stage of the assembly.
 func flushPathOf(t testing.TB, h *harness, tokens *function) string {
 	t.Helper()
-	stage := "/restapis/" + tokens.env[rules.EnvTokenAPIID] + "/stages/" + tokens.env[rules.EnvTokenAPIStage]
+	stage := "/restapis/" + tokens.env[limits.EnvTokenAPIID] + "/stages/" + tokens.env[limits.EnvTokenAPIStage]
 	if h.app.stages[stage] == nil {
 		t.Fatalf("the token service would flush %s, the cache of no stage of the assembly (stages: %v)", stage, slices.Sorted(maps.Keys(h.app.stages)))
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // itemsOperations runs every operation of the items function (functions/items) and every
@@ -70,7 +70,7 @@ func tokenOperations(t *testing.T, h *harness) {
 		}{
 			{"an issue without scopes", "invalid", "scopes", map[string]any{"action": "issue", "scopes": []string{}}},
 			{"an unknown scope", "invalid", "scopes[0]", map[string]any{"action": "issue", "scopes": []string{"admin"}}},
-			{"a lifetime out of range", "invalid", "lifetimeDays", map[string]any{"action": "issue", "scopes": []string{"read"}, "lifetimeDays": rules.TokenLifetimeDays.Max + 1}},
+			{"a lifetime out of range", "invalid", "lifetimeDays", map[string]any{"action": "issue", "scopes": []string{"read"}, "lifetimeDays": limits.TokenLifetimeDays.Max + 1}},
 			{"a limit out of range", "invalid", "limit", map[string]any{"action": "list", "limit": 0}},
 			{"a token id that is not one", "invalid", "tokenId", map[string]any{"action": "revoke", "tokenId": "ghapi_not-an-id"}},
 			{"an unknown token id", "not_found", "tokenId", map[string]any{"action": "revoke", "tokenId": strings.Repeat("0", 64)}},
@@ -81,9 +81,9 @@ func tokenOperations(t *testing.T, h *harness) {
 		}
 	})
 	t.Run("an owner at the cap gets conflict, and a revoke makes room", func(t *testing.T) {
-		limit, err := strconv.Atoi(tokens.env[rules.EnvMaxActiveTokens])
+		limit, err := strconv.Atoi(tokens.env[limits.EnvMaxActiveTokens])
 		if err != nil {
-			t.Fatalf("%s = %q", rules.EnvMaxActiveTokens, tokens.env[rules.EnvMaxActiveTokens])
+			t.Fatalf("%s = %q", limits.EnvMaxActiveTokens, tokens.env[limits.EnvMaxActiveTokens])
 		}
 		var ids []string
 		for i := range limit {
@@ -97,7 +97,7 @@ func tokenOperations(t *testing.T, h *harness) {
 		// may still work.
 		h.front.failNext(tokens, "apigateway", "NotFoundException")
 		out = call(t, "a revoke whose flush fails", map[string]any{"action": "revoke", "tokenId": ids[0]})
-		want := fmt.Sprintf(`{"revoked":{"id":"%s","flushed":false,"effectiveWithinSeconds":%s}}`, ids[0], tokens.env[rules.EnvAuthorizerCacheSeconds])
+		want := fmt.Sprintf(`{"revoked":{"id":"%s","flushed":false,"effectiveWithinSeconds":%s}}`, ids[0], tokens.env[limits.EnvAuthorizerCacheSeconds])
 		if got := compact(out); got != want {
 			t.Errorf("a revoke whose flush failed answered %s, want %s", got, want)
 		}

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // signingKeyFile is the private half of test/testdata/cdn-keys/calls.pem, the public key make
@@ -32,12 +32,12 @@ func signerOperations(t *testing.T, h *harness) {
 	if h.app.secrets[secretARN] == nil {
 		t.Fatalf("the signer reads %q, which is no secret of the assembly", secretARN)
 	}
-	trusted, err := rules.ParseTrustedKeys(signer.env["TRUSTED_KEYS"])
+	trusted, err := limits.ParseTrustedKeys(signer.env["TRUSTED_KEYS"])
 	if err != nil {
 		t.Fatalf("TRUSTED_KEYS: %v", err)
 	}
 	key := readRSAKey(t, signingKeyFile)
-	keyID, ok := trusted[rules.KeyFingerprint(&key.PublicKey)]
+	keyID, ok := trusted[limits.KeyFingerprint(&key.PublicKey)]
 	if !ok {
 		t.Fatalf("the assembly's distribution does not trust %s (its keys: %v): make test-calls synthesizes it with test/testdata/cdn-keys/calls.pem", signingKeyFile, trusted)
 	}
@@ -76,7 +76,7 @@ func signerOperations(t *testing.T, h *harness) {
 	t.Run("the identity pool is asked only with the identity-id owner key", func(t *testing.T) {
 		down := "5a1e0c4e-0000-4f00-8f00-0000000000ff"
 		h.cognito.markUnavailable(down)
-		if signer.env[rules.EnvOwnerKey] != rules.OwnerKeySub {
+		if signer.env[limits.EnvOwnerKey] != limits.OwnerKeySub {
 			refused(t, "Cognito unavailable", h.userToken(t, down), "unavailable")
 			return
 		}

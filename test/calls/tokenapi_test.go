@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/gatehouse-cdk/gatehouse/apitokens"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // tokenAPI runs the token API as API Gateway would: the token service issues a token, the
@@ -34,7 +34,7 @@ func tokenAPI(t *testing.T, h *harness) {
 		}
 		return token, id
 	}
-	apiID, stage := tokens.env[rules.EnvTokenAPIID], tokens.env[rules.EnvTokenAPIStage]
+	apiID, stage := tokens.env[limits.EnvTokenAPIID], tokens.env[limits.EnvTokenAPIStage]
 	if h.app.stages["/restapis/"+apiID+"/stages/"+stage] == nil {
 		t.Fatalf("the token service names stage %s of REST API %s, which the assembly does not have", stage, apiID)
 	}

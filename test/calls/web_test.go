@@ -14,10 +14,10 @@ import (
 	"testing"
 
 	"github.com/gatehouse-cdk/gatehouse/access"
-	"github.com/gatehouse-cdk/gatehouse/config"
-	"github.com/gatehouse-cdk/gatehouse/matrix"
-	"github.com/gatehouse-cdk/gatehouse/outputs"
-	"github.com/gatehouse-cdk/gatehouse/webconfig"
+	"github.com/gatehouse-cdk/gatehouse/app/config"
+	"github.com/gatehouse-cdk/gatehouse/app/contract"
+	"github.com/gatehouse-cdk/gatehouse/app/webconfig"
+	"github.com/gatehouse-cdk/gatehouse/proof/matrix"
 )
 
 // webCallsFile is what the web app's unit tests write: every AWS SDK command they send.
@@ -200,7 +200,7 @@ func newWebServer(t *testing.T) *webServer {
 		}
 		for _, b := range amplify.Branches {
 			if b.OwnRole && b.AssumeTrustRole {
-				p := role(env+"/Hosting/ComputeRole"+outputs.BranchID(b.Name)+"/Resource", "amplify-ssr")
+				p := role(env+"/Hosting/ComputeRole"+contract.BranchID(b.Name)+"/Resource", "amplify-ssr")
 				p.name = "compute role of branch " + b.Name + " " + p.name
 				w.runtime = append(w.runtime, p)
 			}

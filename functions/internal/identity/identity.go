@@ -39,7 +39,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // ErrUnauthorized is every refusal of a token: missing, malformed, forged, expired, of another
@@ -68,29 +68,29 @@ type Config struct {
 	// (Issuer()/.well-known/jwks.json).
 	JWKSURL string
 	// OwnerKey says what names the caller's folder, items and tokens (Caller.Owner):
-	// rules.OwnerKeyIdentityID (default) or rules.OwnerKeySub.
+	// limits.OwnerKeyIdentityID (default) or limits.OwnerKeySub.
 	OwnerKey string
 }
 
-// ConfigFromEnv reads the variables constructs/assetfn sets (rules.EnvUserPoolID and the
+// ConfigFromEnv reads the variables constructs/assetfn sets (limits.EnvUserPoolID and the
 // others), returning the name of each one that is missing or malformed.
 func ConfigFromEnv(getenv func(string) string) (Config, []string) {
-	cfg := Config{UserPoolID: getenv(rules.EnvUserPoolID), ClientID: getenv(rules.EnvUserPoolClientID), IdentityPoolID: getenv(rules.EnvIdentityPoolID),
-		OwnerKey: getenv(rules.EnvOwnerKey)}
+	cfg := Config{UserPoolID: getenv(limits.EnvUserPoolID), ClientID: getenv(limits.EnvUserPoolClientID), IdentityPoolID: getenv(limits.EnvIdentityPoolID),
+		OwnerKey: getenv(limits.EnvOwnerKey)}
 	var bad []string
 	if cfg.OwnerKey == "" {
-		cfg.OwnerKey = rules.DefaultOwnerKey
-	} else if !slices.Contains(rules.OwnerKeys, cfg.OwnerKey) {
-		bad = append(bad, rules.EnvOwnerKey+" ("+strings.Join(rules.OwnerKeys, " or ")+")")
+		cfg.OwnerKey = limits.DefaultOwnerKey
+	} else if !slices.Contains(limits.OwnerKeys, cfg.OwnerKey) {
+		bad = append(bad, limits.EnvOwnerKey+" ("+strings.Join(limits.OwnerKeys, " or ")+")")
 	}
 	if region, _, ok := strings.Cut(cfg.UserPoolID, "_"); !ok || region == "" {
-		bad = append(bad, rules.EnvUserPoolID+" (<region>_<id>)")
+		bad = append(bad, limits.EnvUserPoolID+" (<region>_<id>)")
 	}
 	if cfg.ClientID == "" {
-		bad = append(bad, rules.EnvUserPoolClientID)
+		bad = append(bad, limits.EnvUserPoolClientID)
 	}
 	if region, _, ok := strings.Cut(cfg.IdentityPoolID, ":"); !ok || region == "" {
-		bad = append(bad, rules.EnvIdentityPoolID+" (<region>:<id>)")
+		bad = append(bad, limits.EnvIdentityPoolID+" (<region>:<id>)")
 	}
 	return cfg, bad
 }
@@ -186,7 +186,7 @@ func (v *Verifier) Caller(ctx context.Context, token string) (Caller, error) {
 		return Caller{}, fmt.Errorf("%w: the token has no sub", ErrUnauthorized)
 	}
 	caller := Caller{Owner: sub, Subject: sub, Expires: exp}
-	if v.cfg.OwnerKey != rules.OwnerKeySub {
+	if v.cfg.OwnerKey != limits.OwnerKeySub {
 		id, err := v.identityID(ctx, token)
 		if err != nil {
 			return Caller{}, err

@@ -17,7 +17,7 @@ import (
 
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity"
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity/identitytest"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 type fixture struct {
@@ -52,7 +52,7 @@ func TestCallerOfAValidToken(t *testing.T) {
 func TestCallerWithTheSubOwnerKey(t *testing.T) {
 	f := newFixture(t)
 	cfg := identitytest.Config()
-	cfg.OwnerKey = rules.OwnerKeySub
+	cfg.OwnerKey = limits.OwnerKeySub
 	v := identitytest.VerifierOf(cfg, f.pool, f.ids, f.clock)
 	c, err := v.Caller(context.Background(), f.pool.Token(t, "user-a", nil))
 	want := identity.Caller{Owner: "user-a", Subject: "user-a", Expires: identitytest.Epoch.Add(time.Hour)}

@@ -26,7 +26,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwt"
 
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity"
-	"github.com/gatehouse-cdk/gatehouse/rules"
+	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
 // The pools' ids.
@@ -42,7 +42,7 @@ var Epoch = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
 // Config is the identity check's configuration for these pools.
 func Config() identity.Config {
-	return identity.Config{UserPoolID: UserPoolID, ClientID: ClientID, IdentityPoolID: IdentityPoolID, OwnerKey: rules.DefaultOwnerKey}
+	return identity.Config{UserPoolID: UserPoolID, ClientID: ClientID, IdentityPoolID: IdentityPoolID, OwnerKey: limits.DefaultOwnerKey}
 }
 
 // Env is the environment constructs/assetfn gives a function that verifies users of these pools.
