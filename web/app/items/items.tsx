@@ -15,6 +15,7 @@ export function Items() {
   const [paging, startTransition] = useTransition();
   const show = (page: ItemsPage, append: boolean) => {
     if (page.message) return setError(page.message);
+    setError('');
     setItems((shown) => (append ? [...shown, ...(page.items ?? [])] : page.items ?? []));
     setNext(page.next);
   };
@@ -31,10 +32,7 @@ export function Items() {
     if (!answer.message) show(answer, false);
     return answer;
   }, { status: 0, message: '' });
-  const more = () => {
-    setError('');
-    startTransition(async () => show(await itemsPage(next), true));
-  };
+  const more = () => startTransition(async () => show(await itemsPage(next), true));
   return (
     <Flex direction="column" gap="medium" alignItems="flex-start">
       <Flex as="form" action={add} direction="column" gap="small" width="100%">
