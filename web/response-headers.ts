@@ -13,7 +13,7 @@
 // nonce: Amplify keeps the session's tokens in cookies that scripts can read, so an injected
 // script must not run. proxy.ts makes a nonce for each page and sends this policy with it
 // (`'nonce-…' 'strict-dynamic'`: Next's scripts carry the nonce, and the chunks they load are
-// trusted through them); every other answer (API routes, static files) gets the same policy
+// trusted through them); every other answer (static files, Next's own) gets the same policy
 // without a nonce from next.config.ts, where no inline script runs at all. The cost: pages are
 // rendered per request (app/layout.tsx), not prerendered. 'unsafe-eval' only under `next dev`
 // (React's refresh and error overlay use eval), never in a build.
@@ -138,5 +138,5 @@ export function securityHeaders(policy: string): { key: string; value: string }[
   return Object.entries({ ...baseline, 'Content-Security-Policy': policy }).map(([key, value]) => ({ key, value }));
 }
 
-/** Every API answer's Cache-Control (lib/http.ts for the app's answers; next.config.ts for Next's own). */
-export const apiCacheControl = 'no-store';
+/** The Cache-Control of the proxy's refusals (proxy.ts); Next sends its own no-store with every server action's answer. */
+export const noStore = 'no-store';

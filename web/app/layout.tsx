@@ -9,7 +9,7 @@ import { SiteHeader } from './site-header';
 // Each page names itself ("Uploads · gatehouse"); the home page has the default.
 export const metadata: Metadata = {
   title: { default: 'gatehouse reference app', template: '%s · gatehouse' },
-  description: "gatehouse's reference Next.js app: sign-in, per-user uploads, API tokens and feedback through the stacks' access paths.",
+  description: "gatehouse's reference Next.js app: sign-in, per-user uploads, items, API tokens and feedback through the stacks' access paths.",
 };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {

@@ -7,6 +7,10 @@ const pages = [
     about: 'Amplify Storage into your own folder of the upload bucket (protected/<your id>/), which the bucket\'s policy lets no one else read; your images through the private image distribution, with one signature for the folder from the signer function.',
   },
   {
+    href: '/items', name: 'Items',
+    about: 'Your own items, read and written by the server through the role chain (the trust role, which may only invoke the items function, which verifies your ID token); server actions, no API of the app\'s own.',
+  },
+  {
     href: '/tokens', name: 'API tokens',
     about: 'Tokens for your scripts to call the token API without AWS credentials: issued, listed and revoked by the server through the role chain (the trust role, then the token service, which verifies your ID token).',
   },
@@ -27,7 +31,7 @@ export default function Home() {
         always for the signed-in caller&apos;s verified ID token, never a user a request names. Every page is sent with a
         strict Content-Security-Policy (a nonce per request, no inline script without it).
       </Text>
-      <Grid templateColumns={{ base: '1fr', large: '1fr 1fr 1fr' }} gap="medium">
+      <Grid templateColumns={{ base: '1fr', large: '1fr 1fr' }} gap="medium">
         {pages.map((page) => (
           <Card key={page.href} variation="outlined">
             <Heading level={3} marginBottom="small">

@@ -1,6 +1,6 @@
 'use client';
 // Amplify in the browser, configured only from amplify_outputs.json (make outputs), with the
-// session in cookies so that route handlers and server actions see it; around every page,
+// session in cookies so that the server's actions see it; around every page,
 // Amplify UI's theme and one sign-in state for the header and each page's Authenticator
 // (Authenticator.Provider). The default theme: its CSS variables are in the stylesheet the layout
 // imports, where a theme object here would inline all of them (about 120 kB) into every page.

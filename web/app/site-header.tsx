@@ -14,6 +14,7 @@ import { signedInAs } from '@/lib/signin';
 export const pages: { href: string; name: string }[] = [
   { href: '/', name: 'Home' },
   { href: '/uploads', name: 'Uploads' },
+  { href: '/items', name: 'Items' },
   { href: '/tokens', name: 'API tokens' },
   { href: '/feedback', name: 'Feedback' },
 ];

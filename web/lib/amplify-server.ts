@@ -1,5 +1,5 @@
 // Amplify on the server: the signed-in caller's session (owner, ID token) from the request's
-// cookies, for route handlers and server actions. Nothing here trusts the request body or query
+// cookies, for server actions and pages. Nothing here trusts the request body or query
 // for who the caller is.
 import 'server-only';
 import { createServerRunner } from '@aws-amplify/adapter-nextjs';

@@ -51,9 +51,9 @@ export interface AssetError {
 }
 
 /**
- * What a route needs to act for the signed-in caller through one asset function: the trust
- * role's Lambda client, the function (undefined: not deployed in this environment) and the
- * caller's ID token from the server-side session (undefined: not signed in). lib/route-call
+ * What a server action needs to act for the signed-in caller through one asset function: the
+ * trust role's Lambda client, the function (undefined: not deployed in this environment) and the
+ * caller's ID token from the server-side session (undefined: not signed in). lib/action-call
  * makes one from the request's session.
  */
 export interface AssetCall {
@@ -64,7 +64,8 @@ export interface AssetCall {
 
 /**
  * Invokes functionName with payload. A function that failed, or could not be reached, is a 502
- * with a message; its own refusals come back as { error } for the caller to map.
+ * with a message for the server's log; its own refusals come back as { error } for the caller
+ * to map.
  */
 export async function invoke<T extends { error?: AssetError }>(
   lambda: LambdaClient, functionName: string, payload: unknown,

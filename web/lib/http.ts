@@ -1,17 +1,14 @@
-// Route handlers' HTTP: what an answer is (HttpResult) and how it is sent (respond: JSON, never
-// cached), the answers the asset functions' refusals and failures become (refusal, upstream),
-// the checks every mutating route makes before anything else (mutationBody), and a list route's
-// page query (pageQuery).
+// The server's answers: what an answer is (HttpResult: a status and a JSON body), the answers the
+// asset functions' refusals and failures become (refusal, upstream), how a server action puts one
+// into words for the page (inWords), a list's page position (pageQuery), and the check the proxy
+// makes on every request that is not a GET before anything else (fromOwnPages).
 import 'server-only';
-import { NextResponse } from 'next/server';
-import { apiCacheControl } from '../response-headers';
 import type { AssetError } from './assets';
 
-/** What an HTTP answer of ours is: a status, a JSON body and any headers of its own. */
+/** What an answer of ours is: a status and a JSON body. */
 export interface HttpResult {
   status: number;
   body: unknown;
-  headers?: Record<string, string>;
 }
 
 export function invalid(field: string, message: string): HttpResult {
@@ -20,81 +17,64 @@ export function invalid(field: string, message: string): HttpResult {
 
 export const unauthorized: HttpResult = { status: 401, body: { error: { code: 'unauthorized', message: 'sign in first' } } };
 
-/** An asset function that failed or could not be reached: 502, with what happened. */
+/** An asset function that failed or could not be reached: 502, with what happened (for the log). */
 export function upstream(message: string): HttpResult {
   return { status: 502, body: { error: { code: 'upstream', message } } };
 }
 
-/** An asset function's refusal as an HTTP answer: its code's status, its error as the body. */
+/** An asset function's refusal as an answer: its code's status, its error as the body. */
 export function refusal(error: AssetError): HttpResult {
   const status = { invalid: 400, unauthorized: 401, not_found: 404, conflict: 409, not_configured: 503 }[error.code] ?? 502;
   return { status, body: { error } };
 }
 
-/** Sends result as JSON; no API answer may be stored by the browser or a cache in between. */
-export function respond(result: HttpResult): NextResponse {
-  return NextResponse.json(result.body, { status: result.status, headers: { ...result.headers, 'Cache-Control': apiCacheControl } });
+/** What a server action answers its page: the status, and what the page says, in words. */
+export interface Answer {
+  status: number;
+  /** Empty when the action did what was asked (the page says so in its own words). */
+  message: string;
 }
 
-const refuse = (status: 403 | 415, code: string, field: string, message: string): HttpResult =>
-  ({ status, body: { error: { code, field, message } } });
-
-// A page of this app on this host: what the browser says a request comes from.
-function foreign(request: Request): HttpResult | undefined {
-  const site = request.headers.get('sec-fetch-site');
-  if (site !== null && site !== 'same-origin') {
-    return refuse(403, 'forbidden', 'Sec-Fetch-Site', `${JSON.stringify(site)} is not allowed: only the app's own pages (same-origin) may send this request`);
-  }
-  const origin = request.headers.get('origin');
-  if (origin === null) return refuse(403, 'forbidden', 'Origin', "is missing: only the app's own pages may send this request");
-  // The host the browser asked for: a proxy in front (Amplify Hosting, CloudFront) names it in
-  // X-Forwarded-Host. A cross-site page cannot set that header: it would need a CORS preflight,
-  // which nothing here answers. The host, not the scheme, is compared (as Next does for server
-  // actions): TLS ends before this server, so its own idea of the scheme is not the browser's.
-  const host = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim() || request.headers.get('host');
-  let originHost: string | undefined;
-  try {
-    originHost = new URL(origin).host;
-  } catch {
-    originHost = undefined; // "null" (a sandboxed or file page) and anything else unparsable
-  }
-  if (!originHost || !host || originHost !== host.toLowerCase()) {
-    return refuse(403, 'forbidden', 'Origin', `${JSON.stringify(origin)} is not allowed: only the app's own pages (${host ?? 'this host'}) may send this request`);
-  }
-  return undefined;
+/** Whom a server action acts through, for its words: e.g. { to: 'see your tokens', service: 'The token service' }. */
+export interface Wording {
+  /** What signing in lets the visitor do here: "Sign in to <to>: …". */
+  to: string;
+  /** The service, as the page's visitor knows it. */
+  service: string;
 }
-
-const jsonType = /^application\/json\s*(;|$)/i;
 
 /**
- * The checks every mutating route (POST, PUT, PATCH, DELETE) makes before anything else, then its
- * JSON body:
- * - 403 unless it comes from the app's own pages: Origin on this host, and Sec-Fetch-Site
- *   same-origin when the browser sends it. Cross-site forms and fetches, which carry the session
- *   cookies, stop here.
- * - 415 unless a body is declared application/json: a cross-site page can send text/plain, a
- *   form's encodings and multipart without asking (no CORS preflight), never application/json.
- *   A DELETE may come without a body (body undefined): a DELETE is never sent cross-site without
- *   a preflight, and an HTML form cannot send one, so a content type would add nothing; one that
- *   comes with a body is held to the same rule.
- * - 400 naming "body" when the body is not JSON.
+ * A result as a server action answers it: 2xx with no message; 401 "Sign in to …"; a function
+ * that failed or could not be reached, or is not deployed here, in the page's words, the detail
+ * (an SDK error's name, a variable) in the server's log only; a refusal (400, 404, 409) in its
+ * own words, which name the field.
  */
-export async function mutationBody(request: Request): Promise<{ ok: true; body: unknown } | { ok: false; answer: HttpResult }> {
-  const refused = foreign(request);
-  if (refused) return { ok: false, answer: refused };
-  const length = request.headers.get('content-length');
-  const hasBody = request.method !== 'DELETE' || request.headers.has('transfer-encoding') || (length !== null && length !== '0');
-  if (!hasBody) return { ok: true, body: undefined };
-  const type = request.headers.get('content-type');
-  if (type === null || !jsonType.test(type)) {
-    const sent = type === null ? 'is missing' : `${JSON.stringify(type)} is not allowed`;
-    return { ok: false, answer: refuse(415, 'unsupported_media_type', 'Content-Type', `${sent}: send application/json`) };
+export function inWords(result: HttpResult, wording: Wording): Answer {
+  const { status } = result;
+  if (status < 300) return { status, message: '' };
+  const error = (result.body as { error?: { code?: string; field?: string; message?: string } }).error ?? {};
+  if (status === 401) return { status, message: `Sign in to ${wording.to}: your session has ended or could not be verified.` };
+  if (status === 502 || (status === 503 && error.code === 'not_configured')) {
+    console.error(`${wording.service}: ${status} ${error.code}: ${error.message}`);
+    const message = status === 502 ? 'could not be reached just now. Please try again later.' : 'is not available in this environment.';
+    return { status, message: `${wording.service} ${message}` };
   }
-  try {
-    return { ok: true, body: await request.json() };
-  } catch {
-    return { ok: false, answer: invalid('body', 'must be JSON') };
-  }
+  const text = error.message ?? 'was refused';
+  return { status, message: error.field && !text.startsWith(error.field) ? `${error.field}: ${text}` : text };
+}
+
+/** A list's page as an action answers it: its rows under key, and the following page's cursor. */
+export type ListPage<K extends string, T> = Answer & { [key in K]?: T[] } & {
+  /** Absent on the last page. */
+  next?: string;
+};
+
+/** A list result as an action answers it (inWords), with its rows under key on success. */
+export function listInWords<K extends string, T>(result: HttpResult, wording: Wording, key: K): ListPage<K, T> {
+  const answer = inWords(result, wording);
+  if (answer.message) return answer as ListPage<K, T>;
+  const body = result.body as { next?: string } & Record<string, unknown>;
+  return { ...answer, [key]: (body[key] as T[] | undefined) ?? [], ...(body.next === undefined ? {} : { next: body.next }) } as ListPage<K, T>;
 }
 
 /** A list page's position: the limit and the previous page's next, both optional. */
@@ -104,21 +84,50 @@ export interface PageQuery {
 }
 
 /**
- * ?limit=&next= of a list route: limit a whole number from 1 to 100; next the opaque cursor a
- * previous page answered (base64url, at most 1024 characters). Anything else is a 400 naming it.
+ * A list's page as a server action receives it (from the browser: anything): undefined for the
+ * first page, or {limit?, next?} with limit a whole number from 1 to 100 and next the opaque
+ * cursor a previous page answered (base64url, at most 1024 characters). Anything else is a 400
+ * naming it.
  */
-export function pageQuery(params: URLSearchParams): { ok: true; query: PageQuery } | { ok: false; answer: HttpResult } {
+export function pageQuery(page: unknown): { ok: true; query: PageQuery } | { ok: false; answer: HttpResult } {
+  if (page === undefined) return { ok: true, query: {} };
+  if (typeof page !== 'object' || page === null || Array.isArray(page)) return { ok: false, answer: invalid('page', 'must be {"limit"?, "next"?}') };
   const query: PageQuery = {};
-  for (const [name, value] of params) {
+  for (const [name, value] of Object.entries(page)) {
     if (name === 'limit') {
-      if (!/^[1-9]\d{0,2}$/.test(value) || Number(value) > 100) return { ok: false, answer: invalid('limit', 'must be a whole number from 1 to 100') };
-      query.limit = Number(value);
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 100) return { ok: false, answer: invalid('limit', 'must be a whole number from 1 to 100') };
+      query.limit = value;
     } else if (name === 'next') {
-      if (!/^[A-Za-z0-9_-]{1,1024}$/.test(value)) return { ok: false, answer: invalid('next', 'must be the next value of the previous page, as the list answered it') };
+      if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{1,1024}$/.test(value)) return { ok: false, answer: invalid('next', 'must be the next value of the previous page, as the list answered it') };
       query.next = value;
     } else {
-      return { ok: false, answer: invalid(name, 'unknown query parameter; allowed: limit, next') };
+      return { ok: false, answer: invalid(name, 'unknown field; allowed: limit, next') };
     }
   }
   return { ok: true, query };
+}
+
+/** A refusal of the proxy's check: 403, naming the header. */
+export interface Refused {
+  status: 403;
+  body: { error: { code: 'forbidden'; field: string; message: string } };
+}
+
+const forbidden = (field: string, message: string): Refused => ({ status: 403, body: { error: { code: 'forbidden', field, message } } });
+
+/**
+ * The proxy's check of every request that is not a GET or HEAD (a server action is a POST to a
+ * page), before the session or the configuration is read: the browser must say it comes from the
+ * app's own pages. Sec-Fetch-Site, when sent, must be same-origin; Origin must be sent (every
+ * browser sends it with a POST). Next then checks that Origin names this host (what it does for
+ * every server action: x-forwarded-host, else Host). Cross-site forms and fetches, which carry
+ * the session's cookies, stop at one or the other.
+ */
+export function fromOwnPages(headers: Headers): Refused | undefined {
+  const site = headers.get('sec-fetch-site');
+  if (site !== null && site !== 'same-origin') {
+    return forbidden('Sec-Fetch-Site', `${JSON.stringify(site)} is not allowed: only the app's own pages (same-origin) may send this request`);
+  }
+  if (headers.get('origin') === null) return forbidden('Origin', "is missing: only the app's own pages may send this request");
+  return undefined;
 }

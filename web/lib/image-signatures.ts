@@ -1,6 +1,6 @@
 // Private image delivery, server side: a signature from the signer function (through the role
-// chain) for the caller's own folder. The gallery appends its query to each image URL
-// (lib/images.ts).
+// chain) for the caller's own folder, which the uploads page's action gives the gallery. The
+// gallery appends its query to each image URL (lib/images.ts).
 import 'server-only';
 import { invoke, type AssetCall, type AssetError } from './assets';
 import { refusal, unauthorized, type HttpResult } from './http';
@@ -12,22 +12,18 @@ interface SignerResponse {
   error?: AssetError;
 }
 
-/** How long the browser should wait before asking again after a transient failure. */
-export const signerRetryAfterSeconds = 5;
-
 // The signer's own messages for these codes name its internals (the secret, the key): the
 // browser gets the app's short ones instead.
 const notConfigured: HttpResult = { status: 503, body: { error: { code: 'not_configured', message: 'image delivery is not set up in this environment' } } };
 const transient = (code: string): HttpResult => ({
   status: 503,
-  headers: { 'Retry-After': String(signerRetryAfterSeconds) },
   body: { error: { code, message: 'the images could not be signed just now; try again in a few seconds' } },
 });
 
 /**
  * idToken: the signed-in user's Cognito ID token, from the server-side session. The signer's
  * not_configured (no signing key) is a 503; internal (signing failed) and unavailable (the token
- * could not be checked now) are transient: 503 with Retry-After.
+ * could not be checked now) are transient: 503, saying to try again in a few seconds.
  */
 export async function imageSignature({ lambda, functionName, idToken }: AssetCall): Promise<HttpResult> {
   if (!functionName) return { status: 503, body: { error: { code: 'not_configured', message: 'SIGNER_FUNCTION_NAME is not set: this environment has no image delivery' } } };

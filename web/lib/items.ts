@@ -1,5 +1,5 @@
-// The items routes' logic (app/api/items route handlers call it): each request carries the
-// session's ID token, from which the items function derives the user; the body names only the item.
+// The items page's logic (app/items/actions.ts calls it): each request carries the session's ID
+// token, from which the items function derives the user; the payload names only the item.
 import 'server-only';
 import { callAsSignedInUser, type AssetCall, type AssetError } from './assets';
 import { invalid, pageQuery, unauthorized, type HttpResult } from './http';
@@ -25,20 +25,18 @@ function call(ctx: ItemsContext, payload: Record<string, unknown>): Promise<Http
   return callAsSignedInUser<ItemsResponse>(ctx, payload, payload.action === 'put');
 }
 
-export function listItems(ctx: ItemsContext, params: URLSearchParams): Promise<HttpResult> {
+/** page: undefined (the first) or {limit?, next?} (lib/http.ts pageQuery), passed on to the function. */
+export function listItems(ctx: ItemsContext, page: unknown): Promise<HttpResult> {
   if (!ctx.idToken) return Promise.resolve(unauthorized);
-  const page = pageQuery(params);
-  if (!page.ok) return Promise.resolve(page.answer);
-  return call(ctx, { action: 'list', ...page.query });
-}
-
-export function getItem(ctx: ItemsContext, id: string): Promise<HttpResult> {
-  return call(ctx, { action: 'get', id });
+  const position = pageQuery(page);
+  if (!position.ok) return Promise.resolve(position.answer);
+  return call(ctx, { action: 'list', ...position.query });
 }
 
 /** Puts {"name", "body"?} as item id. Anything else in the body is refused, owner included. */
-export async function putItem(ctx: ItemsContext, id: string, body: unknown): Promise<HttpResult> {
+export async function putItem(ctx: ItemsContext, id: unknown, body: unknown): Promise<HttpResult> {
   if (!ctx.idToken) return unauthorized;
+  if (typeof id !== 'string') return invalid('id', 'must be a string');
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return invalid('body', 'must be a JSON object: {"name": "...", "body": "..."} (body optional)');
   }

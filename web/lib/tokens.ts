@@ -62,17 +62,17 @@ export function issueToken(ctx: TokensContext, body: unknown): Promise<HttpResul
   return call(ctx, { action: 'issue', scopes, ...(lifetimeDays === undefined ? {} : { lifetimeDays }) });
 }
 
-/** params: ?limit=&next= (lib/http.ts pageQuery), passed on to the service. */
-export function listTokens(ctx: TokensContext, params: URLSearchParams): Promise<HttpResult> {
+/** page: undefined (the first) or {limit?, next?} (lib/http.ts pageQuery), passed on to the service. */
+export function listTokens(ctx: TokensContext, page: unknown): Promise<HttpResult> {
   if (!ctx.idToken) return Promise.resolve(unauthorized);
-  const page = pageQuery(params);
-  if (!page.ok) return Promise.resolve(page.answer);
-  return call(ctx, { action: 'list', ...page.query });
+  const position = pageQuery(page);
+  if (!position.ok) return Promise.resolve(position.answer);
+  return call(ctx, { action: 'list', ...position.query });
 }
 
-export function revokeToken(ctx: TokensContext, tokenId: string): Promise<HttpResult> {
+export function revokeToken(ctx: TokensContext, tokenId: unknown): Promise<HttpResult> {
   if (!ctx.idToken) return Promise.resolve(unauthorized);
-  if (!/^[0-9a-f]{64}$/.test(tokenId)) return Promise.resolve(invalid('tokenId', "must be a token's id as the list shows it"));
+  if (typeof tokenId !== 'string' || !/^[0-9a-f]{64}$/.test(tokenId)) return Promise.resolve(invalid('tokenId', "must be a token's id as the list shows it"));
   return call(ctx, { action: 'revoke', tokenId });
 }
 

@@ -49,8 +49,8 @@ describe('the record of AWS calls', () => {
     expect((await sns.config.credentials()).accessKeyId).toBe('AKIARUNTIME');
     expect(credentialsOf('sns', sns)).toBe('runtime');
 
-    await listItems({ lambda, functionName: config.assetFunctionName, idToken }, new URLSearchParams());
-    await listTokens({ lambda, functionName: config.tokenServiceFunctionName, idToken }, new URLSearchParams());
+    await listItems({ lambda, functionName: config.assetFunctionName, idToken }, undefined);
+    await listTokens({ lambda, functionName: config.tokenServiceFunctionName, idToken }, undefined);
     await imageSignature({ lambda, functionName: config.signerFunctionName, idToken });
     expect((await publishFeedback(sns, config.feedbackTopicArn, identityId, 'the body')).status).toBe(202);
   });

@@ -2,15 +2,20 @@
 // Chromium driven by playwright-core. The sign-in page shows the fields the outputs imply;
 // signing in sends InitiateAuth (USER_SRP_AUTH) with the configured client id to the configured
 // region's Cognito endpoint (intercepted and answered NotAuthorizedException, which the page
-// shows); with MFA on, a TOTP challenge asks for the code; protected pages and the API routes
+// shows); with MFA on, a TOTP challenge asks for the code; protected pages and the server actions
 // refuse anonymous callers. Every page has the one layout (the header's pages, who is signed in
 // and Sign out, its own title); each protected page says what it is above the sign-in, and
-// feedback needs a session the server can verify. Pages and API answers carry the security
-// headers (one complete CSP with a nonce that the page's scripts carry, no eval; API answers
+// feedback needs a session the server can verify. Pages and action answers carry the security
+// headers (one complete CSP with a nonce that the page's scripts carry, no eval; action answers
 // no-store), no page breaks a rule of its policy, and a real cross-site form and fetch from a
-// second origin this test serves are refused. make web-preview's banner shows in the preview
-// only. Screenshots of every page, signed out and (with a faked session) signed in, go to
-// test-results/ (git-ignored).
+// second origin this test serves are refused, as is an action whose Origin is another host.
+// The server actions run for real on the server, against the stand-ins of test/standins.mjs
+// (Cognito's keys and identity pool; STS and Lambda for the role chain), and the test asserts
+// what the server sent them: the trust role assumed with the runtime's credentials, each asset
+// function invoked with the trust role's, with the session's ID token and the page's payload.
+// make web-preview's banner shows in the preview only. Screenshots of every page, signed out
+// and (with a session whose tokens the stand-in's pool signed) signed in, go to test-results/
+// (git-ignored).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +24,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { awsStandIn, cognitoStandIn, runtimeKey, trustRoleKey } from './standins.mjs';
 
 const web = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outputs = JSON.parse(readFileSync(join(web, 'amplify_outputs.json'), 'utf8'));
@@ -48,8 +54,16 @@ const start = (on, env = {}) => {
   started.stderr.on('data', (d) => { output.log += d; });
   return output;
 };
+// The stand-ins the server's AWS calls reach instead of AWS (test/standins.mjs).
+const cognitoPool = await cognitoStandIn(outputs);
+const aws = await awsStandIn();
+const serverEnv = Object.fromEntries(readFileSync(join(web, '.env.local'), 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+// The server actions, from the build's manifest: each one's page, name and id.
+const actions = Object.entries(JSON.parse(readFileSync(join(web, '.next', 'server', 'server-reference-manifest.json'), 'utf8')).node)
+  .map(([id, { workers, exportedName }]) => ({ id, name: exportedName, path: Object.keys(workers)[0].replace(/^app/, '').replace(/\/page$/, '') }));
+const action = (name) => actions.find((a) => a.name === name) ?? assert.fail(`no server action ${name} in the build`);
 // The server every check uses: a run as a deployment's (no GATEHOUSE_PREVIEW, whatever the caller's environment).
-const main = start(port, { GATEHOUSE_PREVIEW: '' });
+const main = start(port, { GATEHOUSE_PREVIEW: '', ...cognitoPool.env, ...aws.env });
 const server = main.process;
 // make web-preview's run (its banner's check), started now so that it is up when needed.
 const previewPort = await freePort();
@@ -88,23 +102,42 @@ await check('a malformed configuration stops next start, naming the variable', a
 });
 try {
   await ready();
-  // The API routes refuse anonymous callers.
-  // (A mutating request names the app's own origin, as its pages do; see the cross-site check.)
-  await check('the API routes answer 401 without a session, never to be stored (Cache-Control: no-store)', async () => {
-    for (const [method, path] of [['GET', '/api/items'], ['GET', '/api/items/a1'], ['PUT', '/api/items/a1'], ['GET', '/api/tokens'], ['POST', '/api/tokens'], ['DELETE', `/api/tokens/${'a'.repeat(64)}`], ['GET', '/api/images/signature']]) {
-      const mutating = method !== 'GET';
-      const answer = await fetch(base + path, {
-        method, headers: mutating ? { 'Content-Type': 'application/json', Origin: base } : {},
-        body: mutating && method !== 'DELETE' ? '{"name":"x","scopes":["read"]}' : undefined,
-      });
-      assert.equal(answer.status, 401, `${method} ${path}: ${answer.status}`);
-      assert.equal(answer.headers.get('cache-control'), 'no-store', `${method} ${path}`);
-      assert.equal((await answer.json()).error.code, 'unauthorized');
+  // A session as Amplify keeps it in cookies: tokens the stand-in's pool signed (forged: signed by
+  // another key under the pool's kid, which the server's check of the session refuses).
+  const user = '11111111-2222-4333-8444-555555555555'; // the signed-in user's sub
+  const client = outputs.auth.user_pool_client_id;
+  const sessionCookies = ({ forged = false } = {}) => {
+    const now = Math.floor(Date.now() / 1000);
+    const times = { auth_time: now, iat: now, exp: now + 3600 };
+    const prefix = `CognitoIdentityServiceProvider.${client}`;
+    return [
+      [`${prefix}.LastAuthUser`, user],
+      [`${prefix}.${user}.accessToken`, cognitoPool.token({ sub: user, username: user, token_use: 'access', client_id: client, scope: 'aws.cognito.signin.user.admin', ...times }, { forged })],
+      [`${prefix}.${user}.idToken`, cognitoPool.token({ sub: user, email: 'someone@example.com', token_use: 'id', aud: client, ...times }, { forged })],
+    ];
+  };
+  const idTokenOf = (cookies) => cookies.find(([name]) => name.endsWith('.idToken'))[1];
+  // A server action as the app's pages call it (React's encoding: the arguments as JSON), from here.
+  const callAction = async (name, { origin = base, cookies = [], args = '[]' } = {}) => {
+    const { id, path } = action(name);
+    const headers = { 'Next-Action': id, 'Content-Type': 'text/plain;charset=UTF-8', Accept: 'text/x-component' };
+    if (origin) headers.Origin = origin;
+    if (cookies.length > 0) headers.Cookie = cookies.map(([n, v]) => `${n}=${v}`).join('; ');
+    const answer = await fetch(base + path, { method: 'POST', headers, body: args });
+    return { status: answer.status, headers: answer.headers, text: await answer.text() };
+  };
+  await check('every server action answers 401 in words without a session, never to be stored, and sends nothing', async () => {
+    assert.deepEqual(actions.map((a) => `${a.path} ${a.name}`).sort(), ['/feedback sendFeedback', '/items addItem', '/items itemsPage',
+      '/tokens issueReadToken', '/tokens revokeOwnToken', '/tokens tokensPage', '/uploads folderSignature']);
+    for (const { name } of actions) {
+      for (const args of ['[]', JSON.stringify(['a'.repeat(64)]), JSON.stringify([{ owner: user, idToken: 'x' }])]) {
+        const answer = await callAction(name, { args });
+        assert.equal(answer.status, 200, `${name}(${args}): ${answer.status} ${answer.text}`);
+        assert.match(answer.headers.get('cache-control'), /(^|, )no-store(,|$)/, name);
+        assert.match(answer.text, /\{"status":401,"message":"Sign in to [^"]+: your session has ended or could not be verified\."\}/, `${name}: ${answer.text}`);
+      }
     }
-    // Next's own answer too: a method the route does not have.
-    const other = await fetch(`${base}/api/tokens`, { method: 'PATCH', headers: { Origin: base } });
-    assert.equal(other.status, 405);
-    assert.equal(other.headers.get('cache-control'), 'no-store');
+    assert.deepEqual(aws.calls, []);
   });
   // security-headers.json on every answer; one complete Content-Security-Policy.
   const policyOf = (headers) => {
@@ -145,9 +178,9 @@ try {
     }
     assert.notEqual(nonces[0], nonces[1]);
   });
-  await check('an API answer sends the security headers too', async () => {
-    const answer = await fetch(`${base}/api/tokens`);
-    assertSecurityHeaders([...answer.headers].map(([name, value]) => ({ name, value })), 'GET /api/tokens');
+  await check('a server action\'s answer sends the security headers too', async () => {
+    const answer = await callAction('tokensPage');
+    assertSecurityHeaders([...answer.headers].map(([name, value]) => ({ name, value })), 'the action tokensPage');
   });
 
   // The preview's first page, rendered while Chromium starts (a server's first render is its slowest).
@@ -194,12 +227,14 @@ try {
     { path: '/', name: 'Home', title: 'gatehouse reference app', shot: 'home' },
     { path: '/uploads', name: 'Uploads', title: 'Uploads · gatehouse', shot: 'uploads', about: 'protected/<your user id>/',
       to: 'to upload images into your folder and see them.', content: (p) => p.getByRole('button', { name: 'Browse files' }) },
+    { path: '/items', name: 'Items', title: 'Items · gatehouse', shot: 'items', about: 'The server reads and writes them through the role chain',
+      to: 'to add and list your items.', content: (p) => p.getByRole('button', { name: 'Add' }) },
     { path: '/tokens', name: 'API tokens', title: 'API tokens · gatehouse', shot: 'tokens', about: 'Tokens for your scripts',
       to: 'to issue, list and revoke your tokens.', content: (p) => p.getByRole('button', { name: 'Issue a read token' }) },
     { path: '/feedback', name: 'Feedback', title: 'Feedback · gatehouse', shot: 'feedback', about: 'feedback is never anonymous: sign in to send it',
       to: 'to send feedback.', content: (p) => p.getByRole('textbox', { name: 'Your feedback' }) },
   ];
-  const [home, uploads, tokens, feedback] = pages;
+  const [home, uploads, items, tokens, feedback] = pages;
   // Every page's header: each page, the current one marked; who is signed in, and Sign out; and,
   // in a run that is not the preview, no preview banner.
   const assertLayout = async (p, current, signedInAs) => {
@@ -225,13 +260,13 @@ try {
   // where the sign-in checks go on.
   await check('every page has the layout and its own title; each protected page says what it is above the sign-in, and shows nothing of itself', async () => {
     await page.goto(`${base}/`);
-    for (const p of [home, tokens, feedback, uploads]) {
+    for (const p of [home, items, tokens, feedback, uploads]) {
       if (p !== home) await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: p.name }).click();
       await page.waitForURL(base + p.path);
       await assertLayout(page, p);
       if (p === home) {
         // The home page links every other page.
-        assert.deepEqual(await page.getByRole('main').getByRole('link').allInnerTexts(), [uploads.name, tokens.name, feedback.name]);
+        assert.deepEqual(await page.getByRole('main').getByRole('link').allInnerTexts(), [uploads.name, items.name, tokens.name, feedback.name]);
       } else {
         await page.getByRole('main').getByText(p.about).waitFor();
         const signUp = outputs.custom?.self_sign_up_enabled ? ' (or create an account)' : '';
@@ -290,13 +325,16 @@ try {
       await mfaPage.screenshot({ path: join(shots, 'totp-refused.png'), fullPage: true });
     });
   }
-  await check('Chromium receives the page\'s headers as sent, and the app\'s own fetch passes the same-origin check', async () => {
+  await check('Chromium receives the page\'s headers as sent, and the page\'s own server action passes the same-origin checks', async () => {
     const answer = await page.goto(`${base}/`);
     assertSecurityHeaders(await answer.headersArray(), 'GET / in Chromium');
-    // Chromium's same-origin POST (Origin, Sec-Fetch-Site: same-origin, JSON) gets past the check: 401, no session.
-    const status = await page.evaluate(async () => (await fetch('/api/tokens', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"scopes":["read"]}' })).status);
-    assert.equal(status, 401);
+    // Chromium's same-origin POST (Origin, Sec-Fetch-Site: same-origin) gets past the proxy's and
+    // Next's checks to the action: 401 in words, no session.
+    const { path, id } = action('issueReadToken');
+    const text = await page.evaluate(async ([to, actionId]) => (await fetch(to, {
+      method: 'POST', headers: { 'Next-Action': actionId, 'Content-Type': 'text/plain;charset=UTF-8' }, body: '[]' })).text(), [path, id]);
+    assert.match(text, /"status":401,"message":"Sign in to see and change your tokens/);
+    assert.deepEqual(aws.calls, []);
   });
   // What an HTML injection would bring: an inline event handler ('unsafe-inline' would run it).
   await check('an injected inline handler does not run, and the console says why', async () => {
@@ -312,15 +350,17 @@ try {
     assert.ok(said.some((text) => /Content Security Policy/i.test(text)), said.join('\n'));
     await injected.close();
   });
-  await check('a cross-site form and fetch (text/plain) to a mutating route are refused (403) before anything is read', async () => {
+  await check('a cross-site form (a server action without JavaScript) and fetch (text/plain) are refused (403) before anything is read', async () => {
     // The other site: a page on localhost (not 127.0.0.1: another site, not only another origin).
+    // The form is what Next runs as a server action without JavaScript: multipart, with the action's id.
+    const { path, id } = action('issueReadToken');
     const evil = createServer((request, response) => {
       response.setHeader('Content-Type', 'text/html');
-      response.end(`<!doctype html><form method="POST" action="${base}/api/tokens" enctype="text/plain">
-        <input name='{"scopes":["read"],"x":"' value='"}'></form>
+      response.end(`<!doctype html><form method="POST" action="${base}${path}" enctype="multipart/form-data">
+        <input name="$ACTION_ID_${id}" value=""></form>
         <script>
-          window.sent = fetch('${base}/api/tokens', { method: 'POST', mode: 'no-cors', credentials: 'include',
-            headers: { 'Content-Type': 'text/plain' }, body: '{"scopes":["read"]}' }).then(() => 'sent', (e) => String(e));
+          window.sent = fetch('${base}${path}', { method: 'POST', mode: 'no-cors', credentials: 'include',
+            headers: { 'Content-Type': 'text/plain', 'Next-Action': '${id}' }, body: '[]' }).then(() => 'sent', (e) => String(e));
         </script>`);
     });
     await new Promise((resolve) => evil.listen(0, 'localhost', resolve));
@@ -328,45 +368,61 @@ try {
     const context = await browser.newContext();
     try {
       const attacker = await context.newPage();
-      const refused = (answer) => {
+      const refused = (answer, type) => {
         assert.equal(answer.status(), 403, `${answer.request().resourceType()}: ${answer.status()}`);
-        assert.match(answer.request().headers()['content-type'], /^text\/plain/);
+        assert.match(answer.request().headers()['content-type'], type);
       };
-      const fetched = attacker.waitForResponse(`${base}/api/tokens`);
+      const fetched = attacker.waitForResponse(base + path);
       await attacker.goto(`http://localhost:${evilPort}/`);
       assert.equal(await attacker.evaluate(() => window.sent), 'sent');
-      refused(await fetched); // no-cors: the page cannot read it; the browser's network log can
-      const posted = attacker.waitForResponse(`${base}/api/tokens`);
+      refused(await fetched, /^text\/plain/); // no-cors: the page cannot read it; the browser's network log can
+      const posted = attacker.waitForResponse(base + path);
       await attacker.evaluate(() => document.forms[0].submit());
-      refused(await posted);
-      await attacker.waitForURL(`${base}/api/tokens`);
+      refused(await posted, /^multipart\/form-data/);
+      await attacker.waitForURL(base + path);
       // The answer (the page the form led to) says what Chromium sent: Sec-Fetch-Site cross-site.
-      // forbidden, not unauthorized: the handler stopped before the session or the configuration was read.
+      // forbidden, not unauthorized: the proxy stopped it before the session or the configuration was read.
       const { error } = JSON.parse(await attacker.locator('body').innerText());
       assert.deepEqual([error.code, error.field], ['forbidden', 'Sec-Fetch-Site']);
       assert.match(error.message, /^"cross-site" is not allowed/);
       await attacker.screenshot({ path: join(shots, 'cross-site-refused.png') });
+      assert.deepEqual(aws.calls, []);
     } finally {
       await context.close();
       evil.close();
     }
   });
-  // Signed in as far as the browser can tell: Amplify's cookies with unsigned tokens (the page
-  // never verifies them; the routes would, through the functions, so those are played here).
-  const user = '11111111-2222-4333-8444-555555555555'; // the signed-in user's sub
-  const signedIn = async () => {
+  await check('Next refuses a server action whose Origin is another host, even with a valid session; the proxy one without an Origin', async () => {
+    const cookies = sessionCookies();
+    // What a browser that sends no Sec-Fetch-Site would send from another site: Next's own check.
+    const foreign = await callAction('tokensPage', { origin: 'http://localhost:9', cookies });
+    assert.equal(foreign.status, 500, foreign.text);
+    assert.match(foreign.headers.get('cache-control'), /(^|, )no-store(,|$)/);
+    assert.doesNotMatch(foreign.text, /tokens|Sign in/);
+    assert.match(main.log, /does not match `origin` header with value `localhost:9` from a forwarded Server Actions request\. Aborting the action\./);
+    const missing = await callAction('tokensPage', { origin: null, cookies });
+    assert.equal(missing.status, 403);
+    assert.match(missing.headers.get('cache-control'), /(^|, )no-store(,|$)/);
+    assert.deepEqual(JSON.parse(missing.text).error, { code: 'forbidden', field: 'Origin', message: "is missing: only the app's own pages may send this request" });
+    assert.deepEqual(aws.calls, []);
+    // The same request from the app's own origin runs: the session was good, the Origin was not.
+    aws.answer = () => ({ tokens: [] });
+    const own = await callAction('tokensPage', { cookies });
+    assert.match(own.text, /\{"status":200,"message":"","tokens":\[\]\}/);
+    assert.deepEqual(aws.calls.filter((c) => c.service === 'lambda').map((c) => [c.functionName, c.payload]),
+      [[serverEnv.TOKEN_SERVICE_FUNCTION_NAME, { action: 'list', idToken: idTokenOf(cookies) }]]);
+  });
+  // Signed in: Amplify's cookies with the stand-in pool's tokens, which the server verifies
+  // against its JWKS (forged: another key's, which it refuses).
+  const signedIn = async ({ forged = false } = {}) => {
     const { page: signedInPage } = await pageWithCognito(() => refuse('NotAuthorizedException', 'no'));
-    const jwt = (claims) => [{ alg: 'RS256', kid: 'k1' }, { ...claims, exp: Math.floor(Date.now() / 1000) + 3600, iat: Math.floor(Date.now() / 1000) }]
-      .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.') + '.c2lnbmF0dXJl';
-    const client = outputs.auth.user_pool_client_id;
-    const prefix = `CognitoIdentityServiceProvider.${client}`;
-    await signedInPage.context().addCookies([
-      [`${prefix}.LastAuthUser`, user],
-      [`${prefix}.${user}.accessToken`, jwt({ sub: user, username: user, token_use: 'access', client_id: client })],
-      [`${prefix}.${user}.idToken`, jwt({ sub: user, email: 'someone@example.com', token_use: 'id', aud: client, iss: `${cognito}${outputs.auth.user_pool_id}` })],
-    ].map(([name, value]) => ({ name, value, url: base })));
+    const cookies = sessionCookies({ forged });
+    await signedInPage.context().addCookies(cookies.map(([name, value]) => ({ name, value, url: base })));
+    signedInPage.idToken = idTokenOf(cookies);
     return signedInPage;
   };
+  // What the server sent the asset functions since mark (aws.calls.length): [function, payload].
+  const invokedSince = (mark) => aws.calls.slice(mark).filter((c) => c.service === 'lambda').map((c) => [c.functionName, c.payload]);
   // The gallery under the page's policy: the identity pool, the bucket's listing and the
   // distribution's images, each played here, are what the policy must allow, and all it allows.
   await check('the gallery reaches the identity pool, the bucket and the image distribution under the policy', async () => {
@@ -400,8 +456,9 @@ try {
 <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${outputs.storage.bucket_name}</Name><Prefix>protected/${owner}/</Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>
 <Contents><Key>protected/${owner}/a.png</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>"e"</ETag><Size>68</Size><StorageClass>STANDARD</StorageClass></Contents></ListBucketResult>` });
     });
-    await gallery.route(`${base}/api/images/signature`, (route) => route.fulfill({ status: 200, contentType: 'application/json',
-      body: JSON.stringify({ resource: `${cdn}protected/${owner}/*`, query: 'Policy=p&Signature=s&Key-Pair-Id=K1', expires: 1 }) }));
+    // The signer's answer, to the uploads page's server action (which asks it through the role chain).
+    const mark = aws.calls.length;
+    aws.answer = () => ({ resource: `${cdn}protected/${owner}/*`, query: 'Policy=p&Signature=s&Key-Pair-Id=K1', expires: 1 });
     await gallery.route(`${cdn}**`, (route) => {
       reached.push(`image ${new URL(route.request().url()).pathname}`);
       return route.fulfill({ status: 200, contentType: 'image/png', body: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64') });
@@ -412,32 +469,80 @@ try {
     await gallery.waitForFunction((alt) => document.querySelector(`img[alt="${alt}"]`)?.naturalWidth === 1, `protected/${owner}/a.png`, { timeout: 15000 });
     assert.deepEqual(reached.filter((r, i) => reached.indexOf(r) === i), ['GetId', 'GetCredentialsForIdentity', 'ListObjectsV2', `image /protected/${owner}/a.png`]);
     assert.ok(bucketKeys.length > 0 && bucketKeys.every((key) => key.startsWith(`protected/${owner}/`)), `bucket requests outside protected/${owner}/: ${bucketKeys}`);
+    // The server asked the signer for the session's user, with the session's ID token alone.
+    assert.deepEqual(invokedSince(mark), [[serverEnv.SIGNER_FUNCTION_NAME, { idToken: gallery.idToken }]]);
     await assertLayout(gallery, uploads, 'someone@example.com');
     await gallery.screenshot({ path: join(shots, 'uploads-signed-in.png'), fullPage: true });
     await gallery.close();
   });
+  // The answers of a server action a page sent (its requests name the action in Next-Action).
+  const actionAnswers = (p) => {
+    const answers = [];
+    p.on('response', (response) => {
+      if (response.request().headers()['next-action']) answers.push(response);
+    });
+    return answers;
+  };
+  const noStore = (answers) => {
+    assert.ok(answers.length > 0, 'no server action was sent');
+    for (const answer of answers) assert.match(answer.headers()['cache-control'], /(^|, )no-store(,|$)/, answer.url());
+  };
+  await check('the items page lists with More and adds an item through the items function, with the session\'s token; a taken id is refused in words', async () => {
+    const itemsPage = await signedIn();
+    const answers = actionAnswers(itemsPage);
+    const item = (id, name) => ({ id, name, body: '', createdAt: '2026-01-01T00:00:00Z' });
+    const mark = aws.calls.length;
+    aws.answer = (_name, payload) => {
+      if (payload.action === 'list') return payload.next === 'cGFnZTI' ? { items: [item('i2', 'second')] } : { items: [item('i1', 'first')], next: 'cGFnZTI' };
+      if (payload.id === 'i1') return { error: { code: 'conflict', field: 'id', message: 'id "i1" is already used by another of your items: choose another id' } };
+      return { item: { ...item(payload.id, payload.name), body: payload.body } };
+    };
+    await itemsPage.goto(`${base}/items`);
+    await items.content(itemsPage).waitFor({ timeout: 15000 });
+    await assertLayout(itemsPage, items, 'someone@example.com');
+    await itemsPage.getByRole('cell', { name: 'first' }).waitFor();
+    await itemsPage.getByRole('button', { name: 'More' }).click();
+    await itemsPage.getByRole('cell', { name: 'second' }).waitFor();
+    assert.equal(await itemsPage.getByRole('button', { name: 'More' }).count(), 0); // the last page
+    const add = async (id, name, body) => {
+      await itemsPage.getByLabel('Id').fill(id);
+      await itemsPage.getByLabel('Name').fill(name);
+      await itemsPage.getByLabel('Body (optional)').fill(body);
+      await itemsPage.getByRole('button', { name: 'Add' }).click();
+    };
+    await add('i1', 'again', '');
+    await itemsPage.getByRole('status').getByText('id "i1" is already used by another of your items: choose another id').waitFor({ timeout: 15000 });
+    await add('i3', 'third', 'hello');
+    await itemsPage.getByRole('status').getByText('Added.').waitFor({ timeout: 15000 });
+    const idToken = itemsPage.idToken;
+    assert.deepEqual(invokedSince(mark), [
+      { action: 'list' }, { action: 'list', next: 'cGFnZTI' }, { action: 'put', id: 'i1', name: 'again' },
+      { action: 'put', id: 'i3', name: 'third', body: 'hello' }, { action: 'list' },
+    ].map((payload) => [serverEnv.ASSET_FUNCTION_NAME, { ...payload, idToken }]));
+    noStore(answers);
+    await itemsPage.screenshot({ path: join(shots, 'items-signed-in.png'), fullPage: true });
+    await itemsPage.close();
+  });
   // The tokens page's session goes on to the home and feedback pages (the header's links), then signs out.
   let tokensPage;
-  await check('the tokens page pages with More, says how soon a revoke takes effect, and shows the cap on active tokens', async () => {
+  await check('the tokens page pages with More, says how soon a revoke takes effect, and shows the cap on active tokens, through the token service with the session\'s token', async () => {
     tokensPage = await signedIn();
+    const answers = actionAnswers(tokensPage);
     const token = (c, extra = {}) => ({ id: c.repeat(64), scopes: ['read'], created: 1700000000, expiresAt: 1702592000, revoked: false, expired: false, ...extra });
-    const sent = [];
-    await tokensPage.route(`${base}/api/tokens**`, (route) => {
-      const request = route.request();
-      const url = new URL(request.url());
-      sent.push(`${request.method()} ${url.pathname.replace(/[0-9a-f]{64}/, '{id}')}${url.search}`);
-      const json = (status, body) => route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
-      if (request.method() === 'GET') {
-        return url.searchParams.get('next') === 'cGFnZTI' ? json(200, { tokens: [token('c')] }) : json(200, { tokens: [token('a'), token('b', { expired: true })], next: 'cGFnZTI' });
+    const mark = aws.calls.length;
+    aws.answer = (_name, payload) => {
+      if (payload.action === 'list') {
+        return payload.next === 'cGFnZTI' ? { tokens: [token('c')] } : { tokens: [token('a'), token('b', { expired: true })], next: 'cGFnZTI' };
       }
-      if (request.method() === 'POST') return json(409, { error: { code: 'conflict', message: 'you hold 20 active tokens, the most allowed: revoke one first' } });
-      const id = url.pathname.split('/').pop();
-      return json(200, { revoked: id === 'a'.repeat(64) ? { id, flushed: true, effectiveWithinSeconds: 0 } : { id, flushed: false, effectiveWithinSeconds: 60 } });
-    });
+      if (payload.action === 'issue') return { error: { code: 'conflict', message: 'you hold 20 active tokens, the most allowed: revoke one first' } };
+      const id = payload.tokenId;
+      return { revoked: id === 'a'.repeat(64) ? { id, flushed: true, effectiveWithinSeconds: 0 } : { id, flushed: false, effectiveWithinSeconds: 60 } };
+    };
     await tokensPage.goto(`${base}/tokens`);
     await tokens.content(tokensPage).waitFor({ timeout: 15000 });
     await assertLayout(tokensPage, tokens, 'someone@example.com');
     await tokensPage.getByText('A revoke takes effect within seconds').waitFor();
+    await tokensPage.getByRole('button', { name: 'Revoke' }).waitFor({ timeout: 15000 });
     assert.equal(await tokensPage.getByRole('button', { name: 'Revoke' }).count(), 1); // b has expired
     await tokensPage.getByRole('button', { name: 'More' }).click();
     await tokensPage.getByRole('button', { name: 'Revoke' }).nth(1).waitFor();
@@ -448,11 +553,25 @@ try {
     await tokensPage.getByText('Revoked: API Gateway may accept it for up to 60 s more').waitFor();
     await tokensPage.getByRole('button', { name: 'Issue a read token' }).click();
     await tokensPage.getByRole('alert').getByText('you hold 20 active tokens, the most allowed: revoke one first').waitFor();
-    assert.deepEqual(sent, ['GET /api/tokens', 'GET /api/tokens?next=cGFnZTI', 'DELETE /api/tokens/{id}', 'DELETE /api/tokens/{id}', 'POST /api/tokens']);
+    const idToken = tokensPage.idToken;
+    assert.deepEqual(invokedSince(mark), [
+      { action: 'list' }, { action: 'list', next: 'cGFnZTI' }, { action: 'revoke', tokenId: 'a'.repeat(64) }, { action: 'revoke', tokenId: 'c'.repeat(64) },
+      { action: 'issue', scopes: ['read'] },
+    ].map((payload) => [serverEnv.TOKEN_SERVICE_FUNCTION_NAME, { ...payload, idToken }]));
+    noStore(answers);
     await tokensPage.screenshot({ path: join(shots, 'tokens-signed-in.png'), fullPage: true });
+  });
+  await check('the session gone (its cookies cleared), the tokens page\'s action answers 401 in words and sends nothing', async () => {
+    const mark = aws.calls.length;
+    await tokensPage.context().clearCookies();
+    await tokensPage.getByRole('button', { name: 'Issue a read token' }).click();
+    await tokensPage.getByRole('alert').getByText('Sign in to see and change your tokens: your session has ended or could not be verified.').waitFor({ timeout: 15000 });
+    assert.deepEqual(aws.calls.slice(mark), []);
   });
   await check('home and feedback signed in: the header names the user; the server checks the session itself and answers in words, not SDK names', async () => {
     const signedInPage = tokensPage;
+    // The session's tokens now forged: signed by another key under the pool's kid.
+    await signedInPage.context().addCookies(sessionCookies({ forged: true }).map(([name, value]) => ({ name, value, url: base })));
     await signedInPage.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Home' }).click();
     await signedInPage.waitForURL(`${base}/`);
     await assertLayout(signedInPage, home, 'someone@example.com');
@@ -461,7 +580,7 @@ try {
     await feedback.content(signedInPage).fill('The gallery is great.');
     await assertLayout(signedInPage, feedback, 'someone@example.com');
     await signedInPage.getByRole('button', { name: 'Send' }).click();
-    // The faked tokens are not the user pool's: the server's own check of the session (the
+    // The forged tokens are not the user pool's: the server's own check of the session (the
     // adapter verifies the ID token against the pool's keys) fails, and nothing is published.
     await signedInPage.getByRole('status').getByText('Sign in to send feedback: your session has ended or could not be verified.').waitFor({ timeout: 15000 });
     assert.doesNotMatch(await signedInPage.getByRole('main').innerText(), /Exception|Error|arn:|FEEDBACK_TOPIC_ARN/);
@@ -490,10 +609,32 @@ try {
   await check('no page broke a rule of its Content-Security-Policy', async () => {
     assert.deepEqual(violations, []);
   });
+  await check('the server reached AWS only through the role chain: the trust role assumed with its own credentials, the asset functions invoked with the trust role\'s, never naming an owner', async () => {
+    const assumed = aws.calls.filter((c) => c.service === 'sts');
+    assert.ok(assumed.length > 0, 'the trust role was never assumed');
+    for (const call of assumed) {
+      assert.deepEqual(call, { service: 'sts', key: runtimeKey, roleArn: serverEnv.TRUST_ROLE_ARN, roleSessionName: serverEnv.ROLE_SESSION_NAME, durationSeconds: Number(serverEnv.SESSION_DURATION_SECONDS) });
+    }
+    const functions = [serverEnv.ASSET_FUNCTION_NAME, serverEnv.TOKEN_SERVICE_FUNCTION_NAME, serverEnv.SIGNER_FUNCTION_NAME];
+    const invoked = aws.calls.filter((c) => c.service === 'lambda');
+    assert.deepEqual([...new Set(invoked.map((c) => c.functionName))].sort(), [...functions].sort());
+    for (const call of invoked) {
+      assert.equal(call.key, trustRoleKey, `${call.functionName} invoked without the trust role's credentials`);
+      assert.ok(!('owner' in call.payload), `${call.functionName} was told an owner: ${JSON.stringify(call.payload)}`);
+      const [, claims] = call.payload.idToken.split('.');
+      assert.equal(JSON.parse(Buffer.from(claims, 'base64url').toString()).sub, user);
+    }
+    assert.deepEqual(aws.calls.filter((c) => c.service === 'unknown'), []);
+    // Only the pool's keys and the identity pool were asked for; nothing else left through the proxy.
+    assert.ok(cognitoPool.reached.includes('jwks'), `the server never read the pool's keys: ${cognitoPool.reached}`);
+    assert.deepEqual(cognitoPool.refused, []);
+  });
 } finally {
   await browser?.close();
   server.kill();
   preview.process.kill();
+  cognitoPool.close();
+  aws.close();
 }
 console.log(checks.join('\n'));
 if (checks.some((c) => c.startsWith('FAIL'))) {

@@ -1,125 +1,102 @@
-// lib/http.ts: every API answer is uncached; every mutating route refuses what does not come as
-// JSON from the app's own pages — and every mutating route handler under app/api uses that check.
-import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The requests a server action answers: the proxy refuses every request but a GET or HEAD that
+// does not come from the app's own pages, before anything else (lib/http.ts fromOwnPages), with
+// an answer nothing stores; Next's own check of the Origin is left as Next ships it (no origin
+// added by the configuration). And how an action puts a result into words (inWords).
+import { NextRequest } from 'next/server';
+import { describe, expect, it, vi } from 'vitest';
 
-import { mutationBody, respond } from '../lib/http';
-import { lambdaMock } from './aws-mocks';
-import { env } from './fixture';
+import { fromOwnPages, inWords } from '../lib/http';
+import nextConfig from '../next.config';
+import { proxy } from '../proxy';
 
 const app = 'http://127.0.0.1:3000';
-const url = `${app}/api/tokens`;
-// What Chromium sends with the page's own fetch: Origin, Sec-Fetch-Site, and the Host it asked.
-const own = { Host: '127.0.0.1:3000', Origin: app, 'Sec-Fetch-Site': 'same-origin' };
-const json = { 'Content-Type': 'application/json' };
-// With the Content-Length a body comes with over HTTP (a Request built here has none by itself).
-const request = (method: string, headers: Record<string, string>, body?: string) =>
-  new Request(url, { method, headers: body === undefined ? headers : { 'Content-Length': String(Buffer.byteLength(body)), ...headers }, body });
+// What Chromium sends with the page's own server action: Origin and Sec-Fetch-Site.
+const own = { Origin: app, 'Sec-Fetch-Site': 'same-origin' };
+const forbidden = (field: string, message: string) => ({ status: 403, body: { error: { code: 'forbidden', field, message } } });
 
-describe('respond', () => {
-  it('sends JSON that no browser or cache stores, with the answer\'s own headers', async () => {
-    const answer = respond({ status: 503, headers: { 'Retry-After': '5' }, body: { error: { code: 'internal', message: 'm' } } });
-    expect(answer.status).toBe(503);
-    expect(answer.headers.get('Cache-Control')).toBe('no-store');
-    expect(answer.headers.get('Retry-After')).toBe('5');
-    expect(answer.headers.get('Content-Type')).toMatch(/^application\/json/);
-    expect(await answer.json()).toEqual({ error: { code: 'internal', message: 'm' } });
-    // An answer cannot take no-store away.
-    expect(respond({ status: 200, headers: { 'Cache-Control': 'max-age=60' }, body: {} }).headers.get('Cache-Control')).toBe('no-store');
+describe('fromOwnPages', () => {
+  it('lets the app\'s own pages through, and a browser that sends no Sec-Fetch-Site', () => {
+    expect(fromOwnPages(new Headers(own))).toBeUndefined();
+    expect(fromOwnPages(new Headers({ Origin: 'https://main.d1abc.amplifyapp.com' }))).toBeUndefined();
   });
-});
-
-describe('mutationBody', () => {
-  it('lets the app\'s own JSON through, and a DELETE without a body', async () => {
-    expect(await mutationBody(request('POST', { ...own, ...json }, '{"scopes":["read"]}'))).toEqual({ ok: true, body: { scopes: ['read'] } });
-    expect(await mutationBody(request('PUT', { ...own, 'Content-Type': 'application/json; charset=utf-8' }, '{"name":"n"}'))).toEqual({ ok: true, body: { name: 'n' } });
-    expect(await mutationBody(request('PATCH', { ...own, ...json }, '{}'))).toEqual({ ok: true, body: {} });
-    expect(await mutationBody(request('DELETE', own))).toEqual({ ok: true, body: undefined });
-    // Behind a proxy the browser's host is X-Forwarded-Host; browsers without Sec-Fetch-Site.
-    const proxied = { Host: 'internal:3000', 'X-Forwarded-Host': 'main.d1abc.amplifyapp.com', Origin: 'https://main.d1abc.amplifyapp.com' };
-    expect(await mutationBody(request('POST', { ...proxied, ...json }, '{}'))).toEqual({ ok: true, body: {} });
-  });
-
-  const refused = async (req: Request) => {
-    const out = await mutationBody(req);
-    expect(out.ok).toBe(false);
-    return out.ok ? undefined : out.answer;
-  };
-  const forbidden = (field: string, message: string) => ({ status: 403, body: { error: { code: 'forbidden', field, message } } });
-
-  it('403: another site, by Sec-Fetch-Site, whatever the Origin says', async () => {
+  it('403: another site, by Sec-Fetch-Site, whatever the Origin says', () => {
     for (const site of ['cross-site', 'same-site', 'none']) {
-      expect(await refused(request('POST', { ...own, ...json, 'Sec-Fetch-Site': site }, '{}'))).toEqual(
+      expect(fromOwnPages(new Headers({ ...own, 'Sec-Fetch-Site': site }))).toEqual(
         forbidden('Sec-Fetch-Site', `"${site}" is not allowed: only the app's own pages (same-origin) may send this request`));
     }
   });
-  it('403: a foreign, opaque or missing Origin', async () => {
-    const noOrigin = { Host: own.Host };
-    expect(await refused(request('POST', { ...noOrigin, ...json }, '{}'))).toEqual(
-      forbidden('Origin', "is missing: only the app's own pages may send this request"));
-    for (const origin of ['http://127.0.0.1:3001', 'https://evil.example', 'null', 'http://127.0.0.1:3000.evil.example']) {
-      expect(await refused(request('POST', { ...noOrigin, Origin: origin, ...json }, '{}'))).toEqual(
-        forbidden('Origin', `${JSON.stringify(origin)} is not allowed: only the app's own pages (127.0.0.1:3000) may send this request`));
-    }
-    // Same-origin by Sec-Fetch-Site does not excuse a foreign Origin (both are checked).
-    expect((await refused(request('DELETE', { ...own, Origin: 'https://evil.example' })))?.status).toBe(403);
-  });
-  it('403 comes before 415: a cross-site text/plain POST learns nothing more', async () => {
-    expect((await refused(request('POST', { ...own, Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site', 'Content-Type': 'text/plain' }, '{}')))?.status).toBe(403);
-  });
-  it('415: a body that is not declared application/json, naming the header and what is allowed', async () => {
-    const unsupported = (message: string) => ({ status: 415, body: { error: { code: 'unsupported_media_type', field: 'Content-Type', message } } });
-    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', 'text/json']) {
-      expect(await refused(request('POST', { ...own, 'Content-Type': type }, '{}'))).toEqual(unsupported(`${JSON.stringify(type)} is not allowed: send application/json`));
-    }
-    // A body without a type (fetch would call a string text/plain).
-    expect(await refused(new Request(url, { method: 'PUT', headers: { ...own, 'Content-Length': '2' }, body: new Uint8Array([123, 125]) }))).toEqual(unsupported('is missing: send application/json'));
-    // A DELETE that comes with a body is held to the same rule.
-    expect((await refused(request('DELETE', { ...own, 'Content-Type': 'text/plain' }, 'x')))?.status).toBe(415);
-  });
-  it('400 naming "body" for JSON that does not parse', async () => {
-    expect(await refused(request('POST', { ...own, ...json }, '{"scopes":'))).toEqual({ status: 400, body: { error: { code: 'invalid', field: 'body', message: 'must be JSON' } } });
+  it('403: no Origin (Next would only warn)', () => {
+    expect(fromOwnPages(new Headers({ 'Sec-Fetch-Site': 'same-origin' }))).toEqual(forbidden('Origin', "is missing: only the app's own pages may send this request"));
+    expect(fromOwnPages(new Headers())).toEqual(forbidden('Origin', "is missing: only the app's own pages may send this request"));
   });
 });
 
-// Every mutating handler under app/api, found by walking the folder (a new one is checked too):
-// a foreign request is refused before the session or the configuration is read, and nothing is
-// invoked; the app's own request passes the check (and, with no session here, is a 401).
-describe('every mutating route handler', () => {
-  const api = join(import.meta.dirname, '..', 'app', 'api');
-  const routes = readdirSync(api, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('route.ts')).map((f) => join(api, f));
-  const saved = { ...process.env };
-  beforeAll(() => {
-    Object.assign(process.env, env);
+describe('the proxy', () => {
+  const send = (method: string, headers: Record<string, string>, path = '/tokens') => proxy(new NextRequest(`${app}${path}`, { method, headers }));
+  it('refuses a foreign POST, PUT, PATCH, DELETE or OPTIONS with 403 that nothing stores, prefetch or not', async () => {
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
+      const foreign: Record<string, string>[] = [{ ...own, 'Sec-Fetch-Site': 'cross-site' }, { 'Next-Action': 'x' }, { ...own, 'Sec-Fetch-Site': 'same-site', 'Next-Router-Prefetch': '1' }];
+      for (const headers of foreign) {
+        const answer = send(method, headers);
+        expect(answer.status, `${method} ${JSON.stringify(headers)}`).toBe(403);
+        expect(answer.headers.get('Cache-Control')).toBe('no-store');
+        expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+      }
+    }
   });
-  afterAll(() => {
-    process.env = saved;
+  it('passes the app\'s own action on to Next, and a GET with the page\'s policy and nonce', () => {
+    const action = send('POST', { ...own, 'Next-Action': 'x' });
+    expect(action.status).toBe(200);
+    expect(action.headers.get('x-middleware-next')).toBe('1');
+    const page = send('GET', {});
+    expect(page.headers.get('x-middleware-next')).toBe('1');
+    expect(page.headers.get('Content-Security-Policy')).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+    // A prefetch's answer is not a document: no nonce (next.config.ts's policy).
+    expect(send('GET', { 'Next-Router-Prefetch': '1' }).headers.get('Content-Security-Policy')).toBeNull();
   });
+});
 
-  it('finds the mutating handlers', async () => {
-    const found: string[] = [];
-    for (const file of routes) {
-      const handlers = (await import(file)) as Record<string, unknown>;
-      found.push(...['POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => m in handlers).map((m) => `${m} ${relative(api, file)}`));
-    }
-    expect(found).toEqual(expect.arrayContaining(['PUT items/[id]/route.ts', 'POST tokens/route.ts', 'DELETE tokens/[id]/route.ts']));
+describe('Next\'s own check of a server action\'s Origin', () => {
+  it('is left as Next ships it: no origin besides the host is allowed', () => {
+    expect((nextConfig as Record<string, unknown>).serverActions).toBeUndefined();
+    expect(nextConfig.experimental?.serverActions).toBeUndefined();
   });
-  it.each(routes.map((file) => [relative(api, file), file]))('%s', async (_name, file) => {
-    const handlers = (await import(file)) as Record<string, unknown>;
-    const context = { params: Promise.resolve({ id: 'a'.repeat(64) }) };
-    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => typeof handlers[m] === 'function')) {
-      const handler = handlers[method] as (request: Request, context: unknown) => Promise<Response>;
-      const send = async (headers: Record<string, string>) => {
-        const answer = await handler(request(method, headers, '{"name":"n","scopes":["read"]}'), context);
-        return { status: answer.status, cache: answer.headers.get('Cache-Control'), body: (await answer.json()) as { error: { code: string } } };
-      };
-      expect(await send({ ...own, Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site', 'Content-Type': 'text/plain' }), method)
-        .toMatchObject({ status: 403, cache: 'no-store', body: { error: { code: 'forbidden' } } });
-      expect(await send({ ...own, 'Content-Type': 'text/plain' }), method).toMatchObject({ status: 415, body: { error: { code: 'unsupported_media_type' } } });
-      expect(await send({ ...own, ...json }), method).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+});
+
+describe('inWords', () => {
+  const wording = { to: 'see your tokens', service: 'The token service' };
+  it('says nothing when the action did what was asked', () => {
+    expect(inWords({ status: 200, body: { tokens: [] } }, wording)).toEqual({ status: 200, message: '' });
+    expect(inWords({ status: 201, body: {} }, wording)).toEqual({ status: 201, message: '' });
+  });
+  it('asks for a sign-in on a 401, whatever the function said', () => {
+    expect(inWords({ status: 401, body: { error: { code: 'unauthorized', message: 'the ID token has expired' } } }, wording)).toEqual({
+      status: 401, message: 'Sign in to see your tokens: your session has ended or could not be verified.',
+    });
+  });
+  it('keeps a failure\'s detail (an SDK error\'s name, a variable) in the server\'s log, not the page', () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const failed = inWords({ status: 502, body: { error: { code: 'upstream', message: 'the function could not be invoked (AccessDeniedException)' } } }, wording);
+      expect(failed).toEqual({ status: 502, message: 'The token service could not be reached just now. Please try again later.' });
+      const absent = inWords({ status: 503, body: { error: { code: 'not_configured', message: 'TOKEN_SERVICE_FUNCTION_NAME is not set: this environment has no token API' } } }, wording);
+      expect(absent).toEqual({ status: 503, message: 'The token service is not available in this environment.' });
+      expect(logged.mock.calls).toEqual([
+        ['The token service: 502 upstream: the function could not be invoked (AccessDeniedException)'],
+        ['The token service: 503 not_configured: TOKEN_SERVICE_FUNCTION_NAME is not set: this environment has no token API'],
+      ]);
+    } finally {
+      logged.mockRestore();
     }
-    expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
+  });
+  it('passes a refusal\'s own words on, naming the field', () => {
+    const cap = 'you hold 20 active tokens, the most allowed: revoke one first';
+    expect(inWords({ status: 409, body: { error: { code: 'conflict', message: cap } } }, wording)).toEqual({ status: 409, message: cap });
+    expect(inWords({ status: 400, body: { error: { code: 'invalid', field: 'tokenId', message: "must be a token's id as the list shows it" } } }, wording))
+      .toEqual({ status: 400, message: "tokenId: must be a token's id as the list shows it" });
+    expect(inWords({ status: 400, body: { error: { code: 'invalid', field: 'name', message: 'name is required: it must be 1 to 200 printable characters.' } } }, wording))
+      .toEqual({ status: 400, message: 'name is required: it must be 1 to 200 printable characters.' });
+    expect(inWords({ status: 503, body: { error: { code: 'unavailable', message: 'the images could not be signed just now; try again in a few seconds' } } }, wording))
+      .toEqual({ status: 503, message: 'the images could not be signed just now; try again in a few seconds' });
   });
 });

@@ -8,18 +8,18 @@ import { ConfigError, serverConfig } from '../lib/config';
 import { feedbackClient, publishFeedback } from '../lib/feedback';
 import { imageSignature } from '../lib/image-signatures';
 import { signedImageURL } from '../lib/images';
-import { getItem, listItems, putItem } from '../lib/items';
+import { listItems, putItem } from '../lib/items';
 import { curlFor, issueToken, listTokens, revokeToken } from '../lib/tokens';
 import { lambdaMock, snsMock, stsMock } from './aws-mocks';
 import { env } from './fixture';
 
-// The server's clients as the route handlers and the feedback action make them, from the fixture's
+// The server's clients as the server actions make them, from the fixture's
 // configuration: what they send is recorded with the credentials they sign with (aws-mocks.ts).
 const config = serverConfig(env);
 const lambda = () => trustRoleLambda(config);
 const sns = () => feedbackClient(config.region);
 const identityId = 'ap-southeast-1:11111111-aaaa-4aaa-8aaa-111111111111';
-// The session's ID token as the route handlers pass it; the functions verify it, not these tests.
+// The session's ID token as the actions pass it; the functions verify it, not these tests.
 const idToken = 'eyJraWQiOiJrMSJ9.eyJzdWIiOiJ1MSJ9.fake-signature';
 
 const sentPayloads = (): Record<string, unknown>[] => lambdaMock.commandCalls(InvokeCommand)
@@ -69,7 +69,7 @@ describe('the role chain', () => {
     process.env.AWS_SECRET_ACCESS_KEY = 'base-secret';
     const credentials = await client.config.credentials();
     expect(credentials.accessKeyId).toBe('AKIA');
-    const result = await listItems({ lambda: client, functionName: config.assetFunctionName, idToken }, new URLSearchParams());
+    const result = await listItems({ lambda: client, functionName: config.assetFunctionName, idToken }, undefined);
     expect(result).toEqual({ status: 200, body: { items: [] } });
     expect(sentPayload()).toEqual({ action: 'list', idToken });
     expect(stsMock.commandCalls(AssumeRoleCommand)[0]!.args[0].input).toEqual({
@@ -78,7 +78,7 @@ describe('the role chain', () => {
     expect(lambdaMock.commandCalls(InvokeCommand)[0]!.args[0].input.FunctionName).toBe(env.ASSET_FUNCTION_NAME);
     // Later requests reuse the client and its cached credentials: no second AssumeRole.
     expect(trustRoleLambda(serverConfig(env))).toBe(client);
-    await listItems({ lambda: trustRoleLambda(serverConfig(env)), functionName: config.assetFunctionName, idToken }, new URLSearchParams());
+    await listItems({ lambda: trustRoleLambda(serverConfig(env)), functionName: config.assetFunctionName, idToken }, undefined);
     expect(stsMock.commandCalls(AssumeRoleCommand)).toHaveLength(1);
     expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(2);
   });
@@ -91,12 +91,10 @@ describe('items', () => {
     lambdaMock.on(InvokeCommand).resolves(answer({ item: { id: 'a1', name: 'n', body: '', createdAt: 't' } }));
     expect((await putItem(ctx(idToken), 'a1', { name: 'n' })).status).toBe(201);
     await putItem(ctx(idToken), 'a2', { name: 'n', body: 'b' });
-    expect((await getItem(ctx(idToken), 'a1')).status).toBe(200);
-    await listItems(ctx(idToken), new URLSearchParams('limit=5&next=x'));
+    expect((await listItems(ctx(idToken), { limit: 5, next: 'x' })).status).toBe(200);
     expect(sentPayloads()).toEqual([
       { action: 'put', id: 'a1', name: 'n', idToken },
       { action: 'put', id: 'a2', name: 'n', body: 'b', idToken },
-      { action: 'get', id: 'a1', idToken },
       { action: 'list', limit: 5, next: 'x', idToken },
     ]);
   });
@@ -108,13 +106,13 @@ describe('items', () => {
     expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
   });
   it('refuses anonymous callers with 401 and bad bodies with 400', async () => {
-    expect((await getItem(ctx(undefined), 'a1')).status).toBe(401);
-    expect((await listItems(ctx(undefined), new URLSearchParams())).status).toBe(401);
+    expect((await listItems(ctx(undefined), undefined)).status).toBe(401);
     // Who asks comes before what they ask.
     expect((await putItem(ctx(undefined), 'a1', 'text')).status).toBe(401);
-    expect((await listItems(ctx(undefined), new URLSearchParams('limit=x'))).status).toBe(401);
+    expect((await listItems(ctx(undefined), { limit: 'x' })).status).toBe(401);
     expect((await putItem(ctx(idToken), 'a1', 'text')).status).toBe(400);
-    expect((await listItems(ctx(idToken), new URLSearchParams('limit=x'))).body).toMatchObject({ error: { field: 'limit' } });
+    expect((await putItem(ctx(idToken), ['a1'], { name: 'n' })).body).toMatchObject({ error: { field: 'id' } });
+    expect((await listItems(ctx(idToken), { limit: 'x' })).body).toMatchObject({ error: { field: 'limit' } });
     expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
   });
   it('maps the function\'s answers: refusals to 4xx, failures to 502 with a message', async () => {
@@ -123,11 +121,11 @@ describe('items', () => {
       .resolvesOnce(answer({ error: { code: 'invalid', field: 'name', message: 'bad' } }))
       .resolvesOnce({ FunctionError: 'Unhandled', Payload: new TextEncoder().encode('{}') as never })
       .rejectsOnce(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
-    expect(await getItem(ctx(idToken), 'a1')).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: 'the ID token has expired' } } });
-    expect((await getItem(ctx(idToken), 'a1')).status).toBe(404);
+    expect(await listItems(ctx(idToken), undefined)).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: 'the ID token has expired' } } });
+    expect((await listItems(ctx(idToken), undefined)).status).toBe(404);
     expect(await putItem(ctx(idToken), 'a1', { name: '' })).toMatchObject({ status: 400, body: { error: { field: 'name' } } });
-    expect(await getItem(ctx(idToken), 'a1')).toEqual({ status: 502, body: { error: { code: 'upstream', message: 'the function failed (Unhandled)' } } });
-    expect(await getItem(ctx(idToken), 'a1')).toEqual({ status: 502, body: { error: { code: 'upstream', message: 'the function could not be invoked (AccessDeniedException)' } } });
+    expect(await listItems(ctx(idToken), undefined)).toEqual({ status: 502, body: { error: { code: 'upstream', message: 'the function failed (Unhandled)' } } });
+    expect(await listItems(ctx(idToken), undefined)).toEqual({ status: 502, body: { error: { code: 'upstream', message: 'the function could not be invoked (AccessDeniedException)' } } });
   });
 });
 
@@ -190,7 +188,7 @@ describe('images', () => {
     expect(signedImageURL(resource, 'Policy=p', `protected/${identityId}/`)).toBeUndefined();
     expect(signedImageURL(`https://${env.CDN_DOMAIN}/protected/${identityId}/a.jpg`, 'Policy=p', `protected/${identityId}/a.jpg`)).toBeUndefined();
   });
-  it('maps unauthorized to 401, a missing key to 503, a transient failure to 503 with Retry-After; never the signer\'s own text', async () => {
+  it('maps unauthorized to 401, a missing key to 503, a transient failure to 503 saying to try again; never the signer\'s own text', async () => {
     const secret = 'arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:gatehouse-dev-cdn-key-AbCdEf';
     lambdaMock.on(InvokeCommand).resolvesOnce(answer({ error: { code: 'unauthorized', message: 'x' } }))
       .resolvesOnce(answer({ error: { code: 'not_configured', message: `reading ${secret}: ResourceNotFoundException` } }))
@@ -200,7 +198,7 @@ describe('images', () => {
     expect(await imageSignature({ lambda: lambda(), functionName: config.signerFunctionName, idToken: 'ok' })).toEqual({
       status: 503, body: { error: { code: 'not_configured', message: 'image delivery is not set up in this environment' } },
     });
-    const retry = { status: 503, headers: { 'Retry-After': '5' }, body: { error: { code: 'internal', message: 'the images could not be signed just now; try again in a few seconds' } } };
+    const retry = { status: 503, body: { error: { code: 'internal', message: 'the images could not be signed just now; try again in a few seconds' } } };
     expect(await imageSignature({ lambda: lambda(), functionName: config.signerFunctionName, idToken: 'ok' })).toEqual(retry);
     expect(await imageSignature({ lambda: lambda(), functionName: config.signerFunctionName, idToken: 'ok' })).toEqual({ ...retry, body: { error: { ...retry.body.error, code: 'unavailable' } } });
     expect((await imageSignature({ lambda: lambda(), functionName: config.signerFunctionName, idToken: undefined })).status).toBe(401);
@@ -210,7 +208,7 @@ describe('images', () => {
 
 describe('API tokens', () => {
   const ctx = (token: string | undefined) => ({ lambda: lambda(), functionName: config.tokenServiceFunctionName, idToken: token });
-  const none = new URLSearchParams();
+  const none = undefined;
   const tokenId = 'a'.repeat(64);
   const info = { id: tokenId, scopes: ['read'], created: 1700000000, expiresAt: 1702592000, revoked: false, expired: false };
   it('issues, lists and revokes with the session\'s ID token, never an owner', async () => {
@@ -230,24 +228,25 @@ describe('API tokens', () => {
   it('pages the list: limit and next go to the service, its next comes back (absent on the last page)', async () => {
     const cursor = 'eyJpZCI6ImFhYSIsImNyZWF0ZWQiOjE3MDAwMDAwMDB9';
     lambdaMock.on(InvokeCommand).resolvesOnce(answer({ tokens: [info], next: cursor })).resolvesOnce(answer({ tokens: [] }));
-    expect(await listTokens(ctx(idToken), new URLSearchParams('limit=1'))).toEqual({ status: 200, body: { tokens: [info], next: cursor } });
-    expect(await listTokens(ctx(idToken), new URLSearchParams(`limit=1&next=${cursor}`))).toEqual({ status: 200, body: { tokens: [] } });
+    expect(await listTokens(ctx(idToken), { limit: 1 })).toEqual({ status: 200, body: { tokens: [info], next: cursor } });
+    expect(await listTokens(ctx(idToken), { limit: 1, next: cursor })).toEqual({ status: 200, body: { tokens: [] } });
     expect(sentPayloads()).toEqual([
       { action: 'list', limit: 1, idToken },
       { action: 'list', limit: 1, next: cursor, idToken },
     ]);
   });
-  it('refuses a bad page query before invoking: limit 1 to 100, next base64url of at most 1024', async () => {
-    for (const [query, field] of [
-      ['limit=0', 'limit'], ['limit=101', 'limit'], ['limit=1.5', 'limit'], ['limit=-1', 'limit'], ['limit=', 'limit'], ['limit=01', 'limit'],
-      ['next=', 'next'], ['next=a%2Bb', 'next'], ['next=ab%3D', 'next'], [`next=${'a'.repeat(1025)}`, 'next'], ['owner=someone', 'owner'],
+  it('refuses a bad page before invoking: limit 1 to 100, next base64url of at most 1024', async () => {
+    for (const [page, field] of [
+      [{ limit: 0 }, 'limit'], [{ limit: 101 }, 'limit'], [{ limit: 1.5 }, 'limit'], [{ limit: -1 }, 'limit'], [{ limit: '5' }, 'limit'], [{ limit: null }, 'limit'],
+      [{ next: '' }, 'next'], [{ next: 'a+b' }, 'next'], [{ next: 'ab=' }, 'next'], [{ next: 'a'.repeat(1025) }, 'next'], [{ next: 7 }, 'next'], [{ owner: 'someone' }, 'owner'],
+      ['limit=5', 'page'], [null, 'page'], [['x'], 'page'],
     ] as const) {
-      expect((await listTokens(ctx(idToken), new URLSearchParams(query))).body, query).toMatchObject({ error: { code: 'invalid', field } });
+      expect((await listTokens(ctx(idToken), page)).body, JSON.stringify(page)).toMatchObject({ error: { code: 'invalid', field } });
     }
-    expect((await listTokens(ctx(undefined), new URLSearchParams('limit=0'))).status).toBe(401); // who asks, first
+    expect((await listTokens(ctx(undefined), { limit: 0 })).status).toBe(401); // who asks, first
     expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
     lambdaMock.on(InvokeCommand).resolves(answer({ tokens: [] }));
-    await listTokens(ctx(idToken), new URLSearchParams(`limit=100&next=${'a'.repeat(1024)}`));
+    await listTokens(ctx(idToken), { limit: 100, next: 'a'.repeat(1024) });
     expect(sentPayload()).toMatchObject({ limit: 100, next: 'a'.repeat(1024) });
   });
   it('answers the cap on active tokens with 409 and the service\'s message', async () => {
@@ -266,6 +265,7 @@ describe('API tokens', () => {
     expect((await issueToken(ctx(idToken), { scopes: [] })).body).toMatchObject({ error: { field: 'scopes' } });
     expect((await issueToken(ctx(idToken), { scopes: ['read'], owner: 'x' })).body).toMatchObject({ error: { field: 'owner' } });
     expect((await revokeToken(ctx(idToken), 'ghapi_token')).body).toMatchObject({ error: { field: 'tokenId' } });
+    expect((await revokeToken(ctx(idToken), { id: 'a'.repeat(64) })).body).toMatchObject({ error: { field: 'tokenId' } });
     expect((await listTokens(ctx(undefined), none)).status).toBe(401);
     // An anonymous caller learns nothing about what a valid request looks like.
     expect((await issueToken(ctx(undefined), { name: 'x' })).status).toBe(401);

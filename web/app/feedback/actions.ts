@@ -17,7 +17,8 @@ export interface FeedbackState {
 export async function sendFeedback(_previous: FeedbackState, form: FormData): Promise<FeedbackState> {
   const config = serverConfig();
   const { owner } = await callerSession();
-  const result = await publishFeedback(feedbackClient(config.region), config.feedbackTopicArn, owner, form.get('message'));
+  const message = form instanceof FormData ? form.get('message') : undefined; // the browser may send anything
+  const result = await publishFeedback(feedbackClient(config.region), config.feedbackTopicArn, owner, message);
   const error = (result.body as { error?: { message: string } }).error;
   return { status: result.status, message: error ? error.message : 'Thank you: your feedback was sent.' };
 }

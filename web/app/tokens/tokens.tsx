@@ -1,108 +1,90 @@
 'use client';
 // API tokens, signed in: issue one (shown once), list them a page at a time and revoke them,
-// through the app's own routes (which call the token service through the role chain).
-import { Alert, Badge, Button, Card, Flex, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@aws-amplify/ui-react';
+// through the page's server actions (./actions.ts), which call the token service through the
+// role chain for the session's user. What the page says comes from the actions.
+import { Alert, Badge, Button, Card, Flex, Text } from '@aws-amplify/ui-react';
 import { revokedNotice, revokeTiming } from '@/lib/revocation';
-import type { Revoked, TokenInfo } from '@/lib/tokens';
-import { useEffect, useState } from 'react';
-
-interface Failure {
-  error?: { message: string };
-}
-
-/** A page of tokens from GET /api/tokens; next: the cursor of the following page, if any. */
-async function tokensPage(next: string | undefined): Promise<{ tokens?: TokenInfo[]; next?: string } & Failure> {
-  const answer = await fetch(next === undefined ? '/api/tokens' : `/api/tokens?next=${encodeURIComponent(next)}`);
-  return (await answer.json()) as { tokens?: TokenInfo[]; next?: string } & Failure;
-}
+import type { TokenInfo } from '@/lib/tokens';
+import { useEffect, useState, useTransition } from 'react';
+import { List } from '../list';
+import { issueReadToken, revokeOwnToken, tokensPage } from './actions';
 
 export function Tokens() {
   const [tokens, setTokens] = useState<TokenInfo[]>([]);
   const [next, setNext] = useState<string | undefined>(undefined);
-  const [issued, setIssued] = useState<string>('');
+  const [issued, setIssued] = useState<{ token: string; curl?: string } | undefined>(undefined);
   const [notice, setNotice] = useState<string>('');
   const [error, setError] = useState<string>('');
-  const [version, setVersion] = useState(0); // bumped to list the tokens again from the first page
+  const [pending, startTransition] = useTransition();
+  // The first page, once the page is signed in (this part shows only then).
   useEffect(() => {
     let current = true;
-    void tokensPage(undefined).then((body) => {
+    void tokensPage().then((page) => {
       if (!current) return;
-      if (body.error) setError(body.error.message);
+      if (page.message) setError(page.message);
       else {
-        setTokens(body.tokens ?? []);
-        setNext(body.next);
+        setTokens(page.tokens ?? []);
+        setNext(page.next);
       }
     });
     return () => {
       current = false;
     };
-  }, [version]);
-  const more = async () => {
-    const body = await tokensPage(next);
-    if (body.error) setError(body.error.message);
-    else {
-      setTokens((shown) => [...shown, ...(body.tokens ?? [])]);
-      setNext(body.next);
-    }
-  };
-  const issue = async () => {
+  }, []);
+  const act = (action: () => Promise<void>) => {
     setError('');
     setNotice('');
-    const answer = await fetch('/api/tokens', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ scopes: ['read'] }) });
-    const body = (await answer.json()) as { token?: string } & Failure;
-    // 409: the caller holds as many active tokens as allowed; the service's message says so.
-    if (body.error) setError(body.error.message);
-    else {
-      setIssued(body.token ?? '');
-      setVersion((v) => v + 1);
-    }
+    startTransition(action);
   };
-  const revoke = async (id: string) => {
-    setError('');
-    setNotice('');
-    const answer = await fetch(`/api/tokens/${id}`, { method: 'DELETE' });
-    const body = (await answer.json()) as { revoked?: Revoked } & Failure;
-    if (body.error) setError(body.error.message);
-    else if (body.revoked) {
-      setNotice(revokedNotice(body.revoked));
+  const more = () => act(async () => {
+    const page = await tokensPage(next);
+    if (page.message) setError(page.message);
+    else {
+      setTokens((shown) => [...shown, ...(page.tokens ?? [])]);
+      setNext(page.next);
+    }
+  });
+  const issue = () => act(async () => {
+    const answer = await issueReadToken();
+    if (answer.token) setIssued({ token: answer.token, curl: answer.curl });
+    if (answer.message) setError(answer.message);
+    if (answer.tokens) {
+      setTokens(answer.tokens);
+      setNext(answer.next);
+    }
+  });
+  const revoke = (id: string) => act(async () => {
+    const answer = await revokeOwnToken(id);
+    if (answer.message) setError(answer.message);
+    else if (answer.revoked) {
+      setNotice(revokedNotice(answer.revoked));
       setTokens((shown) => shown.map((t) => (t.id === id ? { ...t, revoked: true } : t)));
     }
-  };
+  });
   return (
     <Flex direction="column" gap="medium" alignItems="flex-start">
-      <Button variation="primary" onClick={() => void issue()}>Issue a read token</Button>
+      <Button variation="primary" isDisabled={pending} onClick={issue}>Issue a read token</Button>
       {issued && (
         <Card variation="outlined" width="100%">
           <Text>Your new token, shown once (copy it now; the app cannot show it again):</Text>
-          <Text as="code" fontFamily="monospace" style={{ wordBreak: 'break-all' }}>{issued}</Text>
+          <Text as="code" fontFamily="monospace" style={{ wordBreak: 'break-all' }}>{issued.token}</Text>
+          {issued.curl && (
+            <>
+              <Text marginTop="small">Try it:</Text>
+              <Text as="code" fontFamily="monospace" style={{ wordBreak: 'break-all' }}>{issued.curl}</Text>
+            </>
+          )}
         </Card>
       )}
       {error && <Alert variation="error">{error}</Alert>}
       {notice && <Alert variation="success" role="status">{notice}</Alert>}
       <Text color="font.secondary">{revokeTiming}</Text>
-      {tokens.length === 0 ? <Text>You have no tokens yet.</Text> : (
-        <Table size="small" variation="striped" highlightOnHover>
-          <TableHead>
-            <TableRow>
-              <TableCell as="th">Scopes</TableCell>
-              <TableCell as="th">Expires</TableCell>
-              <TableCell as="th">State</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {tokens.map((t) => (
-              <TableRow key={t.id}>
-                <TableCell>{t.scopes.join(', ')}</TableCell>
-                <TableCell>{new Date(t.expiresAt * 1000).toISOString()}</TableCell>
-                <TableCell>
-                  {t.revoked ? <Badge>revoked</Badge> : t.expired ? <Badge>expired</Badge> : <Button size="small" onClick={() => void revoke(t.id)}>Revoke</Button>}
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
-      {next !== undefined && <Button onClick={() => void more()}>More</Button>}
+      <List heads={['Scopes', 'Expires', 'State']} none="You have no tokens yet." pending={pending} more={next === undefined ? undefined : more}
+        rows={tokens.map((t) => ({ key: t.id, cells: [
+          t.scopes.join(', '),
+          new Date(t.expiresAt * 1000).toISOString(),
+          t.revoked ? <Badge>revoked</Badge> : t.expired ? <Badge>expired</Badge> : <Button size="small" isDisabled={pending} onClick={() => revoke(t.id)}>Revoke</Button>,
+        ] }))} />
     </Flex>
   );
 }

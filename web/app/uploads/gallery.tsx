@@ -1,7 +1,9 @@
 'use client';
 // The signed-in identity's images: through the private CloudFront distribution with a signature
-// from the signer (one signature opens the whole folder, and the images cache under their plain
-// URLs) when the environment has delivery; through Amplify Storage's StorageImage otherwise.
+// from the signer (the page's server action; one signature opens the whole folder, and the
+// images cache under their plain URLs) when the environment has delivery; through Amplify
+// Storage's StorageImage otherwise. A client component: Amplify Storage lists the folder from the
+// browser, with the identity pool's credentials for this user, which the server never holds.
 import { Alert, Card, Flex, Heading, Text } from '@aws-amplify/ui-react';
 import { StorageImage } from '@aws-amplify/ui-react-storage';
 import { list } from 'aws-amplify/storage';
@@ -9,6 +11,7 @@ import Image from 'next/image';
 import { useEffect, useState } from 'react';
 import { signedImageURL } from '@/lib/images';
 import type { StoragePath } from '@/lib/owner';
+import { folderSignature } from './actions';
 
 interface Signature {
   resource: string;
@@ -30,8 +33,9 @@ export function Gallery({ folder }: { folder: StoragePath }) {
         setFailed(true);
         return;
       }
-      const answer = await fetch('/api/images/signature');
-      if (answer.ok) setSignature((await answer.json()) as Signature);
+      // Without one (no delivery here, or the signer failed: its action logs why), StorageImage.
+      const signed = await folderSignature();
+      if (signed.resource && signed.query) setSignature({ resource: signed.resource, query: signed.query });
     })();
   }, [folder]);
   return (

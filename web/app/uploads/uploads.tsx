@@ -1,6 +1,8 @@
 'use client';
 // The uploader and the gallery, signed in: files go into the user's own folder (by the deploy's
-// owner key), and the gallery lists it again after each upload.
+// owner key), and the gallery lists it again after each upload. A client component: Amplify
+// Storage uploads from the browser with the identity pool's credentials for this user (the
+// bucket's policy admits them to this folder only); the server never sees the files.
 import { Flex, useAuthenticator } from '@aws-amplify/ui-react';
 import { FileUploader } from '@aws-amplify/ui-react-storage';
 import { useState } from 'react';
