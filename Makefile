@@ -213,8 +213,8 @@ pipeline-report: pipeline ## Print the access matrix of ENV as the pipeline depl
 web-config: ## Write the web app's configuration (amplify_outputs.json and .env.local) into OUT_DIR from OUTPUTS_FILE (what make deploy wrote).
 	go run ./app/cmd/web-config -env $(ENV) -outputs-file $(OUTPUTS_FILE) -out-dir $(OUT_DIR)
 
-# make web-config's name until the commands became one word per meaning: the web app's own
-# messages (web/lib/config.ts) and existing deploy notes still say make outputs.
+# make web-config's old name ("outputs" now means only CloudFormation's stack outputs), kept for
+# deploy notes written before the rename.
 outputs: web-config
 
 cdn-key: ## Make ENV's CloudFront signing key pair (public key where delivery.publicKeys[0] points, private beside it, git-ignored) and print how to store it (FORCE=1 replaces a private key).

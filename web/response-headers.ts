@@ -57,7 +57,7 @@ export function browserEndpoints(outputs: OutputsForPolicy, env: Record<string, 
   const check = (name: string, value: string | undefined, shape: RegExp, what: string): string | undefined => {
     if (value === undefined || value === '') return undefined;
     if (shape.test(value)) return value;
-    problems.push(`${name}=${JSON.stringify(value)} is not ${what}: regenerate the configuration with \`make outputs OUT_DIR=web\``);
+    problems.push(`${name}=${JSON.stringify(value)} is not ${what}: regenerate the configuration with \`make web-config OUT_DIR=web\``);
     return undefined;
   };
   const authRegion = check('amplify_outputs.json auth.aws_region', outputs.auth?.aws_region, regionShape, 'an AWS region');
@@ -68,7 +68,7 @@ export function browserEndpoints(outputs: OutputsForPolicy, env: Record<string, 
     const name = check(`amplify_outputs.json storage.buckets[${i}].bucket_name`, bucket.bucket_name, hostShape, 'a bucket name');
     const region = check(`amplify_outputs.json storage.buckets[${i}].aws_region`, bucket.aws_region || undefined, regionShape, 'an AWS region');
     if (name && region) buckets.push({ name, region });
-    else if (name) problems.push(`amplify_outputs.json storage.buckets[${i}].aws_region is missing: regenerate the configuration with \`make outputs OUT_DIR=web\``);
+    else if (name) problems.push(`amplify_outputs.json storage.buckets[${i}].aws_region is missing: regenerate the configuration with \`make web-config OUT_DIR=web\``);
   });
   const cdnDomain = check('CDN_DOMAIN', env.CDN_DOMAIN, hostShape, 'a domain name');
   if (problems.length > 0) throw new PolicyConfigError(problems);

@@ -25,7 +25,7 @@ export default function Home() {
     <Page title="gatehouse reference app">
       <Text>
         A Next.js app configured only from what gatehouse&apos;s stacks output (amplify_outputs.json and .env.local,
-        written by make outputs). It shows each access path the stacks set up: sign-in with the user pool (email,
+        written by make web-config). It shows each access path the stacks set up: sign-in with the user pool (email,
         and TOTP when the pool asks for it) through Amplify UI&apos;s Authenticator; the browser reaching AWS with the
         identity pool&apos;s per-user credentials; and the server reaching the app&apos;s functions through the role chain,
         always for the signed-in caller&apos;s verified ID token, never a user a request names. Every page is sent with a

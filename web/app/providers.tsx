@@ -1,5 +1,5 @@
 'use client';
-// Amplify in the browser, configured only from amplify_outputs.json (make outputs), with the
+// Amplify in the browser, configured only from amplify_outputs.json (make web-config), with the
 // session in cookies so that the server's actions see it; around every page,
 // Amplify UI's theme and one sign-in state for the header and each page's Authenticator
 // (Authenticator.Provider). The default theme: its CSS variables are in the stylesheet the layout

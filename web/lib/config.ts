@@ -1,5 +1,5 @@
 // The server's configuration, only from what gatehouse generates: `.env.local`, which
-// `make outputs` writes from a deploy's outputs (`.env.production` in a hosted build, which
+// `make web-config` writes from a deploy's outputs (`.env.production` in a hosted build, which
 // amplify.yml writes from the deployed stacks). Nothing is typed by hand; a missing or malformed
 // value stops the server with one line per variable, naming it.
 import 'server-only';
@@ -46,12 +46,12 @@ export function serverConfig(env: Env = process.env): ServerConfig {
   const read = (name: string, shape: keyof typeof shapes, required: boolean): string | undefined => {
     const value = env[name];
     if (value === undefined || value === '') {
-      if (required) problems.push(`${name} is missing: write the configuration with \`make outputs OUT_DIR=web\` after a deploy`);
+      if (required) problems.push(`${name} is missing: write the configuration with \`make web-config OUT_DIR=web\` after a deploy`);
       return undefined;
     }
     const [pattern, what] = shapes[shape];
     if (!pattern.test(value)) {
-      problems.push(`${name}=${JSON.stringify(value)} is not ${what}: regenerate it with \`make outputs OUT_DIR=web\``);
+      problems.push(`${name}=${JSON.stringify(value)} is not ${what}: regenerate it with \`make web-config OUT_DIR=web\``);
       return undefined;
     }
     return value;
@@ -68,7 +68,7 @@ export function serverConfig(env: Env = process.env): ServerConfig {
   const duration = env.SESSION_DURATION_SECONDS;
   let sessionDurationSeconds = 0;
   if (duration === undefined || duration === '') {
-    problems.push('SESSION_DURATION_SECONDS is missing: write the configuration with `make outputs OUT_DIR=web` after a deploy');
+    problems.push('SESSION_DURATION_SECONDS is missing: write the configuration with `make web-config OUT_DIR=web` after a deploy');
   } else if (!/^\d+$/.test(duration) || Number(duration) < 900 || Number(duration) > 3600) {
     problems.push(`SESSION_DURATION_SECONDS=${JSON.stringify(duration)} is not a whole number of seconds from 900 to 3600 (role chaining caps sessions at one hour)`);
   } else {

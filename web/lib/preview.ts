@@ -21,6 +21,6 @@ export function previewNotice(env: Record<string, string | undefined> = process.
     text: 'This is make web-preview: the app runs on the deploy-shaped test fixture\'s configuration, '
       + 'not a deployment\'s. Sign-in and every AWS call (uploads, the gallery, API tokens, feedback) '
       + 'cannot work offline; the pages, their layout and their headers are the real ones. To use the app, '
-      + 'deploy, then make outputs OUT_DIR=web and make web.',
+      + 'deploy, then make web-config OUT_DIR=web and make web.',
   };
 }

@@ -1,4 +1,4 @@
-// The server's configuration the unit tests run on: the .env.local that `make outputs` writes from
+// The server's configuration the unit tests run on: the .env.local that `make web-config` writes from
 // the deploy-shaped fixture (test/testdata/cdk-outputs.json; make test-web writes it when web/ has
 // none), so that the AWS calls they record name the fixture's roles, functions and topic.
 import { readFileSync } from 'node:fs';

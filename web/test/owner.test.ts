@@ -3,7 +3,7 @@ import outputs from '../amplify_outputs.json';
 import { ownerKeyOf, ownerOfSession, ownFolder } from '../lib/owner';
 
 describe('the owner key names the user\'s folder', () => {
-  it('is what make outputs wrote from the deploy (the fixture is dev: the sub), and the identity id for an older deploy', () => {
+  it('is what make web-config wrote from the deploy (the fixture is dev: the sub), and the identity id for an older deploy', () => {
     expect(ownerKeyOf(outputs)).toBe('sub');
     expect(ownerKeyOf({ custom: { owner_key: 'identityId' } })).toBe('identityId');
     expect(ownerKeyOf({ custom: {} })).toBe('identityId');

@@ -10,7 +10,7 @@ const directives = (policy: string) => new Map(policy.split('; ').map((d) => {
   const [name = '', ...sources] = d.split(' ');
   return [name, sources];
 }));
-// The fixture's configuration (make outputs from test/testdata/cdk-outputs.json).
+// The fixture's configuration (make web-config from test/testdata/cdk-outputs.json).
 const fixture = browserEndpoints(outputs, { CDN_DOMAIN: 'd1a2b3c4d5e6f7.cloudfront.net' });
 const bucket = 'https://gatehouse-dev-uploads-uploads88c64f96-k2j4h6g8f0d1.s3.ap-southeast-1.amazonaws.com';
 
@@ -71,9 +71,9 @@ describe('the Content-Security-Policy', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(PolicyConfigError);
       expect((err as PolicyConfigError).problems).toEqual([
-        'amplify_outputs.json auth.aws_region="eu-west-1; script-src \'unsafe-inline\'" is not an AWS region: regenerate the configuration with `make outputs OUT_DIR=web`',
-        'amplify_outputs.json storage.buckets[0].bucket_name="b *" is not a bucket name: regenerate the configuration with `make outputs OUT_DIR=web`',
-        'CDN_DOMAIN="evil.example https://x" is not a domain name: regenerate the configuration with `make outputs OUT_DIR=web`',
+        'amplify_outputs.json auth.aws_region="eu-west-1; script-src \'unsafe-inline\'" is not an AWS region: regenerate the configuration with `make web-config OUT_DIR=web`',
+        'amplify_outputs.json storage.buckets[0].bucket_name="b *" is not a bucket name: regenerate the configuration with `make web-config OUT_DIR=web`',
+        'CDN_DOMAIN="evil.example https://x" is not a domain name: regenerate the configuration with `make web-config OUT_DIR=web`',
       ]);
     }
   });

@@ -37,7 +37,7 @@ afterEach(() => {
 const answer = (body: unknown) => ({ Payload: new TextEncoder().encode(JSON.stringify(body)) as never, StatusCode: 200 });
 
 describe('configuration', () => {
-  it('reads every value make outputs writes', () => {
+  it('reads every value make web-config writes', () => {
     expect(config).toMatchObject({ region: 'ap-southeast-1', sessionDurationSeconds: 1800, cdnDomain: env.CDN_DOMAIN, apiUrl: env.API_URL });
   });
   it('names every missing or malformed variable, one line each', () => {
@@ -48,9 +48,9 @@ describe('configuration', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       expect((err as ConfigError).problems).toEqual([
-        'TRUST_ROLE_ARN="arn:aws:iam::1:user/x" is not a role ARN: regenerate it with `make outputs OUT_DIR=web`',
-        'ASSET_FUNCTION_NAME is missing: write the configuration with `make outputs OUT_DIR=web` after a deploy',
-        'SIGNER_FUNCTION_NAME is missing: write the configuration with `make outputs OUT_DIR=web` after a deploy',
+        'TRUST_ROLE_ARN="arn:aws:iam::1:user/x" is not a role ARN: regenerate it with `make web-config OUT_DIR=web`',
+        'ASSET_FUNCTION_NAME is missing: write the configuration with `make web-config OUT_DIR=web` after a deploy',
+        'SIGNER_FUNCTION_NAME is missing: write the configuration with `make web-config OUT_DIR=web` after a deploy',
         'SESSION_DURATION_SECONDS="7200" is not a whole number of seconds from 900 to 3600 (role chaining caps sessions at one hour)',
       ]);
     }

@@ -3,7 +3,7 @@ import { signedInAs, signInOptions } from '../lib/signin';
 import outputs from '../amplify_outputs.json';
 
 describe('the sign-in page follows the outputs', () => {
-  it('uses what make outputs wrote from the deploy-shaped fixture (dev: email, sign-up offered)', () => {
+  it('uses what make web-config wrote from the deploy-shaped fixture (dev: email, sign-up offered)', () => {
     expect(signInOptions(outputs)).toEqual({ loginMechanisms: ['email'], hideSignUp: false });
   });
   it('hides sign-up when the user pool refuses it (or the outputs do not say)', () => {
