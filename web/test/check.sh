@@ -15,6 +15,9 @@ step() {
   "$@"
   times+=("$name $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1fs", b - a }')")
 }
+# next typegen first: the route types under .next/types are Next's, and a checkout's from before a
+# page or route was removed would name it.
+step typegen npx next typegen
 step typecheck npx tsc --noEmit
 step lint npx eslint --max-warnings 0 .
 step unit npx vitest run
