@@ -23,7 +23,9 @@
 // written by the same engine and Node, and the engine then answers the probe templates exactly as
 // the engine that wrote it did; otherwise the engine initialises anew and rewrites the file. The
 // caller names the file by the SHA-256 of everything the engine runs (cache.go), so a new
-// engine never reads an old snapshot.
+// engine never reads an old snapshot. The checks catch a damaged or foreign file, not a forged
+// one: the snapshot is trusted as the recorded passes beside it are (whoever can write build/ can
+// already change what the app runs).
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
