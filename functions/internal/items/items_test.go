@@ -34,33 +34,28 @@ type fakeTable struct {
 }
 
 func (f *fakeTable) PutItem(_ context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	f.puts = append(f.puts, in)
-	if f.putErr != nil {
-		return nil, f.putErr
-	}
-	return &dynamodb.PutItemOutput{}, nil
+	return record[dynamodb.PutItemInput, dynamodb.PutItemOutput](&f.puts, in, nil, f.putErr)
 }
 
 func (f *fakeTable) GetItem(_ context.Context, in *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-	f.gets = append(f.gets, in)
-	if f.getErr != nil {
-		return nil, f.getErr
-	}
-	if f.getOut == nil {
-		return &dynamodb.GetItemOutput{}, nil
-	}
-	return f.getOut, nil
+	return record(&f.gets, in, f.getOut, f.getErr)
 }
 
 func (f *fakeTable) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	f.queries = append(f.queries, in)
-	if f.queryErr != nil {
-		return nil, f.queryErr
+	return record(&f.queries, in, f.queryOut, f.queryErr)
+}
+
+// record appends the call's input to calls and answers with err, or else out (nil: an empty
+// output).
+func record[In, Out any](calls *[]*In, in *In, out *Out, err error) (*Out, error) {
+	*calls = append(*calls, in)
+	if err != nil {
+		return nil, err
 	}
-	if f.queryOut == nil {
-		return &dynamodb.QueryOutput{}, nil
+	if out == nil {
+		out = new(Out)
 	}
-	return f.queryOut, nil
+	return out, nil
 }
 
 func (f *fakeTable) calls() int { return len(f.puts) + len(f.gets) + len(f.queries) }
