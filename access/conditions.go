@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"net/netip"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -195,11 +196,12 @@ func compileCondition(c Condition, vars bool) (condCheck, error) {
 // parsePolicyValue parses one policy value; the error completes "policy value X ...".
 func parsePolicyValue(family condFamily, raw string, vars bool) (condValue, error) {
 	var v condValue
+	var err error
 	switch family {
 	case famString, famARN, famBool:
-		p, err := parsePolicyString(raw, vars)
-		if err != nil {
-			return v, fmt.Errorf("has a malformed variable: %v", err)
+		p, perr := parsePolicyString(raw, vars)
+		if perr != nil {
+			return v, fmt.Errorf("has a malformed variable: %v", perr)
 		}
 		v.text, v.vars = p, p.hasVariables()
 		if v.vars {
@@ -212,44 +214,31 @@ func parsePolicyValue(family condFamily, raw string, vars bool) (condValue, erro
 				return v, errors.New("is not an ARN")
 			}
 		case famBool:
-			b, ok := parseCondBool(pat.text())
-			if !ok {
-				return v, errors.New("is not \"true\" or \"false\"")
-			}
-			v.flag = b
+			v.flag, err = parsedOr(pat.text(), parseCondBool, notTrueOrFalse)
 		}
 	case famNumeric:
-		n, ok := parseCondDecimal(raw)
-		if !ok {
-			return v, errors.New("is not a number")
-		}
-		v.num = n
+		v.num, err = parsedOr(raw, parseCondDecimal, "is not a number")
 	case famDate:
-		t, ok := parseCondDate(raw)
-		if !ok {
-			return v, errors.New("is not an ISO 8601 date or epoch time")
-		}
-		v.when = t
+		v.when, err = parsedOr(raw, parseCondDate, "is not an ISO 8601 date or epoch time")
 	case famBinary:
-		b, err := base64.StdEncoding.DecodeString(raw)
-		if err != nil {
-			return v, errors.New("is not base64")
-		}
-		v.bin = b
+		v.bin, err = parsedOr(raw, parseCondBinary, "is not base64")
 	case famIP:
-		p, ok := parseCondIPPrefix(raw)
-		if !ok {
-			return v, errors.New("is not an IP address or CIDR range")
-		}
-		v.prefix = p
+		v.prefix, err = parsedOr(raw, parseCondIPPrefix, "is not an IP address or CIDR range")
 	case famNull:
-		b, ok := parseCondBool(raw)
-		if !ok {
-			return v, errors.New("is not \"true\" or \"false\"")
-		}
-		v.flag = b
+		v.flag, err = parsedOr(raw, parseCondBool, notTrueOrFalse)
 	}
-	return v, nil
+	return v, err
+}
+
+const notTrueOrFalse = "is not \"true\" or \"false\""
+
+// parsedOr is raw parsed by parse, or the error isNot (what raw is not).
+func parsedOr[T any](raw string, parse func(string) (T, bool), isNot string) (T, error) {
+	x, ok := parse(raw)
+	if !ok {
+		return x, errors.New(isNot)
+	}
+	return x, nil
 }
 
 func parseCondBool(s string) (bool, bool) {
@@ -437,68 +426,45 @@ func matchesAnyPolicyValue(op condOperator, rv string, policy []resolvedValue) b
 			}
 		}
 	case famNumeric:
-		n, ok := parseCondDecimal(rv)
-		if !ok {
-			return false
-		}
-		for _, p := range policy {
-			if compareOK(op.compare, n.Cmp(p.num)) {
-				return true
-			}
-		}
+		return anyMatch(rv, parseCondDecimal, policy, func(n *big.Rat, p resolvedValue) bool {
+			return compareOK(op.compare, n.Cmp(p.num))
+		})
 	case famDate:
-		t, ok := parseCondDate(rv)
-		if !ok {
-			return false
-		}
-		for _, p := range policy {
-			if compareOK(op.compare, t.Compare(p.when)) {
-				return true
-			}
-		}
+		return anyMatch(rv, parseCondDate, policy, func(t time.Time, p resolvedValue) bool {
+			return compareOK(op.compare, t.Compare(p.when))
+		})
 	case famBool:
-		b, ok := parseCondBool(rv)
-		if !ok {
-			return false
-		}
-		for _, p := range policy {
-			if p.flag == b {
-				return true
-			}
-		}
+		return anyMatch(rv, parseCondBool, policy, func(b bool, p resolvedValue) bool { return p.flag == b })
 	case famBinary:
-		b, err := base64.StdEncoding.DecodeString(rv)
-		if err != nil {
-			return false
-		}
-		for _, p := range policy {
-			if bytes.Equal(b, p.bin) {
-				return true
-			}
-		}
+		return anyMatch(rv, parseCondBinary, policy, func(b []byte, p resolvedValue) bool { return bytes.Equal(b, p.bin) })
 	case famIP:
-		a, err := netip.ParseAddr(rv)
-		if err != nil {
-			return false
-		}
-		a = a.WithZone("").Unmap()
-		for _, p := range policy {
-			if p.prefix.Contains(a) {
-				return true
-			}
-		}
+		return anyMatch(rv, parseRequestIP, policy, func(a netip.Addr, p resolvedValue) bool { return p.prefix.Contains(a) })
 	case famARN:
-		fields, ok := splitARNValue(rv)
-		if !ok {
-			return false
-		}
-		for _, p := range policy {
-			if p.star || arnFieldsMatch(p.arn, fields) {
-				return true
-			}
-		}
+		return anyMatch(rv, splitARNValue, policy, func(fields []string, p resolvedValue) bool {
+			return p.star || arnFieldsMatch(p.arn, fields)
+		})
 	}
 	return false
+}
+
+// anyMatch reports whether request value rv, once parsed, matches at least one policy value; a
+// request value that does not parse matches none.
+func anyMatch[T any](rv string, parse func(string) (T, bool), policy []resolvedValue, match func(T, resolvedValue) bool) bool {
+	v, ok := parse(rv)
+	return ok && slices.ContainsFunc(policy, func(p resolvedValue) bool { return match(v, p) })
+}
+
+// parseCondBinary decodes a binary value (base64), a policy's or a request's.
+func parseCondBinary(s string) ([]byte, bool) {
+	b, err := base64.StdEncoding.DecodeString(s)
+	return b, err == nil
+}
+
+// parseRequestIP parses a request's address, without zone and with an IPv4-mapped IPv6 address
+// as IPv4.
+func parseRequestIP(s string) (netip.Addr, bool) {
+	a, err := netip.ParseAddr(s)
+	return a.WithZone("").Unmap(), err == nil
 }
 
 func arnFieldsMatch(pattern [6]globPattern, fields []string) bool {

@@ -88,23 +88,33 @@ func (m *Model) Evaluate(req Request) (Result, error) {
 	}
 	resource, required := m.resourcePoliciesFor(req)
 
+	// Which statements of a resource policy speak of the caller: naming it or its account, naming
+	// it itself, naming its account.
+	namesCaller := func(s Statement) bool {
+		direct, account := principalMatches(s, c)
+		return direct || account
+	}
+	namesCallerItself := func(s Statement) bool {
+		direct, _ := principalMatches(s, c)
+		return direct
+	}
+	namesCallersAccount := func(s Statement) bool {
+		_, account := principalMatches(s, c)
+		return account
+	}
+
 	// 1. Any applicable Deny wins.
 	for i, group := range [][]Policy{identity, boundary, resource} {
-		isResource := i == 2
-		for _, p := range group {
-			f, err := firstApplicable(p, req, "Deny", func(s Statement) bool {
-				if !isResource {
-					return true
-				}
-				direct, account := principalMatches(s, c)
-				return direct || account
-			})
-			if err != nil {
-				return Result{}, err
-			}
-			if f != nil {
-				return Result{Decision: ExplicitDeny, Deciding: f, Reason: "denied by " + f.String()}, nil
-			}
+		var principal func(Statement) bool
+		if i == 2 {
+			principal = namesCaller
+		}
+		f, err := firstIn(group, req, "Deny", principal)
+		if err != nil {
+			return Result{}, err
+		}
+		if f != nil {
+			return Result{Decision: ExplicitDeny, Deciding: f, Reason: "denied by " + f.String()}, nil
 		}
 	}
 
@@ -124,57 +134,39 @@ func (m *Model) Evaluate(req Request) (Result, error) {
 	// the model cannot see the caller's account, so it decides on the resource's policy and
 	// assumes the caller's own policies allow the request.
 	if c.role == nil && c.account != "" && required && resourceAccount(req.Resource) != "" && resourceAccount(req.Resource) != c.account {
-		for _, p := range resource {
-			f, err := firstApplicable(p, req, "Allow", func(s Statement) bool {
-				direct, account := principalMatches(s, c)
-				return direct || account
-			})
-			if err != nil {
-				return Result{}, err
-			}
-			if f != nil {
-				return Result{Decision: Allow, Deciding: f, Reason: "allowed by " + f.String() +
-					" (for a caller of account " + c.account + " whose own policies must allow it too)"}, nil
-			}
+		f, err := firstIn(resource, req, "Allow", namesCaller)
+		if err != nil {
+			return Result{}, err
+		}
+		if f != nil {
+			return Result{Decision: Allow, Deciding: f, Reason: "allowed by " + f.String() +
+				" (for a caller of account " + c.account + " whose own policies must allow it too)"}, nil
 		}
 		return Result{Decision: ImplicitDeny, Reason: "the resource's policy does not let account " + c.account + " in"}, nil
 	}
 
 	// 2. A resource policy naming the caller itself allows on its own.
-	for _, p := range resource {
-		f, err := firstApplicable(p, req, "Allow", func(s Statement) bool {
-			direct, _ := principalMatches(s, c)
-			return direct
-		})
-		if err != nil {
-			return Result{}, err
-		}
-		if f != nil {
-			return verdict(Result{Decision: Allow, Deciding: f, Reason: "allowed by " + f.String()}), nil
-		}
+	f, err := firstIn(resource, req, "Allow", namesCallerItself)
+	if err != nil {
+		return Result{}, err
+	}
+	if f != nil {
+		return verdict(Result{Decision: Allow, Deciding: f, Reason: "allowed by " + f.String()}), nil
 	}
 
 	// 3. An identity-policy Allow, within the permissions boundary.
-	var allowed *Finding
-	for _, p := range identity {
-		f, err := firstApplicable(p, req, "Allow", nil)
+	allowed, err := firstIn(identity, req, "Allow", nil)
+	if err != nil {
+		return Result{}, err
+	}
+	if allowed != nil && c.role.Boundary != nil {
+		b, err := firstApplicable(*c.role.Boundary, req, "Allow", nil)
 		if err != nil {
 			return Result{}, err
 		}
-		if f == nil {
-			continue
+		if b == nil {
+			return verdict(Result{Decision: ImplicitDeny, Reason: allowed.String() + " allows, but the permissions boundary does not"}), nil
 		}
-		if c.role.Boundary != nil {
-			b, err := firstApplicable(*c.role.Boundary, req, "Allow", nil)
-			if err != nil {
-				return Result{}, err
-			}
-			if b == nil {
-				return verdict(Result{Decision: ImplicitDeny, Reason: f.String() + " allows, but the permissions boundary does not"}), nil
-			}
-		}
-		allowed = f
-		break
 	}
 	if allowed == nil {
 		reason := "no statement allows it"
@@ -188,17 +180,12 @@ func (m *Model) Evaluate(req Request) (Result, error) {
 	}
 	// 4. A role's trust policy (or a KMS key policy) must also allow: naming the account
 	// delegates to identity policies, which then suffice.
-	for _, p := range resource {
-		f, err := firstApplicable(p, req, "Allow", func(s Statement) bool {
-			_, account := principalMatches(s, c)
-			return account
-		})
-		if err != nil {
-			return Result{}, err
-		}
-		if f != nil {
-			return verdict(Result{Decision: Allow, Deciding: allowed, Reason: "allowed by " + allowed.String() + ", as " + f.String() + " delegates to the account"}), nil
-		}
+	f, err = firstIn(resource, req, "Allow", namesCallersAccount)
+	if err != nil {
+		return Result{}, err
+	}
+	if f != nil {
+		return verdict(Result{Decision: Allow, Deciding: allowed, Reason: "allowed by " + allowed.String() + ", as " + f.String() + " delegates to the account"}), nil
 	}
 	return verdict(Result{Decision: ImplicitDeny, Reason: allowed.String() + " allows, but the resource's own policy (trust or key policy) does not let the caller in"}), nil
 }
@@ -210,6 +197,16 @@ func resourceAccount(arn string) string {
 		return ""
 	}
 	return parts[4]
+}
+
+// firstIn is the first statement of policies, in order, that firstApplicable finds.
+func firstIn(policies []Policy, req Request, effect string, principal func(Statement) bool) (*Finding, error) {
+	for _, p := range policies {
+		if f, err := firstApplicable(p, req, effect, principal); err != nil || f != nil {
+			return f, err
+		}
+	}
+	return nil, nil
 }
 
 // firstApplicable returns the first statement of p with the effect that applies to req and

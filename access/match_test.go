@@ -39,11 +39,24 @@ func runAppliesCases(t *testing.T, st Statement, cases []appliesCase) {
 	}
 }
 
+// patternCase: whether pattern matches value.
+type patternCase struct {
+	pattern, value string
+	want           bool
+}
+
+// runPatternCases checks match (named name in messages) on every case.
+func runPatternCases(t *testing.T, name string, match func(pattern, value string) bool, cases []patternCase) {
+	t.Helper()
+	for _, tc := range cases {
+		if got := match(tc.pattern, tc.value); got != tc.want {
+			t.Errorf("%s(%q, %q) = %v, want %v", name, tc.pattern, tc.value, got, tc.want)
+		}
+	}
+}
+
 func TestMatchAction(t *testing.T) {
-	cases := []struct {
-		pattern, action string
-		want            bool
-	}{
+	runPatternCases(t, "MatchAction", MatchAction, []patternCase{
 		{"s3:GetObject", "s3:GetObject", true},
 		// "IAM JSON policy elements: Action": action names are case-insensitive.
 		{"S3:getobject", "s3:GetObject", true},
@@ -61,19 +74,11 @@ func TestMatchAction(t *testing.T) {
 		{"s3:GetObject*", "s3:GetObjectAcl", true},
 		{"ec2:*", "s3:GetObject", false},
 		{"s3:*Object", "s3:GetObjectAcl", false},
-	}
-	for _, tc := range cases {
-		if got := MatchAction(tc.pattern, tc.action); got != tc.want {
-			t.Errorf("MatchAction(%q, %q) = %v, want %v", tc.pattern, tc.action, got, tc.want)
-		}
-	}
+	})
 }
 
 func TestMatchResource(t *testing.T) {
-	cases := []struct {
-		pattern, resource string
-		want              bool
-	}{
+	runPatternCases(t, "MatchResource", MatchResource, []patternCase{
 		{"*", "arn:aws:s3:::bucket/key", true},
 		{"*", "*", true},
 		{"arn:aws:s3:::bucket/key", "arn:aws:s3:::bucket/key", true},
@@ -101,12 +106,7 @@ func TestMatchResource(t *testing.T) {
 		// Not an ARN.
 		{"arn:aws:s3:::*", "*", false},
 		{"arn:aws:s3:::*", "bucket", false},
-	}
-	for _, tc := range cases {
-		if got := MatchResource(tc.pattern, tc.resource); got != tc.want {
-			t.Errorf("MatchResource(%q, %q) = %v, want %v", tc.pattern, tc.resource, got, tc.want)
-		}
-	}
+	})
 }
 
 func TestSubstitute(t *testing.T) {

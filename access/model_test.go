@@ -193,19 +193,27 @@ func TestRootTrustWithIdentityAllow(t *testing.T) {
 	}
 }
 
-func TestSignInThroughIdentityPool(t *testing.T) {
-	var auth map[string]any
-	_ = json.Unmarshal([]byte(`{"Resources": {
-	  "Pool": {"Type": "AWS::Cognito::IdentityPool", "Properties": {"AllowUnauthenticatedIdentities": false}},
-	  "Authenticated": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "auth",
-	    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+// authenticatedRole is the template resources "Authenticated", the role "auth" that the identity
+// pool "Pool"'s authenticated identities assume by trustActions (a JSON action or list), whose
+// policy allows s3:GetObject in data/protected/<folder>/*, and "Attachment", which gives it to
+// the pool.
+func authenticatedRole(trustActions, folder string) string {
+	return `"Authenticated": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "auth",
+	    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ` + trustActions + `,
 	      "Principal": {"Federated": "cognito-identity.amazonaws.com"},
 	      "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": {"Ref": "Pool"}},
 	                    "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"}}}]},
 	    "Policies": [{"PolicyName": "own", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
-	      "Resource": "arn:aws:s3:::data/protected/${cognito-identity.amazonaws.com:sub}/*"}]}}]}},
+	      "Resource": "arn:aws:s3:::data/protected/` + folder + `/*"}]}}]}},
 	  "Attachment": {"Type": "AWS::Cognito::IdentityPoolRoleAttachment", "Properties": {"IdentityPoolId": {"Ref": "Pool"},
-	    "Roles": {"authenticated": {"Fn::GetAtt": ["Authenticated", "Arn"]}}}}}}`), &auth)
+	    "Roles": {"authenticated": {"Fn::GetAtt": ["Authenticated", "Arn"]}}}}`
+}
+
+func TestSignInThroughIdentityPool(t *testing.T) {
+	var auth map[string]any
+	_ = json.Unmarshal([]byte(`{"Resources": {
+	  "Pool": {"Type": "AWS::Cognito::IdentityPool", "Properties": {"AllowUnauthenticatedIdentities": false}},
+	  `+authenticatedRole(`"sts:AssumeRoleWithWebIdentity"`, "${cognito-identity.amazonaws.com:sub}")+`}}`), &auth)
 	m := testModel(t, StackTemplate{Name: "auth", Region: "ap-southeast-1", Template: auth})
 	var pool string
 	for id := range m.IdentityPools {
@@ -253,15 +261,7 @@ func TestSignInWithPrincipalTags(t *testing.T) {
 		      "ProviderName": {"Fn::Join": ["", ["cognito-idp.", {"Ref": "AWS::Region"}, ".amazonaws.com/", {"Ref": "UserPool"}]]}}]}},
 		  "Tags": {"Type": "AWS::Cognito::IdentityPoolPrincipalTag", "Properties": {"IdentityPoolId": {"Ref": "Pool"},
 		    "IdentityProviderName": {"Fn::GetAtt": ["UserPool", "ProviderName"]}, "PrincipalTags": {"sub": "sub"}, "UseDefaults": false}},
-		  "Authenticated": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "auth",
-		    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": `+trustActions+`,
-		      "Principal": {"Federated": "cognito-identity.amazonaws.com"},
-		      "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": {"Ref": "Pool"}},
-		                    "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"}}}]},
-		    "Policies": [{"PolicyName": "own", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
-		      "Resource": "arn:aws:s3:::data/protected/${aws:PrincipalTag/sub}/*"}]}}]}},
-		  "Attachment": {"Type": "AWS::Cognito::IdentityPoolRoleAttachment", "Properties": {"IdentityPoolId": {"Ref": "Pool"},
-		    "Roles": {"authenticated": {"Fn::GetAtt": ["Authenticated", "Arn"]}}}}}}`), &tmpl)
+		  `+authenticatedRole(trustActions, "${aws:PrincipalTag/sub}")+`}}`), &tmpl)
 		return tmpl
 	}
 	login := func(m *Model) Login {

@@ -28,6 +28,16 @@ func (r Range) Or(v int) int {
 	return v
 }
 
+// OrNil is v, or a pointer to the default when v is nil (unset), for a value whose 0 is a
+// setting of its own (e.g. 0 seconds: no caching).
+func (r Range) OrNil(v *int) *int {
+	if v == nil {
+		d := r.Default
+		return &d
+	}
+	return v
+}
+
 // ChainedSessionSeconds is the longest session an AssumeRole made with role credentials (role
 // chaining) can get, and IAM's minimum for a role's maximum session.
 const ChainedSessionSeconds = 3600

@@ -14,14 +14,7 @@ import (
 // app deploys to there with gatehouse's execution policy (never AdministratorAccess), trusting
 // the pipeline's account; a stack of another account is left, named, for that account's profile.
 func TestBootstrap(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("no bash")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("no node")
-	}
+	bash := tool(t, "bash")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")
 	assembly := filepath.Join(dir, "cdk.out")
@@ -40,9 +33,7 @@ echo "aws $*" >> "$CALLS"
 case "$*" in *get-caller-identity*) echo 222222222222 ;; esac
 `, 0o755)
 	write(filepath.Join(bin, "cdk"), "#!/bin/sh\necho \"cdk $*\" >> \"$CALLS\"\n", 0o755)
-	if err := os.Symlink(node, filepath.Join(bin, "node")); err != nil {
-		t.Fatal(err)
-	}
+	linkTool(t, bin, "node")
 	write(filepath.Join(assembly, "manifest.json"), `{"artifacts": {
   "Guardrails": {"type": "aws:cloudformation:stack", "environment": "aws://unknown-account/ap-southeast-1",
     "properties": {"templateFile": "Guardrails.template.json", "stackName": "gatehouse-guardrails"}},

@@ -9,13 +9,28 @@ import (
 	"testing"
 )
 
+// tool is the path of the command name, or the test is skipped without it.
+func tool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		t.Skip("no " + name)
+	}
+	return path
+}
+
+// linkTool puts the command name into dir (a stand-in PATH), or skips the test without it.
+func linkTool(t *testing.T, dir, name string) {
+	t.Helper()
+	if err := os.Symlink(tool(t, name), filepath.Join(dir, name)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestPreflight: with a stand-in `aws` on PATH, the pre-flight passes with working credentials
 // and otherwise says, in one line, what to do.
 func TestPreflight(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("no bash")
-	}
+	bash := tool(t, "bash")
 	for _, c := range []struct {
 		name, aws, profile, want string
 		ok                       bool
@@ -39,13 +54,7 @@ func TestPreflight(t *testing.T) {
 				}
 			}
 			// PATH holds only the stand-in and head, never a real aws.
-			head, err := exec.LookPath("head")
-			if err != nil {
-				t.Skip("no head")
-			}
-			if err := os.Symlink(head, filepath.Join(dir, "head")); err != nil {
-				t.Fatal(err)
-			}
+			linkTool(t, dir, "head")
 			cmd := exec.Command(bash, "preflight.sh", c.profile)
 			cmd.Env = []string{"PATH=" + dir, "HOME=" + dir}
 			out, err := cmd.CombinedOutput()

@@ -17,15 +17,21 @@ func goCommand(dir string, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// listed is the packages a prestarted `go list -deps` printed; its failure fails the test.
+func listed(t *testing.T, list *prestarted) []string {
+	t.Helper()
+	out, err := list.output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Fields(string(out))
+}
+
 // TestLibraryDependencies: the leaf packages link no aws-cdk-go, constructs or jsii package (so
 // `make web-config` and config decoding build in seconds and test without a jsii runtime).
 func TestLibraryDependencies(t *testing.T) {
 	t.Parallel() // it only waits for its prestarted process
-	out, err := libraryDeps.output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	deps := strings.Fields(string(out))
+	deps := listed(t, libraryDeps)
 	if len(deps) < len(leafPackages) {
 		t.Fatalf("go list -deps printed %d packages", len(deps))
 	}
@@ -45,11 +51,7 @@ func TestLibraryDependencies(t *testing.T) {
 // the synth.)
 func TestSeparateModuleUsesTheLibrary(t *testing.T) {
 	t.Parallel() // it only waits for its prestarted process
-	out, err := exampleDeps.output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	deps := strings.Fields(string(out))
+	deps := listed(t, exampleDeps)
 	imports := map[string]bool{}
 	for _, d := range deps {
 		imports[d] = true

@@ -85,11 +85,18 @@ func TestBadUploadBucketProps(t *testing.T) {
 	}
 	get := storage.Get
 	const p = "invalid Scratch/Bad: "
-	cases := []struct {
+	type badProps struct {
 		name  string
 		props *storage.UploadBucketProps
 		want  []string
-	}{
+	}
+	// ownerPath: an Owner rule at path, which the path rule refuses.
+	ownerPath := func(name, path string) badProps {
+		return badProps{name, &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
+			AccessRules: []storage.AccessRule{rule(path, storage.Owner, get)}}, []string{
+			fmt.Sprintf("%sAccessRules[0].Path = %q: %s", p, path, storage.PathRule)}}
+	}
+	cases := []badProps{
 		{"empty origin", &storage.UploadBucketProps{AllowedOrigins: []string{""}}, []string{p + `AllowedOrigins[0] = "": is empty: an origin is "scheme://host[:port]", e.g. "https://app.example.com" or "http://localhost:3000"`}},
 		{"star origin", &storage.UploadBucketProps{AllowedOrigins: []string{"*"}}, []string{p + `AllowedOrigins[0] = "*": has a wildcard: list each origin instead (an origin is "scheme://host[:port]", e.g. "https://app.example.com" or "http://localhost:3000")`}},
 		{"literal hosted origins", &storage.UploadBucketProps{HostedOrigins: []*string{jsii.String("https://*.amplifyapp.com"), nil}}, []string{
@@ -99,18 +106,10 @@ func TestBadUploadBucketProps(t *testing.T) {
 			p + `NoncurrentVersionExpirationDays = 5000: must be a whole number of days from 1 to 3650`,
 			p + `AccessLogExpirationDays = -3: must be a whole number of days from 1 to 3650`,
 			p + `CorsMaxAgeSeconds = -1: must be a whole number of seconds from 0 to 86400`}},
-		{"no trailing /*", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
-			AccessRules: []storage.AccessRule{rule("protected/{entity_id}", storage.Owner, get)}}, []string{
-			p + `AccessRules[0].Path = "protected/{entity_id}": ` + storage.PathRule}},
-		{"entity id inside a segment", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
-			AccessRules: []storage.AccessRule{rule("protected/user-{entity_id}/*", storage.Owner, get)}}, []string{
-			p + `AccessRules[0].Path = "protected/user-{entity_id}/*": ` + storage.PathRule}},
-		{"entity id first", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
-			AccessRules: []storage.AccessRule{rule("{entity_id}/*", storage.Owner, get)}}, []string{
-			p + `AccessRules[0].Path = "{entity_id}/*": ` + storage.PathRule}},
-		{"entity id not last", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
-			AccessRules: []storage.AccessRule{rule("protected/{entity_id}/docs/*", storage.Owner, get)}}, []string{
-			p + `AccessRules[0].Path = "protected/{entity_id}/docs/*": ` + storage.PathRule}},
+		ownerPath("no trailing /*", "protected/{entity_id}"),
+		ownerPath("entity id inside a segment", "protected/user-{entity_id}/*"),
+		ownerPath("entity id first", "{entity_id}/*"),
+		ownerPath("entity id not last", "protected/{entity_id}/docs/*"),
 		{"inner wildcard, leading slash, empty segment, dot-dot", &storage.UploadBucketProps{AllowedOrigins: origins, Roles: roles,
 			AccessRules: []storage.AccessRule{
 				rule("pro*/x/*", storage.Authenticated, get), rule("/public/*", storage.Authenticated, get),

@@ -264,10 +264,7 @@ func (e *Environment) fillDefaults() {
 	if a := e.API; a != nil {
 		a.ThrottleRateLimit = limits.APIThrottleRateLimit.Or(a.ThrottleRateLimit)
 		a.ThrottleBurstLimit = limits.APIThrottleBurstLimit.Or(a.ThrottleBurstLimit)
-		if a.AuthorizerCacheSeconds == nil {
-			ttl := limits.AuthorizerCacheSeconds.Default
-			a.AuthorizerCacheSeconds = &ttl
-		}
+		a.AuthorizerCacheSeconds = limits.AuthorizerCacheSeconds.OrNil(a.AuthorizerCacheSeconds)
 		a.MaxActiveTokensPerOwner = limits.MaxActiveTokens.Or(a.MaxActiveTokensPerOwner)
 		if len(a.Scopes) == 0 {
 			a.Scopes = []string{"read", "write"}

@@ -39,10 +39,7 @@ func (p *SecureTopicProps) Validate() error { return nil }
 // NewSecureTopic builds the topic.
 func NewSecureTopic(scope constructs.Construct, id *string, props *SecureTopicProps) *SecureTopic {
 	guard.Check(scope, id, props.Validate())
-	var p SecureTopicProps
-	if props != nil {
-		p = *props
-	}
+	p := guard.Copy(props)
 	t := &SecureTopic{}
 	constructs.NewConstruct_Override(t, scope, id)
 	var displayName *string

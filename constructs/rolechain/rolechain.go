@@ -62,10 +62,7 @@ func (p *WebpageRoleProps) Validate() error { return nil }
 // permission until NewTrustRole lets it assume the trust role.
 func NewWebpageRole(scope constructs.Construct, id *string, props *WebpageRoleProps) *WebpageRole {
 	guard.Check(scope, id, props.Validate())
-	var p WebpageRoleProps
-	if props != nil {
-		p = *props
-	}
+	p := guard.Copy(props)
 	if p.Description == "" {
 		p.Description = "ECS task role of the Next.js page: may only assume the trust role"
 	}

@@ -240,10 +240,7 @@ func (p *UploadBucketProps) withDefaults() UploadBucketProps {
 	q := guard.Copy(p)
 	q.NoncurrentVersionExpirationDays = limits.NoncurrentVersionExpirationDays.Or(q.NoncurrentVersionExpirationDays)
 	q.AccessLogExpirationDays = limits.AccessLogExpirationDays.Or(q.AccessLogExpirationDays)
-	if q.CorsMaxAgeSeconds == nil {
-		maxAge := limits.CorsMaxAgeSeconds.Default
-		q.CorsMaxAgeSeconds = &maxAge
-	}
+	q.CorsMaxAgeSeconds = limits.CorsMaxAgeSeconds.OrNil(q.CorsMaxAgeSeconds)
 	return q
 }
 

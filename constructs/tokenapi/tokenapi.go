@@ -113,10 +113,7 @@ func (p *TokenAPIProps) withDefaults() TokenAPIProps {
 	}
 	q.ThrottleRateLimit = limits.APIThrottleRateLimit.Or(q.ThrottleRateLimit)
 	q.ThrottleBurstLimit = limits.APIThrottleBurstLimit.Or(q.ThrottleBurstLimit)
-	if q.AuthorizerCacheSeconds == nil {
-		ttl := limits.AuthorizerCacheSeconds.Default
-		q.AuthorizerCacheSeconds = &ttl
-	}
+	q.AuthorizerCacheSeconds = limits.AuthorizerCacheSeconds.OrNil(q.AuthorizerCacheSeconds)
 	q.MaxActiveTokensPerOwner = limits.MaxActiveTokens.Or(q.MaxActiveTokensPerOwner)
 	q.LogRetentionDays = limits.LogRetentionDays.Or(q.LogRetentionDays)
 	return q

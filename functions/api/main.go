@@ -27,7 +27,7 @@ import (
 )
 
 func main() {
-	db, table := start.Table("TABLE_NAME", "the items table's name")
+	db, table := start.ItemsTable()
 	var origins []string
 	if v := os.Getenv("ALLOWED_ORIGINS"); v != "" {
 		origins = strings.Split(v, ",")

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/gatehouse-cdk/gatehouse/apitokens"
+	"github.com/gatehouse-cdk/gatehouse/functions/internal/handlertest"
 )
 
 var now = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -62,12 +62,9 @@ func newToken(t *testing.T) string {
 
 func setup(t *testing.T) (*Authorizer, *fakeTable, *bytes.Buffer) {
 	t.Helper()
-	var logs bytes.Buffer
-	old := slog.Default()
-	slog.SetDefault(slog.New(slog.NewJSONHandler(&logs, nil)))
-	t.Cleanup(func() { slog.SetDefault(old) })
+	logs := handlertest.CaptureLogs(t)
 	table := &fakeTable{items: map[string]map[string]types.AttributeValue{}}
-	return &Authorizer{Table: table, TableName: "tokens", Now: func() time.Time { return now }}, table, &logs
+	return &Authorizer{Table: table, TableName: "tokens", Now: func() time.Time { return now }}, table, logs
 }
 
 // TestAllowsACurrentToken: the response is exactly what API Gateway expects — principalId the

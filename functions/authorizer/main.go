@@ -20,7 +20,7 @@ import (
 )
 
 func main() {
-	db, table := start.Table("TOKEN_TABLE_NAME", "the token table's name")
+	db, table := start.TokenTable()
 	a := &Authorizer{Table: db, TableName: table, Now: time.Now}
 	lambda.Start(a.Handle)
 }

@@ -47,7 +47,7 @@ import (
 )
 
 func main() {
-	db, table := start.Table("TABLE_NAME", "the items table's name")
+	db, table := start.ItemsTable()
 	handler := &items.Handler{Table: db, TableName: table, Identity: start.Identity(), Now: time.Now}
 	lambda.Start(handler.Handle)
 }

@@ -64,11 +64,6 @@ type Config struct {
 	KeyCacheTTL  time.Duration // how long the private key is used before it is read again
 }
 
-// Identity derives the caller from an ID token: *identity.Verifier.
-type Identity interface {
-	Caller(ctx context.Context, idToken string) (identity.Caller, error)
-}
-
 // Secrets reads the private key.
 type Secrets interface {
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
@@ -77,7 +72,7 @@ type Secrets interface {
 // Signer issues signatures. It is safe for concurrent use.
 type Signer struct {
 	cfg      Config
-	identity Identity
+	identity identity.Check
 	secrets  Secrets
 	now      func() time.Time
 
@@ -88,7 +83,7 @@ type Signer struct {
 }
 
 // NewSigner builds a signer over the given identity check and secrets client.
-func NewSigner(cfg Config, identity Identity, secrets Secrets) *Signer {
+func NewSigner(cfg Config, identity identity.Check, secrets Secrets) *Signer {
 	return &Signer{cfg: cfg, identity: identity, secrets: secrets, now: time.Now}
 }
 

@@ -17,7 +17,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -30,10 +29,7 @@ import (
 )
 
 func main() {
-	cfg, err := configFromEnv(os.Getenv)
-	if err != nil {
-		start.Refuse(err.Error())
-	}
+	cfg := start.Config(configFromEnv)
 	signer := NewSigner(cfg, start.Identity(), secretsmanager.NewFromConfig(start.AWS()))
 	lambda.Start(signer.Invoke)
 }

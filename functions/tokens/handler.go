@@ -33,11 +33,6 @@ type TokenTable interface {
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
 
-// Identity derives the caller from an ID token: *identity.Verifier.
-type Identity interface {
-	Caller(ctx context.Context, idToken string) (identity.Caller, error)
-}
-
 // AuthorizerCache is the token API stage's authorizer cache: API Gateway's
 // FlushStageAuthorizersCache (stageCache).
 type AuthorizerCache interface {
@@ -66,7 +61,7 @@ type Service struct {
 	Table     TokenTable
 	TableName string
 	// Identity verifies each request's idToken; the owner is its identity id.
-	Identity Identity
+	Identity identity.Check
 	Now      func() time.Time
 	// NewToken makes a token (apitokens.New; tests replace it).
 	NewToken func() (string, error)

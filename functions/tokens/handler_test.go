@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/gatehouse-cdk/gatehouse/apitokens"
+	"github.com/gatehouse-cdk/gatehouse/functions/internal/handlertest"
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity/identitytest"
 	"github.com/gatehouse-cdk/gatehouse/limits"
 )
@@ -214,11 +213,7 @@ func setupWithCache(t *testing.T) (*Service, *fakeTable, *fakeCache) {
 
 func call(t *testing.T, s *Service, payload string) Response {
 	t.Helper()
-	resp, err := s.Handle(context.Background(), json.RawMessage(payload))
-	if err != nil {
-		t.Fatalf("%s: %v", payload, err)
-	}
-	return resp
+	return handlertest.Invoke(t, s.Handle, payload)
 }
 
 // TestIssueListRevoke: the token is returned once and only its hash stored (with owner, scopes,
@@ -377,16 +372,6 @@ func TestDynamoDBFailureFailsTheInvocation(t *testing.T) {
 	}
 }
 
-// logs sends the service's log lines to a buffer for the test.
-func logs(t *testing.T) *bytes.Buffer {
-	t.Helper()
-	var buf bytes.Buffer
-	old := slog.Default()
-	slog.SetDefault(slog.New(slog.NewJSONHandler(&buf, nil)))
-	t.Cleanup(func() { slog.SetDefault(old) })
-	return &buf
-}
-
 func issue(t *testing.T, s *Service, sub string) TokenInfo {
 	t.Helper()
 	r := call(t, s, `{"action":"issue","idToken":"`+tok(t, sub)+`","scopes":["read"]}`)
@@ -394,15 +379,6 @@ func issue(t *testing.T, s *Service, sub string) TokenInfo {
 		t.Fatalf("issue for %s: %+v", sub, r)
 	}
 	return *r.Issued
-}
-
-func answer(t *testing.T, r Response) string {
-	t.Helper()
-	raw, err := json.Marshal(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(raw)
 }
 
 // TestRevokeFlushesTheStage: after the conditional update, and only then, the configured stage's
@@ -414,7 +390,7 @@ func TestRevokeFlushesTheStage(t *testing.T) {
 	other := issue(t, s, "owner-a")
 	for range 2 { // the second time the token is already revoked: the same answer
 		r := call(t, s, `{"action":"revoke","idToken":"`+tok(t, "owner-a")+`","tokenId":"`+mine.ID+`"}`)
-		if got, want := answer(t, r), `{"revoked":{"id":"`+mine.ID+`","flushed":true,"effectiveWithinSeconds":0}}`; got != want {
+		if got, want := handlertest.JSON(t, r), `{"revoked":{"id":"`+mine.ID+`","flushed":true,"effectiveWithinSeconds":0}}`; got != want {
 			t.Errorf("revoke answered\n %s\nwant %s", got, want)
 		}
 	}
@@ -436,11 +412,11 @@ func TestRevokeFlushesTheStage(t *testing.T) {
 // (the stage's cache), and the log warns with the error.
 func TestRevokeStandsWhenTheFlushFails(t *testing.T) {
 	s, table, cache := setupWithCache(t)
-	buf := logs(t)
+	buf := handlertest.CaptureLogs(t)
 	cache.err = errors.New("429 TooManyRequestsException: Too Many Requests")
 	mine := issue(t, s, "owner-a")
 	r := call(t, s, `{"action":"revoke","idToken":"`+tok(t, "owner-a")+`","tokenId":"`+mine.ID+`"}`)
-	if got, want := answer(t, r), `{"revoked":{"id":"`+mine.ID+`","flushed":false,"effectiveWithinSeconds":60}}`; got != want {
+	if got, want := handlertest.JSON(t, r), `{"revoked":{"id":"`+mine.ID+`","flushed":false,"effectiveWithinSeconds":60}}`; got != want {
 		t.Errorf("revoke answered\n %s\nwant %s", got, want)
 	}
 	if !table.items[mine.ID][apitokens.AttrRevoked].(*types.AttributeValueMemberBOOL).Value {
@@ -583,7 +559,7 @@ func TestListPages(t *testing.T) {
 		if !slices.Equal(got, newestFirst) || pages != 3 {
 			t.Errorf("DynamoDB pages of %d: %d pages of %v, want 3 of %v", pageSize, pages, got, newestFirst)
 		}
-		if raw := answer(t, r); strings.Contains(raw, `"next"`) {
+		if raw := handlertest.JSON(t, r); strings.Contains(raw, `"next"`) {
 			t.Errorf("the last page says next: %s", raw)
 		}
 		for _, extra := range []string{``, `,"limit":5`, `,"limit":100`} {
@@ -608,7 +584,7 @@ func TestListPages(t *testing.T) {
 		t.Errorf("default page: %d tokens, next %q", len(r.Tokens), r.Next)
 	}
 	// No tokens: an empty list.
-	if got := answer(t, list(t, s, "owner-d", ``)); got != `{"tokens":[]}` {
+	if got := handlertest.JSON(t, list(t, s, "owner-d", ``)); got != `{"tokens":[]}` {
 		t.Errorf("no tokens: %s", got)
 	}
 }

@@ -43,7 +43,6 @@
 package main
 
 import (
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -57,11 +56,8 @@ import (
 )
 
 func main() {
-	cfg, err := configFromEnv(os.Getenv)
-	if err != nil {
-		start.Refuse(err.Error())
-	}
-	db, table := start.Table("TOKEN_TABLE_NAME", "the token table's name")
+	cfg := start.Config(configFromEnv)
+	db, table := start.TokenTable()
 	s := &Service{Table: db, TableName: table, Identity: start.Identity(), Now: time.Now, NewToken: apitokens.New,
 		AuthorizerCache: stageCache{apigateway.NewFromConfig(start.AWS())}, Config: cfg}
 	lambda.Start(s.Handle)

@@ -44,12 +44,9 @@ func apiRows(m *access.Model, env string, a access.Session) ([]Row, error) {
 	} {
 		roles[name] = look.role(path)
 	}
+	server := look.outputs(env + "/Server")
 	if look.err != nil {
 		return nil, look.err
-	}
-	server, err := m.Outputs(env + "/Server")
-	if err != nil {
-		return nil, err
 	}
 	account := strings.SplitN(table, ":", 6)[4]
 	region := strings.SplitN(table, ":", 6)[3]

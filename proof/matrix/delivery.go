@@ -33,12 +33,9 @@ func deliveryRows(m *access.Model, env, uploads string, a access.Session, guest 
 	webpage := look.role(env + "/Server/WebpageRole/Resource")
 	trust := look.role(env + "/Server/TrustRole/Resource")
 	items := look.role(env + "/Server/ItemsFunction/Role/Resource")
+	server := look.outputs(env + "/Server")
 	if look.err != nil {
 		return nil, look.err
-	}
-	server, err := m.Outputs(env + "/Server")
-	if err != nil {
-		return nil, err
 	}
 	account := strings.SplitN(signerRole.ARN, ":", 6)[4]
 	region := strings.SplitN(secret, ":", 6)[3]

@@ -17,23 +17,14 @@ func hostingRows(m *access.Model, env, uploads string, amplify *config.Amplify) 
 	stack := env + "/Hosting"
 	look := &lookup{m: m}
 	compute := look.role(stack + "/ComputeRole/Resource")
-	if look.err != nil {
-		return nil, look.err
-	}
-	hosted, err := m.Outputs(stack)
-	if err != nil {
-		return nil, err
-	}
-	topic := hosted["FeedbackTopicArn"]
-	server, err := m.Outputs(env + "/Server")
-	if err != nil {
-		return nil, err
-	}
+	hosted := look.outputs(stack)
+	server := look.outputs(env + "/Server")
 	table := look.attr(env+"/Server", itemsTableID, "Arn")
 	build := look.role(stack + "/BuildRole/Resource")
 	if look.err != nil {
 		return nil, look.err
 	}
+	topic := hosted["FeedbackTopicArn"]
 	account := strings.SplitN(compute.ARN, ":", 6)[4]
 	region := strings.SplitN(topic, ":", 6)[3]
 	book := newBook(compute.ARN, "<compute role>", build.ARN, "<build role>", topic, "<feedback topic>", server["TrustRoleArn"], "<trust role>",

@@ -69,6 +69,16 @@ func (l *lookup) attr(stack, id, attr string) string {
 	return v
 }
 
+// outputs are the resolved outputs of stack (nil after a failure).
+func (l *lookup) outputs(stack string) map[string]string {
+	if l.err != nil {
+		return nil
+	}
+	v, err := l.m.Outputs(stack)
+	l.err = err
+	return v
+}
+
 // role is the role of the role construct at path (nil after a failure).
 func (l *lookup) role(path string) *access.Role {
 	if l.err != nil {

@@ -18,12 +18,9 @@ func serverRows(m *access.Model, env string, pool *access.IdentityPool, uploads 
 	fn := look.attr(stack, itemsFunctionID, "Arn")
 	table := look.attr(stack, itemsTableID, "Arn")
 	logGroup := look.attr(stack, itemsLogGroupID, "Arn")
+	outputs := look.outputs(stack)
 	if look.err != nil {
 		return nil, look.err
-	}
-	outputs, err := m.Outputs(stack)
-	if err != nil {
-		return nil, err
 	}
 	sessionName := outputs["RoleSessionName"]
 	account := strings.SplitN(webpage.ARN, ":", 6)[4]

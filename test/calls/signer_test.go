@@ -1,11 +1,8 @@
 package calls
 
 import (
-	"crypto"
 	"crypto/rsa"
-	"crypto/sha1"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"os"
@@ -14,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-cdk/gatehouse/internal/cdnsignature"
 	"github.com/gatehouse-cdk/gatehouse/limits"
 )
 
@@ -102,25 +100,14 @@ func signerOperations(t *testing.T, h *harness) {
 		if ttl := time.Until(time.Unix(got.Expires, 0)); ttl <= 0 || ttl > time.Hour {
 			t.Errorf("the signature expires in %s", ttl)
 		}
-		policy, signature := unescapeCloudFront(t, got.Policy), unescapeCloudFront(t, got.Signature)
-		digest := sha1.Sum(policy)
-		if err := rsa.VerifyPKCS1v15(&key.PublicKey, crypto.SHA1, digest[:], signature); err != nil {
+		policy, err := cdnsignature.Verify(&key.PublicKey, got.Policy, got.Signature)
+		if err != nil {
 			t.Errorf("the signature does not verify with the trusted public key: %v", err)
 		}
 		if !strings.Contains(string(policy), `"Resource":"`+want+`"`) {
 			t.Errorf("the signed policy %s does not cover exactly %s", policy, want)
 		}
 	})
-}
-
-// unescapeCloudFront decodes CloudFront's URL-safe base64 (- _ ~ for + = /).
-func unescapeCloudFront(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := base64.StdEncoding.DecodeString(strings.NewReplacer("-", "+", "_", "=", "~", "/").Replace(s))
-	if err != nil {
-		t.Fatalf("%q is not CloudFront's base64: %v", s, err)
-	}
-	return b
 }
 
 func readRSAKey(t *testing.T, file string) *rsa.PrivateKey { return readRSAKeyN(t, file, 0) }

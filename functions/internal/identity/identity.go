@@ -130,6 +130,12 @@ type Caller struct {
 	Expires time.Time
 }
 
+// Check derives the caller from an ID token: what a function that acts for a user holds
+// (*Verifier, or a test's stand-in).
+type Check interface {
+	Caller(ctx context.Context, idToken string) (Caller, error)
+}
+
 // Verifier checks tokens. It is safe for concurrent use.
 type Verifier struct {
 	cfg        Config

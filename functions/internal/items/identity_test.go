@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/gatehouse-cdk/gatehouse/functions/internal/handlertest"
 	"github.com/gatehouse-cdk/gatehouse/functions/internal/identity/identitytest"
 )
 
@@ -24,11 +25,7 @@ func functionHandler(t *testing.T, table *fakeTable) (*Handler, identitytest.Poo
 
 func handle(t *testing.T, h *Handler, payload string) Response {
 	t.Helper()
-	resp, err := h.Handle(context.Background(), json.RawMessage(payload))
-	if err != nil {
-		t.Fatalf("Handle(%.80s) returned error %v", payload, err)
-	}
-	return resp
+	return handlertest.Invoke(t, h.Handle, payload)
 }
 
 func TestTheOwnerIsTheUserOfTheToken(t *testing.T) {
@@ -37,7 +34,7 @@ func TestTheOwnerIsTheUserOfTheToken(t *testing.T) {
 	a := identitytest.IdentityID("user-a")
 	token := jsonString(pool.Token(t, "user-a", nil))
 	if resp := handle(t, h, `{"action":"put","idToken":`+token+`,"id":"n1","name":"N"}`); resp.Error != nil {
-		t.Fatalf("put refused: %s", jsonOf(t, resp))
+		t.Fatalf("put refused: %s", handlertest.JSON(t, resp))
 	}
 	if got := table.puts[0].Item["owner"]; !reflect.DeepEqual(got, &types.AttributeValueMemberS{Value: a}) {
 		t.Errorf("stored owner = %#v, want the token's identity %s", got, a)
@@ -62,7 +59,7 @@ func TestANamedOwnerIsRefused(t *testing.T) {
 		`{"action":"put","owner":"` + identitytest.IdentityID("user-a") + `","idToken":` + token + `,"id":"n1","name":"N"}`,
 	} {
 		if resp := handle(t, h, payload); !reflect.DeepEqual(resp, want) {
-			t.Errorf("%.60s…: response = %s, want %s", payload, jsonOf(t, resp), jsonOf(t, want))
+			t.Errorf("%.60s…: response = %s, want %s", payload, handlertest.JSON(t, resp), handlertest.JSON(t, want))
 		}
 	}
 	if table.calls() != 0 || ids.Calls != 0 {
@@ -83,7 +80,7 @@ func TestWithoutAValidTokenNothingIsReached(t *testing.T) {
 	}
 	for name, payload := range payloads {
 		if resp := handle(t, h, payload); !reflect.DeepEqual(resp, want) {
-			t.Errorf("%s: response = %s, want %s", name, jsonOf(t, resp), jsonOf(t, want))
+			t.Errorf("%s: response = %s, want %s", name, handlertest.JSON(t, resp), handlertest.JSON(t, want))
 		}
 	}
 	if table.calls() != 0 {
@@ -99,6 +96,6 @@ func TestIdentityFailureFailsTheInvocation(t *testing.T) {
 	ids.Err = identitytest.ErrThrottled
 	resp, err := h.Handle(context.Background(), json.RawMessage(`{"action":"list","idToken":`+jsonString(pool.Token(t, "user-a", nil))+`}`))
 	if !errors.Is(err, identitytest.ErrThrottled) || !reflect.DeepEqual(resp, Response{}) || table.calls() != 0 {
-		t.Errorf("response %s, err %v, %d table calls; want the error and nothing else", jsonOf(t, resp), err, table.calls())
+		t.Errorf("response %s, err %v, %d table calls; want the error and nothing else", handlertest.JSON(t, resp), err, table.calls())
 	}
 }

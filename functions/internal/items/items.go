@@ -23,18 +23,13 @@ type ItemTable interface {
 	Query(ctx context.Context, params *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
 
-// Identity derives the caller from an ID token: *identity.Verifier.
-type Identity interface {
-	Caller(ctx context.Context, idToken string) (identity.Caller, error)
-}
-
 // Handler serves the items API over one table.
 type Handler struct {
 	Table     ItemTable
 	TableName string
 	// Identity verifies the idToken of Handle's requests (the items function's). HandleFor,
 	// whose caller already knows the owner (the token API's handler), does not use it.
-	Identity Identity
+	Identity identity.Check
 	// Now is the clock of createdAt; nil means time.Now.
 	Now func() time.Time
 }

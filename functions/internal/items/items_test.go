@@ -1,7 +1,6 @@
 package items
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -17,6 +16,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/gatehouse-cdk/gatehouse/functions/internal/handlertest"
 )
 
 // fakeTable records each call and answers with the configured output or error.
@@ -33,33 +34,28 @@ type fakeTable struct {
 }
 
 func (f *fakeTable) PutItem(_ context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	f.puts = append(f.puts, in)
-	if f.putErr != nil {
-		return nil, f.putErr
-	}
-	return &dynamodb.PutItemOutput{}, nil
+	return record[dynamodb.PutItemInput, dynamodb.PutItemOutput](&f.puts, in, nil, f.putErr)
 }
 
 func (f *fakeTable) GetItem(_ context.Context, in *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-	f.gets = append(f.gets, in)
-	if f.getErr != nil {
-		return nil, f.getErr
-	}
-	if f.getOut == nil {
-		return &dynamodb.GetItemOutput{}, nil
-	}
-	return f.getOut, nil
+	return record(&f.gets, in, f.getOut, f.getErr)
 }
 
 func (f *fakeTable) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	f.queries = append(f.queries, in)
-	if f.queryErr != nil {
-		return nil, f.queryErr
+	return record(&f.queries, in, f.queryOut, f.queryErr)
+}
+
+// record appends the call's input to calls and answers with err, or else out (nil: an empty
+// output).
+func record[In, Out any](calls *[]*In, in *In, out *Out, err error) (*Out, error) {
+	*calls = append(*calls, in)
+	if err != nil {
+		return nil, err
 	}
-	if f.queryOut == nil {
-		return &dynamodb.QueryOutput{}, nil
+	if out == nil {
+		out = new(Out)
 	}
-	return f.queryOut, nil
+	return out, nil
 }
 
 func (f *fakeTable) calls() int { return len(f.puts) + len(f.gets) + len(f.queries) }
@@ -77,31 +73,19 @@ func newHandler(table *fakeTable) *Handler {
 	return &Handler{Table: table, TableName: testTable, Now: func() time.Time { return testNow }}
 }
 
-// TestMain keeps the request log lines out of the test output; captureLogs reads them.
+// TestMain keeps the request log lines out of the test output; handlertest.CaptureLogs reads them.
 func TestMain(m *testing.M) {
 	slog.SetDefault(slog.New(slog.DiscardHandler))
 	os.Exit(m.Run())
-}
-
-// captureLogs sends the default slog logger to a buffer for the test.
-func captureLogs(t *testing.T) *bytes.Buffer {
-	t.Helper()
-	var buf bytes.Buffer
-	old := slog.Default()
-	slog.SetDefault(slog.New(slog.NewJSONHandler(&buf, nil)))
-	t.Cleanup(func() { slog.SetDefault(old) })
-	return &buf
 }
 
 // invoke runs payload for owner as the token API's handler does (HandleFor); the items
 // function's own entry, Handle, is tested with ID tokens in identity_test.go.
 func invoke(t *testing.T, h *Handler, owner, payload string) Response {
 	t.Helper()
-	resp, err := h.HandleFor(context.Background(), owner, json.RawMessage(payload))
-	if err != nil {
-		t.Fatalf("Handle(%s) returned error %v", payload, err)
-	}
-	return resp
+	return handlertest.Invoke(t, func(ctx context.Context, p json.RawMessage) (Response, error) {
+		return h.HandleFor(ctx, owner, p)
+	}, payload)
 }
 
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
@@ -130,15 +114,6 @@ func show(av map[string]types.AttributeValue) string {
 	return b.String()
 }
 
-func jsonOf(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 func TestPut(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -164,7 +139,7 @@ func TestPut(t *testing.T) {
 			table := &fakeTable{}
 			resp := invoke(t, newHandler(table), "user:1", tt.payload)
 
-			if got := jsonOf(t, resp); got != tt.wantJSON {
+			if got := handlertest.JSON(t, resp); got != tt.wantJSON {
 				t.Errorf("response = %s\nwant       %s", got, tt.wantJSON)
 			}
 			if len(table.puts) != 1 || table.calls() != 1 {
@@ -198,7 +173,7 @@ func TestPutConflict(t *testing.T) {
 	resp := invoke(t, newHandler(table), "user:1", `{"action":"put","id":"note-1","name":"Again"}`)
 
 	want := `{"error":{"code":"conflict","field":"id","message":"id \"note-1\" already exists: an item is never overwritten, so put it under a new id."}}`
-	if got := jsonOf(t, resp); got != want {
+	if got := handlertest.JSON(t, resp); got != want {
 		t.Errorf("response = %s\nwant       %s", got, want)
 	}
 }
@@ -209,7 +184,7 @@ func TestGet(t *testing.T) {
 		resp := invoke(t, newHandler(table), "user:1", `{"action":"get","id":"note-1"}`)
 
 		want := `{"item":{"id":"note-1","name":"Groceries","body":"milk","createdAt":"2026-03-04T05:06:07Z"}}`
-		if got := jsonOf(t, resp); got != want {
+		if got := handlertest.JSON(t, resp); got != want {
 			t.Errorf("response = %s\nwant       %s", got, want)
 		}
 		if len(table.gets) != 1 || table.calls() != 1 {
@@ -230,7 +205,7 @@ func TestGet(t *testing.T) {
 		resp := invoke(t, newHandler(table), "user:1", `{"action":"get","id":"nope"}`)
 
 		want := `{"error":{"code":"not_found","field":"id","message":"id \"nope\" was not found: there is no item with this id for this owner."}}`
-		if got := jsonOf(t, resp); got != want {
+		if got := handlertest.JSON(t, resp); got != want {
 			t.Errorf("response = %s\nwant       %s", got, want)
 		}
 		if len(table.gets) != 1 || *table.gets[0].ConsistentRead != true {
@@ -305,7 +280,7 @@ func TestList(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			table := &fakeTable{queryOut: tt.out}
 			resp := invoke(t, newHandler(table), "user:1", tt.payload)
-			if got := jsonOf(t, resp); got != tt.wantJSON {
+			if got := handlertest.JSON(t, resp); got != tt.wantJSON {
 				t.Errorf("response = %s\nwant       %s", got, tt.wantJSON)
 			}
 			if len(table.queries) != 1 || table.calls() != 1 {
@@ -332,7 +307,7 @@ func TestListPagination(t *testing.T) {
 	if first.Next != wantNext || len(first.Items) != 2 {
 		t.Fatalf("first page: next=%q, %d items; want next=%q, 2 items", first.Next, len(first.Items), wantNext)
 	}
-	if got, want := jsonOf(t, first), `"next":"eyJpZCI6ImIifQ"}`; !strings.HasSuffix(got, want) {
+	if got, want := handlertest.JSON(t, first), `"next":"eyJpZCI6ImIifQ"}`; !strings.HasSuffix(got, want) {
 		t.Errorf("first page JSON %s does not end with %s", got, want)
 	}
 
@@ -340,7 +315,7 @@ func TestListPagination(t *testing.T) {
 	table.queryOut = &dynamodb.QueryOutput{Items: []map[string]types.AttributeValue{storedItem("user:1", "c", "C", "")}}
 	second := invoke(t, h, "user:1", `{"action":"list","limit":2,"next":"`+first.Next+`"}`)
 	if second.Next != "" || len(second.Items) != 1 || second.Items[0].ID != "c" {
-		t.Errorf("second page = %s; want item c and no next", jsonOf(t, second))
+		t.Errorf("second page = %s; want item c and no next", handlertest.JSON(t, second))
 	}
 	checkQuery(t, table.queries[1], wantQuery("user:1", 2, map[string]types.AttributeValue{"owner": s("user:1"), "id": s("b")}))
 
@@ -460,7 +435,7 @@ func TestInvalid(t *testing.T) {
 			resp := invoke(t, newHandler(table), "u", tt.payload)
 			want := Response{Error: &ErrorBody{Code: "invalid", Field: tt.field, Message: tt.message}}
 			if !reflect.DeepEqual(resp, want) {
-				t.Errorf("response = %s\nwant       %s", jsonOf(t, resp), jsonOf(t, want))
+				t.Errorf("response = %s\nwant       %s", handlertest.JSON(t, resp), handlertest.JSON(t, want))
 			}
 			if table.calls() != 0 {
 				t.Errorf("an invalid request reached the table (%d calls)", table.calls())
@@ -483,7 +458,7 @@ func TestHandleForOwner(t *testing.T) {
 		resp := invoke(t, newHandler(table), tt.owner, `{"action":"list"}`)
 		want := Response{Error: &ErrorBody{Code: "invalid", Field: "owner", Message: tt.message}}
 		if !reflect.DeepEqual(resp, want) || table.calls() != 0 {
-			t.Errorf("%s: response = %s (%d table calls)\nwant       %s", tt.name, jsonOf(t, resp), table.calls(), jsonOf(t, want))
+			t.Errorf("%s: response = %s (%d table calls)\nwant       %s", tt.name, handlertest.JSON(t, resp), table.calls(), handlertest.JSON(t, want))
 		}
 	}
 }
@@ -495,7 +470,7 @@ func TestValidLimits(t *testing.T) {
 	table := &fakeTable{}
 	resp := invoke(t, newHandler(table), owner128, `{"action":"put","id":"`+id64+`","name":`+jsonString(name200)+`,"body":`+jsonString(body4000)+`}`)
 	if resp.Error != nil || resp.Item == nil {
-		t.Fatalf("put at every limit refused: %s", jsonOf(t, resp))
+		t.Fatalf("put at every limit refused: %s", handlertest.JSON(t, resp))
 	}
 	want := storedItem(owner128, id64, strings.Repeat("é", 200), body4000)
 	if len(table.puts) != 1 || !reflect.DeepEqual(table.puts[0].Item, want) {
@@ -516,16 +491,16 @@ func TestDynamoDBFailure(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
-			logs := captureLogs(t)
+			logs := handlertest.CaptureLogs(t)
 			resp, err := newHandler(tt.table).HandleFor(context.Background(), "u", json.RawMessage(tt.payload))
 			if err == nil {
-				t.Fatalf("no error; response %s", jsonOf(t, resp))
+				t.Fatalf("no error; response %s", handlertest.JSON(t, resp))
 			}
 			if !errors.Is(err, boom) || err.Error() != tt.want+boom.Error() {
 				t.Errorf("error = %q; want %q wrapping the DynamoDB error", err, tt.want+boom.Error())
 			}
 			if !reflect.DeepEqual(resp, Response{}) {
-				t.Errorf("response with an error = %s; want empty", jsonOf(t, resp))
+				t.Errorf("response with an error = %s; want empty", handlertest.JSON(t, resp))
 			}
 			if !strings.Contains(logs.String(), `"outcome":"error"`) {
 				t.Errorf("log %s has no error outcome", logs)
@@ -543,7 +518,7 @@ func TestMalformedStoredItem(t *testing.T) {
 }
 
 func TestLogging(t *testing.T) {
-	logs := captureLogs(t)
+	logs := handlertest.CaptureLogs(t)
 	const secret = "the-body-must-never-be-logged"
 	table := &fakeTable{}
 	h := newHandler(table)

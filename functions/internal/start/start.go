@@ -37,6 +37,16 @@ func Refuse(why string) {
 	os.Exit(1)
 }
 
+// Config is the function's settings, read from the environment by read, or it stops the function
+// with read's error.
+func Config[C any](read func(getenv func(string) string) (C, error)) C {
+	cfg, err := read(os.Getenv)
+	if err != nil {
+		Refuse(err.Error())
+	}
+	return cfg
+}
+
 // Table returns the table named by the environment variable variable (what says which table, for
 // the message) and a DynamoDB client, or stops the function.
 func Table(variable, what string) (*dynamodb.Client, string) {
@@ -46,6 +56,16 @@ func Table(variable, what string) (*dynamodb.Client, string) {
 		Refuse("the environment variable " + variable + " (" + what + ") is empty")
 	}
 	return dynamodb.NewFromConfig(cfg), name
+}
+
+// ItemsTable is Table of the items table (TABLE_NAME): the items function's and the token API's
+// handler's.
+func ItemsTable() (*dynamodb.Client, string) { return Table("TABLE_NAME", "the items table's name") }
+
+// TokenTable is Table of the token table (TOKEN_TABLE_NAME): the authorizer's and the token
+// service's.
+func TokenTable() (*dynamodb.Client, string) {
+	return Table("TOKEN_TABLE_NAME", "the token table's name")
 }
 
 // Identity is the identity check of the user pool, web client and identity pool the
