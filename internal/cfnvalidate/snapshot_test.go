@@ -20,7 +20,7 @@ const bad = `{"Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": 
 
 // TestEngineSnapshot: the validator keeps its initialised engine in the cache's snapshot, a later
 // run restores it, and a restored engine still fails a bad template. A snapshot that does not
-// check out — cut short, one byte of its memory changed (CRC-32), its engine answering the probe
+// check out — cut short, its memory not the one its CRC-32 was taken of, its engine answering the probe
 // templates otherwise than the one that wrote it, another engine's — is refused (and the engine
 // is initialised anew: the validator's run that writes the snapshot is that path).
 func TestEngineSnapshot(t *testing.T) {
@@ -68,7 +68,7 @@ func TestEngineSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	memory := int64(header["memory"].(float64))
-	variant := func(change func(h map[string]any), copied int64, flip bool) string {
+	variant := func(change func(h map[string]any), copied int64) string {
 		t.Helper()
 		h := maps.Clone(header)
 		change(h)
@@ -85,26 +85,18 @@ func TestEngineSnapshot(t *testing.T) {
 		if _, err := io.Copy(out, io.NewSectionReader(original, int64(len(head)), copied)); err != nil {
 			t.Fatal(err)
 		}
-		if flip {
-			b := []byte{0}
-			at := int64(len(edited)) + 1 + copied/2
-			if _, err := out.ReadAt(b, at); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := out.WriteAt([]byte{b[0] ^ 0x40}, at); err != nil {
-				t.Fatal(err)
-			}
-		}
 		return file
 	}
 	same := func(map[string]any) {}
 	for name, c := range map[string]struct{ file, want string }{
-		"cut short":      {variant(same, 4096, false), "refused ("},
-		"a byte flipped": {variant(same, memory, true), "refused (its CRC-32 does not match)"},
+		"cut short": {variant(same, 4096), "refused ("},
+		// Whole by its size, but not the memory its CRC-32 was taken of (a short one: the check
+		// is the same for 280 MB, and the test need not copy them twice).
+		"another memory": {variant(func(h map[string]any) { h["memory"] = 4096 }, 4096), "refused (its CRC-32 does not match)"},
 		// The CRC-32 matches; the probes' recorded answers do not.
-		"other answers": {variant(func(h map[string]any) { h["answers"] = strings.Replace(h["answers"].(string), "F3002", "F3003", 1) }, memory, false),
+		"other answers": {variant(func(h map[string]any) { h["answers"] = strings.Replace(h["answers"].(string), "F3002", "F3003", 1) }, memory),
 			"refused (the restored engine answers the probes differently)"},
-		"another engine": {variant(func(h map[string]any) { h["engine"] = "9.9.9" }, 4096, false), "refused (written by"},
+		"another engine": {variant(func(h map[string]any) { h["engine"] = "9.9.9" }, 4096), "refused (written by"},
 	} {
 		out, err := exec.Command("node", append(slices.Clone(cfnvalidate.NodeFlags), filepath.Join(root, cfnvalidate.Script), "--check-snapshot="+c.file)...).Output()
 		var got struct{ Snapshot string }
