@@ -14,7 +14,11 @@
 'use strict';
 const kernel = /[\\/]jsii-runtime\.[^\\/]+[\\/]lib[\\/]program\.js$/.test(process.argv[1] ?? '');
 const module_ = require('node:module');
-if (kernel && typeof module_.enableCompileCache === 'function' && typeof module_.flushCompileCache === 'function') {
+// Portable mode came in Node 24.12; an older Node would key every module by this run's directory
+// and write ~13 MB of entries no run ever reads again.
+const [major, minor] = process.versions.node.split('.').map(Number);
+const portable = major > 24 || (major === 24 && minor >= 12);
+if (kernel && portable && typeof module_.enableCompileCache === 'function' && typeof module_.flushCompileCache === 'function') {
   const fs = require('node:fs');
   const path = require('node:path');
   const cache = process.env.GATEHOUSE_JSII_COMPILE_CACHE || path.resolve(__dirname, '..', '..', 'build', 'jsii-compile-cache');
