@@ -18,6 +18,11 @@ CDK := cdk --no-notices -c env=$(ENV)
 # The jsii kernel's compile cache (build/jsii-compile-cache), preloaded into the Node processes
 # the app and the CDK tests start; scripts/app.sh sets the same for the CLI's synths.
 JSII_COMPILE_CACHE := --require "$(CURDIR)/internal/cdkapp/compile-cache.cjs"
+# jsii's kernel started directly, without its relaying launcher (internal/cdkapp/jsii-kernel.sh),
+# for the app and the CDK tests; scripts/app.sh sets the same for the CLI's synths. The kernel is
+# copied from the jsii-runtime-go module go.mod pins, so it is always the one the Go side expects.
+JSII_KERNEL := build/jsii-runtime/lib/program.js
+JSII_RUNTIME_DIRECT := exec "$(CURDIR)/internal/cdkapp/jsii-kernel.sh"
 
 PROFILE_FLAG := $(if $(PROFILE),--profile $(PROFILE))
 # The stacks of the selected environment's stage.
@@ -84,7 +89,12 @@ host-functions: $(HOST_FUNCTIONS) ## Build every asset function for this machine
 
 # What cdk.json's app command builds before every CLI run (cdk synth, ls, diff, deploy): the
 # functions and the app, each only when stale. No npm step: the CLI running it is installed.
-app: $(ITEMS_BOOTSTRAP) $(SIGNER_BOOTSTRAP) $(API_BOOTSTRAPS) build/gatehouse
+app: $(ITEMS_BOOTSTRAP) $(SIGNER_BOOTSTRAP) $(API_BOOTSTRAPS) build/gatehouse $(JSII_KERNEL)
+
+$(JSII_KERNEL): go.mod go.sum
+	@mkdir -p $(@D)
+	@src="$$(go list -m -f '{{.Dir}}' github.com/aws/jsii-runtime-go)/internal/embedded/resources/lib"; \
+	  cp "$$src/program.js" "$$src/runtime-index-worker.js" $(@D)/ && chmod 644 $(@D)/*.js && touch $@
 
 build: deps app ## Build the Lambda functions (linux/arm64) and the app into build/.
 
@@ -113,7 +123,7 @@ test-go: build build/tests/.built ## The Go tests: one synth of every environmen
 	@# vet and .ci/run). The CDK tests' passing tests are counted, not listed; their verbose log
 	@# is build/cdk-test.log.
 	@nice -n 10 test/unit-tests.sh run > build/go-test.log 2>&1 & others=$$!; \
-	  cd test && { CDK_VALIDATION=false NODE_OPTIONS='$(JSII_COMPILE_CACHE)' ../build/tests/test.test -test.v > ../build/cdk-test.log 2>&1 && status=0 || status=$$?; }; \
+	  cd test && { CDK_VALIDATION=false NODE_OPTIONS='$(JSII_COMPILE_CACHE)' JSII_RUNTIME='$(JSII_RUNTIME_DIRECT)' ../build/tests/test.test -test.v > ../build/cdk-test.log 2>&1 && status=0 || status=$$?; }; \
 	  wait $$others && others=0 || others=$$?; \
 	  cat ../build/go-test.log; \
 	  grep -v -e '^=== ' -e '^ *--- PASS' -e '^PASS$$' ../build/cdk-test.log || true; \
@@ -171,9 +181,9 @@ test-web: web/node_modules/.package-lock.json web/amplify_outputs.json ## The we
 # validator (make synth and make test-go validate dev).
 CALLS_ASSEMBLY := build/calls-assembly
 CALLS_KEY := test/testdata/cdn-keys/calls.pem
-$(CALLS_ASSEMBLY)/manifest.json: build/gatehouse $(ITEMS_BOOTSTRAP) $(SIGNER_BOOTSTRAP) $(API_BOOTSTRAPS) cdk.json $(CALLS_KEY) node_modules/.package-lock.json
+$(CALLS_ASSEMBLY)/manifest.json: build/gatehouse $(JSII_KERNEL) $(ITEMS_BOOTSTRAP) $(SIGNER_BOOTSTRAP) $(API_BOOTSTRAPS) cdk.json $(CALLS_KEY) node_modules/.package-lock.json
 	rm -rf $(CALLS_ASSEMBLY)
-	CDK_OUTDIR=$(CALLS_ASSEMBLY) CDK_VALIDATION=false GATEHOUSE_VALIDATOR=off NODE_OPTIONS='--max-semi-space-size=4 $(JSII_COMPILE_CACHE)' \
+	CDK_OUTDIR=$(CALLS_ASSEMBLY) CDK_VALIDATION=false GATEHOUSE_VALIDATOR=off NODE_OPTIONS='--max-semi-space-size=4 $(JSII_COMPILE_CACHE)' JSII_RUNTIME='$(JSII_RUNTIME_DIRECT)' \
 	  CDK_CONTEXT_JSON="$$(node -e 'const c = require("./cdk.json").context; c.env = "dev"; \
 	    Object.assign(c, {"aws:cdk:enable-path-metadata": true, "aws:cdk:disable-asset-staging": true}); \
 	    c.environments.dev.delivery.publicKeys = [process.argv[1]]; process.stdout.write(JSON.stringify(c))' $(CALLS_KEY))" \

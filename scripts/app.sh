@@ -13,6 +13,10 @@ if [ "${GATEHOUSE_VALIDATOR:-}" = in-synth ]; then
 else
   export CDK_VALIDATION=false
 fi
+# JSII_RUNTIME: jsii's kernel started directly, without its relaying launcher
+# (internal/cdkapp/jsii-kernel.sh; make app copies the kernel); a JSII_RUNTIME of your own wins.
+JSII_RUNTIME="${JSII_RUNTIME:-exec \"$PWD/internal/cdkapp/jsii-kernel.sh\"}"
+export JSII_RUNTIME
 # NODE_OPTIONS: a smaller young generation (less memory, no slower) and the jsii kernel's compile
 # cache (internal/cdkapp/compile-cache.cjs); a NODE_OPTIONS of your own replaces both.
 NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=4 --require \"$PWD/internal/cdkapp/compile-cache.cjs\"}" exec build/gatehouse

@@ -19,8 +19,8 @@ require(path.join(dir, 'node_modules', 'm'))();
 `
 
 // TestCompileCacheAcrossKernelDirectories: the preload's cache serves a module the next run
-// loads from another temporary directory (Node's own log says the code was accepted), and acts
-// only in the jsii kernel.
+// loads from another temporary directory (Node's own log says the code was accepted), whether
+// jsii's launcher or jsii-kernel.sh started the kernel, and acts only in the jsii kernel.
 func TestCompileCacheAcrossKernelDirectories(t *testing.T) {
 	preload, err := filepath.Abs("compile-cache.cjs")
 	if err != nil {
@@ -54,6 +54,17 @@ func TestCompileCacheAcrossKernelDirectories(t *testing.T) {
 	}
 	if second := run(program); !strings.Contains(second, accepted) {
 		t.Errorf("second run, another temporary directory: want the cached code accepted:\n%s", second)
+	}
+	// The kernel as jsii-kernel.sh starts it, from build/jsii-runtime/lib.
+	direct := filepath.Join(dir, "build", "jsii-runtime", "lib", "program.js")
+	if err := os.MkdirAll(filepath.Dir(direct), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(direct, []byte(kernel), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if third := run(direct); !strings.Contains(third, accepted) {
+		t.Errorf("the kernel started directly: want the cached code accepted:\n%s", third)
 	}
 	if out := run(other); strings.Contains(out, "[compile cache]") {
 		t.Errorf("a process that is not the jsii kernel used the cache:\n%s", out)

@@ -68,20 +68,20 @@ func main() {
 	printMachine()
 	if *warm {
 		repo := copyRepo(root, work)
-		floor := buildFloor(root, work, env, "floor", true)
+		floor := buildFloor(root, work, env, "floor", bareFloor)
 		synth := func(dir string, extra ...string) func() sample {
 			return func() sample {
 				return run(dir, append(slices.Clone(env), extra...), "cdk", "--no-notices", "synth", "--quiet", "-o", filepath.Join(dir, "cdk.out"))
 			}
 		}
 		if *only != "test" {
-			measureCases(root, repo, *pairs, synth(floor), synth(repo))
+			measureCases(root, repo, *pairs, synth(floor), synth(buildFloor(root, work, env, "floor", tunedFloor)), synth(repo))
 		}
 		if *only == "cases" {
 			return
 		}
-		shipped := buildFloor(root, work, env, "floor", false)
-		bucket := buildFloor(root, work, env, "floorbucket", false)
+		shipped := buildFloor(root, work, env, "floor", shippedFloor)
+		bucket := buildFloor(root, work, env, "floorbucket", shippedFloor)
 		if *only == "" {
 			measureShipped(repo, *pairs, synth(floor), synth(shipped), synth(bucket), synth(repo, "GATEHOUSE_VALIDATOR=in-synth"))
 		}
@@ -105,8 +105,8 @@ func main() {
 }
 
 // copyRepo makes the copy of the repository gatehouse is measured in: its tracked files (with
-// their modification times, so make finds the app and functions up to date), build/gatehouse and
-// build/functions hard-linked (copied across file systems), node_modules a symbolic link.
+// their modification times, so make finds the app and functions up to date), build/gatehouse,
+// build/functions and build/jsii-runtime hard-linked (copied across file systems), node_modules a symbolic link.
 func copyRepo(root, work string) string {
 	repo := filepath.Join(work, "gatehouse")
 	files := strings.Fields(string(must(exec.Command("git", "-C", root, "ls-files").Output())))
@@ -115,13 +115,15 @@ func copyRepo(root, work string) string {
 			copyFile(filepath.Join(root, rel), filepath.Join(repo, rel), false)
 		}
 	}
-	check(filepath.WalkDir(filepath.Join(root, "build", "functions"), func(path string, d os.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			rel, _ := filepath.Rel(root, path)
-			copyFile(path, filepath.Join(repo, rel), true)
-		}
-		return err
-	}))
+	for _, dir := range []string{"functions", "jsii-runtime"} {
+		check(filepath.WalkDir(filepath.Join(root, "build", dir), func(path string, d os.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				rel, _ := filepath.Rel(root, path)
+				copyFile(path, filepath.Join(repo, rel), true)
+			}
+			return err
+		}))
+	}
 	copyFile(filepath.Join(root, "build", "gatehouse"), filepath.Join(repo, "build", "gatehouse"), true)
 	check(os.Symlink(filepath.Join(root, "node_modules"), filepath.Join(repo, "node_modules")))
 	return repo
@@ -181,10 +183,14 @@ func changedTemplates(before, after map[string][32]byte) int {
 
 // measureCases: the primary figures, each case's cdk synth of dev against the bare floor's, in
 // alternating pairs.
-func measureCases(root, repo string, pairs int, synthFloor, synthApp func() sample) {
+// measureCases: the three cases against the bare floor, in alternating pairs, each also against
+// the floor tuned with gatehouse's levers on jsii (a row for reading: the issue's floor is the
+// bare one).
+func measureCases(root, repo string, pairs int, synthFloor, synthTuned, synthApp func() sample) {
 	defer copyFile(filepath.Join(root, "cdk.json"), filepath.Join(repo, "cdk.json"), false) // the shipped dev again
 	fmt.Println("warming up (one run of each, not counted)...")
 	synthFloor()
+	synthTuned()
 	synthApp()
 	caches := []string{filepath.Join(repo, "build", "synth-cache"), filepath.Join(repo, "cdk.out")}
 	throttle := 1000
@@ -201,7 +207,7 @@ func measureCases(root, repo string, pairs int, synthFloor, synthApp func() samp
 			removePasses(repo)
 		}},
 	}
-	type result struct{ floor, app []sample }
+	type result struct{ floor, tuned, app []sample }
 	results := make([]result, len(cases))
 	for c, cs := range cases {
 		if c == 1 { // the edit loop starts from a synthesized, cached assembly
@@ -211,14 +217,15 @@ func measureCases(root, repo string, pairs int, synthFloor, synthApp func() samp
 			before := templateHashes(filepath.Join(repo, "cdk.out"))
 			cs.before()
 			f := synthFloor()
+			tf := synthTuned()
 			a := synthApp()
 			after := templateHashes(filepath.Join(repo, "cdk.out"))
 			written := fmt.Sprintf("%d templates changed", changedTemplates(before, after))
 			if c == 2 {
 				written = fmt.Sprintf("%d templates written", len(after))
 			}
-			results[c].floor, results[c].app = append(results[c].floor, f), append(results[c].app, a)
-			fmt.Printf("  %-18s pair %d: floor %.2fs (CPU %.2fs) %.0fMB, gatehouse %.2fs (CPU %.2fs) %.0fMB (%s)\n", cs.name, i+1, f.seconds, f.cpu, f.rssMB, a.seconds, a.cpu, a.rssMB, written)
+			results[c].floor, results[c].tuned, results[c].app = append(results[c].floor, f), append(results[c].tuned, tf), append(results[c].app, a)
+			fmt.Printf("  %-18s pair %d: floor %.2fs (CPU %.2fs) %.0fMB, tuned floor %.2fs, gatehouse %.2fs (CPU %.2fs) %.0fMB (%s)\n", cs.name, i+1, f.seconds, f.cpu, f.rssMB, tf.seconds, a.seconds, a.cpu, a.rssMB, written)
 		}
 	}
 	fmt.Println()
@@ -231,6 +238,12 @@ func measureCases(root, repo string, pairs int, synthFloor, synthApp func() samp
 		appC, floorC := median(r.app, cpuSecs), median(r.floor, cpuSecs)
 		fmt.Printf("  %-18s %.2f (target %s)  %.2fs / %.2fs (spread %s / %s); CPU %.2f (%.2fs / %.2fs); memory %.2f (%.0fMB / %.0fMB, target <= 1.15)  [%s]\n",
 			cs.name, appT/floorT, targets[c], appT, floorT, spread(r.app), spread(r.floor), appC/floorC, appC, floorC, appM/floorM, appM, floorM, cs.what)
+	}
+	fmt.Println("the same against the floor with gatehouse's levers on jsii (compile cache, kernel without its launcher), for reading:")
+	for c, cs := range cases {
+		r := results[c]
+		fmt.Printf("  %-18s %.2f (%.2fs / %.2fs); CPU %.2f; memory %.2f (%.0fMB)\n", cs.name, median(r.app, secs)/median(r.tuned, secs), median(r.app, secs), median(r.tuned, secs),
+			median(r.app, cpuSecs)/median(r.tuned, cpuSecs), median(r.app, rss)/median(r.tuned, rss), median(r.tuned, rss))
 	}
 }
 
@@ -360,7 +373,8 @@ func measureParts(root, work string, env []string, pairs int) {
 	synthWith := func(binary string, context map[string]any, validate string) phases {
 		file := filepath.Join(work, "timings.json")
 		e := append(slices.Clone(env), "CDK_OUTDIR="+filepath.Join(work, "parts.out"), "CDK_CONTEXT_JSON="+string(must(json.Marshal(context))),
-			"GATEHOUSE_TIMINGS="+file, "NODE_OPTIONS=--max-semi-space-size=4 --require \""+filepath.Join(root, "internal", "cdkapp", "compile-cache.cjs")+"\"", "GATEHOUSE_SYNTH_CACHE=off")
+			"GATEHOUSE_TIMINGS="+file, "NODE_OPTIONS=--max-semi-space-size=4 --require \""+filepath.Join(root, "internal", "cdkapp", "compile-cache.cjs")+"\"", "GATEHOUSE_SYNTH_CACHE=off",
+			"JSII_RUNTIME=exec \""+filepath.Join(root, "internal", "cdkapp", "jsii-kernel.sh")+"\"")
 		removePasses(root)
 		switch validate {
 		case "process": // as cdk.json runs the app
@@ -436,23 +450,38 @@ func measureParts(root, work string, env []string, pairs int) {
 	fmt.Printf("  crossaccount (role, exchange bucket, topic)   %+.2fs\n", med(crossOn, "total")-med(with, "total"))
 }
 
-// buildFloor builds proof/bench/<name> and writes a cdk.json for it in work/<name> (work/<name>-bare
-// when bare): the same context (feature flags) and Node options as gatehouse's, a prebuilt
-// binary as the app; bare, with CDK_VALIDATION=false (aws-cdk-lib's in-synth validation off),
-// otherwise as aws-cdk-lib ships (validating in-synth).
-func buildFloor(root, work string, env []string, name string, bare bool) string {
-	dir := filepath.Join(work, name)
-	validation := ""
-	if bare {
-		dir += "-bare"
-		validation = "CDK_VALIDATION=false "
-	}
+// floorKind says how a floor runs: as aws-cdk-lib ships it (validating in-synth), bare
+// (CDK_VALIDATION=false), or bare with gatehouse's two levers on jsii itself, which any Go CDK
+// app could take: the kernel's compile cache and the kernel started without its launcher
+// (internal/cdkapp).
+type floorKind int
+
+const (
+	shippedFloor floorKind = iota
+	bareFloor
+	tunedFloor
+)
+
+// buildFloor builds proof/bench/<name> and writes a cdk.json for it in work/<name>-<kind>: the
+// same context (feature flags) and Node options as gatehouse's, a prebuilt binary as the app,
+// run as kind says.
+func buildFloor(root, work string, env []string, name string, kind floorKind) string {
+	dir := filepath.Join(work, name+"-"+[]string{"shipped", "bare", "tuned"}[kind])
 	check(os.MkdirAll(dir, 0o755))
 	binary := filepath.Join(dir, name)
 	run(root, env, "go", "build", "-o", binary, "./proof/bench/"+name)
 	context := cdkContext(root)
 	delete(context, "environments")
-	out, _ := json.MarshalIndent(map[string]any{"app": validation + `NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=4}" ` + binary, "context": context}, "", "  ")
+	command := `NODE_OPTIONS="${NODE_OPTIONS:---max-semi-space-size=4}" ` + binary
+	switch kind {
+	case bareFloor:
+		command = "CDK_VALIDATION=false " + command
+	case tunedFloor:
+		cdkapp := filepath.Join(root, "internal", "cdkapp")
+		command = fmt.Sprintf(`CDK_VALIDATION=false GATEHOUSE_JSII_COMPILE_CACHE=%q JSII_RUNTIME='exec "%s"' NODE_OPTIONS='--max-semi-space-size=4 --require "%s"' %s`,
+			filepath.Join(dir, "compile-cache"), filepath.Join(cdkapp, "jsii-kernel.sh"), filepath.Join(cdkapp, "compile-cache.cjs"), binary)
+	}
+	out, _ := json.MarshalIndent(map[string]any{"app": command, "context": context}, "", "  ")
 	check(os.WriteFile(filepath.Join(dir, "cdk.json"), append(out, '\n'), 0o644))
 	return dir
 }
