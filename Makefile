@@ -298,6 +298,6 @@ fmt: ## Format the Go code.
 vet: deps ## Run go vet.
 	go vet ./...
 
-clean: ## Remove cdk.out and build/ (the functions, the app, the test binaries, the synth, validation and compile caches and the validator's engine snapshot: the next target rebuilds them).
+clean: ## Remove cdk.out and build/ (the functions, the app, jsii's kernel, the test binaries, the synth, validation and compile caches and the validator's engine snapshot: the next target rebuilds them).
 	@echo "removing cdk.out and build/ (the built functions, app and test binaries, the synth and validation caches; the next make rebuilds them)"
 	rm -rf cdk.out build

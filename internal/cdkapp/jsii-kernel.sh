@@ -10,4 +10,9 @@
 # stdout), 1 and 2 are the Go process's stderr, where the console output goes as the launcher sends
 # it; the kernel reads no stdin.
 here=$(dirname "$0")
-exec node --preserve-symlinks --require "$here/kernel-io.cjs" "$here/../../build/jsii-runtime/lib/program.js" 3<&0 4>&1 1>&2 0</dev/null
+kernel=$here/../../build/jsii-runtime/lib/program.js
+if [ ! -f "$kernel" ]; then
+  echo "internal/cdkapp/jsii-kernel.sh: jsii's kernel, build/jsii-runtime/lib/program.js, is missing: run \`make app\` (it copies the kernel)" >&2
+  exit 1
+fi
+exec node --preserve-symlinks --require "$here/kernel-io.cjs" "$kernel" 3<&0 4>&1 1>&2 0</dev/null
