@@ -4,7 +4,8 @@
 // floor (aws-cdk-lib's validation off, CDK_VALIDATION=false: jsii's start, aws-cdk-lib's load,
 // one resource), one `cdk synth` of gatehouse's dev in three cases — nothing changed since the
 // last synth, one stack changed (the edit loop: a context value of the api stack set anew each
-// run), every template new (its synth and validation caches emptied) — then the rows against
+// run), every template new (its synth and validation caches emptied), each also against the
+// floor tuned with gatehouse's levers on jsii (compile cache, kernel without its launcher) — then the rows against
 // the floor as aws-cdk-lib ships it (validating in-synth) and proof/bench/floorbucket (the previous
 // floor), where one synth's time goes, what each optional stack adds, and, apart from the
 // ratios, what make test-web and make test-calls take. It is a benchmark, not a test: it never
