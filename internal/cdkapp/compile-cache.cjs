@@ -12,8 +12,8 @@
 // ../node_modules/aws-cdk-lib/..., the same every run. Nothing here can fail a synth: a Node
 // without these APIs, or any error, is a run without the cache.
 'use strict';
-// The kernel: jsii-runtime.XXXX/lib/program.js as jsii-runtime-go extracts it, or build/jsii-runtime/lib/program.js as
-// jsii-kernel.sh starts it.
+// The kernel: jsii-runtime.XXXX/lib/program.js as jsii-runtime-go extracts it, or
+// build/jsii-runtime/lib/program.js as jsii-kernel.sh starts it.
 const kernel = /[\\/]jsii-runtime(\.[^\\/]+)?[\\/]lib[\\/]program\.js$/.test(process.argv[1] ?? '');
 const module_ = require('node:module');
 // Portable mode came in Node 24.12; an older Node would key every module by this run's directory
