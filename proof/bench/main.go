@@ -308,38 +308,26 @@ func spread(samples []sample) string {
 	return fmt.Sprintf("%.2f-%.2fs", slices.Min(values), slices.Max(values))
 }
 
-// measureWeb times make test-web (the web app's checks, the other part of make test) after one
-// run that warms next build's cache, with the per-step times its last line gives. Not part of
-// any ratio.
+// measureWeb times make test-web (the web app's checks, the other part of make test), with the
+// per-step times its last line gives. Not part of any ratio.
 func measureWeb(root string, env []string) {
-	fmt.Println()
-	fmt.Println("the web app's checks (make test-web; not in the test ratio):")
-	run(root, env, "make", "--no-print-directory", "test-web")
-	var runs []sample
-	for i := 0; i < 3; i++ {
-		runs = append(runs, run(root, env, "make", "--no-print-directory", "test-web"))
+	measureTarget(root, env, "test-web", "the web app's checks (make test-web; not in the test ratio):", "web:   ", func(s sample) string {
 		steps := "(no per-step line)"
-		for _, line := range strings.Split(runs[i].output, "\n") {
+		for _, line := range strings.Split(s.output, "\n") {
 			if rest, ok := strings.CutPrefix(line, "web checks: "); ok {
 				steps = rest
 			}
 		}
-		fmt.Printf("  run %d: %.1fs, peak %.0fMB: %s\n", i+1, runs[i].seconds, runs[i].rssMB, steps)
-	}
-	fmt.Printf("web:    make test-web %.1fs (median of 3)\n", median(runs, secs))
+		return steps
+	})
 }
 
 // measureCalls times make test-calls (the functions run against the stand-ins, every AWS call
-// checked against its role: the third part of make test) after one run that builds what it
-// needs, with the time its main test took (the rest: make's staleness checks, go mod download,
-// dynalite's start, the web check). Not part of any ratio.
+// checked against its role: the third part of make test), with the time its main test took (the
+// rest: make's staleness checks, go mod download, dynalite's start, the web check). Not part of
+// any ratio.
 func measureCalls(root string, env []string) {
-	fmt.Println()
-	fmt.Println("the AWS calls against the roles (make test-calls; not in the test ratio):")
-	run(root, env, "make", "--no-print-directory", "test-calls")
-	var runs []sample
-	for i := 0; i < 3; i++ {
-		runs = append(runs, run(root, env, "make", "--no-print-directory", "test-calls"))
+	measureTarget(root, env, "test-calls", "the AWS calls against the roles (make test-calls; not in the test ratio):", "calls: ", func(sample) string {
 		binary := "(no test time in its log)"
 		if raw, err := os.ReadFile(filepath.Join(root, "build", "calls-test.log")); err == nil {
 			for _, line := range strings.Split(string(raw), "\n") {
@@ -348,9 +336,22 @@ func measureCalls(root string, env []string) {
 				}
 			}
 		}
-		fmt.Printf("  run %d: %.1fs, peak %.0fMB: %s\n", i+1, runs[i].seconds, runs[i].rssMB, binary)
+		return binary
+	})
+}
+
+// measureTarget times make target three times after one run that warms its caches and builds
+// what it needs, printing each run with what detail says of it, then the median.
+func measureTarget(root string, env []string, target, heading, label string, detail func(sample) string) {
+	fmt.Println()
+	fmt.Println(heading)
+	run(root, env, "make", "--no-print-directory", target)
+	var runs []sample
+	for i := 0; i < 3; i++ {
+		runs = append(runs, run(root, env, "make", "--no-print-directory", target))
+		fmt.Printf("  run %d: %.1fs, peak %.0fMB: %s\n", i+1, runs[i].seconds, runs[i].rssMB, detail(runs[i]))
 	}
-	fmt.Printf("calls:  make test-calls %.1fs (median of 3)\n", median(runs, secs))
+	fmt.Printf("%s make %s %.1fs (median of 3)\n", label, target, median(runs, secs))
 }
 
 // measureParts runs the app directly (as the CLI runs it: CDK_OUTDIR, CDK_CONTEXT_JSON), with
