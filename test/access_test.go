@@ -160,6 +160,30 @@ func TestAccessMatrixReferee(t *testing.T) {
 	t.Logf("referee agreed on %d requests", len(cases))
 }
 
+// TestRefereeCollatorCache: the referee's cached collators (test/referee/collator-cache.mjs)
+// compare exactly as String.prototype.localeCompare does, so the referee decides as the
+// simulator does unpatched.
+func TestRefereeCollatorCache(t *testing.T) {
+	t.Parallel()
+	out, err := collatorCheck.output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Compared int      `json:"compared"`
+		Differ   []string `json:"differ"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("collator-cache-check.mjs: %v\n%s", err, out)
+	}
+	if got.Compared < 1000 {
+		t.Errorf("compared %d pairs, want the whole grid", got.Compared)
+	}
+	for _, d := range got.Differ {
+		t.Error(d)
+	}
+}
+
 type refereeInput struct {
 	principal, account string
 	action             string // the action asked, when not the request's (see webIdentityTagging)

@@ -45,6 +45,7 @@ func TestMain(m *testing.M) {
 // Subprocesses the tests need, started before any test runs (see prestarted).
 var (
 	refereeProcess *prestarted // test/referee/simulate.mjs: TestAccessMatrixReferee
+	collatorCheck  *prestarted // test/referee/collator-cache-check.mjs: TestRefereeCollatorCache
 	amplifyProcess *prestarted // test/amplify/configure.mjs: TestAmplifyJSAcceptsOutputs
 	badConfigApp   *prestarted // cdk.json's app command: TestAppRejectsBadConfigCleanly
 	libraryDeps    *prestarted // go list -deps of the leaf and construct packages: TestLibraryDependencies
@@ -55,6 +56,7 @@ func prestartAll() {
 	validatorCache = must(cfnvalidate.OpenCache(repoRoot, filepath.Join(repoRoot, cfnvalidate.DefaultCacheDir)))
 	validator = must(cfnvalidate.Start(repoRoot, validatorCache)) // TestCloudFormationValidatorStrict
 	refereeProcess = prestartNode("referee/simulate.mjs")
+	collatorCheck = prestartNode("referee/collator-cache-check.mjs")
 	amplifyProcess = prestartNode("amplify/configure.mjs")
 	badConfigApp = startBadConfigApp()
 	libraryDeps = prestart("go list", goCommand(repoRoot, append([]string{"list", "-deps", "-f", `{{.ImportPath}}`}, leafPackages...)...))
@@ -67,7 +69,7 @@ func stopAll() {
 	defer os.RemoveAll(referenceOutdir)
 	defer os.RemoveAll(scratchOutdir)
 	stopValidator()
-	for _, p := range []*prestarted{refereeProcess, amplifyProcess, badConfigApp, libraryDeps, exampleDeps} {
+	for _, p := range []*prestarted{refereeProcess, collatorCheck, amplifyProcess, badConfigApp, libraryDeps, exampleDeps} {
 		p.stop()
 	}
 }

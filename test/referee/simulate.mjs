@@ -43,6 +43,7 @@
 // the case is malformed, or the simulator throws. Evaluation uses the simulator's
 // "Strict" mode (no SCPs/RCPs or session policies; the caller's permissions boundary when given).
 
+import './collator-cache.mjs' // first: the simulator's string comparisons, made cheap
 import {
   getDenialReasons,
   getGrantReasons,
