@@ -36,23 +36,15 @@ run)
     echo "$out/packages is missing: run test/unit-tests.sh build first (make test-go does)" >&2; exit 1
   fi
   status=0
-  # The slowest first, by the last run's times ($out/times; a package not timed yet counts as
-  # slow), so that what still runs after the CDK tests end is short.
-  order=$(awk 'NR == FNR { t[$1] = $2; next } { print (($1 in t) ? t[$1] : 99), $0 }' "$out/times" "$out/packages" 2>/dev/null | sort -s -k1,1 -rn | cut -d' ' -f2-)
-  [ -n "$order" ] || order=$(cat "$out/packages")
-  : > "$out/times.new"
   while read -r pkg dir; do
     start=$EPOCHREALTIME
     # go test -c -o <dir>/ names each binary after the last element of its import path.
     if log=$(cd "$dir" && "$OLDPWD/$out/${pkg##*/}.test" -test.count=1 2>&1); then
-      took=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
-      printf 'ok  \t%s\t%ss\n' "$pkg" "$took"
-      echo "$pkg $took" >> "$out/times.new"
+      awk -v p="$pkg" -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "ok  \t%s\t%.3fs\n", p, b - a }'
     else
       printf '%s\nFAIL\t%s\n' "$log" "$pkg"; status=1
     fi
-  done <<< "$order"
-  mv "$out/times.new" "$out/times"
+  done < "$out/packages"
   exit $status
   ;;
 *)
