@@ -487,7 +487,7 @@ try {
     assert.ok(answers.length > 0, 'no server action was sent');
     for (const answer of answers) assert.match(answer.headers()['cache-control'], /(^|, )no-store(,|$)/, answer.url());
   };
-  await check('the items page lists with More and adds an item through the items function, with the session\'s token; a taken id is refused in words', async () => {
+  await check('the items page lists with More and adds an item through the items function, with the session\'s token; a taken id is refused in words, keeping what was entered', async () => {
     const itemsPage = await signedIn();
     const answers = actionAnswers(itemsPage);
     const item = (id, name) => ({ id, name, body: '', createdAt: '2026-01-01T00:00:00Z' });
@@ -510,13 +510,21 @@ try {
       await itemsPage.getByLabel('Body (optional)').fill(body);
       await itemsPage.getByRole('button', { name: 'Add' }).click();
     };
-    await add('i1', 'again', '');
+    // The form's fields hold want (React resets a form after its action: wait for that first).
+    const fieldsHold = async (want) => {
+      await itemsPage.waitForFunction((want) => ['id', 'name', 'body'].every((name, i) => document.querySelector(`form [name="${name}"]`)?.value === want[i]),
+        want, { timeout: 5000 }).catch(() => undefined);
+      assert.deepEqual(await Promise.all(['Id', 'Name', 'Body (optional)'].map((label) => itemsPage.getByLabel(label).inputValue())), want);
+    };
+    await add('i1', 'again', 'kept');
     await itemsPage.getByRole('status').getByText('id "i1" is already used by another of your items: choose another id').waitFor({ timeout: 15000 });
+    await fieldsHold(['i1', 'again', 'kept']); // refused: what was typed stays, to fix the id
     await add('i3', 'third', 'hello');
     await itemsPage.getByRole('status').getByText('Added.').waitFor({ timeout: 15000 });
+    await fieldsHold(['', '', '']); // added: the form is empty for the next
     const idToken = itemsPage.idToken;
     assert.deepEqual(invokedSince(mark), [
-      { action: 'list' }, { action: 'list', next: 'cGFnZTI' }, { action: 'put', id: 'i1', name: 'again' },
+      { action: 'list' }, { action: 'list', next: 'cGFnZTI' }, { action: 'put', id: 'i1', name: 'again', body: 'kept' },
       { action: 'put', id: 'i3', name: 'third', body: 'hello' }, { action: 'list' },
     ].map((payload) => [serverEnv.ASSET_FUNCTION_NAME, { ...payload, idToken }]));
     noStore(answers);
@@ -583,6 +591,9 @@ try {
     // The forged tokens are not the user pool's: the server's own check of the session (the
     // adapter verifies the ID token against the pool's keys) fails, and nothing is published.
     await signedInPage.getByRole('status').getByText('Sign in to send feedback: your session has ended or could not be verified.').waitFor({ timeout: 15000 });
+    // Refused, the message stays (React resets a form after its action: wait for that first).
+    await signedInPage.waitForFunction(() => document.querySelector('form [name="message"]')?.value === 'The gallery is great.', undefined, { timeout: 5000 }).catch(() => undefined);
+    assert.equal(await feedback.content(signedInPage).inputValue(), 'The gallery is great.');
     assert.doesNotMatch(await signedInPage.getByRole('main').innerText(), /Exception|Error|arn:|FEEDBACK_TOPIC_ARN/);
     await signedInPage.screenshot({ path: join(shots, 'feedback-signed-in.png'), fullPage: true });
   });
