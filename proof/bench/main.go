@@ -5,7 +5,8 @@
 // one resource), one `cdk synth` of gatehouse's dev in three cases — nothing changed since the
 // last synth, one stack changed (the edit loop: a context value of the api stack set anew each
 // run), every template new (its synth and validation caches emptied), each also against the
-// floor tuned with gatehouse's levers on jsii (compile cache, kernel without its launcher) — then the rows against
+// floor tuned with gatehouse's levers on jsii (compile cache, kernel without its launcher), and the
+// edit loop once more with no check at all (no validator, the app built without cdk-nag) — then the rows against
 // the floor as aws-cdk-lib ships it (validating in-synth) and proof/bench/floorbucket (the previous
 // floor), where one synth's time goes, what each optional stack adds, and, apart from the
 // ratios, what make test-web and make test-calls take. It is a benchmark, not a test: it never
@@ -75,8 +76,12 @@ func main() {
 				return run(dir, append(slices.Clone(env), extra...), "cdk", "--no-notices", "synth", "--quiet", "-o", filepath.Join(dir, "cdk.out"))
 			}
 		}
+		withoutNag, withoutChecks := buildWithoutChecks(root, work, env)
 		if *only != "test" {
-			measureCases(root, repo, *pairs, synth(floor), synth(buildFloor(root, work, env, "floor", tunedFloor)), synth(repo))
+			unchecked := func() sample {
+				return run(repo, env, "cdk", "--no-notices", "synth", "--quiet", "--app", withoutChecks, "-o", filepath.Join(work, "unchecked.out"))
+			}
+			measureCases(root, repo, *pairs, synth(floor), synth(buildFloor(root, work, env, "floor", tunedFloor)), synth(repo), unchecked)
 		}
 		if *only == "cases" {
 			return
@@ -96,7 +101,7 @@ func main() {
 		if *only == "test" {
 			return
 		}
-		measureParts(repo, work, env, *pairs)
+		measureParts(repo, work, env, *pairs, withoutNag)
 		measureWeb(root, env)
 		measureCalls(root, env)
 	}
@@ -187,12 +192,15 @@ func changedTemplates(before, after map[string][32]byte) int {
 // measureCases: the three cases against the bare floor, in alternating pairs, each also against
 // the floor tuned with gatehouse's levers on jsii (a row for reading: the issue's floor is the
 // bare one).
-func measureCases(root, repo string, pairs int, synthFloor, synthTuned, synthApp func() sample) {
+// synthUnchecked is gatehouse with no check at all (no validator, no cdk-nag), measured in the
+// edit loop only, for reading: what seven stacks cost before any check.
+func measureCases(root, repo string, pairs int, synthFloor, synthTuned, synthApp, synthUnchecked func() sample) {
 	defer copyFile(filepath.Join(root, "cdk.json"), filepath.Join(repo, "cdk.json"), false) // the shipped dev again
 	fmt.Println("warming up (one run of each, not counted)...")
 	synthFloor()
 	synthTuned()
 	synthApp()
+	synthUnchecked()
 	caches := []string{filepath.Join(repo, "build", "synth-cache"), filepath.Join(repo, "cdk.out")}
 	throttle := 1000
 	cases := []struct {
@@ -210,6 +218,7 @@ func measureCases(root, repo string, pairs int, synthFloor, synthTuned, synthApp
 	}
 	type result struct{ floor, tuned, app []sample }
 	results := make([]result, len(cases))
+	var unchecked []sample
 	for c, cs := range cases {
 		if c == 1 { // the edit loop starts from a synthesized, cached assembly
 			synthApp()
@@ -226,7 +235,13 @@ func measureCases(root, repo string, pairs int, synthFloor, synthTuned, synthApp
 				written = fmt.Sprintf("%d templates written", len(after))
 			}
 			results[c].floor, results[c].tuned, results[c].app = append(results[c].floor, f), append(results[c].tuned, tf), append(results[c].app, a)
-			fmt.Printf("  %-18s pair %d: floor %.2fs (CPU %.2fs) %.0fMB, tuned floor %.2fs, gatehouse %.2fs (CPU %.2fs) %.0fMB (%s)\n", cs.name, i+1, f.seconds, f.cpu, f.rssMB, tf.seconds, a.seconds, a.cpu, a.rssMB, written)
+			without := ""
+			if c == 1 {
+				u := synthUnchecked()
+				unchecked = append(unchecked, u)
+				without = fmt.Sprintf(", with no check %.2fs", u.seconds)
+			}
+			fmt.Printf("  %-18s pair %d: floor %.2fs (CPU %.2fs) %.0fMB, tuned floor %.2fs, gatehouse %.2fs (CPU %.2fs) %.0fMB (%s)%s\n", cs.name, i+1, f.seconds, f.cpu, f.rssMB, tf.seconds, a.seconds, a.cpu, a.rssMB, written, without)
 		}
 	}
 	fmt.Println()
@@ -240,6 +255,9 @@ func measureCases(root, repo string, pairs int, synthFloor, synthTuned, synthApp
 		fmt.Printf("  %-18s %.2f (target %s)  %.2fs / %.2fs (spread %s / %s); CPU %.2f (%.2fs / %.2fs); memory %.2f (%.0fMB / %.0fMB, target <= 1.15)  [%s]\n",
 			cs.name, appT/floorT, targets[c], appT, floorT, spread(r.app), spread(r.floor), appC/floorC, appC, floorC, appM/floorM, appM, floorM, cs.what)
 	}
+	fmt.Printf("  one stack changed with no check at all (no validator, the app built without cdk-nag), for reading: %.2f  %.2fs (spread %s); CPU %.2f; memory %.2f (%.0fMB)\n",
+		median(unchecked, secs)/median(results[1].floor, secs), median(unchecked, secs), spread(unchecked),
+		median(unchecked, cpuSecs)/median(results[1].floor, cpuSecs), median(unchecked, rss)/median(results[1].floor, rss), median(unchecked, rss))
 	fmt.Println("the same against the floor with gatehouse's levers on jsii (compile cache, kernel without its launcher), for reading:")
 	for c, cs := range cases {
 		r := results[c]
@@ -359,7 +377,7 @@ func measureTarget(root string, env []string, target, heading, label string, det
 // each optional stack left out or added: where one synth's time goes, and what each stack costs.
 // Every run synthesizes (GATEHOUSE_SYNTH_CACHE=off) and validates every template (the validation
 // cache removed first).
-func measureParts(root, work string, env []string, pairs int) {
+func measureParts(root, work string, env []string, pairs int, withoutNag string) {
 	context := cdkContext(root)
 	variant := func(change func(dev map[string]any)) map[string]any {
 		raw, _ := json.Marshal(context)
@@ -399,9 +417,6 @@ func measureParts(root, work string, env []string, pairs int) {
 	synth := func(context map[string]any, validate string) phases {
 		return synthWith(filepath.Join(root, "build", "gatehouse"), context, validate)
 	}
-	// The app built without cdk-nag (a bench-only build tag), to time cdk-nag.
-	withoutNag := filepath.Join(work, "gatehouse-without-nag")
-	run(root, env, "go", "build", "-tags", "gatehouse_bench_without_nag", "-o", withoutNag, "./app")
 	med := func(runs []phases, key string) float64 {
 		values := make([]float64, len(runs))
 		for i, r := range runs {
@@ -450,6 +465,20 @@ func measureParts(root, work string, env []string, pairs int) {
 	fmt.Printf("  api (REST API, authorizer, token table, three functions) %+.2fs  (constructs %+.2fs)\n",
 		med(with, "total")-med(apiOff, "total"), med(with, "constructs")-med(apiOff, "constructs"))
 	fmt.Printf("  crossaccount (role, exchange bucket, topic)   %+.2fs\n", med(crossOn, "total")-med(with, "total"))
+}
+
+// buildWithoutChecks builds the app without cdk-nag (a bench-only build tag: measureParts times
+// cdk-nag with it) and writes an app command that runs it with no validator either, as
+// scripts/app.sh runs the app otherwise (the kernel without its launcher, its compile cache).
+func buildWithoutChecks(root, work string, env []string) (binary, command string) {
+	binary = filepath.Join(work, "gatehouse-without-nag")
+	run(root, env, "go", "build", "-tags", "gatehouse_bench_without_nag", "-o", binary, "./app")
+	cdkapp := filepath.Join(root, "internal", "cdkapp")
+	command = filepath.Join(work, "unchecked.sh")
+	script := fmt.Sprintf("#!/bin/sh\nCDK_VALIDATION=false GATEHOUSE_VALIDATOR=off JSII_RUNTIME='exec \"%s\"' NODE_OPTIONS='--max-semi-space-size=4 --require \"%s\"' exec %q\n",
+		filepath.Join(cdkapp, "jsii-kernel.sh"), filepath.Join(cdkapp, "compile-cache.cjs"), binary)
+	check(os.WriteFile(command, []byte(script), 0o755))
+	return binary, command
 }
 
 // floorKind says how a floor runs: as aws-cdk-lib ships it (validating in-synth), bare
