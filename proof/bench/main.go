@@ -393,8 +393,8 @@ func measureParts(root, work string, env []string, pairs int, withoutNag string)
 	synthWith := func(binary string, context map[string]any, validate string) phases {
 		file := filepath.Join(work, "timings.json")
 		e := append(slices.Clone(env), "CDK_OUTDIR="+filepath.Join(work, "parts.out"), "CDK_CONTEXT_JSON="+string(must(json.Marshal(context))),
-			"GATEHOUSE_TIMINGS="+file, "NODE_OPTIONS=--max-semi-space-size=4 --require \""+filepath.Join(root, "internal", "cdkapp", "compile-cache.cjs")+"\"", "GATEHOUSE_SYNTH_CACHE=off",
-			"JSII_RUNTIME=exec \""+filepath.Join(root, "internal", "cdkapp", "jsii-kernel.sh")+"\"")
+			"GATEHOUSE_TIMINGS="+file, "GATEHOUSE_SYNTH_CACHE=off")
+		e = append(e, jsiiLevers(root)...)
 		removePasses(root)
 		switch validate {
 		case "process": // as cdk.json runs the app
@@ -473,12 +473,31 @@ func measureParts(root, work string, env []string, pairs int, withoutNag string)
 func buildWithoutChecks(root, work string, env []string) (binary, command string) {
 	binary = filepath.Join(work, "gatehouse-without-nag")
 	run(root, env, "go", "build", "-tags", "gatehouse_bench_without_nag", "-o", binary, "./app")
-	cdkapp := filepath.Join(root, "internal", "cdkapp")
 	command = filepath.Join(work, "unchecked.sh")
-	script := fmt.Sprintf("#!/bin/sh\nCDK_VALIDATION=false GATEHOUSE_VALIDATOR=off JSII_RUNTIME='exec \"%s\"' NODE_OPTIONS='--max-semi-space-size=4 --require \"%s\"' exec %q\n",
-		filepath.Join(cdkapp, "jsii-kernel.sh"), filepath.Join(cdkapp, "compile-cache.cjs"), binary)
+	script := "#!/bin/sh\n" + shellAssignments(append([]string{"CDK_VALIDATION=false", "GATEHOUSE_VALIDATOR=off"}, jsiiLevers(root)...)) + " exec '" + binary + "'\n"
 	check(os.WriteFile(command, []byte(script), 0o755))
 	return binary, command
+}
+
+// jsiiLevers is what scripts/app.sh gives the app's jsii kernel, as NAME=VALUE pairs: started
+// without its launcher (JSII_RUNTIME) and with its compile cache (NODE_OPTIONS, with the semi-space
+// size cdk.json's floor apps get too).
+func jsiiLevers(root string) []string {
+	cdkapp := filepath.Join(root, "internal", "cdkapp")
+	return []string{
+		`JSII_RUNTIME=exec "` + filepath.Join(cdkapp, "jsii-kernel.sh") + `"`,
+		`NODE_OPTIONS=--max-semi-space-size=4 --require "` + filepath.Join(cdkapp, "compile-cache.cjs") + `"`,
+	}
+}
+
+// shellAssignments writes NAME=VALUE pairs as a shell command's prefix, each value single-quoted.
+func shellAssignments(pairs []string) string {
+	words := make([]string, len(pairs))
+	for i, pair := range pairs {
+		name, value, _ := strings.Cut(pair, "=")
+		words[i] = name + "='" + strings.ReplaceAll(value, "'", `'\''`) + "'"
+	}
+	return strings.Join(words, " ")
 }
 
 // floorKind says how a floor runs: as aws-cdk-lib ships it (validating in-synth), bare
@@ -508,9 +527,7 @@ func buildFloor(root, work string, env []string, name string, kind floorKind) st
 	case bareFloor:
 		command = "CDK_VALIDATION=false " + command
 	case tunedFloor:
-		cdkapp := filepath.Join(root, "internal", "cdkapp")
-		command = fmt.Sprintf(`CDK_VALIDATION=false GATEHOUSE_JSII_COMPILE_CACHE=%q JSII_RUNTIME='exec "%s"' NODE_OPTIONS='--max-semi-space-size=4 --require "%s"' %s`,
-			filepath.Join(dir, "compile-cache"), filepath.Join(cdkapp, "jsii-kernel.sh"), filepath.Join(cdkapp, "compile-cache.cjs"), binary)
+		command = shellAssignments(append([]string{"CDK_VALIDATION=false", "GATEHOUSE_JSII_COMPILE_CACHE=" + filepath.Join(dir, "compile-cache")}, jsiiLevers(root)...)) + " " + binary
 	}
 	out, _ := json.MarshalIndent(map[string]any{"app": command, "context": context}, "", "  ")
 	check(os.WriteFile(filepath.Join(dir, "cdk.json"), append(out, '\n'), 0o644))
