@@ -191,9 +191,8 @@ func changedTemplates(before, after map[string][32]byte) int {
 // alternating pairs.
 // measureCases: the three cases against the bare floor, in alternating pairs, each also against
 // the floor tuned with gatehouse's levers on jsii (a row for reading: the issue's floor is the
-// bare one).
-// synthUnchecked is gatehouse with no check at all (no validator, no cdk-nag), measured in the
-// edit loop only, for reading: what seven stacks cost before any check.
+// bare one). synthUnchecked is gatehouse with no check at all (no validator, no cdk-nag), run in
+// the edit loop's pairs only, also for reading: what seven stacks cost before any check.
 func measureCases(root, repo string, pairs int, synthFloor, synthTuned, synthApp, synthUnchecked func() sample) {
 	defer copyFile(filepath.Join(root, "cdk.json"), filepath.Join(repo, "cdk.json"), false) // the shipped dev again
 	fmt.Println("warming up (one run of each, not counted)...")
@@ -474,7 +473,7 @@ func buildWithoutChecks(root, work string, env []string) (binary, command string
 	binary = filepath.Join(work, "gatehouse-without-nag")
 	run(root, env, "go", "build", "-tags", "gatehouse_bench_without_nag", "-o", binary, "./app")
 	command = filepath.Join(work, "unchecked.sh")
-	script := "#!/bin/sh\n" + shellAssignments(append([]string{"CDK_VALIDATION=false", "GATEHOUSE_VALIDATOR=off"}, jsiiLevers(root)...)) + " exec '" + binary + "'\n"
+	script := "#!/bin/sh\n" + shellAssignments(append([]string{"CDK_VALIDATION=false", "GATEHOUSE_VALIDATOR=off"}, jsiiLevers(root)...)) + " exec " + shellQuote(binary) + "\n"
 	check(os.WriteFile(command, []byte(script), 0o755))
 	return binary, command
 }
@@ -490,14 +489,19 @@ func jsiiLevers(root string) []string {
 	}
 }
 
-// shellAssignments writes NAME=VALUE pairs as a shell command's prefix, each value single-quoted.
+// shellAssignments writes NAME=VALUE pairs as a shell command's prefix, each value quoted.
 func shellAssignments(pairs []string) string {
 	words := make([]string, len(pairs))
 	for i, pair := range pairs {
 		name, value, _ := strings.Cut(pair, "=")
-		words[i] = name + "='" + strings.ReplaceAll(value, "'", `'\''`) + "'"
+		words[i] = name + "=" + shellQuote(value)
 	}
 	return strings.Join(words, " ")
+}
+
+// shellQuote is s as one shell word: single-quoted, its own single quotes escaped.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // floorKind says how a floor runs: as aws-cdk-lib ships it (validating in-synth), bare
