@@ -76,8 +76,9 @@ func main() {
 				return run(dir, append(slices.Clone(env), extra...), "cdk", "--no-notices", "synth", "--quiet", "-o", filepath.Join(dir, "cdk.out"))
 			}
 		}
-		withoutNag, withoutChecks := buildWithoutChecks(root, work, env)
+		var withoutNag, withoutChecks string // the app without checks: the cases and the parts use it
 		if *only != "test" {
+			withoutNag, withoutChecks = buildWithoutChecks(root, work, env)
 			unchecked := func() sample {
 				return run(repo, env, "cdk", "--no-notices", "synth", "--quiet", "--app", withoutChecks, "-o", filepath.Join(work, "unchecked.out"))
 			}
